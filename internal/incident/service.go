@@ -1,0 +1,595 @@
+package incident
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+)
+
+// Store keeps incidents and their timelines.
+type Store interface {
+	// CreateIncident stores inc and its first events in one transaction and
+	// sets inc.ID.
+	CreateIncident(ctx context.Context, inc *Incident, events []Event) error
+	GetIncident(ctx context.Context, id int64) (*Incident, error)
+	// UpdateIncident loads the incident, lets change alter it and name the
+	// events to append, and stores both in one transaction. An error from
+	// change rolls everything back.
+	UpdateIncident(ctx context.Context, id int64, change func(*Incident) ([]Event, error)) (*Incident, error)
+	ListIncidents(ctx context.Context, f Filter) ([]*Incident, error)
+	// ListEvents returns up to limit events with an id above after, oldest first.
+	ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]Event, error)
+}
+
+// Directory answers whether the names an incident refers to exist.
+type Directory interface {
+	ServiceExists(name string) bool
+	UserExists(ctx context.Context, name string) (bool, error)
+}
+
+// Filter selects incidents for a list. The store applies every field.
+type Filter struct {
+	Statuses []Status
+	Grades   []Grade
+	Service  string
+	Since    time.Time // incidents started at or after
+	BeforeID int64     // cursor: only incidents with a smaller id
+	Limit    int
+	// VisibleTo is the user whose view this is; restricted incidents they are
+	// not a member of are left out unless SeeAll.
+	VisibleTo string
+	SeeAll    bool
+}
+
+// Page is one page of a list, with the cursor for the next one ("" at the end).
+type Page struct {
+	Items      []*Incident
+	NextCursor string
+}
+
+// Service states the rules for declaring and changing incidents.
+type Service struct {
+	store Store
+	dir   Directory
+	now   func() time.Time
+}
+
+// NewService returns a Service over store that checks names against dir.
+func NewService(store Store, dir Directory, now func() time.Time) *Service {
+	return &Service{store: store, dir: dir, now: now}
+}
+
+// Declaration is what a person says when declaring an incident.
+type Declaration struct {
+	Title      string
+	Summary    string
+	Grade      Grade
+	Services   []string
+	Source     string
+	Visibility Visibility
+	Labels     map[string]string
+	CauseTags  []string
+	StartedAt  *time.Time
+	DetectedAt *time.Time
+	Roles      map[Role]string
+	Members    []string
+}
+
+const (
+	maxTitle   = 200
+	maxSummary = 20000
+	maxNote    = 20000
+)
+
+// Declare registers a new incident with status investigating.
+func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*Incident, error) {
+	if !by.Role.AtLeast(auth.Responder) {
+		return nil, fail.New(fail.Forbidden, "declaring an incident needs the responder role")
+	}
+	now := s.now().UTC()
+	inc := &Incident{
+		Status:     Investigating,
+		Source:     d.Source,
+		Visibility: d.Visibility,
+		Labels:     d.Labels,
+		CauseTags:  d.CauseTags,
+		Roles:      map[Role]string{},
+		CreatedBy:  by.Name,
+		StartedAt:  now,
+		DetectedAt: now,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if inc.Source == "" {
+		inc.Source = "manual"
+	}
+	if inc.Visibility == "" {
+		inc.Visibility = Internal
+	}
+	if inc.Labels == nil {
+		inc.Labels = map[string]string{}
+	}
+	if d.StartedAt != nil {
+		inc.StartedAt = d.StartedAt.UTC()
+	}
+	if d.DetectedAt != nil {
+		inc.DetectedAt = d.DetectedAt.UTC()
+	}
+	if err := s.setText(inc, d.Title, d.Summary); err != nil {
+		return nil, err
+	}
+	if !d.Grade.Valid() {
+		return nil, fail.Field("grade", "must be one of SEV1, SEV2, SEV3, SEV4, SEV5")
+	}
+	inc.Grade = d.Grade
+	if !inc.Visibility.Valid() {
+		return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", inc.Visibility)
+	}
+	if err := s.checkServices(d.Services); err != nil {
+		return nil, err
+	}
+	inc.Services = uniq(d.Services)
+	if err := checkTags("cause_tags", inc.CauseTags); err != nil {
+		return nil, err
+	}
+	inc.CauseTags = uniq(inc.CauseTags)
+	if err := checkLabels(inc.Labels); err != nil {
+		return nil, err
+	}
+	if inc.DetectedAt.Before(inc.StartedAt) {
+		return nil, fail.Field("detected_at", "is before started_at")
+	}
+	if inc.DetectedAt.After(now.Add(time.Minute)) || inc.StartedAt.After(now.Add(time.Minute)) {
+		return nil, fail.Field("started_at", "lies in the future")
+	}
+	inc.addMember(by.Name)
+	for i, m := range d.Members {
+		if err := s.checkUser(ctx, fmt.Sprintf("members[%d]", i), m); err != nil {
+			return nil, err
+		}
+		inc.addMember(m)
+	}
+	events := []Event{newEvent(EventDeclared, by.Name, now, map[string]any{
+		"title": inc.Title, "grade": inc.Grade.String(), "services": inc.Services, "visibility": string(inc.Visibility),
+	})}
+	for role := range d.Roles {
+		if !role.Valid() {
+			return nil, fail.Field("roles."+string(role), "unknown role; known roles are resolver, communicator")
+		}
+	}
+	for _, role := range Roles { // fixed order keeps the timeline stable
+		user, ok := d.Roles[role]
+		if !ok || user == "" {
+			continue
+		}
+		ev, err := s.assign(ctx, inc, role, user, by.Name, now, "roles."+string(role))
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, ev)
+	}
+	if err := s.store.CreateIncident(ctx, inc, events); err != nil {
+		return nil, fmt.Errorf("declare incident: %w", err)
+	}
+	return inc, nil
+}
+
+// Get returns an incident the user may see. One the user may not see is
+// reported as not found, so its existence does not leak.
+func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*Incident, error) {
+	inc, err := s.store.GetIncident(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !CanSee(by, inc) {
+		return nil, notFound(id)
+	}
+	return inc, nil
+}
+
+// CanSee reports whether the user may see the incident.
+func CanSee(u auth.User, inc *Incident) bool {
+	return inc.Visibility != Restricted || u.IsAdmin() || inc.IsMember(u.Name)
+}
+
+func notFound(id int64) error {
+	return fail.New(fail.NotFound, "incident %s not found", FormatRef(id))
+}
+
+// MaxPageSize bounds every list.
+const MaxPageSize = 200
+
+// List returns one page of incidents the user may see, newest first.
+func (s *Service) List(ctx context.Context, by auth.User, f Filter, cursor string) (Page, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	if f.Limit > MaxPageSize {
+		return Page{}, fail.Field("limit", "must be at most %d", MaxPageSize)
+	}
+	if cursor != "" {
+		id, err := decodeCursor(cursor)
+		if err != nil {
+			return Page{}, fail.Field("cursor", "is not a cursor this server issued")
+		}
+		f.BeforeID = id
+	}
+	f.VisibleTo, f.SeeAll = by.Name, by.IsAdmin()
+	want := f.Limit
+	f.Limit++ // one more tells whether there is a next page
+	items, err := s.store.ListIncidents(ctx, f)
+	if err != nil {
+		return Page{}, fmt.Errorf("list incidents: %w", err)
+	}
+	var p Page
+	if len(items) > want {
+		items = items[:want]
+		p.NextCursor = encodeCursor(items[want-1].ID)
+	}
+	p.Items = items
+	return p, nil
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("i:" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(c string) (int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), "i:") {
+		return 0, fmt.Errorf("bad cursor")
+	}
+	return strconv.ParseInt(string(b[2:]), 10, 64)
+}
+
+// Patch names the fields to change; nil fields stay as they are.
+type Patch struct {
+	Title          *string
+	Summary        *string
+	Grade          *Grade
+	Services       *[]string
+	Visibility     *Visibility
+	Labels         *map[string]string
+	CauseTags      *[]string
+	Members        *[]string
+	StartedAt      *time.Time
+	DetectedAt     *time.Time
+	AcknowledgedAt *time.Time
+	MitigatedAt    *time.Time
+}
+
+// Update changes an incident's fields and records what changed.
+func (s *Service) Update(ctx context.Context, by auth.User, id int64, p Patch) (*Incident, error) {
+	if p.Members != nil {
+		for i, m := range *p.Members {
+			if err := s.checkUser(ctx, fmt.Sprintf("members[%d]", i), m); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+		return s.applyPatch(inc, p, by.Name, now)
+	})
+}
+
+func (s *Service) applyPatch(inc *Incident, p Patch, actor string, now time.Time) ([]Event, error) {
+	var events []Event
+	changed := map[string]any{}
+	title, summary := inc.Title, inc.Summary
+	if p.Title != nil {
+		title = *p.Title
+	}
+	if p.Summary != nil {
+		summary = *p.Summary
+	}
+	if err := s.setText(inc, title, summary); err != nil {
+		return nil, err
+	}
+	if p.Title != nil {
+		changed["title"] = inc.Title
+	}
+	if p.Summary != nil {
+		changed["summary"] = inc.Summary
+	}
+	if p.Grade != nil && *p.Grade != inc.Grade {
+		if !p.Grade.Valid() {
+			return nil, fail.Field("grade", "must be one of SEV1, SEV2, SEV3, SEV4, SEV5")
+		}
+		events = append(events, newEvent(EventGradeChanged, actor, now, map[string]any{"from": inc.Grade.String(), "to": p.Grade.String()}))
+		inc.Grade = *p.Grade
+	}
+	if p.Services != nil {
+		if err := s.checkServices(*p.Services); err != nil {
+			return nil, err
+		}
+		inc.Services = uniq(*p.Services)
+		changed["services"] = inc.Services
+	}
+	if p.Visibility != nil {
+		if !p.Visibility.Valid() {
+			return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", *p.Visibility)
+		}
+		inc.Visibility = *p.Visibility
+		changed["visibility"] = string(inc.Visibility)
+	}
+	if p.Labels != nil {
+		if err := checkLabels(*p.Labels); err != nil {
+			return nil, err
+		}
+		inc.Labels = *p.Labels
+		changed["labels"] = inc.Labels
+	}
+	if p.CauseTags != nil {
+		if err := checkTags("cause_tags", *p.CauseTags); err != nil {
+			return nil, err
+		}
+		inc.CauseTags = uniq(*p.CauseTags)
+		changed["cause_tags"] = inc.CauseTags
+	}
+	if p.Members != nil {
+		for _, m := range *p.Members {
+			inc.addMember(m)
+		}
+		changed["members"] = inc.Members
+	}
+	if p.StartedAt != nil {
+		inc.StartedAt = p.StartedAt.UTC()
+		changed["started_at"] = inc.StartedAt
+	}
+	if p.DetectedAt != nil {
+		inc.DetectedAt = p.DetectedAt.UTC()
+		changed["detected_at"] = inc.DetectedAt
+	}
+	if p.AcknowledgedAt != nil {
+		t := p.AcknowledgedAt.UTC()
+		inc.AcknowledgedAt = &t
+		changed["acknowledged_at"] = t
+	}
+	if p.MitigatedAt != nil {
+		t := p.MitigatedAt.UTC()
+		inc.MitigatedAt = &t
+		changed["mitigated_at"] = t
+	}
+	if inc.DetectedAt.Before(inc.StartedAt) {
+		return nil, fail.Field("detected_at", "is before started_at")
+	}
+	if len(changed) > 0 {
+		events = append(events, newEvent(EventFieldsChanged, actor, now, changed))
+	}
+	if len(events) == 0 {
+		return nil, fail.Field("", "the request changes nothing")
+	}
+	return events, nil
+}
+
+// SetStatus moves an incident to a new status, with an optional message.
+func (s *Service) SetStatus(ctx context.Context, by auth.User, id int64, to Status, message string) (*Incident, error) {
+	if !to.Valid() {
+		return nil, fail.Field("status", "must be one of investigating, identified, monitoring, resolved, closed; got %q", to)
+	}
+	if utf8.RuneCountInString(message) > maxNote {
+		return nil, fail.Field("message", "is longer than %d characters", maxNote)
+	}
+	return s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+		from := inc.Status
+		if !from.CanBecome(to) {
+			return nil, &fail.Error{Code: fail.Conflict, Field: "status", Message: transitionHelp(from, to)}
+		}
+		inc.Status = to
+		stamp := func(t **time.Time) {
+			if *t == nil {
+				*t = &now
+			}
+		}
+		switch to {
+		case Identified:
+			stamp(&inc.AcknowledgedAt)
+		case Monitoring:
+			stamp(&inc.AcknowledgedAt)
+			stamp(&inc.MitigatedAt)
+		case Resolved:
+			stamp(&inc.AcknowledgedAt)
+			stamp(&inc.MitigatedAt)
+			inc.ResolvedAt = &now
+		case Closed:
+			inc.ClosedAt = &now
+		case Investigating: // reopened or stepped back: the incident is not resolved any more
+			inc.ResolvedAt = nil
+		}
+		data := map[string]any{"from": string(from), "to": string(to)}
+		if message != "" {
+			data["message"] = message
+		}
+		return []Event{newEvent(EventStatusChanged, by.Name, now, data)}, nil
+	})
+}
+
+func transitionHelp(from, to Status) string {
+	next := from.NextStatuses()
+	if len(next) == 0 {
+		return fmt.Sprintf("cannot change from %s to %s: a %s incident is final", from, to, from)
+	}
+	names := make([]string, len(next))
+	for i, n := range next {
+		names[i] = string(n)
+	}
+	return fmt.Sprintf("cannot change from %s to %s; from %s the allowed statuses are: %s", from, to, from, strings.Join(names, ", "))
+}
+
+// Assign gives a role to a user, or takes it away when user is "".
+func (s *Service) Assign(ctx context.Context, by auth.User, id int64, role Role, user string) (*Incident, error) {
+	if !role.Valid() {
+		return nil, fail.Field("role", "must be one of resolver, communicator; got %q", role)
+	}
+	if user != "" {
+		if err := s.checkUser(ctx, "user", user); err != nil {
+			return nil, err
+		}
+	}
+	return s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+		ev, err := s.assignChecked(inc, role, user, by.Name, now)
+		if err != nil {
+			return nil, err
+		}
+		return []Event{ev}, nil
+	})
+}
+
+func (s *Service) assign(ctx context.Context, inc *Incident, role Role, user, actor string, now time.Time, field string) (Event, error) {
+	if err := s.checkUser(ctx, field, user); err != nil {
+		return Event{}, err
+	}
+	return s.assignChecked(inc, role, user, actor, now)
+}
+
+func (s *Service) assignChecked(inc *Incident, role Role, user, actor string, now time.Time) (Event, error) {
+	prev := inc.Roles[role]
+	if prev == user {
+		return Event{}, fail.Field("user", "%s already holds the %s role", displayUser(user), role)
+	}
+	if user == "" {
+		delete(inc.Roles, role)
+	} else {
+		inc.Roles[role] = user
+		inc.addMember(user)
+		if inc.AcknowledgedAt == nil {
+			inc.AcknowledgedAt = &now // someone has taken it on
+		}
+	}
+	data := map[string]any{"role": string(role), "user": user}
+	if prev != "" {
+		data["previous"] = prev
+	}
+	return newEvent(EventRoleAssigned, actor, now, data), nil
+}
+
+func displayUser(u string) string {
+	if u == "" {
+		return "nobody"
+	}
+	return u
+}
+
+// AddNote appends a note to the timeline.
+func (s *Service) AddNote(ctx context.Context, by auth.User, id int64, text string) (Event, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Event{}, fail.Field("text", "must not be empty")
+	}
+	if utf8.RuneCountInString(text) > maxNote {
+		return Event{}, fail.Field("text", "is longer than %d characters", maxNote)
+	}
+	var ev Event
+	_, err := s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+		ev = newEvent(EventNote, by.Name, now, map[string]any{"text": text})
+		return []Event{ev}, nil
+	})
+	return ev, err
+}
+
+// Timeline returns up to limit events after the given event id, oldest first.
+func (s *Service) Timeline(ctx context.Context, by auth.User, id, after int64, limit int) ([]Event, error) {
+	if _, err := s.Get(ctx, by, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		limit = 100
+	}
+	if limit > 500 {
+		return nil, fail.Field("limit", "must be at most 500")
+	}
+	return s.store.ListEvents(ctx, id, after, limit)
+}
+
+// change runs one read-modify-write of an incident inside a store transaction,
+// after checking that the user may change it.
+func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*Incident, time.Time) ([]Event, error)) (*Incident, error) {
+	now := s.now().UTC()
+	return s.store.UpdateIncident(ctx, id, func(inc *Incident) ([]Event, error) {
+		if !CanSee(by, inc) {
+			return nil, notFound(id)
+		}
+		if !by.Role.AtLeast(auth.Responder) {
+			return nil, fail.New(fail.Forbidden, "changing an incident needs the responder role")
+		}
+		if inc.Roles == nil {
+			inc.Roles = map[Role]string{}
+		}
+		events, err := fn(inc, now)
+		if err != nil {
+			return nil, err
+		}
+		inc.UpdatedAt = now
+		return events, nil
+	})
+}
+
+func (s *Service) setText(inc *Incident, title, summary string) error {
+	title = strings.TrimSpace(title)
+	switch {
+	case title == "":
+		return fail.Field("title", "must not be empty")
+	case utf8.RuneCountInString(title) > maxTitle:
+		return fail.Field("title", "is longer than %d characters", maxTitle)
+	case utf8.RuneCountInString(summary) > maxSummary:
+		return fail.Field("summary", "is longer than %d characters", maxSummary)
+	}
+	inc.Title, inc.Summary = title, summary
+	return nil
+}
+
+func (s *Service) checkServices(names []string) error {
+	for i, n := range names {
+		if !s.dir.ServiceExists(n) {
+			return fail.Field(fmt.Sprintf("services[%d]", i), "unknown service %q", n)
+		}
+	}
+	return nil
+}
+
+func (s *Service) checkUser(ctx context.Context, field, name string) error {
+	ok, err := s.dir.UserExists(ctx, name)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fail.Field(field, "unknown user %q", name)
+	}
+	return nil
+}
+
+func checkTags(field string, tags []string) error {
+	for i, t := range tags {
+		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 64 {
+			return fail.Field(fmt.Sprintf("%s[%d]", field, i), "must be 1-64 characters")
+		}
+	}
+	return nil
+}
+
+func checkLabels(labels map[string]string) error {
+	for k, v := range labels {
+		if k == "" || utf8.RuneCountInString(k) > 64 || utf8.RuneCountInString(v) > 256 {
+			return fail.Field("labels."+k, "keys must be 1-64 characters and values at most 256")
+		}
+	}
+	return nil
+}
+
+func uniq(xs []string) []string {
+	out := make([]string, 0, len(xs))
+	for _, x := range xs {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}

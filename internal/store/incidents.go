@@ -1,0 +1,305 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Incidents implements incident.Store.
+type Incidents struct{ db *DB }
+
+// Incidents returns the incident store.
+func (db *DB) Incidents() *Incidents { return &Incidents{db: db} }
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+const incidentColumns = `i.id, i.title, i.summary, i.grade, i.status, i.source, i.visibility, i.labels, i.cause_tags,
+	i.created_by, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at,
+	i.created_at, i.updated_at`
+
+func scanIncident(row interface{ Scan(...any) error }) (*incident.Incident, error) {
+	var inc incident.Incident
+	var started, detected, acked, mitigated, resolved, closed, created, updated scanTime
+	err := row.Scan(&inc.ID, &inc.Title, &inc.Summary, &inc.Grade, &inc.Status, &inc.Source, &inc.Visibility,
+		scanJSON{&inc.Labels}, scanJSON{&inc.CauseTags}, &inc.CreatedBy,
+		&started, &detected, &acked, &mitigated, &resolved, &closed, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	inc.StartedAt, inc.DetectedAt, inc.CreatedAt, inc.UpdatedAt = started.Time, detected.Time, created.Time, updated.Time
+	inc.AcknowledgedAt, inc.MitigatedAt, inc.ResolvedAt, inc.ClosedAt = acked.ptr(), mitigated.ptr(), resolved.ptr(), closed.ptr()
+	inc.Roles = map[incident.Role]string{}
+	if inc.Labels == nil {
+		inc.Labels = map[string]string{}
+	}
+	if inc.CauseTags == nil {
+		inc.CauseTags = []string{}
+	}
+	inc.Services, inc.Members = []string{}, []string{}
+	return &inc, nil
+}
+
+// CreateIncident stores a new incident and its first events.
+func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, events []incident.Event) error {
+	db := s.db
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, `INSERT INTO incidents (title, summary, grade, status, source, visibility, labels,
+			cause_tags, created_by, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, closed_at,
+			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			RETURNING id`,
+			inc.Title, inc.Summary, int(inc.Grade), string(inc.Status), inc.Source, string(inc.Visibility),
+			jsonText{inc.Labels}, jsonText{nonNil(inc.CauseTags)}, inc.CreatedBy, db.t(inc.StartedAt), db.t(inc.DetectedAt),
+			db.tp(inc.AcknowledgedAt), db.tp(inc.MitigatedAt), db.tp(inc.ResolvedAt), db.tp(inc.ClosedAt),
+			db.t(inc.CreatedAt), db.t(inc.UpdatedAt)).Scan(&inc.ID)
+		if err != nil {
+			return fmt.Errorf("insert incident: %w", err)
+		}
+		if err := s.writeChildren(ctx, tx, inc); err != nil {
+			return err
+		}
+		return s.appendEvents(ctx, tx, inc.ID, events)
+	})
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+// writeChildren replaces the incident's services, roles and members. The sets
+// are small, so rewriting them is simpler than diffing.
+func (s *Incidents) writeChildren(ctx context.Context, tx *sql.Tx, inc *incident.Incident) error {
+	for _, table := range []string{"incident_services", "incident_roles", "incident_members"} {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table+" WHERE incident_id = $1", inc.ID); err != nil {
+			return fmt.Errorf("clear %s: %w", table, err)
+		}
+	}
+	for i, svc := range inc.Services {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO incident_services (incident_id, position, service) VALUES ($1, $2, $3)", inc.ID, i, svc); err != nil {
+			return fmt.Errorf("insert incident service: %w", err)
+		}
+	}
+	for _, role := range incident.Roles {
+		if u := inc.Roles[role]; u != "" {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO incident_roles (incident_id, role, user_name) VALUES ($1, $2, $3)", inc.ID, string(role), u); err != nil {
+				return fmt.Errorf("insert incident role: %w", err)
+			}
+		}
+	}
+	for _, m := range inc.Members {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO incident_members (incident_id, user_name) VALUES ($1, $2)", inc.ID, m); err != nil {
+			return fmt.Errorf("insert incident member: %w", err)
+		}
+	}
+	return nil
+}
+
+func (s *Incidents) appendEvents(ctx context.Context, q queryer, incidentID int64, events []incident.Event) error {
+	for i := range events {
+		ev := &events[i]
+		ev.IncidentID = incidentID
+		err := q.QueryRowContext(ctx, "INSERT INTO timeline_events (incident_id, at, actor, kind, data) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+			incidentID, s.db.t(ev.At), ev.Actor, string(ev.Kind), jsonText{ev.Data}).Scan(&ev.ID)
+		if err != nil {
+			return fmt.Errorf("append timeline event: %w", err)
+		}
+	}
+	return nil
+}
+
+// GetIncident loads one incident with its services, roles and members.
+func (s *Incidents) GetIncident(ctx context.Context, id int64) (*incident.Incident, error) {
+	return s.get(ctx, s.db.SQL, id, "")
+}
+
+func (s *Incidents) get(ctx context.Context, q queryer, id int64, lock string) (*incident.Incident, error) {
+	inc, err := scanIncident(q.QueryRowContext(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE i.id = $1"+lock, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fail.New(fail.NotFound, "incident %s not found", incident.FormatRef(id))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get incident: %w", err)
+	}
+	if err := s.loadChildren(ctx, q, []*incident.Incident{inc}); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// loadChildren fills services, roles and members of the incidents with one
+// query per child table.
+func (s *Incidents) loadChildren(ctx context.Context, q queryer, incs []*incident.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*incident.Incident, len(incs))
+	ids := make([]any, len(incs))
+	for i, inc := range incs {
+		byID[inc.ID] = inc
+		ids[i] = inc.ID
+	}
+	each := func(query string, fn func(inc *incident.Incident, a, b string)) error {
+		var a args
+		rows, err := q.QueryContext(ctx, fmt.Sprintf(query, a.in(ids)), a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var x, y string
+			if err := rows.Scan(&id, &x, &y); err != nil {
+				return err
+			}
+			fn(byID[id], x, y)
+		}
+		return rows.Err()
+	}
+	err := each("SELECT incident_id, service, '' FROM incident_services WHERE incident_id IN %s ORDER BY incident_id, position",
+		func(inc *incident.Incident, svc, _ string) { inc.Services = append(inc.Services, svc) })
+	if err == nil {
+		err = each("SELECT incident_id, role, user_name FROM incident_roles WHERE incident_id IN %s",
+			func(inc *incident.Incident, role, user string) { inc.Roles[incident.Role(role)] = user })
+	}
+	if err == nil {
+		err = each("SELECT incident_id, user_name, '' FROM incident_members WHERE incident_id IN %s ORDER BY incident_id, user_name",
+			func(inc *incident.Incident, user, _ string) { inc.Members = append(inc.Members, user) })
+	}
+	if err != nil {
+		return fmt.Errorf("load incident details: %w", err)
+	}
+	return nil
+}
+
+// UpdateIncident runs a read-modify-write of one incident in a transaction.
+func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*incident.Incident) ([]incident.Event, error)) (*incident.Incident, error) {
+	db := s.db
+	var out *incident.Incident
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		inc, err := s.get(ctx, tx, id, db.forUpdate())
+		if err != nil {
+			return err
+		}
+		events, err := change(inc)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE incidents SET title = $1, summary = $2, grade = $3, status = $4, visibility = $5,
+			labels = $6, cause_tags = $7, started_at = $8, detected_at = $9, acknowledged_at = $10, mitigated_at = $11,
+			resolved_at = $12, closed_at = $13, updated_at = $14 WHERE id = $15`,
+			inc.Title, inc.Summary, int(inc.Grade), string(inc.Status), string(inc.Visibility), jsonText{inc.Labels},
+			jsonText{nonNil(inc.CauseTags)}, db.t(inc.StartedAt), db.t(inc.DetectedAt), db.tp(inc.AcknowledgedAt),
+			db.tp(inc.MitigatedAt), db.tp(inc.ResolvedAt), db.tp(inc.ClosedAt), db.t(inc.UpdatedAt), id)
+		if err != nil {
+			return fmt.Errorf("update incident: %w", err)
+		}
+		if err := s.writeChildren(ctx, tx, inc); err != nil {
+			return err
+		}
+		if err := s.appendEvents(ctx, tx, id, events); err != nil {
+			return err
+		}
+		out = inc
+		return nil
+	})
+	return out, err
+}
+
+// ListIncidents returns the incidents that match f, newest first.
+func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*incident.Incident, error) {
+	var a args
+	var where []string
+	if len(f.Statuses) > 0 {
+		vs := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			vs[i] = string(st)
+		}
+		where = append(where, "i.status IN "+a.in(vs))
+	}
+	if len(f.Grades) > 0 {
+		vs := make([]any, len(f.Grades))
+		for i, g := range f.Grades {
+			vs[i] = int(g)
+		}
+		where = append(where, "i.grade IN "+a.in(vs))
+	}
+	if f.Service != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM incident_services s WHERE s.incident_id = i.id AND s.service = "+a.add(f.Service)+")")
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "i.started_at >= "+a.add(s.db.t(f.Since)))
+	}
+	if f.BeforeID > 0 {
+		where = append(where, "i.id < "+a.add(f.BeforeID))
+	}
+	if !f.SeeAll {
+		where = append(where, "(i.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
+	}
+	q := "SELECT " + incidentColumns + " FROM incidents i"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY i.id DESC LIMIT " + a.add(f.Limit)
+	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []*incident.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list incidents: %w", err)
+		}
+		out = append(out, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.loadChildren(ctx, s.db.SQL, out)
+}
+
+// ListEvents returns up to limit timeline events after the given id.
+func (s *Incidents) ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]incident.Event, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, incident_id, at, actor, kind, data FROM timeline_events
+		WHERE incident_id = $1 AND id > $2 ORDER BY id LIMIT $3`, incidentID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list timeline: %w", err)
+	}
+	defer rows.Close()
+	out := []incident.Event{}
+	for rows.Next() {
+		var ev incident.Event
+		var at scanTime
+		if err := rows.Scan(&ev.ID, &ev.IncidentID, &at, &ev.Actor, &ev.Kind, scanJSON{&ev.Data}); err != nil {
+			return nil, fmt.Errorf("list timeline: %w", err)
+		}
+		ev.At = at.Time
+		out = append(out, ev)
+	}
+	return out, rows.Err()
+}
+
+// AppendEvent adds one event to an incident's timeline without changing the
+// incident. Background checks use it for what they observe.
+func (s *Incidents) AppendEvent(ctx context.Context, ev *incident.Event) error {
+	evs := []incident.Event{*ev}
+	if err := s.appendEvents(ctx, s.db.SQL, ev.IncidentID, evs); err != nil {
+		return err
+	}
+	*ev = evs[0]
+	return nil
+}

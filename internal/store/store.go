@@ -1,0 +1,139 @@
+// Package store keeps Firebreak's state in SQLite or PostgreSQL. Every query
+// is written once in SQL both databases accept (placeholders are $1, $2, …),
+// except where a dialect variant is marked; schema migrations are embedded per
+// dialect and applied in order.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open Firebreak database.
+type DB struct {
+	SQL     *sql.DB
+	Dialect Dialect
+	// QueueSQL is the pool the job queue uses. On PostgreSQL it is SQL; on
+	// SQLite it is a second pool of one connection, because the queue runs
+	// many small operations at once and SQLite has a single writer.
+	QueueSQL *sql.DB
+}
+
+// Open connects to the database named by rawURL: "postgres://…" or
+// "postgresql://…" for PostgreSQL, "sqlite:PATH" (or a plain file path) for an
+// SQLite file, created if missing. It does not migrate.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	if strings.HasPrefix(rawURL, "postgres://") || strings.HasPrefix(rawURL, "postgresql://") {
+		db, err := sql.Open("pgx", rawURL)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(25)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := ping(ctx, db); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return &DB{SQL: db, QueueSQL: db, Dialect: Postgres}, nil
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:")
+	if path == "" {
+		return nil, errors.New("database URL names no file")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
+	}
+	dsn := sqliteDSN(path)
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	db.SetMaxOpenConns(8)
+	queue, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	queue.SetMaxOpenConns(1)
+	if err := ping(ctx, db); err != nil {
+		db.Close()
+		queue.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{SQL: db, QueueSQL: queue, Dialect: SQLite}, nil
+}
+
+// sqliteDSN sets up each connection: WAL so readers never wait for the
+// writer, a busy timeout so writers queue instead of failing, transactions
+// that take the write lock at BEGIN (no deadlocks on lock upgrade), foreign
+// keys on, and full sync so a committed write survives a crash.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func ping(ctx context.Context, db *sql.DB) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return db.PingContext(ctx)
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return ping(ctx, db.SQL) }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.SQL.Close()
+	if db.QueueSQL != db.SQL {
+		err = errors.Join(err, db.QueueSQL.Close())
+	}
+	return err
+}
+
+// inTx runs fn in a transaction and commits when it returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.SQL.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// forUpdate is the locking clause for a read-modify-write. SQLite needs none:
+// its transactions here take the write lock at BEGIN.
+func (db *DB) forUpdate() string {
+	if db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}

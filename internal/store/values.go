@@ -1,0 +1,110 @@
+package store
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sqliteTime is how times are written to SQLite: fixed width, UTC, so that
+// text order is time order.
+const sqliteTime = "2006-01-02T15:04:05.000000Z"
+
+// t converts a time for the database at hand.
+func (db *DB) t(v time.Time) any {
+	if db.Dialect == SQLite {
+		return v.UTC().Format(sqliteTime)
+	}
+	return v.UTC()
+}
+
+// tp converts an optional time.
+func (db *DB) tp(v *time.Time) any {
+	if v == nil {
+		return nil
+	}
+	return db.t(*v)
+}
+
+// scanTime reads a time column of either database; a NULL leaves Valid false.
+type scanTime struct {
+	Time  time.Time
+	Valid bool
+}
+
+func (s *scanTime) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		s.Valid = false
+		return nil
+	case time.Time:
+		s.Time, s.Valid = x.UTC(), true
+		return nil
+	case string:
+		return s.parse(x)
+	case []byte:
+		return s.parse(string(x))
+	}
+	return fmt.Errorf("cannot read %T as a time", v)
+}
+
+func (s *scanTime) parse(x string) error {
+	t, err := time.Parse(time.RFC3339Nano, x)
+	if err != nil {
+		return fmt.Errorf("read time %q: %w", x, err)
+	}
+	s.Time, s.Valid = t.UTC(), true
+	return nil
+}
+
+func (s scanTime) ptr() *time.Time {
+	if !s.Valid {
+		return nil
+	}
+	t := s.Time
+	return &t
+}
+
+// jsonText stores a value as JSON text in a TEXT column of either database.
+type jsonText struct{ v any }
+
+func (j jsonText) Value() (driver.Value, error) {
+	b, err := json.Marshal(j.v)
+	return string(b), err
+}
+
+// scanJSON reads a JSON text column into v.
+type scanJSON struct{ v any }
+
+func (j scanJSON) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		return nil
+	case string:
+		return json.Unmarshal([]byte(x), j.v)
+	case []byte:
+		return json.Unmarshal(x, j.v)
+	}
+	return fmt.Errorf("cannot read %T as JSON", src)
+}
+
+// args builds a placeholder list for a query assembled from optional parts.
+type args []any
+
+// add appends a value and returns its placeholder.
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// in returns "($n, $m, …)" for the values.
+func (a *args) in(vs []any) string {
+	ph := make([]string, len(vs))
+	for i, v := range vs {
+		ph[i] = a.add(v)
+	}
+	return "(" + strings.Join(ph, ", ") + ")"
+}
