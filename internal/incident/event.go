@@ -33,3 +33,21 @@ func newEvent(kind EventKind, actor string, at time.Time, data map[string]any) E
 	}
 	return Event{Kind: kind, Actor: actor, At: at, Data: data}
 }
+
+// UpdateOverdue reports whether an open incident has gone without any update
+// for longer than its grade allows.
+func UpdateOverdue(inc *Incident, now time.Time) bool {
+	return inc.Status.Open() && now.Sub(inc.UpdatedAt) > inc.Grade.UpdateInterval()
+}
+
+// OverdueEvent is the timeline entry that flags a missing update. Firebreak
+// itself is its actor.
+func OverdueEvent(inc *Incident, now time.Time) Event {
+	ev := newEvent(EventUpdateOverdue, "firebreak", now, map[string]any{
+		"last_update": inc.UpdatedAt,
+		"interval":    inc.Grade.UpdateInterval().String(),
+		"grade":       inc.Grade.String(),
+	})
+	ev.IncidentID = inc.ID
+	return ev
+}

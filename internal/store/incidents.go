@@ -303,3 +303,20 @@ func (s *Incidents) AppendEvent(ctx context.Context, ev *incident.Event) error {
 	*ev = evs[0]
 	return nil
 }
+
+// LatestEvent returns the newest event of a kind on an incident, or nil.
+func (s *Incidents) LatestEvent(ctx context.Context, incidentID int64, kind incident.EventKind) (*incident.Event, error) {
+	var ev incident.Event
+	var at scanTime
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT id, incident_id, at, actor, kind, data FROM timeline_events
+		WHERE incident_id = $1 AND kind = $2 ORDER BY id DESC LIMIT 1`, incidentID, string(kind)).
+		Scan(&ev.ID, &ev.IncidentID, &at, &ev.Actor, &ev.Kind, scanJSON{&ev.Data})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latest %s event: %w", kind, err)
+	}
+	ev.At = at.Time
+	return &ev, nil
+}

@@ -1,0 +1,127 @@
+// Package jobs runs Firebreak's background work through a durable queue kept
+// in the database (River), on SQLite and PostgreSQL alike. Every side effect
+// that talks to the outside is a job: stored first, retried with backoff, and
+// kept with its errors when it finally fails. River elects one leader among
+// the replicas to schedule periodic jobs.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/firebreak-oss/firebreak/internal/store"
+)
+
+// Client is the queue client; jobs are inserted through it, alone or inside
+// a store transaction.
+type Client = river.Client[*sql.Tx]
+
+// driver picks River's driver for the database. Both work on *sql.Tx, so a
+// job can be enqueued in the same transaction as the change it follows from.
+func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
+	if db.Dialect == store.SQLite {
+		return riversqlite.New(db.QueueSQL)
+	}
+	return riverdatabasesql.New(db.QueueSQL)
+}
+
+// Migrate creates or updates the queue's tables.
+func Migrate(ctx context.Context, db *store.DB) error {
+	m, err := rivermigrate.New(driver(db), nil)
+	if err != nil {
+		return fmt.Errorf("job queue migrator: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job queue: %w", err)
+	}
+	return nil
+}
+
+// Config tunes the queue. Zero values take the defaults.
+type Config struct {
+	Logger *slog.Logger
+	// MaxAttempts is how often a job is tried before it is discarded with
+	// its errors kept (default 12, about a day of backoff).
+	MaxAttempts int
+	// RetryPolicy decides when a failed job is tried again (default:
+	// exponential backoff with jitter).
+	RetryPolicy river.ClientRetryPolicy
+	// StaleCheckEvery is how often open incidents are checked for missing
+	// updates (default one minute).
+	StaleCheckEvery time.Duration
+	// PollInterval is how often workers look for new jobs (default 1s).
+	PollInterval time.Duration
+	// Register adds further workers; later capabilities plug in here.
+	Register func(*river.Workers)
+}
+
+// New builds the queue client with Firebreak's workers and periodic jobs.
+// It does not start working until Start.
+func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.MaxAttempts == 0 {
+		cfg.MaxAttempts = 12
+	}
+	if cfg.StaleCheckEvery == 0 {
+		cfg.StaleCheckEvery = time.Minute
+	}
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = time.Second
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Now: now})
+	if cfg.Register != nil {
+		cfg.Register(workers)
+	}
+	client, err := river.NewClient(driver(db), &river.Config{
+		Logger:      cfg.Logger,
+		MaxAttempts: cfg.MaxAttempts,
+		RetryPolicy: cfg.RetryPolicy,
+		// A final failure is a record operators need; keep it for a quarter.
+		DiscardedJobRetentionPeriod: 90 * 24 * time.Hour,
+		FetchPollInterval:           cfg.PollInterval,
+		// database/sql drivers have no LISTEN; polling serves both databases.
+		PollOnly: true,
+		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
+		Workers:  workers,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true}),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job queue: %w", err)
+	}
+	return client, nil
+}
+
+// Counts reads how many jobs are in each state.
+func Counts(ctx context.Context, db *store.DB) (map[string]int, error) {
+	rows, err := db.QueueSQL.QueryContext(ctx, "SELECT state, COUNT(*) FROM river_job GROUP BY state")
+	if err != nil {
+		return nil, fmt.Errorf("count jobs: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
