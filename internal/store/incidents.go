@@ -320,3 +320,29 @@ func (s *Incidents) LatestEvent(ctx context.Context, incidentID int64, kind inci
 	ev.At = at.Time
 	return &ev, nil
 }
+
+// StatusGradeCount is how many incidents have one status and grade.
+type StatusGradeCount struct {
+	Status incident.Status
+	Grade  incident.Grade
+	Count  int
+}
+
+// CountByStatusAndGrade counts all incidents by status and grade; the result
+// has at most 25 rows whatever the table's size.
+func (s *Incidents) CountByStatusAndGrade(ctx context.Context) ([]StatusGradeCount, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT status, grade, COUNT(*) FROM incidents GROUP BY status, grade")
+	if err != nil {
+		return nil, fmt.Errorf("count incidents: %w", err)
+	}
+	defer rows.Close()
+	var out []StatusGradeCount
+	for rows.Next() {
+		var c StatusGradeCount
+		if err := rows.Scan(&c.Status, &c.Grade, &c.Count); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,197 @@
+// Package server assembles a running Firebreak from its parts: the database,
+// the core services, the job queue and the HTTP surface. The CLI's serve
+// command and the integration tests both start Firebreak through it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/store"
+	"github.com/firebreak-oss/firebreak/internal/web"
+	"github.com/firebreak-oss/firebreak/internal/web/api"
+)
+
+// Options configure a server. Zero values take the defaults.
+type Options struct {
+	// DatabaseURL is postgres://… or sqlite:PATH; empty means an SQLite
+	// file in DataDir.
+	DatabaseURL string
+	DataDir     string
+	Catalog     *catalog.Catalog
+	Logger      *slog.Logger
+	Now         func() time.Time
+	Jobs        jobs.Config
+}
+
+// DefaultDataDir is where the embedded database lives unless told otherwise.
+const DefaultDataDir = "firebreak-data"
+
+func (o Options) databaseURL() string {
+	if o.DatabaseURL != "" {
+		return o.DatabaseURL
+	}
+	dir := o.DataDir
+	if dir == "" {
+		dir = DefaultDataDir
+	}
+	return "sqlite:" + filepath.Join(dir, "firebreak.db")
+}
+
+// Server is an assembled Firebreak.
+type Server struct {
+	DB        *store.DB
+	Users     *auth.Service
+	Incidents *incident.Service
+	Catalog   *catalog.Catalog
+	Jobs      *jobs.Client
+	Handler   http.Handler
+	log       *slog.Logger
+}
+
+// directory checks names against the catalog and the users table.
+type directory struct {
+	catalog *catalog.Catalog
+	users   *store.Users
+}
+
+func (d directory) ServiceExists(name string) bool {
+	_, ok := d.catalog.Service(name)
+	return ok
+}
+
+func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
+	return d.users.UserExists(ctx, name)
+}
+
+// OpenDB opens and migrates the database the options name.
+func OpenDB(ctx context.Context, o Options) (*store.DB, error) {
+	db, err := store.Open(ctx, o.databaseURL())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := jobs.Migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Open connects to the database, migrates it and builds every part.
+func Open(ctx context.Context, o Options) (*Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Catalog == nil {
+		o.Catalog = catalog.Empty()
+	}
+	db, err := OpenDB(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger}
+	users := db.Users()
+	s.Users = auth.NewService(users, o.Now)
+	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
+	jc := o.Jobs
+	if jc.Logger == nil {
+		// River reports every start and stop at info; keep the log for what matters.
+		jc.Logger = o.Logger.With("component", "jobs")
+	}
+	if s.Jobs, err = jobs.New(db, o.Now, jc); err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
+		return jobs.Counts(ctx, db)
+	}, Log: o.Logger})
+	s.Handler = web.Handler(web.Deps{
+		API:     &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Log: o.Logger},
+		Ready:   db.Ping,
+		Metrics: reg,
+		Log:     o.Logger,
+	})
+	return s, nil
+}
+
+func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) {
+	rows, err := s.DB.Incidents().CountByStatusAndGrade(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[[2]string]int{}
+	for _, r := range rows {
+		out[[2]string{string(r.Status), r.Grade.String()}] = r.Count
+	}
+	return out, nil
+}
+
+// shutdownGrace is how long in-flight requests get to finish on shutdown.
+const shutdownGrace = 15 * time.Second
+
+// Serve answers HTTP on ln and works the job queue until ctx is cancelled,
+// then shuts down gracefully: it stops taking requests, lets those in flight
+// finish, stops the workers and closes the database.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	defer s.DB.Close()
+	if err := s.Jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start job queue: %w", err)
+	}
+	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	s.log.Info("firebreak is serving", "addr", "http://"+ln.Addr().String(), "database", string(s.DB.Dialect))
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if jerr := s.Jobs.Stop(sctx); jerr != nil {
+		err = errors.Join(err, fmt.Errorf("stop job queue: %w", jerr))
+	}
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return err
+}
+
+// Listen opens the TCP listener for addr; ":0" picks a free port.
+func Listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// URL returns the base URL of a listener on the loopback interface.
+func URL(ln net.Listener) string {
+	return "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}

@@ -1,0 +1,48 @@
+// Package web composes Firebreak's HTTP surface: the JSON API, health and
+// readiness probes and Prometheus metrics, behind request logging and
+// metrics middleware.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/firebreak-oss/firebreak/internal/web/api"
+)
+
+// Deps is what the HTTP surface needs.
+type Deps struct {
+	API     *api.API
+	Ready   func(ctx context.Context) error // nil when the database answers
+	Metrics *prometheus.Registry
+	Log     *slog.Logger
+}
+
+// Handler returns the root handler.
+func Handler(d Deps) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", d.API.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := d.Ready(ctx); err != nil {
+			d.Log.WarnContext(ctx, "not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+	return observe(mux, d.Metrics, d.Log)
+}
