@@ -78,10 +78,14 @@ func NewService(store Store, now func() time.Time) *Service {
 
 var userName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
+// ValidUserName reports whether name is acceptable as a user name: it ends up
+// in URLs, chat mentions and config files, so it is kept plain.
+func ValidUserName(name string) bool { return userName.MatchString(name) }
+
 // AddUser creates a user after checking its fields.
 func (s *Service) AddUser(ctx context.Context, name, email string, role Role) (User, error) {
 	name = strings.TrimSpace(name)
-	if !userName.MatchString(name) {
+	if !ValidUserName(name) {
 		return User{}, fail.Field("name", "must be 1-63 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	if !role.Valid() {

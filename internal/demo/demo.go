@@ -1,0 +1,131 @@
+// Package demo fills an empty Firebreak with sample users and incidents, so a
+// first `firebreak serve --demo` shows something worth clicking.
+package demo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// AdminName is the demo administrator's user name.
+const AdminName = "demo-admin"
+
+// Seed creates the demo admin, one responder per catalog team member, and a
+// few incidents, unless the demo admin exists already. It returns a new API
+// token for the demo admin either way: tokens are shown once, so each start
+// prints a fresh one.
+func Seed(ctx context.Context, users *auth.Service, incidents *incident.Service, cat *catalog.Catalog, now time.Time) (token string, seeded bool, err error) {
+	admin, err := users.AddUser(ctx, AdminName, "admin@example.com", auth.Admin)
+	switch {
+	case fail.CodeOf(err) == fail.Conflict:
+		// Seeded before: only hand out a token.
+	case err != nil:
+		return "", false, err
+	default:
+		if err := seedData(ctx, users, incidents, cat, admin, now); err != nil {
+			return "", false, err
+		}
+		seeded = true
+	}
+	token, _, err = users.CreateToken(ctx, AdminName, "demo", 0)
+	return token, seeded, err
+}
+
+func seedData(ctx context.Context, users *auth.Service, incidents *incident.Service, cat *catalog.Catalog, admin auth.User, now time.Time) error {
+	seen := map[string]bool{AdminName: true}
+	for _, team := range cat.Teams() {
+		for _, m := range team.Members {
+			if seen[m] {
+				continue
+			}
+			seen[m] = true
+			if _, err := users.AddUser(ctx, m, m+"@example.com", auth.Responder); err != nil {
+				return fmt.Errorf("demo user %s: %w", m, err)
+			}
+		}
+	}
+	has := func(svc string) bool { _, ok := cat.Service(svc); return ok }
+	for _, d := range samples(now) {
+		ok := true
+		for _, s := range d.decl.Services {
+			ok = ok && has(s)
+		}
+		for _, u := range d.decl.Roles {
+			ok = ok && seen[u]
+		}
+		if !ok {
+			continue // a custom catalog without the demo's services
+		}
+		inc, err := incidents.Declare(ctx, admin, d.decl)
+		if err != nil {
+			return fmt.Errorf("demo incident %q: %w", d.decl.Title, err)
+		}
+		for _, n := range d.notes {
+			if _, err := incidents.AddNote(ctx, admin, inc.ID, n); err != nil {
+				return err
+			}
+		}
+		for _, st := range d.path {
+			if _, err := incidents.SetStatus(ctx, admin, inc.ID, st, ""); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type sample struct {
+	decl  incident.Declaration
+	notes []string
+	path  []incident.Status
+}
+
+func samples(now time.Time) []sample {
+	at := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
+	return []sample{
+		{
+			decl: incident.Declaration{
+				Title: "결제 승인 지연 — Payment approvals slow", Grade: incident.SEV2,
+				Summary:  "Card approvals take 4-8 s instead of 300 ms since the 14:05 ledger deploy. 카드 결제 승인이 4~8초 걸립니다.",
+				Services: []string{"checkout-api", "ledger"}, CauseTags: []string{"deploy", "db-lock"},
+				StartedAt: at(3 * time.Hour), DetectedAt: at(170 * time.Minute),
+				Roles: map[incident.Role]string{incident.Resolver: "minji.kim", incident.Communicator: "jiwoo.han"},
+			},
+			notes: []string{"ledger 배포 후 row lock 대기 증가 확인. Rollback is safe: no schema change in this release.", "Rolled back ledger to v2.31.4; p99 back to 320 ms."},
+			path:  []incident.Status{incident.Identified, incident.Monitoring, incident.Resolved},
+		},
+		{
+			decl: incident.Declaration{
+				Title: "Push notifications delayed on Android", Grade: incident.SEV3,
+				Services: []string{"notification-worker"}, CauseTags: []string{"capacity"},
+				StartedAt: at(50 * time.Minute), DetectedAt: at(40 * time.Minute),
+				Roles: map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
+			},
+			notes: []string{"Queue backlog at 1.2 M messages; scaling workers from 8 to 24."},
+			path:  []incident.Status{incident.Identified},
+		},
+		{
+			decl: incident.Declaration{
+				Title: "로그인 실패율 증가 (Login failures up)", Grade: incident.SEV1,
+				Summary:  "Token refresh fails for ~12% of mobile sessions.",
+				Services: []string{"auth"}, StartedAt: at(12 * time.Minute), DetectedAt: at(9 * time.Minute),
+				Roles: map[incident.Role]string{incident.Resolver: "dave"},
+			},
+		},
+		{
+			decl: incident.Declaration{
+				Title: "Suspicious admin logins", Grade: incident.SEV2, Visibility: incident.Restricted,
+				Services: []string{"support-portal"}, CauseTags: []string{"security"},
+				StartedAt: at(26 * time.Hour), DetectedAt: at(25 * time.Hour),
+				Roles: map[incident.Role]string{incident.Resolver: "frank", incident.Communicator: "jiwoo.han"},
+			},
+			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
+		},
+	}
+}
