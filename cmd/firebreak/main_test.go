@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+)
+
+// binary is the firebreak executable built once for these tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "firebreak-bin-")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "firebreak")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build firebreak: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := testutil.Main(m)
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs a firebreak command to completion and returns its output.
+func run(t *testing.T, env []string, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func mustRun(t *testing.T, env []string, args ...string) string {
+	t.Helper()
+	out, err := run(t, env, args...)
+	if err != nil {
+		t.Fatalf("firebreak %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// serverProc is a running `firebreak serve`.
+type serverProc struct {
+	cmd    *exec.Cmd
+	base   string
+	output *syncBuffer
+	exited chan error
+}
+
+type syncBuffer struct {
+	lines chan string
+	all   bytes.Buffer
+}
+
+// startServe starts `firebreak serve` and waits until /readyz answers.
+func startServe(t *testing.T, env []string, args ...string) *serverProc {
+	t.Helper()
+	port := testutil.FreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	cmd := exec.Command(binary, append([]string{"serve", "--addr", addr}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serverProc{cmd: cmd, base: "http://" + addr, output: &syncBuffer{lines: make(chan string, 1000)}, exited: make(chan error, 1)}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			select {
+			case p.output.lines <- sc.Text():
+			default:
+			}
+		}
+	}()
+	go func() { err := cmd.Wait(); pw.Close(); p.exited <- err }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		resp, err := http.Get(p.base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("firebreak serve did not become ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func api(t *testing.T, base, token, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func eachDB(t *testing.T, fn func(t *testing.T, dbArgs []string)) {
+	t.Run("sqlite", func(t *testing.T) { fn(t, []string{"--data-dir", t.TempDir()}) })
+	t.Run("postgres", func(t *testing.T) { fn(t, []string{"--database-url", testutil.PostgresURL(t)}) })
+}
+
+// TestKilledRightAfter201LosesNothing: an answered 201 means the write is
+// durable, so SIGKILL straight after it loses nothing.
+func TestKilledRightAfter201LosesNothing(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbArgs []string) {
+		mustRun(t, nil, append([]string{"user", "add", "ops", "--role", "responder"}, dbArgs...)...)
+		token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "ops"}, dbArgs...)...))
+
+		srv := startServe(t, nil, dbArgs...)
+		var refs []string
+		for i := 0; i < 3; i++ {
+			status, body := api(t, srv.base, token, "POST", "/api/v1/incidents", map[string]any{"title": fmt.Sprintf("사고 %d", i), "grade": "SEV2"})
+			if status != 201 {
+				t.Fatalf("declare: %d %v", status, body)
+			}
+			refs = append(refs, body["id"].(string))
+		}
+		status, _ := api(t, srv.base, token, "POST", "/api/v1/incidents/"+refs[2]+"/notes", map[string]any{"text": "last words"})
+		if status != 201 {
+			t.Fatalf("note: %d", status)
+		}
+		if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-srv.exited
+
+		srv = startServe(t, nil, dbArgs...)
+		for i, ref := range refs {
+			status, body := api(t, srv.base, token, "GET", "/api/v1/incidents/"+ref, nil)
+			if status != 200 || body["title"] != fmt.Sprintf("사고 %d", i) {
+				t.Fatalf("after restart %s: %d %v", ref, status, body)
+			}
+		}
+		_, tl := api(t, srv.base, token, "GET", "/api/v1/incidents/"+refs[2]+"/timeline", nil)
+		items := tl["items"].([]any)
+		if last := items[len(items)-1].(map[string]any); last["kind"] != "note" {
+			t.Fatalf("note lost: %v", tl)
+		}
+	})
+}
+
+// TestQuickStartDemo runs the README's quick start: serve --demo prints an
+// admin token that works with the CLI, and SIGTERM shuts down cleanly.
+func TestQuickStartDemo(t *testing.T) {
+	dir := t.TempDir()
+	srv := startServe(t, []string{"FIREBREAK_DATA_DIR=" + dir}, "--demo")
+	token := ""
+	tokenLine := regexp.MustCompile(`token \(shown once\): (fbt_\w+)`)
+	timeout := time.After(30 * time.Second)
+	for token == "" {
+		select {
+		case line := <-srv.output.lines:
+			if m := tokenLine.FindStringSubmatch(line); m != nil {
+				token = m[1]
+			}
+		case <-timeout:
+			t.Fatal("serve --demo printed no token")
+		}
+	}
+	env := []string{"FIREBREAK_SERVER=" + srv.base, "FIREBREAK_TOKEN=" + token}
+	list := mustRun(t, env, "incident", "list")
+	for _, want := range []string{"결제 승인 지연", "Suspicious admin logins", "SEV1"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("demo list lacks %q:\n%s", want, list)
+		}
+	}
+	out := mustRun(t, env, "incident", "declare", "--title", "Quick start works", "--grade", "SEV4", "--service", "status-page")
+	ref := regexp.MustCompile(`INC-\d+`).FindString(out)
+	if ref == "" {
+		t.Fatalf("declare printed no id: %s", out)
+	}
+	mustRun(t, env, "incident", "assign", ref, "resolver", "alice")
+	mustRun(t, env, "incident", "status", ref, "identified", "-m", "원인 파악")
+	mustRun(t, env, "incident", "note", ref, "checking", "the", "CDN")
+	show := mustRun(t, env, "incident", "show", ref)
+	for _, want := range []string{"Quick start works", "alice", "원인 파악", "checking the CDN", "identified"} {
+		if !strings.Contains(show, want) {
+			t.Errorf("show lacks %q:\n%s", want, show)
+		}
+	}
+	if out, err := run(t, env, "incident", "status", ref, "closed"); err == nil || !strings.Contains(out, "status") || !strings.Contains(out, "409") {
+		t.Errorf("illegal transition via CLI: %v\n%s", err, out)
+	}
+
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-srv.exited:
+		if err != nil {
+			t.Fatalf("graceful shutdown exited with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no shutdown within 30 s of SIGTERM")
+	}
+	// A second start keeps the data and prints a fresh token.
+	srv = startServe(t, []string{"FIREBREAK_DATA_DIR=" + dir}, "--demo")
+	_ = srv
+}
+
+func TestCheckConfig(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(good, []byte("teams:\n  - name: ops\nservices:\n  - name: api\n    team: ops\n"), 0o644)
+	os.WriteFile(bad, []byte("teams:\n  - name: ops\nservices:\n  - name: api\n    team: opz\n  - name: api\n    team: ops\n"), 0o644)
+	if out := mustRun(t, nil, "check-config", good); !strings.Contains(out, "valid: 1 teams, 1 services") {
+		t.Fatalf("good config: %s", out)
+	}
+	out, err := run(t, nil, "check-config", bad)
+	if err == nil {
+		t.Fatal("bad config accepted")
+	}
+	for _, want := range []string{bad + ":5:11: services[0].team: unknown team", bad + ":6:", "services[1].name"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check-config output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestAdminCommands(t *testing.T) {
+	dir := t.TempDir()
+	if out := mustRun(t, nil, "migrate", "--data-dir", dir); !strings.Contains(out, "(sqlite) is at schema version 1") {
+		t.Fatalf("migrate: %s", out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "firebreak.db")); err != nil {
+		t.Fatalf("no database file: %v", err)
+	}
+	mustRun(t, nil, "user", "add", "lee", "--role", "viewer", "--data-dir", dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"user", "add", "lee"}, `NAME: a user named "lee" exists already`},
+		{[]string{"user", "add", "Bad Name"}, "NAME: must be"},
+		{[]string{"user", "add", "kim", "--role", "boss"}, "--role: must be one of viewer, responder, admin"},
+		{[]string{"token", "create"}, "--user: required"},
+		{[]string{"token", "create", "--user", "nobody"}, `no user named "nobody"`},
+	} {
+		out, err := run(t, nil, append(c.args, "--data-dir", dir)...)
+		if err == nil || !strings.Contains(out, c.want) {
+			t.Errorf("firebreak %v: err %v, output %q, want %q", c.args, err, out, c.want)
+		}
+	}
+	if tok := mustRun(t, nil, "token", "create", "--user", "lee", "--data-dir", dir); !strings.HasPrefix(tok, "fbt_") {
+		t.Fatalf("token: %q", tok)
+	}
+}

@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/demo"
+	"github.com/firebreak-oss/firebreak/internal/server"
+)
+
+// dbFlags are the flags of every command that opens the database itself.
+type dbFlags struct {
+	dataDir     string
+	databaseURL string
+}
+
+func (f *dbFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.dataDir, "data-dir", envOr("FIREBREAK_DATA_DIR", server.DefaultDataDir),
+		"directory of the embedded SQLite database (env FIREBREAK_DATA_DIR)")
+	cmd.Flags().StringVar(&f.databaseURL, "database-url", envOr("FIREBREAK_DATABASE_URL", ""),
+		"postgres://… to use PostgreSQL instead of SQLite (env FIREBREAK_DATABASE_URL)")
+}
+
+func (f *dbFlags) options() server.Options {
+	return server.Options{DataDir: f.dataDir, DatabaseURL: f.databaseURL}
+}
+
+func newLogger(level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not one of text, json", format)
+}
+
+func newServeCmd() *cobra.Command {
+	var db dbFlags
+	var addr, configFile, logLevel, logFormat string
+	var demoMode bool
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run Firebreak: web API, intake and background workers",
+		Long: `Run Firebreak. With no flags it keeps its data in an embedded SQLite file
+under ./firebreak-data; --database-url postgres://… uses PostgreSQL, and then
+any number of replicas may serve side by side. SIGTERM or SIGINT shuts down
+gracefully.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := newLogger(logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			opts := db.options()
+			opts.Logger = log
+			switch {
+			case configFile != "":
+				if opts.Catalog, err = catalog.Load(configFile); err != nil {
+					return fmt.Errorf("config:\n%w", err)
+				}
+			case demoMode:
+				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
+					return err
+				}
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
+			defer stop()
+			srv, err := server.Open(ctx, opts)
+			if err != nil {
+				return err
+			}
+			if demoMode {
+				if err := seedDemo(ctx, cmd, srv); err != nil {
+					srv.DB.Close()
+					return err
+				}
+			}
+			ln, err := server.Listen(addr)
+			if err != nil {
+				srv.DB.Close()
+				return err
+			}
+			return srv.Serve(ctx, ln)
+		},
+	}
+	db.register(cmd)
+	cmd.Flags().StringVar(&addr, "addr", envOr("FIREBREAK_ADDR", "127.0.0.1:8080"), "address to listen on (env FIREBREAK_ADDR)")
+	cmd.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file with teams and services (env FIREBREAK_CONFIG)")
+	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
+	cmd.Flags().StringVar(&logLevel, "log-level", envOr("FIREBREAK_LOG_LEVEL", "info"), "debug, info, warn or error")
+	cmd.Flags().StringVar(&logFormat, "log-format", envOr("FIREBREAK_LOG_FORMAT", "text"), "text or json")
+	return cmd
+}
+
+func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server) error {
+	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Incidents, srv.Catalog, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	out := cmd.OutOrStdout()
+	if seeded {
+		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
+	}
+	fmt.Fprintf(out, "Demo admin token (shown once): %s\n", token)
+	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n%s\n", token, strings.Repeat("-", 60))
+	return nil
+}
+
+func newMigrateCmd() *cobra.Command {
+	var db dbFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply database migrations (serve does this too at start)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			d, err := server.OpenDB(cmd.Context(), db.options())
+			if err != nil {
+				return err
+			}
+			defer d.Close()
+			steps, _ := d.Migrations()
+			fmt.Fprintf(cmd.OutOrStdout(), "Database (%s) is at schema version %d.\n", d.Dialect, steps[len(steps)-1].Version)
+			return nil
+		},
+	}
+	db.register(cmd)
+	return cmd
+}
+
+func newCheckConfigCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "check-config FILE",
+		Short: "Validate a config file; every error names file, line and field",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			cat, err := catalog.Load(args[0])
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return fmt.Errorf("%s is not valid", args[0])
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services.\n", args[0], len(cat.Teams()), len(cat.Services()))
+			return nil
+		},
+	}
+}
+
+// openServer opens the database and core for an admin command.
+func openServer(ctx context.Context, db dbFlags) (*server.Server, error) {
+	opts := db.options()
+	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return server.Open(ctx, opts)
+}
