@@ -61,13 +61,8 @@ func mustRun(t *testing.T, env []string, args ...string) string {
 type serverProc struct {
 	cmd    *exec.Cmd
 	base   string
-	output *syncBuffer
+	lines  chan string // the server's output, line by line
 	exited chan error
-}
-
-type syncBuffer struct {
-	lines chan string
-	all   bytes.Buffer
 }
 
 // startServe starts `firebreak serve` and waits until /readyz answers.
@@ -82,12 +77,12 @@ func startServe(t *testing.T, env []string, args ...string) *serverProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &serverProc{cmd: cmd, base: "http://" + addr, output: &syncBuffer{lines: make(chan string, 1000)}, exited: make(chan error, 1)}
+	p := &serverProc{cmd: cmd, base: "http://" + addr, lines: make(chan string, 1000), exited: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			select {
-			case p.output.lines <- sc.Text():
+			case p.lines <- sc.Text():
 			default:
 			}
 		}
@@ -185,7 +180,7 @@ func TestQuickStartDemo(t *testing.T) {
 	timeout := time.After(30 * time.Second)
 	for token == "" {
 		select {
-		case line := <-srv.output.lines:
+		case line := <-srv.lines:
 			if m := tokenLine.FindStringSubmatch(line); m != nil {
 				token = m[1]
 			}
