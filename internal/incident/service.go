@@ -27,6 +27,9 @@ type Store interface {
 	ListIncidents(ctx context.Context, f Filter) ([]*Incident, error)
 	// ListEvents returns up to limit events with an id above after, oldest first.
 	ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]Event, error)
+	// LatestEvents returns the newest limit events with an id below before
+	// (any id when before is 0), oldest first.
+	LatestEvents(ctx context.Context, incidentID, before int64, limit int) ([]Event, error)
 }
 
 // Directory answers whether the names an incident refers to exist.
@@ -42,6 +45,8 @@ type Filter struct {
 	Service  string
 	Since    time.Time // incidents started at or after
 	BeforeID int64     // cursor: only incidents with a smaller id
+	Text     string    // words the title or summary contains
+	Member   string    // only incidents this user belongs to ("mine")
 	Limit    int
 	// VisibleTo is the user whose view this is; restricted incidents they are
 	// not a member of are left out unless SeeAll.
@@ -507,6 +512,19 @@ func (s *Service) Timeline(ctx context.Context, by auth.User, id, after int64, l
 		return nil, fail.Field("limit", "must be at most 500")
 	}
 	return s.store.ListEvents(ctx, id, after, limit)
+}
+
+// RecentTimeline returns the newest limit events before the given event id
+// (0: the newest of all), oldest first, for a page that shows the latest
+// events and links to earlier ones.
+func (s *Service) RecentTimeline(ctx context.Context, by auth.User, id, before int64, limit int) ([]Event, error) {
+	if _, err := s.Get(ctx, by, id); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		return nil, fail.Field("limit", "must be 1-500")
+	}
+	return s.store.LatestEvents(ctx, id, before, limit)
 }
 
 // change runs one read-modify-write of an incident inside a store transaction,

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
@@ -245,6 +247,14 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 	if f.BeforeID > 0 {
 		where = append(where, "i.id < "+a.add(f.BeforeID))
 	}
+	if f.Text != "" {
+		like := s.db.likeOp()
+		pat := a.add("%" + escapeLike(f.Text) + "%")
+		where = append(where, "(i.title "+like+" "+pat+" ESCAPE '\\' OR i.summary "+like+" "+pat+" ESCAPE '\\')")
+	}
+	if f.Member != "" {
+		where = append(where, "EXISTS (SELECT 1 FROM incident_members mm WHERE mm.incident_id = i.id AND mm.user_name = "+a.add(f.Member)+")")
+	}
 	if !f.SeeAll {
 		where = append(where, "(i.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
 	}
@@ -272,6 +282,21 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 	return out, s.loadChildren(ctx, s.db.SQL, out)
 }
 
+// LatestEvents returns the newest limit events below before, oldest first.
+func (s *Incidents) LatestEvents(ctx context.Context, incidentID, before int64, limit int) ([]incident.Event, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, incident_id, at, actor, kind, data FROM timeline_events
+		WHERE incident_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, incidentID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("latest timeline: %w", err)
+	}
+	out, err := scanEvents(rows)
+	slices.Reverse(out)
+	return out, err
+}
+
 // ListEvents returns up to limit timeline events after the given id.
 func (s *Incidents) ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]incident.Event, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, `SELECT id, incident_id, at, actor, kind, data FROM timeline_events
@@ -279,6 +304,10 @@ func (s *Incidents) ListEvents(ctx context.Context, incidentID, after int64, lim
 	if err != nil {
 		return nil, fmt.Errorf("list timeline: %w", err)
 	}
+	return scanEvents(rows)
+}
+
+func scanEvents(rows *sql.Rows) ([]incident.Event, error) {
 	defer rows.Close()
 	out := []incident.Event{}
 	for rows.Next() {

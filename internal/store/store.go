@@ -137,3 +137,17 @@ func (db *DB) forUpdate() string {
 	}
 	return ""
 }
+
+// likeOp is the case-insensitive LIKE: SQLite's LIKE already ignores ASCII
+// case, PostgreSQL needs ILIKE.
+func (db *DB) likeOp() string {
+	if db.Dialect == Postgres {
+		return "ILIKE"
+	}
+	return "LIKE"
+}
+
+// escapeLike makes s match literally inside a LIKE pattern.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
+}

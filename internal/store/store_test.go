@@ -160,6 +160,28 @@ func TestTimelineIsAppendOnly(t *testing.T) {
 	})
 }
 
+func TestLatestEvents(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		inc := newIncident("x", incident.SEV3, incident.Public)
+		var evs []incident.Event
+		for i := range 7 {
+			evs = append(evs, incident.Event{At: t0.Add(time.Duration(i) * time.Second), Actor: "a", Kind: incident.EventNote, Data: map[string]any{"n": i}})
+		}
+		if err := db.Incidents().CreateIncident(ctx, inc, evs); err != nil {
+			t.Fatal(err)
+		}
+		latest, err := db.Incidents().LatestEvents(ctx, inc.ID, 0, 3)
+		if err != nil || len(latest) != 3 || latest[0].Data["n"] != 4.0 || latest[2].Data["n"] != 6.0 {
+			t.Fatalf("latest 3: %v %+v", err, latest)
+		}
+		earlier, _ := db.Incidents().LatestEvents(ctx, inc.ID, latest[0].ID, 3)
+		if len(earlier) != 3 || earlier[0].Data["n"] != 1.0 || earlier[2].Data["n"] != 3.0 {
+			t.Fatalf("earlier 3: %+v", earlier)
+		}
+	})
+}
+
 func TestListFilters(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -175,7 +197,7 @@ func TestListFilters(t *testing.T) {
 		}
 		a := mk("a", incident.SEV1, incident.Investigating, incident.Public, t0, "checkout-api")
 		b := mk("b", incident.SEV3, incident.Resolved, incident.Internal, t0.Add(time.Hour), "ledger")
-		c := mk("c", incident.SEV1, incident.Monitoring, incident.Restricted, t0.Add(2*time.Hour), "ledger")
+		c := mk("결제 지연 Payment DELAY", incident.SEV1, incident.Monitoring, incident.Restricted, t0.Add(2*time.Hour), "ledger")
 		ids := func(f incident.Filter) []int64 {
 			t.Helper()
 			if f.Limit == 0 {
@@ -205,6 +227,11 @@ func TestListFilters(t *testing.T) {
 			{"since", incident.Filter{SeeAll: true, Since: t0.Add(30 * time.Minute)}, []int64{c, b}},
 			{"cursor", incident.Filter{SeeAll: true, BeforeID: c}, []int64{b, a}},
 			{"limit", incident.Filter{SeeAll: true, Limit: 1}, []int64{c}},
+			{"text, any case", incident.Filter{SeeAll: true, Text: "payment delay"}, []int64{c}},
+			{"text, Korean", incident.Filter{SeeAll: true, Text: "결제"}, []int64{c}},
+			{"text, wildcard is literal", incident.Filter{SeeAll: true, Text: "%"}, nil},
+			{"mine", incident.Filter{SeeAll: true, Member: "alice"}, []int64{c, b, a}},
+			{"mine, none", incident.Filter{SeeAll: true, Member: "zed"}, nil},
 		}
 		for _, tc := range cases {
 			got := ids(tc.f)
@@ -257,6 +284,63 @@ func TestUsersAndTokens(t *testing.T) {
 		now = now.Add(2 * time.Hour)
 		if _, err := svc.Authenticate(ctx, secret); fail.CodeOf(err) != fail.Unauthorized {
 			t.Fatalf("expired token: %v", err)
+		}
+	})
+}
+
+func TestPasswordsAndSessions(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		now := t0
+		clock := func() time.Time { return now }
+		users := auth.NewService(db.Users(), clock)
+		pw := auth.NewPasswords(db.Users(), clock)
+		if _, err := users.AddUser(ctx, "mina", "", auth.Responder); err != nil {
+			t.Fatal(err)
+		}
+		if err := pw.SetPassword(ctx, "mina", "short"); fail.CodeOf(err) != fail.Invalid {
+			t.Fatalf("short password: %v", err)
+		}
+		if err := pw.SetPassword(ctx, "mina", "correct horse 배터리"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range [][2]string{{"mina", "wrong password"}, {"nobody", "correct horse 배터리"}} {
+			if _, _, _, err := pw.SignIn(ctx, c[0], c[1]); fail.CodeOf(err) != fail.Unauthorized {
+				t.Fatalf("sign in %v: %v", c, err)
+			}
+		}
+		secret, sess, u, err := pw.SignIn(ctx, "mina", "correct horse 배터리")
+		if err != nil || u.Name != "mina" || sess.CSRF == "" {
+			t.Fatalf("sign in: %v %+v", err, u)
+		}
+		var stored int
+		db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM sessions WHERE hash = $1", secret).Scan(&stored)
+		if stored != 0 {
+			t.Fatal("session secret stored in the clear")
+		}
+		got, gu, err := pw.Session(ctx, secret)
+		if err != nil || gu.Name != "mina" || got.CSRF != sess.CSRF {
+			t.Fatalf("session: %v %+v", err, gu)
+		}
+		// Use extends an idle session; a session left idle past its TTL ends.
+		now = now.Add(auth.SessionTTL - time.Minute)
+		if _, _, err := pw.Session(ctx, secret); err != nil {
+			t.Fatalf("session before expiry: %v", err)
+		}
+		now = now.Add(auth.SessionTTL - time.Minute)
+		if _, _, err := pw.Session(ctx, secret); err != nil {
+			t.Fatalf("extended session: %v", err)
+		}
+		now = now.Add(auth.SessionTTL + time.Minute)
+		if _, _, err := pw.Session(ctx, secret); fail.CodeOf(err) != fail.Unauthorized {
+			t.Fatalf("expired session: %v", err)
+		}
+		secret, _, _, _ = pw.SignIn(ctx, "mina", "correct horse 배터리")
+		if err := pw.SignOut(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := pw.Session(ctx, secret); fail.CodeOf(err) != fail.Unauthorized {
+			t.Fatalf("signed-out session: %v", err)
 		}
 	})
 }
