@@ -1,10 +1,14 @@
 package cli
 
 import (
+	"bufio"
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 )
@@ -34,7 +38,37 @@ func newUserCmd() *cobra.Command {
 	db.register(add)
 	add.Flags().StringVar(&email, "email", "", "e-mail address")
 	add.Flags().StringVar(&role, "role", string(auth.Responder), "viewer, responder or admin")
-	cmd.AddCommand(add)
+	cmd.AddCommand(add, newPasswdCmd())
+	return cmd
+}
+
+func newPasswdCmd() *cobra.Command {
+	var db dbFlags
+	cmd := &cobra.Command{
+		Use:   "passwd NAME",
+		Short: "Set a user's web sign-in password, read from the first line of standard input",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f, ok := cmd.InOrStdin().(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+				fmt.Fprint(cmd.ErrOrStderr(), "New password: ")
+			}
+			line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+			if err != nil && line == "" {
+				return fmt.Errorf("password: read from standard input: %w", err)
+			}
+			srv, err := openServer(cmd.Context(), db)
+			if err != nil {
+				return err
+			}
+			defer srv.DB.Close()
+			if err := srv.Passwords.SetPassword(cmd.Context(), args[0], strings.TrimRight(line, "\r\n")); err != nil {
+				return flagError(err, "password")
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "Password set for %s.\n", args[0])
+			return nil
+		},
+	}
+	db.register(cmd)
 	return cmd
 }
 

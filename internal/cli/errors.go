@@ -14,6 +14,8 @@ func flagError(err error, positional string) error {
 	switch {
 	case !ok || e.Field == "":
 		return err
+	case e.Field == positional && positional == "password":
+		return e // read from standard input, not a flag
 	case e.Field == positional:
 		return fmt.Errorf("%s: %s", strings.ToUpper(e.Field), e.Message)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -84,16 +85,16 @@ gracefully.`,
 			if err != nil {
 				return err
 			}
-			if demoMode {
-				if err := seedDemo(ctx, cmd, srv); err != nil {
-					srv.DB.Close()
-					return err
-				}
-			}
 			ln, err := server.Listen(addr)
 			if err != nil {
 				srv.DB.Close()
 				return err
+			}
+			if demoMode {
+				if err := seedDemo(ctx, cmd, srv, ln); err != nil {
+					srv.DB.Close()
+					return err
+				}
 			}
 			return srv.Serve(ctx, ln)
 		},
@@ -107,8 +108,8 @@ gracefully.`,
 	return cmd
 }
 
-func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server) error {
-	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Incidents, srv.Catalog, time.Now())
+func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln net.Listener) error {
+	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Passwords, srv.Incidents, srv.Catalog, time.Now())
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
@@ -116,6 +117,7 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server) error
 	if seeded {
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
+	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)
 	fmt.Fprintf(out, "Demo admin token (shown once): %s\n", token)
 	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n%s\n", token, strings.Repeat("-", 60))
 	return nil

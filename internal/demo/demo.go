@@ -16,11 +16,15 @@ import (
 // AdminName is the demo administrator's user name.
 const AdminName = "demo-admin"
 
+// Password is every demo user's web password. It is printed at start: the
+// demo is for trying Firebreak out, never for real use.
+const Password = "firebreak-demo"
+
 // Seed creates the demo admin, one responder per catalog team member, and a
 // few incidents, unless the demo admin exists already. It returns a new API
 // token for the demo admin either way: tokens are shown once, so each start
 // prints a fresh one.
-func Seed(ctx context.Context, users *auth.Service, incidents *incident.Service, cat *catalog.Catalog, now time.Time) (token string, seeded bool, err error) {
+func Seed(ctx context.Context, users *auth.Service, passwords *auth.Passwords, incidents *incident.Service, cat *catalog.Catalog, now time.Time) (token string, seeded bool, err error) {
 	admin, err := users.AddUser(ctx, AdminName, "admin@example.com", auth.Admin)
 	switch {
 	case fail.CodeOf(err) == fail.Conflict:
@@ -28,7 +32,7 @@ func Seed(ctx context.Context, users *auth.Service, incidents *incident.Service,
 	case err != nil:
 		return "", false, err
 	default:
-		if err := seedData(ctx, users, incidents, cat, admin, now); err != nil {
+		if err := seedData(ctx, users, passwords, incidents, cat, admin, now); err != nil {
 			return "", false, err
 		}
 		seeded = true
@@ -37,7 +41,10 @@ func Seed(ctx context.Context, users *auth.Service, incidents *incident.Service,
 	return token, seeded, err
 }
 
-func seedData(ctx context.Context, users *auth.Service, incidents *incident.Service, cat *catalog.Catalog, admin auth.User, now time.Time) error {
+func seedData(ctx context.Context, users *auth.Service, passwords *auth.Passwords, incidents *incident.Service, cat *catalog.Catalog, admin auth.User, now time.Time) error {
+	if err := passwords.SetPassword(ctx, AdminName, Password); err != nil {
+		return err
+	}
 	seen := map[string]bool{AdminName: true}
 	for _, team := range cat.Teams() {
 		for _, m := range team.Members {
@@ -47,6 +54,9 @@ func seedData(ctx context.Context, users *auth.Service, incidents *incident.Serv
 			seen[m] = true
 			if _, err := users.AddUser(ctx, m, m+"@example.com", auth.Responder); err != nil {
 				return fmt.Errorf("demo user %s: %w", m, err)
+			}
+			if err := passwords.SetPassword(ctx, m, Password); err != nil {
+				return err
 			}
 		}
 	}

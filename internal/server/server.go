@@ -24,6 +24,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
+	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
 
 // Options configure a server. Zero values take the defaults.
@@ -36,6 +37,8 @@ type Options struct {
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
+	// LivePoll is how often live web views look for news (default 1s).
+	LivePoll time.Duration
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -56,6 +59,7 @@ func (o Options) databaseURL() string {
 type Server struct {
 	DB        *store.DB
 	Users     *auth.Service
+	Passwords *auth.Passwords
 	Incidents *incident.Service
 	Catalog   *catalog.Catalog
 	Jobs      *jobs.Client
@@ -128,8 +132,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
+	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API:     &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Log: o.Logger},
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Log: o.Logger},
+		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog,
+			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,
@@ -160,7 +167,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
-	hs := &http.Server{Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelWarn)}
+	// Live streams never finish by themselves; their context ends when
+	// shutdown begins, so they let go instead of holding shutdown up.
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	hs := &http.Server{
+		Handler: s.Handler, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		BaseContext: func(net.Listener) context.Context { return streams },
+	}
+	hs.RegisterOnShutdown(endStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	s.log.Info("firebreak is serving", "addr", "http://"+ln.Addr().String(), "database", string(s.DB.Dialect))

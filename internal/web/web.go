@@ -18,6 +18,7 @@ import (
 // Deps is what the HTTP surface needs.
 type Deps struct {
 	API     *api.API
+	UI      http.Handler                    // the web site, at /
 	Ready   func(ctx context.Context) error // nil when the database answers
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
@@ -27,6 +28,7 @@ type Deps struct {
 func Handler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", d.API.Handler())
+	mux.Handle("/", d.UI)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

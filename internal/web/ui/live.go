@@ -1,0 +1,163 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Live views poll the database rather than listen to this process: any
+// replica may have made the change, and all state lives in the database.
+
+// heartbeatEvery keeps proxies from closing an idle stream.
+const heartbeatEvery = 15 * time.Second
+
+// sse starts a server-sent event stream, or reports that it cannot.
+func sse(w http.ResponseWriter) (send func(event, id, data string) error, ok bool) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return nil, false
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	flusher.Flush()
+	return func(event, id, data string) error {
+		var b strings.Builder
+		if event != "" {
+			fmt.Fprintf(&b, "event: %s\n", event)
+		}
+		if id != "" {
+			fmt.Fprintf(&b, "id: %s\n", id)
+		}
+		for _, line := range strings.Split(data, "\n") {
+			fmt.Fprintf(&b, "data: %s\n", line)
+		}
+		b.WriteString("\n")
+		if _, err := w.Write([]byte(b.String())); err != nil {
+			return err
+		}
+		flusher.Flush()
+		return nil
+	}, true
+}
+
+// incidentLive streams new timeline rows and, when the incident itself
+// changes, its re-rendered header.
+func (u *UI) incidentLive(w http.ResponseWriter, r *http.Request, v *view) {
+	id, ok := incident.ParseRef(r.PathValue("ref"))
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	inc, err := u.Incidents.Get(r.Context(), v.User, id)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
+	if last := r.Header.Get("Last-Event-ID"); last != "" { // a reconnect resumes where it left off
+		after, _ = strconv.ParseInt(last, 10, 64)
+	}
+	send, ok := sse(w)
+	if !ok {
+		return
+	}
+	seen := inc.UpdatedAt
+	tick := time.NewTicker(u.LivePoll)
+	defer tick.Stop()
+	lastSent := time.Now()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+		}
+		events, err := u.Incidents.Timeline(r.Context(), v.User, id, after, 100)
+		if err != nil {
+			return // gone or no longer visible: end the stream
+		}
+		for _, ev := range events {
+			row, err := u.fragment("timeline_row", v, ev)
+			if err != nil || send("timeline", strconv.FormatInt(ev.ID, 10), row) != nil {
+				return
+			}
+			after, lastSent = ev.ID, time.Now()
+		}
+		if len(events) > 0 {
+			if inc, err = u.Incidents.Get(r.Context(), v.User, id); err != nil {
+				return
+			}
+			if !inc.UpdatedAt.Equal(seen) {
+				seen = inc.UpdatedAt
+				head, err := u.fragment("incident_header", v, incidentPage{Inc: inc})
+				if err != nil || send("header", "", head) != nil {
+					return
+				}
+			}
+		}
+		if time.Since(lastSent) > heartbeatEvery {
+			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			lastSent = time.Now()
+		}
+	}
+}
+
+// listPoll is how often an open list checks for changes; a list is less
+// urgent than an incident's timeline.
+const listPoll = 3
+
+// listLive tells an open incident list that its first page changed; the
+// script then reloads the rows.
+func (u *UI) listLive(w http.ResponseWriter, r *http.Request, v *view) {
+	f := listFilter(r.URL.Query(), v)
+	signature := func() (string, error) {
+		page, err := u.Incidents.List(r.Context(), v.User, f, "")
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, inc := range page.Items {
+			fmt.Fprintf(&b, "%d@%d;", inc.ID, inc.UpdatedAt.UnixNano())
+		}
+		return b.String(), nil
+	}
+	last, err := signature()
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	send, ok := sse(w)
+	if !ok {
+		return
+	}
+	tick := time.NewTicker(listPoll * u.LivePoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+		}
+		sig, err := signature()
+		if err != nil {
+			return
+		}
+		if sig != last {
+			last = sig
+			if send("changed", "", "1") != nil {
+				return
+			}
+		}
+	}
+}

@@ -1,0 +1,190 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"maps"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // viewers' time zones work on machines without a zone database
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// pages holds one parsed template set per page: the layout plus that page.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// assetVersion maps a static file to a short hash of its content, so its URL
+// changes whenever it does.
+var assetVersion = map[string]string{}
+
+func init() {
+	_ = fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, _ := fs.ReadFile(staticFS, p)
+		sum := sha256.Sum256(b)
+		assetVersion[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:4])
+		return nil
+	})
+}
+
+var funcs = template.FuncMap{
+	"asset":      func(name string) string { return "/static/" + name + "?v=" + assetVersion[name] },
+	"gradeClass": func(g incident.Grade) string { return "sev" + fmt.Sprint(int(g)) },
+	"join":       func(xs []string) string { return strings.Join(xs, ", ") },
+	"ref":        incident.FormatRef,
+	"grades": func() []incident.Grade {
+		return []incident.Grade{incident.SEV1, incident.SEV2, incident.SEV3, incident.SEV4, incident.SEV5}
+	},
+	"statuses": func() []incident.Status { return incident.Statuses },
+	"roles":    func() []incident.Role { return incident.Roles },
+	"visibilities": func() []incident.Visibility {
+		return []incident.Visibility{incident.Internal, incident.Public, incident.Restricted}
+	},
+	"contains": func(xs []string, x string) bool {
+		for _, y := range xs {
+			if y == x {
+				return true
+			}
+		}
+		return false
+	},
+	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"deref":   func(t *time.Time) time.Time { return *t },
+	"roleOf":  func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
+	// dict passes the page's view along with an item to a sub-template.
+	"dict": func(d pageData, item any) pageData { return pageData{d.view, item} },
+}
+
+func mustParsePages() *pages {
+	p := &pages{byName: map[string]*template.Template{}}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	names, _ := fs.Glob(templateFS, "templates/*.html")
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "layout.html" || base == "partials.html" {
+			continue
+		}
+		t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
+		p.byName[strings.TrimSuffix(base, ".html")] = t
+	}
+	return p
+}
+
+// pageData is what a page template sees: the view's helpers and the page's
+// own data as .P.
+type pageData struct {
+	*view
+	P any
+}
+
+// render writes a whole page. It renders into a buffer first, so a template
+// error becomes a clean 500 instead of half a page.
+func (u *UI) render(w http.ResponseWriter, r *http.Request, name string, v *view, p any) {
+	var buf bytes.Buffer
+	if err := u.pages.byName[name].ExecuteTemplate(&buf, "layout.html", pageData{v, p}); err != nil {
+		u.Log.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.Lang)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// fragment renders one named template (a table body, a timeline row) for the
+// live views.
+func (u *UI) fragment(name string, v *view, p any) (string, error) {
+	var buf bytes.Buffer
+	err := u.pages.byName["incident"].ExecuteTemplate(&buf, name, pageData{v, p})
+	return buf.String(), err
+}
+
+// Time shows a time in the viewer's zone.
+func (v *view) Time(t time.Time) string { return t.In(v.Zone).Format("2006-01-02 15:04 MST") }
+
+// TimeP shows an optional time, or "—".
+func (v *view) TimeP(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return v.Time(*t)
+}
+
+// Clock shows only the time of day, for timeline rows.
+func (v *view) Clock(t time.Time) string { return t.In(v.Zone).Format("01-02 15:04:05") }
+
+// Elapsed says how long ago t was, e.g. "3h 12m".
+func (v *view) Elapsed(from time.Time, to *time.Time) string {
+	end := v.Now
+	if to != nil {
+		end = *to
+	}
+	return formatDuration(end.Sub(from))
+}
+
+func formatDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	days, h, m := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh", days, h)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+// ZoneName names the viewer's zone.
+func (v *view) ZoneName() string { return v.Zone.String() }
+
+// StatusName is a status in the viewer's language.
+func (v *view) StatusName(s incident.Status) string { return v.T("status." + string(s)) }
+
+// RoleName is a role in the viewer's language.
+func (v *view) RoleName(r incident.Role) string { return v.T("role." + string(r)) }
+
+// GradeGuide is the grade's guide text in the viewer's language.
+func (v *view) GradeGuide(g incident.Grade) string { return v.T("grade." + g.String() + ".guide") }
+
+// EventText describes a timeline event in the viewer's language.
+func (v *view) EventText(ev incident.Event) string {
+	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
+	switch ev.Kind {
+	case incident.EventDeclared:
+		return v.T("ev.declared", s("grade"))
+	case incident.EventStatusChanged:
+		text := v.T("ev.status_changed", v.StatusName(incident.Status(s("from"))), v.StatusName(incident.Status(s("to"))))
+		if m := s("message"); m != "" {
+			text += " — " + m
+		}
+		return text
+	case incident.EventGradeChanged:
+		return v.T("ev.grade_changed", s("from"), s("to"))
+	case incident.EventRoleAssigned:
+		if s("user") == "" {
+			return v.T("ev.role_cleared", v.RoleName(incident.Role(s("role"))))
+		}
+		return v.T("ev.role_assigned", s("user"), v.RoleName(incident.Role(s("role"))))
+	case incident.EventFieldsChanged:
+		return v.T("ev.fields_changed", strings.Join(slices.Sorted(maps.Keys(ev.Data)), ", "))
+	case incident.EventNote:
+		return s("text")
+	case incident.EventUpdateOverdue:
+		return v.T("ev.update_overdue", s("interval"))
+	}
+	return string(ev.Kind)
+}

@@ -1,0 +1,74 @@
+// Firebreak's only script. Every page works without it; it adds live
+// updates, ticking elapsed times, the viewer's time zone and small form hints.
+(function () {
+  "use strict";
+
+  // Tell the server the viewer's time zone so the next page shows local times.
+  try {
+    var tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (tz && document.cookie.indexOf("tz=" + encodeURIComponent(tz)) < 0) {
+      document.cookie = "tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* an old browser: times stay in UTC */ }
+
+  function formatElapsed(ms) {
+    var m = Math.max(0, Math.floor(ms / 60000)), h = Math.floor(m / 60), d = Math.floor(h / 24);
+    if (d > 0) return d + "d " + (h % 24) + "h";
+    if (h > 0) return h + "h " + (m % 60) + "m";
+    return m + "m";
+  }
+  function tickElapsed() {
+    document.querySelectorAll(".elapsed[data-since]").forEach(function (el) {
+      var until = el.dataset.until ? Date.parse(el.dataset.until) : Date.now();
+      el.textContent = formatElapsed(until - Date.parse(el.dataset.since));
+    });
+  }
+  setInterval(tickElapsed, 30000);
+
+  function fromHTML(html) {
+    var t = document.createElement("template");
+    t.innerHTML = html.trim();
+    return t.content;
+  }
+
+  // The incident page: new timeline rows and header changes arrive as
+  // server-sent events; EventSource reconnects by itself with Last-Event-ID.
+  var timeline = document.getElementById("timeline");
+  if (timeline && timeline.dataset.live && window.EventSource) {
+    var es = new EventSource(timeline.dataset.live);
+    es.addEventListener("timeline", function (e) {
+      var row = fromHTML(e.data).firstElementChild;
+      if (!row || document.getElementById(row.id)) return;
+      row.classList.add("fresh");
+      timeline.appendChild(row);
+    });
+    es.addEventListener("header", function (e) {
+      var head = document.getElementById("incident-header");
+      var fresh = fromHTML(e.data).firstElementChild;
+      if (head && fresh) head.replaceWith(fresh);
+    });
+  }
+
+  // The incident list: on "changed", fetch this same page and swap the rows.
+  var table = document.querySelector("table.incidents[data-live]");
+  if (table && table.dataset.live && window.EventSource) {
+    var ls = new EventSource(table.dataset.live);
+    ls.addEventListener("changed", function () {
+      fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var rows = doc.getElementById("incident-rows");
+        if (rows) document.getElementById("incident-rows").replaceWith(rows);
+      });
+    });
+  }
+
+  // Declare form: warn when one person would hold both roles.
+  var picks = document.querySelectorAll("select.role-pick");
+  var warn = document.getElementById("same-person");
+  function checkRoles() {
+    if (!warn || picks.length < 2) return;
+    warn.hidden = !(picks[0].value && picks[0].value === picks[1].value);
+  }
+  picks.forEach(function (p) { p.addEventListener("change", checkRoles); });
+  checkRoles();
+})();

@@ -1,0 +1,278 @@
+// Package ui serves Firebreak's web site: server-rendered pages that work
+// without JavaScript, with a small script for live updates. Templates and
+// static files are embedded in the binary.
+package ui
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// UserLister lists users for the role pickers.
+type UserLister interface {
+	ListUsers(ctx context.Context, limit int) ([]auth.User, error)
+}
+
+// UI is the web site's handlers and what they call.
+type UI struct {
+	Incidents *incident.Service
+	Passwords *auth.Passwords
+	Users     UserLister
+	Catalog   *catalog.Catalog
+	Log       *slog.Logger
+	Now       func() time.Time
+	// LivePoll is how often live views look for news (default 1s).
+	LivePoll time.Duration
+
+	once    sync.Once
+	pages   *pages
+	handler http.Handler
+}
+
+const sessionCookie = "fb_session"
+
+// Handler returns the web site's handler, mounted at /.
+func (u *UI) Handler() http.Handler {
+	u.once.Do(u.build)
+	return u.handler
+}
+
+func (u *UI) build() {
+	if u.Now == nil {
+		u.Now = time.Now
+	}
+	if u.LivePoll == 0 {
+		u.LivePoll = time.Second
+	}
+	u.pages = mustParsePages()
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", cacheStatic(http.StripPrefix("/static/", http.FileServerFS(static))))
+	mux.HandleFunc("GET /login", u.loginPage)
+	mux.HandleFunc("POST /login", u.login)
+	mux.HandleFunc("POST /lang", u.setLanguage)
+	signedIn := func(pattern string, h func(http.ResponseWriter, *http.Request, *view)) {
+		mux.Handle(pattern, u.requireSession(h))
+	}
+	signedIn("POST /logout", u.logout)
+	signedIn("GET /{$}", func(w http.ResponseWriter, r *http.Request, v *view) {
+		http.Redirect(w, r, "/incidents", http.StatusSeeOther)
+	})
+	signedIn("GET /incidents", u.listIncidents)
+	signedIn("GET /incidents/live", u.listLive)
+	signedIn("GET /incidents/new", u.declareForm)
+	signedIn("POST /incidents", u.declare)
+	signedIn("GET /incidents/{ref}", u.showIncident)
+	signedIn("GET /incidents/{ref}/live", u.incidentLive)
+	signedIn("POST /incidents/{ref}/status", u.changeStatus)
+	signedIn("POST /incidents/{ref}/grade", u.changeGrade)
+	signedIn("POST /incidents/{ref}/roles", u.assignRole)
+	signedIn("POST /incidents/{ref}/notes", u.addNote)
+	signedIn("GET /services", u.listServices)
+	signedIn("GET /services/{name}", u.showService)
+	signedIn("GET /teams", u.listTeams)
+	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
+		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
+	})
+	// Cross-origin form posts are refused by the browser's own Fetch
+	// Metadata, on top of the per-session token every form carries.
+	u.handler = securityHeaders(http.NewCrossOriginProtection().Handler(mux))
+}
+
+// securityHeaders sets a strict policy: no inline script or style, no
+// framing, no referrer leaking incident URLs to other sites.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Asset URLs carry a content hash (?v=…), so they may be cached long.
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// view is what every page knows about the request: who, in which language
+// and time zone, and the session's form token.
+type view struct {
+	translator
+	Lang string
+	User auth.User
+	CSRF string
+	Zone *time.Location
+	Path string
+	Now  time.Time
+}
+
+func (u *UI) newView(r *http.Request) *view {
+	lang := pickLanguage(r)
+	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now()}
+}
+
+// requireSession loads the session or sends the browser to sign in, and
+// checks the form token on every POST.
+func (u *UI) requireSession(h func(http.ResponseWriter, *http.Request, *view)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := u.newView(r)
+		c, err := r.Cookie(sessionCookie)
+		if err == nil {
+			var sess auth.Session
+			sess, v.User, err = u.Passwords.Session(r.Context(), c.Value)
+			v.CSRF = sess.CSRF
+		}
+		if err != nil {
+			if fail.CodeOf(err) != fail.Unauthorized {
+				u.fail(w, r, v, err)
+				return
+			}
+			if r.Method != http.MethodGet {
+				http.Error(w, "not signed in", http.StatusUnauthorized)
+				return
+			}
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if r.Method == http.MethodPost {
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(v.CSRF)) != 1 {
+				w.WriteHeader(http.StatusForbidden)
+				u.render(w, r, "error", v, errorPage{Message: v.T("err.csrf")})
+				return
+			}
+		}
+		h(w, r, v)
+	})
+}
+
+type errorPage struct{ Message string }
+
+// fail shows an error page with the status its code calls for.
+func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	status, msg := http.StatusInternalServerError, v.T("err.title")
+	if e, ok := fail.As(err); ok {
+		switch e.Code {
+		case fail.NotFound:
+			status, msg = http.StatusNotFound, v.T("err.not_found")
+		case fail.Forbidden:
+			status, msg = http.StatusForbidden, v.T("err.forbidden")
+		case fail.Invalid, fail.Conflict:
+			status, msg = http.StatusBadRequest, e.Error()
+		}
+	} else {
+		u.Log.ErrorContext(r.Context(), "page failed", "path", r.URL.Path, "err", err)
+	}
+	w.WriteHeader(status)
+	u.render(w, r, "error", v, errorPage{Message: msg})
+}
+
+func (u *UI) loginPage(w http.ResponseWriter, r *http.Request) {
+	u.render(w, r, "login", u.newView(r), loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+type loginPage struct {
+	Next, Name, Error string
+}
+
+func (u *UI) login(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r)
+	name, next := strings.TrimSpace(r.PostFormValue("name")), safeNext(r.PostFormValue("next"))
+	secret, sess, _, err := u.Passwords.SignIn(r.Context(), name, r.PostFormValue("password"))
+	if err != nil {
+		if fail.CodeOf(err) != fail.Unauthorized {
+			u.fail(w, r, v, err)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		u.render(w, r, "login", v, loginPage{Next: next, Name: name, Error: v.T("login.failed")})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: isHTTPS(r), Expires: sess.ExpiresAt.Add(24 * time.Hour),
+	})
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (u *UI) logout(w http.ResponseWriter, r *http.Request, v *view) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := u.Passwords.SignOut(r.Context(), c.Value); err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+func (u *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PostFormValue("lang")
+	if translatorFor(lang).idx == 0 && lang != languages[0] {
+		lang = languages[0]
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// safeNext keeps redirects on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
+		return "/incidents"
+	}
+	return next
+}
+
+func isHTTPS(r *http.Request) bool {
+	return r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+}
+
+var zoneCache sync.Map // name → *time.Location
+
+// viewerZone reads the tz cookie the page script sets from the browser's
+// own zone; without it (no JavaScript yet) times show in UTC.
+func viewerZone(r *http.Request) *time.Location {
+	c, err := r.Cookie("tz")
+	if err != nil || c.Value == "" || len(c.Value) > 64 {
+		return time.UTC
+	}
+	name, err := url.QueryUnescape(c.Value)
+	if err != nil {
+		return time.UTC
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}
