@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,6 +92,16 @@ func StartBrowser(t testing.TB) *Browser {
 
 	// Registered after t.TempDir, so it runs before the profile is removed.
 	t.Cleanup(func() {
+		// Chromium's output is mostly noise, but when it died under the
+		// test, its last words may say why.
+		died := false
+		if c := chromedp.FromContext(ctx); c.Browser != nil {
+			select {
+			case <-c.Browser.LostConnection:
+				died = true
+			default:
+			}
+		}
 		closeCtx, cancel := context.WithTimeout(ctx, closeTimeout)
 		err := chromedp.Cancel(closeCtx)
 		cancel()
@@ -100,13 +111,13 @@ func StartBrowser(t testing.TB) *Browser {
 		if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, chromedp.ErrInvalidContext) {
 			t.Logf("closing Chromium: %v", err)
 		}
-		if t.Failed() {
-			t.Logf("Chromium output (last 4 KiB):\n%s", output.Tail(4096))
+		if died {
+			t.Logf("Chromium stopped during the test; its output (routine noise left out):\n%s", output.Tail(4096))
 		}
 	})
 
 	if err := startWithin(ctx, BrowserTimeout); err != nil {
-		t.Fatalf("start Chromium (%s): %v\nChromium output (last 4 KiB):\n%s", path, err, output.Tail(4096))
+		t.Fatalf("start Chromium (%s): %v\nits output (routine noise left out):\n%s", path, err, output.Tail(4096))
 	}
 	return b
 }
@@ -156,14 +167,14 @@ func startWithin(ctx context.Context, d time.Duration, steps ...chromedp.Action[
 type TabOption func(*tabConfig)
 
 type tabConfig struct {
-	emulate []chromedp.Action[chromedp.Void]
+	viewport chromedp.Action[chromedp.Void]
 }
 
 // Viewport makes the tab's viewport width×height CSS pixels instead of the
 // default 1280×900.
 func Viewport(width, height int) TabOption {
 	return func(c *tabConfig) {
-		c.emulate = append(c.emulate, chromedp.EmulateViewport(int64(width), int64(height)))
+		c.viewport = chromedp.EmulateViewport(int64(width), int64(height))
 	}
 }
 
@@ -173,8 +184,8 @@ func Viewport(width, height int) TabOption {
 // on a real phone).
 func PhoneViewport() TabOption {
 	return func(c *tabConfig) {
-		c.emulate = append(c.emulate, chromedp.EmulateViewport(phoneWidth, phoneHeight,
-			chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))
+		c.viewport = chromedp.EmulateViewport(phoneWidth, phoneHeight,
+			chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait)
 	}
 }
 
@@ -194,7 +205,9 @@ type Tab struct {
 // whatever the other tabs did. The tab is closed when the test ends.
 func (b *Browser) NewTab(t testing.TB, opts ...TabOption) *Tab {
 	t.Helper()
-	var cfg tabConfig
+	// The window is 1280×900 too, but headless Chromium takes room for
+	// browser UI out of it; the viewport is what a page's layout sees.
+	cfg := tabConfig{viewport: chromedp.EmulateViewport(desktopWidth, desktopHeight)}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -207,8 +220,8 @@ func (b *Browser) NewTab(t testing.TB, opts ...TabOption) *Tab {
 	)
 	tab.ctx = ctx
 	t.Cleanup(closeTab)
-	if err := startWithin(ctx, BrowserTimeout, cfg.emulate...); err != nil {
-		t.Fatalf("open a browser tab: %v\nChromium output (last 4 KiB):\n%s", err, b.output.Tail(4096))
+	if err := startWithin(ctx, BrowserTimeout, cfg.viewport); err != nil {
+		t.Fatalf("open a browser tab: %v\nChromium's output (routine noise left out):\n%s", err, b.output.Tail(4096))
 	}
 	return tab
 }
@@ -400,7 +413,7 @@ func (tab *Tab) record(ev any) {
 		msg = "console." + string(ev.Type) + ": " + argsText(ev.Args) + stackPlace(ev.StackTrace)
 	case *log.EventEntryAdded:
 		e := ev.Entry
-		if e == nil || e.Level != log.EntryLevelError {
+		if e == nil || e.Level != log.EntryLevelError || isDefaultFavicon(e) {
 			return
 		}
 		msg = string(e.Source) + ": " + e.Text
@@ -415,6 +428,17 @@ func (tab *Tab) record(ev any) {
 	tab.mu.Unlock()
 }
 
+// isDefaultFavicon reports whether e is the failure of the request for
+// /favicon.ico that Chromium makes by itself for a page that names no icon.
+// It is not the page's doing, and tests' servers rarely serve one.
+func isDefaultFavicon(e *log.Entry) bool {
+	if e.Source != log.EntrySourceNetwork {
+		return false
+	}
+	u, err := url.Parse(e.URL)
+	return err == nil && u.Path == "/favicon.ico"
+}
+
 func exceptionText(d *runtime.ExceptionDetails) string {
 	if d == nil {
 		return "uncaught exception"
@@ -426,12 +450,12 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 		desc, _, _ := strings.Cut(remoteText(d.Exception), "\n")
 		text += " " + desc
 	}
-	url := d.URL
-	if url == "" && d.StackTrace != nil && len(d.StackTrace.CallFrames) > 0 {
-		url = d.StackTrace.CallFrames[0].URL
+	where := d.URL
+	if where == "" && d.StackTrace != nil && len(d.StackTrace.CallFrames) > 0 {
+		where = d.StackTrace.CallFrames[0].URL
 	}
-	if url != "" {
-		text += place(url, d.LineNumber, d.ColumnNumber)
+	if where != "" {
+		text += place(where, d.LineNumber, d.ColumnNumber)
 	}
 	return text
 }
@@ -477,8 +501,8 @@ func stackPlace(st *runtime.StackTrace) string {
 
 // place formats a 0-based protocol position as " (url:line:column)", with
 // 1-based numbers as editors show them.
-func place(url string, line, column int64) string {
-	return fmt.Sprintf(" (%s:%d:%d)", url, line+1, column+1)
+func place(where string, line, column int64) string {
+	return fmt.Sprintf(" (%s:%d:%d)", where, line+1, column+1)
 }
 
 // lockedBuffer collects Chromium's output, which chromedp writes from another
@@ -494,13 +518,26 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 	return b.buf.Write(p)
 }
 
-// Tail returns at most the last n bytes written.
+// chromiumNoise holds what Chromium prints on every run here, and so never
+// explains a failure: it finds no D-Bus in a container, and Debian's launcher
+// script trips over its own memory check.
+var chromiumNoise = []string{":ERROR:dbus/", ": unexpected operator"}
+
+// Tail returns at most the last n bytes written, without the lines of
+// routine noise.
 func (b *lockedBuffer) Tail(n int) string {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := b.buf.Bytes()
+	out := b.buf.String()
+	b.mu.Unlock()
+	var kept []string
+	for line := range strings.Lines(out) {
+		if !slices.ContainsFunc(chromiumNoise, func(s string) bool { return strings.Contains(line, s) }) {
+			kept = append(kept, line)
+		}
+	}
+	out = strings.Join(kept, "")
 	if len(out) > n {
 		out = out[len(out)-n:]
 	}
-	return string(out)
+	return out
 }

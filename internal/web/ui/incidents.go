@@ -201,10 +201,11 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		w.WriteHeader(http.StatusBadRequest)
+		status := http.StatusBadRequest
 		if e.Code == fail.Conflict {
-			w.WriteHeader(http.StatusConflict)
+			status = http.StatusConflict
 		}
+		w.WriteHeader(status)
 	}
 	u.render(w, r, "incident", v, p)
 }

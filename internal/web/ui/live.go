@@ -18,17 +18,15 @@ const heartbeatEvery = 15 * time.Second
 
 // sse starts a server-sent event stream, or reports that it cannot.
 func sse(w http.ResponseWriter) (send func(event, id, data string) error, ok bool) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
-		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
-		return nil, false
-	}
+	rc := http.NewResponseController(w) // reaches the Flusher through middleware wrappers
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	flusher.Flush()
+	if err := rc.Flush(); err != nil {
+		return nil, false
+	}
 	return func(event, id, data string) error {
 		var b strings.Builder
 		if event != "" {
@@ -44,8 +42,7 @@ func sse(w http.ResponseWriter) (send func(event, id, data string) error, ok boo
 		if _, err := w.Write([]byte(b.String())); err != nil {
 			return err
 		}
-		flusher.Flush()
-		return nil
+		return rc.Flush()
 	}, true
 }
 
@@ -104,10 +101,9 @@ func (u *UI) incidentLive(w http.ResponseWriter, r *http.Request, v *view) {
 			}
 		}
 		if time.Since(lastSent) > heartbeatEvery {
-			if _, err := w.Write([]byte(": keep-alive\n\n")); err != nil {
+			if send("keep-alive", "", "") != nil {
 				return
 			}
-			w.(http.Flusher).Flush()
 			lastSent = time.Now()
 		}
 	}

@@ -143,8 +143,8 @@ func (u *UI) newView(r *http.Request) *view {
 func (u *UI) requireSession(h func(http.ResponseWriter, *http.Request, *view)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := u.newView(r)
-		c, err := r.Cookie(sessionCookie)
-		if err == nil {
+		var err error = fail.New(fail.Unauthorized, "not signed in")
+		if c, cerr := r.Cookie(sessionCookie); cerr == nil {
 			var sess auth.Session
 			sess, v.User, err = u.Passwords.Session(r.Context(), c.Value)
 			v.CSRF = sess.CSRF
