@@ -54,8 +54,9 @@ type Browser struct {
 	// ctx is the chromedp context of the browser's first tab. It owns the
 	// process; tabs are opened from it and the tab itself is not used, so
 	// that every Tab is alike.
-	ctx    context.Context
-	output *lockedBuffer
+	ctx     context.Context
+	process *chromedp.Browser // nil until Chromium has started
+	output  *lockedBuffer
 }
 
 // StartBrowser starts headless Chromium for the test and stops it when the
@@ -67,8 +68,10 @@ func StartBrowser(t testing.TB) *Browser {
 
 	output := &lockedBuffer{}
 	// Chromium runs with a fresh profile and without the sandbox (tests may
-	// run as root), and must not reach for the network on its own: this
-	// machine has none, and a test must not depend on what it would fetch.
+	// run as root), and must not reach for the network on its own: test
+	// machines may have none, and a test must not depend on what it would
+	// fetch. Some flags repeat chromedp's defaults so that this list alone
+	// says how Chromium runs.
 	opts := append(slices.Clone(chromedp.DefaultExecAllocatorOptions[:]),
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", "new"),
@@ -95,9 +98,9 @@ func StartBrowser(t testing.TB) *Browser {
 		// Chromium's output is mostly noise, but when it died under the
 		// test, its last words may say why.
 		died := false
-		if c := chromedp.FromContext(ctx); c.Browser != nil {
+		if b.process != nil {
 			select {
-			case <-c.Browser.LostConnection:
+			case <-b.process.LostConnection:
 				died = true
 			default:
 			}
@@ -119,6 +122,7 @@ func StartBrowser(t testing.TB) *Browser {
 	if err := startWithin(ctx, BrowserTimeout); err != nil {
 		t.Fatalf("start Chromium (%s): %v\nits output (routine noise left out):\n%s", path, err, output.Tail(4096))
 	}
+	b.process = chromedp.FromContext(ctx).Browser
 	return b
 }
 
