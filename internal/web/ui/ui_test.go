@@ -209,6 +209,13 @@ func TestListUpdatesLive(t *testing.T) {
 	if rows := text(t, tab, `#incident-rows`); !strings.Contains(rows, "No incidents") {
 		t.Fatalf("list not empty: %s", rows)
 	}
+	// Keyboard: the first Tab reaches the skip link, which jumps to the content.
+	tab.Do(t, chromedp.KeyEvent("\t"))
+	if focused := testutil.Run(t, tab, chromedp.Evaluate[string](`document.activeElement.className`)); focused != "skip" {
+		t.Errorf("first Tab focused %q, want the skip link", focused)
+	}
+	tab.Do(t, chromedp.KeyEvent("\r"))
+	waitFor(t, tab, `document.activeElement.id === "main"`)
 	by, err := userNamed(s, "alice")
 	if err != nil {
 		t.Fatal(err)
