@@ -62,6 +62,8 @@ type Config struct {
 	PollInterval time.Duration
 	// Register adds further workers; later capabilities plug in here.
 	Register func(*river.Workers)
+	// Periodic adds further periodic jobs, run by the elected leader.
+	Periodic []*river.PeriodicJob
 }
 
 // New builds the queue client with Firebreak's workers and periodic jobs.
@@ -95,11 +97,11 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		PollOnly: true,
 		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
 		Workers:  workers,
-		PeriodicJobs: []*river.PeriodicJob{
+		PeriodicJobs: append([]*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },
 				&river.PeriodicJobOpts{RunOnStart: true}),
-		},
+		}, cfg.Periodic...),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job queue: %w", err)

@@ -16,14 +16,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/riverqueue/river"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
+	"github.com/firebreak-oss/firebreak/internal/web/hooks"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
 
@@ -34,6 +37,7 @@ type Options struct {
 	DatabaseURL string
 	DataDir     string
 	Catalog     *catalog.Catalog
+	Intake      *intake.Config // the intake: section of the config file
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -62,9 +66,13 @@ type Server struct {
 	Passwords *auth.Passwords
 	Incidents *incident.Service
 	Catalog   *catalog.Catalog
+	Intake    *intake.Intake
+	Router    *intake.Router
+	Inbox     *intake.Inbox
 	Jobs      *jobs.Client
 	Handler   http.Handler
 	log       *slog.Logger
+	routeKick chan struct{}
 }
 
 // directory checks names against the catalog and the users table.
@@ -110,6 +118,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Catalog == nil {
 		o.Catalog = catalog.Empty()
 	}
+	if o.Intake == nil {
+		o.Intake = intake.DefaultConfig()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -118,7 +129,23 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	users := db.Users()
 	s.Users = auth.NewService(users, o.Now)
 	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
+	signals := db.Signals()
+	s.routeKick = make(chan struct{}, 1)
+	s.Intake = intake.New(signals, o.Now, s.routeSoon)
+	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
+	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	jc := o.Jobs
+	register := jc.Register
+	jc.Register = func(w *river.Workers) {
+		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
+		if register != nil {
+			register(w)
+		}
+	}
+	// Routing follows each accepted batch at once (routeSoon); the periodic
+	// run picks up whatever a crash or a race left behind.
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
+		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -134,7 +161,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Log: o.Logger},
+		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
+		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog,
 			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
 		Ready:   db.Ping,
@@ -167,6 +195,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	go s.routeOnKick(ctx)
 	// Live streams never finish by themselves; their context ends when
 	// shutdown begins, so they let go instead of holding shutdown up.
 	streams, endStreams := context.WithCancel(context.Background())
@@ -210,4 +239,33 @@ func Listen(addr string) (net.Listener, error) {
 // URL returns the base URL of a listener on the loopback interface.
 func URL(ln net.Listener) string {
 	return "http://127.0.0.1:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// routeSoon asks for a routing run without blocking the request that
+// accepted signals; kicks that come while one is pending are merged.
+func (s *Server) routeSoon() {
+	select {
+	case s.routeKick <- struct{}{}:
+	default:
+	}
+}
+
+// routeOnKick turns kicks into routing jobs, at most one every 100 ms: a
+// storm of requests costs a handful of queue inserts, not one each.
+func (s *Server) routeOnKick(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.routeKick:
+		}
+		if _, err := s.Jobs.Insert(ctx, jobs.RouteSignalsArgs{}, nil); err != nil && ctx.Err() == nil {
+			s.log.Warn("queue routing run", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

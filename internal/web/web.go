@@ -13,12 +13,14 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
+	"github.com/firebreak-oss/firebreak/internal/web/hooks"
 )
 
 // Deps is what the HTTP surface needs.
 type Deps struct {
 	API     *api.API
 	UI      http.Handler                    // the web site, at /
+	Hooks   *hooks.Hooks                    // intake webhooks under /hooks/
 	Ready   func(ctx context.Context) error // nil when the database answers
 	Metrics *prometheus.Registry
 	Log     *slog.Logger
@@ -29,6 +31,7 @@ func Handler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", d.API.Handler())
 	mux.Handle("/", d.UI)
+	d.Hooks.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

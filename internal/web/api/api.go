@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
 // Prefix is where the API is mounted.
@@ -28,6 +29,8 @@ type API struct {
 	Incidents *incident.Service
 	Auth      Authenticator
 	Catalog   *catalog.Catalog
+	Inbox     *intake.Inbox
+	Signals   SignalReader
 	Log       *slog.Logger
 }
 
@@ -54,6 +57,12 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/incidents/{ref}/roles", Body: roleRequest{}, handle: a.assignRole},
 		{Method: "GET", Path: "/incidents/{ref}/timeline", handle: a.timeline},
 		{Method: "POST", Path: "/incidents/{ref}/notes", Body: noteRequest{}, handle: a.addNote},
+		{Method: "GET", Path: "/signals", handle: a.listSignals},
+		{Method: "GET", Path: "/signals/{id}", handle: a.getSignal},
+		{Method: "POST", Path: "/signals/{id}/declare", Body: triageDeclareRequest{}, handle: a.declareFromSignal},
+		{Method: "POST", Path: "/signals/{id}/merge", Body: mergeRequest{}, handle: a.mergeSignal},
+		{Method: "POST", Path: "/signals/{id}/dismiss", Body: dismissRequest{}, handle: a.dismissSignal},
+		{Method: "GET", Path: "/rejected-signals", handle: a.listRejected},
 		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
 		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},

@@ -1,0 +1,222 @@
+package intake
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseError says what is wrong with a payload, naming the field.
+type ParseError struct {
+	Field   string
+	Message string
+}
+
+func (e *ParseError) Error() string {
+	if e.Field == "" {
+		return e.Message
+	}
+	return e.Field + ": " + e.Message
+}
+
+func parseErr(field, format string, args ...any) error {
+	return &ParseError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// decodeStrict reads JSON, naming the offset of a syntax error.
+func decodeStrict(body []byte, v any) error {
+	err := json.Unmarshal(body, v)
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &syntax):
+		return parseErr("", "malformed JSON at byte %d: %v", syntax.Offset, err)
+	case errors.As(err, &typ):
+		return parseErr(typ.Field, "must be a JSON %s", typ.Type.Kind())
+	}
+	return parseErr("", "malformed JSON: %v", err)
+}
+
+// amAlert is one alert of Alertmanager's webhook payload (also Grafana's).
+type amAlert struct {
+	Status       string            `json:"status"`
+	Labels       map[string]string `json:"labels"`
+	Annotations  map[string]string `json:"annotations"`
+	StartsAt     time.Time         `json:"startsAt"`
+	EndsAt       time.Time         `json:"endsAt"`
+	GeneratorURL string            `json:"generatorURL"`
+	Fingerprint  string            `json:"fingerprint"`
+}
+
+// amPayload is Alertmanager's webhook receiver payload, version 4.
+type amPayload struct {
+	Version  string    `json:"version"`
+	GroupKey string    `json:"groupKey"`
+	Status   string    `json:"status"`
+	Receiver string    `json:"receiver"`
+	Alerts   []amAlert `json:"alerts"`
+	// Grafana adds these to the same shape.
+	Title string `json:"title"`
+	OrgID *int64 `json:"orgId"`
+}
+
+// ParseAlertmanager reads Alertmanager's webhook payload (version 4).
+func ParseAlertmanager(body []byte) ([]*Signal, error) {
+	var p amPayload
+	if err := decodeStrict(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Version != "4" {
+		return nil, parseErr("version", "must be \"4\" (Alertmanager's webhook payload version); got %q", p.Version)
+	}
+	return alertsToSignals("alertmanager", p.Alerts)
+}
+
+// ParseGrafana reads Grafana alerting's webhook payload, which carries its
+// alerts in Alertmanager's shape.
+func ParseGrafana(body []byte) ([]*Signal, error) {
+	var p amPayload
+	if err := decodeStrict(body, &p); err != nil {
+		return nil, err
+	}
+	if p.Alerts == nil {
+		return nil, parseErr("alerts", "is missing: not a Grafana alerting webhook payload")
+	}
+	return alertsToSignals("grafana", p.Alerts)
+}
+
+func alertsToSignals(source string, alerts []amAlert) ([]*Signal, error) {
+	if len(alerts) == 0 {
+		return nil, parseErr("alerts", "must hold at least one alert")
+	}
+	out := make([]*Signal, 0, len(alerts))
+	for i, a := range alerts {
+		field := fmt.Sprintf("alerts[%d]", i)
+		st := Status(a.Status)
+		if st != Firing && st != Resolved {
+			return nil, parseErr(field+".status", "must be firing or resolved; got %q", a.Status)
+		}
+		if len(a.Labels) == 0 {
+			return nil, parseErr(field+".labels", "must not be empty")
+		}
+		s := &Signal{Source: source, Status: st, Labels: a.Labels, Fingerprint: a.Fingerprint, StartsAt: a.StartsAt,
+			Title:   firstOf(a.Annotations["summary"], a.Annotations["title"], a.Labels["alertname"]),
+			Summary: firstOf(a.Annotations["description"], a.Annotations["message"])}
+		if st == Resolved && !a.EndsAt.IsZero() {
+			end := a.EndsAt.UTC()
+			s.ResolvedAt = &end
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func firstOf(xs ...string) string {
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// GenericSignal is one signal of Firebreak's own webhook format.
+type GenericSignal struct {
+	Title       string            `json:"title"`
+	Summary     string            `json:"summary"`
+	Status      string            `json:"status"`
+	Fingerprint string            `json:"fingerprint"`
+	Labels      map[string]string `json:"labels"`
+	StartsAt    *time.Time        `json:"starts_at"`
+}
+
+// genericPayload is either one signal or {"signals": [...]}.
+type genericPayload struct {
+	GenericSignal
+	Signals []GenericSignal `json:"signals"`
+}
+
+// ParseGeneric reads Firebreak's generic webhook format (docs/intake.md).
+func ParseGeneric(body []byte) ([]*Signal, error) {
+	var p genericPayload
+	if err := decodeStrict(body, &p); err != nil {
+		return nil, err
+	}
+	items, prefix := p.Signals, "signals"
+	if len(items) == 0 {
+		items, prefix = []GenericSignal{p.GenericSignal}, ""
+	}
+	out := make([]*Signal, 0, len(items))
+	for i, g := range items {
+		field := func(name string) string {
+			if prefix == "" {
+				return name
+			}
+			return fmt.Sprintf("%s[%d].%s", prefix, i, name)
+		}
+		if strings.TrimSpace(g.Title) == "" {
+			return nil, parseErr(field("title"), "is required")
+		}
+		st := Status(g.Status)
+		if g.Status == "" {
+			st = Firing
+		}
+		if st != Firing && st != Resolved {
+			return nil, parseErr(field("status"), "must be firing or resolved; got %q", g.Status)
+		}
+		labels := g.Labels
+		if labels == nil {
+			labels = map[string]string{}
+		}
+		if _, ok := labels["alertname"]; !ok {
+			labels["alertname"] = g.Title
+		}
+		s := &Signal{Source: "generic", Title: g.Title, Summary: g.Summary, Status: st, Fingerprint: g.Fingerprint, Labels: labels}
+		if g.StartsAt != nil {
+			s.StartsAt = *g.StartsAt
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Signature headers of the generic webhook.
+const (
+	HeaderTimestamp = "X-Firebreak-Timestamp"
+	HeaderSignature = "X-Firebreak-Signature"
+)
+
+// Sign returns the signature header value for a body sent at ts: the
+// HMAC-SHA256 of "<ts>.<body>" under the shared secret, hex, with a
+// "sha256=" prefix.
+func Sign(secret string, ts int64, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(strconv.FormatInt(ts, 10)))
+	m.Write([]byte("."))
+	m.Write(body)
+	return "sha256=" + hex.EncodeToString(m.Sum(nil))
+}
+
+// VerifySignature checks a generic webhook's signature and that its
+// timestamp lies within the replay window of now.
+func VerifySignature(secret, tsHeader, sigHeader string, body []byte, now time.Time, window time.Duration) error {
+	ts, err := strconv.ParseInt(tsHeader, 10, 64)
+	if err != nil {
+		return fmt.Errorf("%s must be Unix seconds", HeaderTimestamp)
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > window || d < -window {
+		return fmt.Errorf("%s is outside the %s replay window", HeaderTimestamp, window)
+	}
+	if !hmac.Equal([]byte(sigHeader), []byte(Sign(secret, ts, body))) {
+		return fmt.Errorf("%s does not match the body", HeaderSignature)
+	}
+	return nil
+}

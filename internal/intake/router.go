@@ -1,0 +1,143 @@
+package intake
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// RouterStore is what routing needs from the store.
+type RouterStore interface {
+	UnroutedSignals(ctx context.Context, limit int) ([]*Signal, error)
+	GroupIncident(ctx context.Context, key string) (int64, error)
+	SetGroupIncident(ctx context.Context, key string, incidentID int64) error
+	// SaveRouting stores the signal's routing fields and, when ev is not
+	// nil, appends it to the incident's timeline in the same transaction.
+	SaveRouting(ctx context.Context, sig *Signal, ev *incident.Event) error
+}
+
+// System is the actor of what Firebreak does by rule.
+var System = auth.User{Name: "firebreak", Role: auth.Admin}
+
+// Router sends signals to incidents or the triage inbox by the configured
+// routes. Only one router runs at a time (the job queue sees to that), so
+// two signals of a new group cannot both declare an incident.
+type Router struct {
+	Store     RouterStore
+	Incidents Incidents
+	Config    *Config
+	Now       func() time.Time
+}
+
+// routeBatch bounds one run; the next run takes the rest.
+const routeBatch = 500
+
+// RouteAll routes every unrouted signal and returns how many it routed.
+func (r *Router) RouteAll(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		sigs, err := r.Store.UnroutedSignals(ctx, routeBatch)
+		if err != nil {
+			return n, err
+		}
+		for _, s := range sigs {
+			if err := r.route(ctx, s); err != nil {
+				return n, fmt.Errorf("route signal %d: %w", s.ID, err)
+			}
+			n++
+		}
+		if len(sigs) < routeBatch {
+			return n, nil
+		}
+	}
+}
+
+func (r *Router) route(ctx context.Context, s *Signal) error {
+	s.Routed = true
+	rule, action, ok := r.match(s)
+	if !ok {
+		s.Triage, s.TriageReason = TriagePending, "no route matched"
+		return r.Store.SaveRouting(ctx, s, nil)
+	}
+	s.Service, s.Grade = rule.Service, rule.Grade
+	s.GroupKey = groupKey(rule, s)
+	if id, err := r.openGroupIncident(ctx, s.GroupKey); err != nil {
+		return err
+	} else if id != 0 {
+		return r.join(ctx, s, id)
+	}
+	if action != ActionDeclare {
+		s.Triage = TriagePending
+		return r.Store.SaveRouting(ctx, s, nil)
+	}
+	d := incident.Declaration{Title: s.Title, Summary: s.Summary, Grade: s.Grade, Source: s.Source,
+		Labels: map[string]string{"signal_group": s.GroupKey}}
+	if s.Service != "" {
+		d.Services = []string{s.Service}
+	}
+	inc, err := r.Incidents.Declare(ctx, System, d)
+	if err != nil {
+		if fail.CodeOf(err) == fail.Invalid { // e.g. a route naming a service the catalog lost
+			s.Triage, s.TriageReason = TriagePending, "could not declare: "+err.Error()
+			return r.Store.SaveRouting(ctx, s, nil)
+		}
+		return err
+	}
+	if err := r.Store.SetGroupIncident(ctx, s.GroupKey, inc.ID); err != nil {
+		return err
+	}
+	return r.join(ctx, s, inc.ID)
+}
+
+// match finds the rule for a signal: mail by sender and subject, everything
+// else by labels.
+func (r *Router) match(s *Signal) (rule Route, action Action, ok bool) {
+	if s.Source == "email" {
+		if m, ok := r.Config.MailRoute(s.Labels["from"], s.Title); ok {
+			return Route{Service: m.Service, Grade: m.Grade, Action: m.Action, GroupBy: []string{"from"}, Line: -m.Line}, m.Action, true
+		}
+	}
+	rt, ok := r.Config.Route(s.Labels)
+	return rt, rt.Action, ok
+}
+
+func (r *Router) openGroupIncident(ctx context.Context, key string) (int64, error) {
+	id, err := r.Store.GroupIncident(ctx, key)
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	inc, err := r.Incidents.Get(ctx, System, id)
+	if err != nil {
+		return 0, err
+	}
+	if !inc.Status.Open() {
+		return 0, nil // a resolved incident's group starts afresh
+	}
+	return id, nil
+}
+
+func (r *Router) join(ctx context.Context, s *Signal, incidentID int64) error {
+	s.IncidentID = incidentID
+	ev := JoinEvent(s, incidentID, r.Now().UTC())
+	return r.Store.SaveRouting(ctx, s, &ev)
+}
+
+// groupKey names the group a signal belongs to: its route and the values of
+// the route's group_by labels.
+func groupKey(rt Route, s *Signal) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "route@%d", rt.Line) // mail rules have negative lines
+	by := rt.GroupBy
+	if len(by) == 0 {
+		by = []string{"alertname"}
+	}
+	for _, l := range by {
+		fmt.Fprintf(&b, "|%s=%s", l, s.Labels[l])
+	}
+	return b.String()
+}

@@ -1,0 +1,266 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
+)
+
+// Signals keeps intake signals, routing groups and rejected payloads.
+type Signals struct{ db *DB }
+
+// Signals returns the signal store.
+func (db *DB) Signals() *Signals { return &Signals{db: db} }
+
+// AcceptSignals stores a batch of signals in one transaction: a new
+// (source, fingerprint) is inserted, a known one has its count, last-seen
+// time, status and text updated. A signal that already joined an incident
+// and changes status leaves an event on that incident's timeline.
+func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, sig := range sigs {
+			if err := s.acceptOne(ctx, tx, sig); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Signals) acceptOne(ctx context.Context, tx *sql.Tx, sig *intake.Signal) error {
+	db := s.db
+	var id int64
+	var status string
+	var incidentID sql.NullInt64
+	var count int
+	err := tx.QueryRowContext(ctx, "SELECT id, status, incident_id, count FROM signals WHERE source = $1 AND fingerprint = $2",
+		sig.Source, sig.Fingerprint).Scan(&id, &status, &incidentID, &count)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.QueryRowContext(ctx, `INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
+			starts_at, resolved_at, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`,
+			sig.Source, sig.Fingerprint, string(sig.Status), sig.Title, sig.Summary, jsonText{sig.Labels}, sig.Reporter,
+			db.t(sig.StartsAt), db.tp(sig.ResolvedAt), db.t(sig.LastSeen)).Scan(&sig.ID)
+		if err != nil {
+			return fmt.Errorf("insert signal: %w", err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find signal: %w", err)
+	}
+	sig.ID = id
+	// A resolved notice is news about the same condition, not a repeat of it.
+	if sig.Status == intake.Firing {
+		count++
+	}
+	sig.Count = count
+	if _, err := tx.ExecContext(ctx, `UPDATE signals SET status = $1, title = $2, summary = $3, labels = $4,
+		resolved_at = $5, count = $6, last_seen = $7 WHERE id = $8`,
+		string(sig.Status), sig.Title, sig.Summary, jsonText{sig.Labels}, db.tp(sig.ResolvedAt), count, db.t(sig.LastSeen), id); err != nil {
+		return fmt.Errorf("update signal: %w", err)
+	}
+	if incidentID.Valid && status != string(sig.Status) {
+		ev := intake.StatusEvent(sig, incidentID.Int64)
+		if err := db.Incidents().appendEvents(ctx, tx, incidentID.Int64, []incident.Event{ev}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxRejected bounds the rejected-signals log: the newest are kept.
+const maxRejected = 1000
+
+// maxRejectedBody bounds one stored body.
+const maxRejectedBody = 64 << 10
+
+// RejectSignal keeps a payload that could not be read, for an admin to see.
+func (s *Signals) RejectSignal(ctx context.Context, source, reason string, body []byte, at time.Time) error {
+	if len(body) > maxRejectedBody {
+		body = body[:maxRejectedBody]
+	}
+	text := string(body)
+	if !utf8.ValidString(text) {
+		text = fmt.Sprintf("%q", body)
+	}
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO rejected_signals (source, reason, body, received_at) VALUES ($1, $2, $3, $4)",
+			source, reason, text, s.db.t(at)); err != nil {
+			return fmt.Errorf("keep rejected signal: %w", err)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM rejected_signals WHERE id <= (SELECT id FROM rejected_signals ORDER BY id DESC LIMIT 1 OFFSET $1)`, maxRejected)
+		return err
+	})
+}
+
+// Rejected is one payload kept in the rejected-signals log.
+type Rejected struct {
+	ID         int64     `json:"id"`
+	Source     string    `json:"source"`
+	Reason     string    `json:"reason"`
+	Body       string    `json:"body"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// ListRejected returns up to limit rejected payloads below the id, newest first.
+func (s *Signals) ListRejected(ctx context.Context, before int64, limit int) ([]Rejected, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT id, source, reason, body, received_at FROM rejected_signals WHERE id < $1 ORDER BY id DESC LIMIT $2", before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list rejected signals: %w", err)
+	}
+	defer rows.Close()
+	out := []Rejected{}
+	for rows.Next() {
+		var r Rejected
+		var at scanTime
+		if err := rows.Scan(&r.ID, &r.Source, &r.Reason, &r.Body, &at); err != nil {
+			return nil, err
+		}
+		r.ReceivedAt = at.Time
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+const signalColumns = `id, source, fingerprint, status, title, summary, labels, reporter, starts_at, resolved_at, count,
+	first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason`
+
+func scanSignal(row interface{ Scan(...any) error }) (*intake.Signal, error) {
+	var sig intake.Signal
+	var starts, resolved, first, last scanTime
+	var incidentID sql.NullInt64
+	var routed int
+	err := row.Scan(&sig.ID, &sig.Source, &sig.Fingerprint, &sig.Status, &sig.Title, &sig.Summary, scanJSON{&sig.Labels},
+		&sig.Reporter, &starts, &resolved, &sig.Count, &first, &last, &routed, &sig.Service, &sig.Grade, &sig.GroupKey,
+		&incidentID, &sig.Triage, &sig.TriageReason)
+	if err != nil {
+		return nil, err
+	}
+	sig.StartsAt, sig.ResolvedAt, sig.FirstSeen, sig.LastSeen = starts.Time, resolved.ptr(), first.Time, last.Time
+	sig.Routed, sig.IncidentID = routed == 1, incidentID.Int64
+	if sig.Labels == nil {
+		sig.Labels = map[string]string{}
+	}
+	return &sig, nil
+}
+
+func (s *Signals) list(ctx context.Context, q string, args ...any) ([]*intake.Signal, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+signalColumns+" FROM signals "+q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list signals: %w", err)
+	}
+	defer rows.Close()
+	var out []*intake.Signal
+	for rows.Next() {
+		sig, err := scanSignal(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sig)
+	}
+	return out, rows.Err()
+}
+
+// UnroutedSignals returns up to limit signals that routing has not seen, oldest first.
+func (s *Signals) UnroutedSignals(ctx context.Context, limit int) ([]*intake.Signal, error) {
+	return s.list(ctx, "WHERE routed = 0 ORDER BY id LIMIT $1", limit)
+}
+
+// SignalsByTriage returns signals in a triage state with an id below before, newest first.
+func (s *Signals) SignalsByTriage(ctx context.Context, state intake.Triage, before int64, limit int) ([]*intake.Signal, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	return s.list(ctx, "WHERE triage = $1 AND id < $2 ORDER BY id DESC LIMIT $3", string(state), before, limit)
+}
+
+// SignalsOfIncident returns up to limit signals that joined an incident, newest first.
+func (s *Signals) SignalsOfIncident(ctx context.Context, incidentID int64, limit int) ([]*intake.Signal, error) {
+	return s.list(ctx, "WHERE incident_id = $1 ORDER BY id DESC LIMIT $2", incidentID, limit)
+}
+
+// GetSignal returns one signal.
+func (s *Signals) GetSignal(ctx context.Context, id int64) (*intake.Signal, error) {
+	sigs, err := s.list(ctx, "WHERE id = $1", id)
+	if err != nil {
+		return nil, err
+	}
+	if len(sigs) == 0 {
+		return nil, fail.New(fail.NotFound, "signal %d not found", id)
+	}
+	return sigs[0], nil
+}
+
+// GroupIncident returns the incident a routing group opened, or 0.
+func (s *Signals) GroupIncident(ctx context.Context, key string) (int64, error) {
+	var id int64
+	err := s.db.SQL.QueryRowContext(ctx, "SELECT incident_id FROM signal_groups WHERE group_key = $1", key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return id, err
+}
+
+// SetGroupIncident records the incident a routing group now feeds.
+func (s *Signals) SetGroupIncident(ctx context.Context, key string, incidentID int64) error {
+	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO signal_groups (group_key, incident_id) VALUES ($1, $2)
+		ON CONFLICT (group_key) DO UPDATE SET incident_id = excluded.incident_id`, key, incidentID)
+	return err
+}
+
+// SaveRouting stores where a signal went (routing or triage) and, when it
+// joined an incident, appends the event to that incident's timeline, in one
+// transaction.
+func (s *Signals) SaveRouting(ctx context.Context, sig *intake.Signal, ev *incident.Event) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var incidentID any
+		if sig.IncidentID != 0 {
+			incidentID = sig.IncidentID
+		}
+		routed := 0
+		if sig.Routed {
+			routed = 1
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE signals SET routed = $1, service = $2, grade = $3, group_key = $4,
+			incident_id = $5, triage = $6, triage_reason = $7 WHERE id = $8`,
+			routed, sig.Service, int(sig.Grade), sig.GroupKey, incidentID, string(sig.Triage), sig.TriageReason, sig.ID); err != nil {
+			return fmt.Errorf("save signal routing: %w", err)
+		}
+		if ev != nil {
+			return s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{*ev})
+		}
+		return nil
+	})
+}
+
+// SettleTriage stores a triage outcome if the signal is still pending.
+func (s *Signals) SettleTriage(ctx context.Context, sig *intake.Signal, ev *incident.Event) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var incidentID any
+		if sig.IncidentID != 0 {
+			incidentID = sig.IncidentID
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE signals SET triage = $1, triage_reason = $2, incident_id = $3
+			WHERE id = $4 AND triage = 'pending'`, string(sig.Triage), sig.TriageReason, incidentID, sig.ID)
+		if err != nil {
+			return fmt.Errorf("settle triage: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return &fail.Error{Code: fail.Conflict, Field: "signal", Message: "signal " + intake.SignalRef(sig.ID) + " was settled by someone else"}
+		}
+		if ev != nil {
+			return s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{*ev})
+		}
+		return nil
+	})
+}

@@ -1,0 +1,120 @@
+// Package hooks serves the intake webhooks: Prometheus Alertmanager, Grafana
+// alerting and Firebreak's own signed JSON format. Each checks the caller,
+// reads the payload and answers 2xx only after the signals are stored.
+package hooks
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/intake"
+)
+
+// Acceptor stores signals durably.
+type Acceptor interface {
+	Accept(ctx context.Context, sigs []*intake.Signal, dedupLabels []string) error
+	Reject(ctx context.Context, source, reason string, body []byte) error
+}
+
+// Hooks holds the webhook handlers.
+type Hooks struct {
+	Intake Acceptor
+	Config *intake.Config
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// maxBody bounds a webhook body. Alertmanager batches alerts per group, and
+// a storm of a few thousand alerts stays far below this.
+const maxBody = 8 << 20
+
+// Register adds the webhook routes to mux.
+func (h *Hooks) Register(mux *http.ServeMux) {
+	mux.Handle("POST /hooks/alertmanager", h.hook("alertmanager", h.bearer(func() string { return h.Config.Alertmanager.Token }), intake.ParseAlertmanager))
+	mux.Handle("POST /hooks/grafana", h.hook("grafana", h.bearer(func() string { return h.Config.Grafana.Token }), intake.ParseGrafana))
+	mux.Handle("POST /hooks/generic", h.hook("generic", h.hmac, intake.ParseGeneric))
+}
+
+// check authenticates a request with its body; nil means allowed.
+type check func(r *http.Request, body []byte) error
+
+var errNotConfigured = errors.New("this intake source is not configured")
+
+func (h *Hooks) bearer(secret func() string) check {
+	return func(r *http.Request, _ []byte) error {
+		want := secret()
+		if want == "" {
+			return errNotConfigured
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+			return errors.New("missing or wrong bearer token")
+		}
+		return nil
+	}
+}
+
+func (h *Hooks) hmac(r *http.Request, body []byte) error {
+	secret := h.Config.Generic.Secret
+	if secret == "" {
+		return errNotConfigured
+	}
+	return intake.VerifySignature(secret, r.Header.Get(intake.HeaderTimestamp), r.Header.Get(intake.HeaderSignature),
+		body, h.Now(), h.Config.Generic.ReplayWindow)
+}
+
+func (h *Hooks) hook(source string, auth check, parse func([]byte) ([]*intake.Signal, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			problem(w, http.StatusRequestEntityTooLarge, "", "the body is larger than 8 MiB")
+			return
+		}
+		if err := auth(r, body); err != nil {
+			status := http.StatusUnauthorized
+			if errors.Is(err, errNotConfigured) {
+				status = http.StatusNotFound
+			}
+			problem(w, status, "", err.Error())
+			return
+		}
+		sigs, err := parse(body)
+		if err != nil {
+			var pe *intake.ParseError
+			field := ""
+			if errors.As(err, &pe) {
+				field = pe.Field
+			}
+			if rerr := h.Intake.Reject(r.Context(), source, err.Error(), body); rerr != nil {
+				h.Log.ErrorContext(r.Context(), "keep rejected signal", "source", source, "err", rerr)
+			}
+			problem(w, http.StatusBadRequest, field, err.Error())
+			return
+		}
+		if err := h.Intake.Accept(r.Context(), sigs, h.Config.DedupLabels); err != nil {
+			// Not stored: the sender must retry, so say so with a 5xx.
+			h.Log.ErrorContext(r.Context(), "accept signals", "source", source, "err", err)
+			problem(w, http.StatusServiceUnavailable, "", "could not store the signals; retry")
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int{"accepted": len(sigs)})
+	})
+}
+
+func problem(w http.ResponseWriter, status int, field, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	body := map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": detail}
+	if field != "" {
+		body["field"] = field
+	}
+	_ = json.NewEncoder(w).Encode(body)
+}
