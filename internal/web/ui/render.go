@@ -185,6 +185,10 @@ func (v *view) EventText(ev incident.Event) string {
 		return s("text")
 	case incident.EventUpdateOverdue:
 		return v.T("ev.update_overdue", s("interval"))
+	case "signal_joined":
+		return v.T("ev.signal_joined", s("source"), s("title"))
+	case "signal_status":
+		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
 	}
 	return string(ev.Kind)
 }

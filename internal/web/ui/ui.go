@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
 //go:embed templates/*.html
@@ -38,6 +39,7 @@ type UI struct {
 	Passwords *auth.Passwords
 	Users     UserLister
 	Catalog   *catalog.Catalog
+	Inbox     *intake.Inbox
 	Log       *slog.Logger
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
@@ -87,6 +89,8 @@ func (u *UI) build() {
 	signedIn("POST /incidents/{ref}/grade", u.changeGrade)
 	signedIn("POST /incidents/{ref}/roles", u.assignRole)
 	signedIn("POST /incidents/{ref}/notes", u.addNote)
+	signedIn("GET /triage", u.triageInbox)
+	signedIn("POST /triage/{id}/{action}", u.triageAction)
 	signedIn("GET /services", u.listServices)
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)

@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -187,7 +188,7 @@ func TestRespondingInTheBrowser(t *testing.T) {
 		t.Errorf("filtered list: %s", rows)
 	}
 	alice.Screenshot(t, "list")
-	for _, p := range []string{"services", "services/checkout-api", "teams"} {
+	for _, p := range []string{"services", "services/checkout-api", "teams", "triage"} {
 		alice.Do(t, chromedp.Navigate(s.base+"/"+p), chromedp.WaitVisible(chromedp.CSS(`main h1`)))
 		alice.Screenshot(t, strings.ReplaceAll(p, "/", "-"))
 	}
@@ -443,4 +444,61 @@ func waitFor(t *testing.T, tab *testutil.Tab, condition string) {
 	}
 	testutil.Run(t, tab, chromedp.Location()) // names the page in the failure
 	t.Fatalf("timed out waiting for %s (last error: %v)", condition, err)
+}
+
+// TestTriagePage works the triage inbox from the web: signals that matched
+// no route wait there to be declared, merged or dismissed.
+func TestTriagePage(t *testing.T) {
+	s := startSite(t, testutil.SQLiteURL(t))
+	ctx := context.Background()
+	var sigs []*intake.Signal
+	for _, title := range []string{"결제 실패 신고 Payment failing", "Disk 91% on db-3", "Staging noise"} {
+		sigs = append(sigs, &intake.Signal{Source: "generic", Title: title, Labels: map[string]string{"alertname": title}})
+	}
+	if err := s.srv.Intake.Accept(ctx, sigs, nil); err != nil {
+		t.Fatal(err)
+	}
+	alice := httpSession(t, s.base, "alice")
+	var page string
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(page, "Staging noise") {
+		if time.Now().After(deadline) {
+			t.Fatalf("signals never reached the inbox:\n%s", page)
+		}
+		time.Sleep(50 * time.Millisecond)
+		_, page = get(t, alice, s.base+"/triage")
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	post := func(path string, form url.Values) (int, string) {
+		form.Set("csrf", csrf)
+		resp, err := alice.PostForm(s.base+path, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b) + " @" + resp.Request.URL.Path
+	}
+	if code, body := post("/triage/SIG-3/dismiss", url.Values{}); code != 400 || !strings.Contains(body, "reason: is required") {
+		t.Fatalf("dismiss without reason: %d", code)
+	}
+	if code, _ := post("/triage/SIG-3/dismiss", url.Values{"reason": {"staging, not production"}}); code != 200 {
+		t.Fatalf("dismiss: %d", code)
+	}
+	code, body := post("/triage/SIG-1/declare", url.Values{"grade": {"SEV2"}})
+	if code != 200 || !strings.HasSuffix(body, "@/incidents/INC-1") {
+		t.Fatalf("declare from triage: %d %s", code, body[max(0, len(body)-40):])
+	}
+	if !strings.Contains(body, "signal from generic joined: 결제 실패 신고 Payment failing") {
+		t.Fatal("the incident's timeline does not show the signal that joined")
+	}
+	if code, _ := post("/triage/SIG-2/merge", url.Values{"incident": {"INC-1"}}); code != 200 {
+		t.Fatalf("merge: %d", code)
+	}
+	if _, page = get(t, alice, s.base+"/triage"); !strings.Contains(page, "Nothing waiting for triage") {
+		t.Fatal("the inbox is not empty after triage")
+	}
+	if _, page = get(t, alice, s.base+"/incidents/INC-1"); strings.Count(page, "signal from generic joined") != 2 {
+		t.Fatal("the merged signal is not on the incident's timeline")
+	}
 }
