@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,9 +13,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite"
 
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -288,4 +294,113 @@ func TestAdminCommands(t *testing.T) {
 	if out, err := passwd("lee", "long enough 비밀번호"); err != nil || !strings.Contains(out, "Password set for lee") {
 		t.Fatalf("passwd: %v %s", err, out)
 	}
+}
+
+// TestKilledDuringAlertStormLosesNothing sends alerts from several senders,
+// kills the server with SIGKILL in the middle, restarts it and checks that
+// every alert that was answered 200 is there.
+func TestKilledDuringAlertStormLosesNothing(t *testing.T) {
+	eachDB(t, func(t *testing.T, dbArgs []string) {
+		config := filepath.Join(t.TempDir(), "firebreak.yaml")
+		os.WriteFile(config, []byte("teams:\n  - name: ops\nservices:\n  - name: api\n    team: ops\nintake:\n  alertmanager:\n    token: storm-token\n"), 0o644)
+		args := append([]string{"--config", config}, dbArgs...)
+		srv := startServe(t, nil, args...)
+
+		var mu sync.Mutex
+		var accepted []string
+		var sent atomic.Int64
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		for w := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				client := &http.Client{Timeout: 5 * time.Second}
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					fps := make([]string, 10)
+					alerts := make([]map[string]any, 10)
+					for j := range alerts {
+						fps[j] = fmt.Sprintf("storm-%d-%d-%d", w, i, j)
+						alerts[j] = map[string]any{"status": "firing", "fingerprint": fps[j], "startsAt": time.Now().UTC(),
+							"labels": map[string]string{"alertname": "Storm", "n": fps[j]}, "annotations": map[string]string{}}
+					}
+					body, _ := json.Marshal(map[string]any{"version": "4", "status": "firing", "receiver": "fb", "alerts": alerts})
+					req, _ := http.NewRequest("POST", srv.base+"/hooks/alertmanager", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer storm-token")
+					sent.Add(1)
+					resp, err := client.Do(req)
+					if err != nil {
+						return // the server is gone
+					}
+					resp.Body.Close()
+					if resp.StatusCode == 200 {
+						mu.Lock()
+						accepted = append(accepted, fps...)
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			mu.Lock()
+			n := len(accepted)
+			mu.Unlock()
+			if n >= 1000 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		<-srv.exited
+		close(stop)
+		wg.Wait()
+		if len(accepted) == 0 {
+			t.Fatal("no alert was accepted before the kill")
+		}
+
+		srv = startServe(t, nil, args...)
+		db, err := openDB(dbArgs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		stored := map[string]bool{}
+		rows, err := db.Query("SELECT fingerprint FROM signals WHERE source = 'alertmanager'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var fp string
+			rows.Scan(&fp)
+			stored[fp] = true
+		}
+		rows.Close()
+		lost := 0
+		for _, fp := range accepted {
+			if !stored[fp] {
+				lost++
+			}
+		}
+		if lost > 0 {
+			t.Fatalf("%d of %d accepted alerts lost across SIGKILL", lost, len(accepted))
+		}
+		t.Logf("%d requests sent, %d alerts accepted before SIGKILL, all %d found after restart (%d stored in all)", sent.Load(), len(accepted), len(accepted), len(stored))
+		_ = srv
+	})
+}
+
+// openDB opens the database a test's serve flags name, for checking it.
+func openDB(dbArgs []string) (*sql.DB, error) {
+	if dbArgs[0] == "--data-dir" {
+		return sql.Open("sqlite", "file:"+filepath.Join(dbArgs[1], "firebreak.db")+"?_pragma=busy_timeout(10000)")
+	}
+	return sql.Open("pgx", dbArgs[1])
 }
