@@ -19,8 +19,9 @@ type Store interface {
 
 // Intake accepts signals from every source.
 type Intake struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	commit *groupCommit
+	now    func() time.Time
 	// routeSoon asks for a routing run; it must not block.
 	routeSoon func()
 }
@@ -31,7 +32,7 @@ func New(store Store, now func() time.Time, routeSoon func()) *Intake {
 	if routeSoon == nil {
 		routeSoon = func() {}
 	}
-	return &Intake{store: store, now: now, routeSoon: routeSoon}
+	return &Intake{store: store, commit: &groupCommit{store: store}, now: now, routeSoon: routeSoon}
 }
 
 // Accept normalises the signals, fills fingerprints from dedupLabels where
@@ -51,7 +52,7 @@ func (in *Intake) Accept(ctx context.Context, sigs []*Signal, dedupLabels []stri
 			s.ResolvedAt = &now
 		}
 	}
-	if err := in.store.AcceptSignals(ctx, sigs); err != nil {
+	if err := in.commit.accept(ctx, sigs); err != nil {
 		return fmt.Errorf("accept signals: %w", err)
 	}
 	in.routeSoon()
