@@ -31,54 +31,42 @@ func (c *countingStore) AcceptSignals(ctx context.Context, sigs []*intake.Signal
 // and checks that every signal is stored, each caller learns its outcome,
 // and the batches shared transactions.
 func TestConcurrentAcceptsShareCommits(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", testutil.SQLiteURL}, {"postgres", testutil.PostgresURL}} {
-		t.Run(c.name, func(t *testing.T) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, c.url(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			cs := &countingStore{Signals: db.Signals()}
-			in := intake.New(cs, time.Now, nil)
-			const senders, each = 16, 40
-			var wg sync.WaitGroup
-			errs := make(chan error, senders*each)
-			for s := range senders {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range each {
-						sig := &intake.Signal{Source: "generic", Title: "t", Fingerprint: fmt.Sprintf("%d-%d", s, i), Labels: map[string]string{"a": "b"}}
-						if err := in.Accept(ctx, []*intake.Signal{sig}, nil); err != nil {
-							errs <- err
-						} else if sig.ID == 0 {
-							errs <- fmt.Errorf("signal %d-%d stored without an id", s, i)
-						}
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		db := testutil.OpenStore(t, url)
+		cs := &countingStore{Signals: db.Signals()}
+		in := intake.New(cs, time.Now, nil)
+		const senders, each = 16, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, senders*each)
+		for s := range senders {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					sig := &intake.Signal{Source: "generic", Title: "t", Fingerprint: fmt.Sprintf("%d-%d", s, i), Labels: map[string]string{"a": "b"}}
+					if err := in.Accept(ctx, []*intake.Signal{sig}, nil); err != nil {
+						errs <- err
+					} else if sig.ID == 0 {
+						errs <- fmt.Errorf("signal %d-%d stored without an id", s, i)
 					}
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				t.Fatal(err)
-			}
-			var n int
-			db.SQL.QueryRow("SELECT COUNT(*) FROM signals").Scan(&n)
-			if n != senders*each {
-				t.Fatalf("%d signals stored, want %d", n, senders*each)
-			}
-			if commits := cs.commits.Load(); commits >= senders*each {
-				t.Errorf("%d transactions for %d batches: nothing was shared", commits, senders*each)
-			} else {
-				t.Logf("%d batches in %d transactions", senders*each, commits)
-			}
-		})
-	}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var n int
+		db.SQL.QueryRow("SELECT COUNT(*) FROM signals").Scan(&n)
+		if n != senders*each {
+			t.Fatalf("%d signals stored, want %d", n, senders*each)
+		}
+		if commits := cs.commits.Load(); commits >= senders*each {
+			t.Errorf("%d transactions for %d batches: nothing was shared", commits, senders*each)
+		} else {
+			t.Logf("%d batches in %d transactions", senders*each, commits)
+		}
+	})
 }

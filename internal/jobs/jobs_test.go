@@ -20,26 +20,13 @@ import (
 func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, c := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", testutil.SQLiteURL}, {"postgres", testutil.PostgresURL}} {
-		t.Run(c.name, func(t *testing.T) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, c.url(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if err := jobs.Migrate(ctx, db); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, db)
-		})
-	}
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		db := testutil.OpenStore(t, url)
+		if err := jobs.Migrate(context.Background(), db); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, db)
+	})
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {

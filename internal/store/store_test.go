@@ -15,26 +15,9 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 
-// eachDB runs the test once against a new SQLite file and once against a new
-// PostgreSQL database: one suite for both.
+// eachDB runs the test against SQLite and PostgreSQL: one suite for both.
 func eachDB(t *testing.T, fn func(t *testing.T, db *store.DB)) {
-	for _, c := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", testutil.SQLiteURL}, {"postgres", testutil.PostgresURL}} {
-		t.Run(c.name, func(t *testing.T) {
-			ctx := context.Background()
-			db, err := store.Open(ctx, c.url(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			if _, err := db.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, db)
-		})
-	}
+	testutil.EachDatabase(t, func(t *testing.T, url string) { fn(t, testutil.OpenStore(t, url)) })
 }
 
 var t0 = time.Date(2026, 11, 24, 9, 30, 0, 123456000, time.UTC)

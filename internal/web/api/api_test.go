@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"strings"
@@ -41,46 +40,28 @@ type env struct {
 
 func start(t *testing.T, dbURL string) *env {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := context.Background()
 	cat, err := catalog.Parse("test.yaml", []byte(testCatalog))
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Logger: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{tokens: map[string]string{}}
+	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+	e := &env{base: run.Base, tokens: map[string]string{}}
 	for name, role := range map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder, "carol": auth.Responder, "vic": auth.Viewer} {
-		if _, err := srv.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {
+		if _, err := run.Server.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {
 			t.Fatal(err)
 		}
-		secret, _, err := srv.Users.CreateToken(ctx, name, "test", 0)
+		secret, _, err := run.Server.Users.CreateToken(ctx, name, "test", 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		e.tokens[name] = secret
 	}
-	ln, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.base = server.URL(ln)
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
 	return e
 }
 
 func eachDB(t *testing.T, fn func(t *testing.T, e *env)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, start(t, testutil.SQLiteURL(t))) })
-	t.Run("postgres", func(t *testing.T) { fn(t, start(t, testutil.PostgresURL(t))) })
+	testutil.EachDatabase(t, func(t *testing.T, url string) { fn(t, start(t, url)) })
 }
 
 type response struct {

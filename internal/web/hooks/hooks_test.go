@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -56,7 +55,6 @@ type firebreak struct {
 
 func startFirebreak(t *testing.T, dbURL string) *firebreak {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	cat, err := catalog.Parse("firebreak.yaml", []byte(hooksConfig))
 	if err != nil {
 		t.Fatal(err)
@@ -65,31 +63,16 @@ func startFirebreak(t *testing.T, dbURL string) *firebreak {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in})
+	ctx := context.Background()
+	if _, err := run.Server.Users.AddUser(ctx, "ops", "", auth.Admin); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := run.Server.Users.CreateToken(ctx, "ops", "test", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.Users.AddUser(ctx, "ops", "", auth.Admin); err != nil {
-		t.Fatal(err)
-	}
-	token, _, err := srv.Users.CreateToken(ctx, "ops", "test", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &firebreak{base: server.URL(ln), srv: srv, admin: token}
+	return &firebreak{base: run.Base, srv: run.Server, admin: token}
 }
 
 type reply struct {
@@ -195,8 +178,7 @@ func amAlert(status, fingerprint string, labels map[string]string) map[string]an
 var amAuth = map[string]string{"Authorization": "Bearer am-token"}
 
 func eachDB(t *testing.T, fn func(t *testing.T, f *firebreak)) {
-	t.Run("sqlite", func(t *testing.T) { fn(t, startFirebreak(t, testutil.SQLiteURL(t))) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startFirebreak(t, testutil.PostgresURL(t))) })
+	testutil.EachDatabase(t, func(t *testing.T, url string) { fn(t, startFirebreak(t, url)) })
 }
 
 func TestAlertmanagerDedupRoutingAndResolution(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -115,7 +113,7 @@ func BenchmarkPages(b *testing.B) {
 func benchPages(b *testing.B, dbURL string) {
 	ctx := context.Background()
 	cat, _ := catalog.Parse("demo.yaml", catalog.DemoYAML)
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Logger: testutil.TestLogger()})
 	if err != nil {
 		b.Fatal(err)
 	}

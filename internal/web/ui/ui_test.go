@@ -3,7 +3,6 @@ package ui_test
 import (
 	"context"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -38,37 +37,21 @@ type site struct {
 
 func startSite(t *testing.T, dbURL string) *site {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx := context.Background()
 	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat,
-		Logger: testLogger(), LivePoll: 200 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
+	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, LivePoll: 200 * time.Millisecond})
 	for name, role := range map[string]auth.Role{"alice": auth.Responder, "bob": auth.Responder, "vic": auth.Viewer} {
-		if _, err := srv.Users.AddUser(ctx, name, "", role); err != nil {
+		if _, err := run.Server.Users.AddUser(ctx, name, "", role); err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.Passwords.SetPassword(ctx, name, password); err != nil {
+		if err := run.Server.Passwords.SetPassword(ctx, name, password); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ln, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	return &site{base: server.URL(ln), srv: srv}
+	return &site{base: run.Base, srv: run.Server}
 }
 
 func signIn(t *testing.T, tab *testutil.Tab, base, user string) {
@@ -415,14 +398,6 @@ func protocol[P any](cmd cdp.Command[P, cdp.Empty], params P) chromedp.Action[ch
 		_, err := cdp.Call(ctx, target, cmd, params)
 		return chromedp.Void{}, err
 	}
-}
-
-// testLogger shows the server's errors when FIREBREAK_TEST_LOG is set.
-func testLogger() *slog.Logger {
-	if os.Getenv("FIREBREAK_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
 // waitFor waits until a JavaScript condition holds in the tab, for example
