@@ -55,7 +55,8 @@ func newLogger(level, format string) (*slog.Logger, error) {
 
 func newServeCmd() *cobra.Command {
 	var db dbFlags
-	var addr, configFile, logLevel, logFormat string
+	var addr, configFile, logLevel, logFormat, smtpAddr string
+	var trustProxy bool
 	var demoMode bool
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -72,6 +73,7 @@ gracefully.`,
 			}
 			opts := db.options()
 			opts.Logger = log
+			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			switch {
 			case configFile != "":
 				if opts.Catalog, opts.Intake, err = loadConfig(configFile); err != nil {
@@ -105,6 +107,8 @@ gracefully.`,
 	db.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", envOr("FIREBREAK_ADDR", "127.0.0.1:8080"), "address to listen on (env FIREBREAK_ADDR)")
 	cmd.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file with teams and services (env FIREBREAK_CONFIG)")
+	cmd.Flags().StringVar(&smtpAddr, "smtp-addr", envOr("FIREBREAK_SMTP_ADDR", ""), "address for the alarm e-mail intake (SMTP), e.g. 127.0.0.1:2525; off when empty (env FIREBREAK_SMTP_ADDR)")
+	cmd.Flags().BoolVar(&trustProxy, "trust-proxy-headers", false, "behind one reverse proxy: take client addresses from X-Forwarded-For (the report form's rate limit uses them)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("FIREBREAK_LOG_LEVEL", "info"), "debug, info, warn or error")
 	cmd.Flags().StringVar(&logFormat, "log-format", envOr("FIREBREAK_LOG_FORMAT", "text"), "text or json")

@@ -22,6 +22,9 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/intake/email"
+	"github.com/firebreak-oss/firebreak/internal/intake/form"
+	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
@@ -43,6 +46,11 @@ type Options struct {
 	Jobs        jobs.Config
 	// LivePoll is how often live web views look for news (default 1s).
 	LivePoll time.Duration
+	// SMTPAddr is where the alarm e-mail intake listens; empty: off.
+	SMTPAddr string
+	// TrustProxyHeaders makes the public report form take the client address
+	// from X-Forwarded-For, for a server behind one reverse proxy.
+	TrustProxyHeaders bool
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -73,6 +81,7 @@ type Server struct {
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
+	smtpAddr  string
 }
 
 // directory checks names against the catalog and the users table.
@@ -125,7 +134,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger}
+	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger, smtpAddr: o.SMTPAddr}
 	users := db.Users()
 	s.Users = auth.NewService(users, o.Now)
 	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
@@ -163,6 +172,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Handler = web.Handler(web.Deps{
 		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
+		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
+		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
+			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
 			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
 		Ready:   db.Ping,
@@ -196,6 +208,20 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.routeOnKick(ctx)
+	if s.smtpAddr != "" {
+		mail := email.NewServer(s.smtpAddr, s.Intake, s.log.With("component", "smtp"))
+		sl, err := net.Listen("tcp", s.smtpAddr)
+		if err != nil {
+			return fmt.Errorf("alarm e-mail intake: %w", err)
+		}
+		go func() {
+			if err := mail.Serve(sl); err != nil {
+				s.log.Error("alarm e-mail intake stopped", "err", err)
+			}
+		}()
+		defer mail.Close()
+		s.log.Info("alarm e-mail intake is listening", "addr", sl.Addr().String())
+	}
 	// Live streams never finish by themselves; their context ends when
 	// shutdown begins, so they let go instead of holding shutdown up.
 	streams, endStreams := context.WithCancel(context.Background())
@@ -268,4 +294,12 @@ func (s *Server) routeOnKick(ctx context.Context) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+func serviceNames(c *catalog.Catalog) []string {
+	var out []string
+	for _, svc := range c.Services() {
+		out = append(out, svc.Name)
+	}
+	return out
 }

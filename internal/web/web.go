@@ -18,12 +18,15 @@ import (
 
 // Deps is what the HTTP surface needs.
 type Deps struct {
-	API     *api.API
-	UI      http.Handler                    // the web site, at /
-	Hooks   *hooks.Hooks                    // intake webhooks under /hooks/
-	Ready   func(ctx context.Context) error // nil when the database answers
-	Metrics *prometheus.Registry
-	Log     *slog.Logger
+	API   *api.API
+	UI    http.Handler // the web site, at /
+	Hooks *hooks.Hooks // intake webhooks under /hooks/
+	Slack http.Handler // the Slack slash command
+	// ReportForm is the public report form: no sign-in, rate-limited.
+	ReportForm http.Handler
+	Ready      func(ctx context.Context) error // nil when the database answers
+	Metrics    *prometheus.Registry
+	Log        *slog.Logger
 }
 
 // Handler returns the root handler.
@@ -32,6 +35,8 @@ func Handler(d Deps) http.Handler {
 	mux.Handle(api.Prefix+"/", d.API.Handler())
 	mux.Handle("/", d.UI)
 	d.Hooks.Register(mux)
+	mux.Handle("POST /hooks/slack", d.Slack)
+	mux.Handle("/report", d.ReportForm)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
