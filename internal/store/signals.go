@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -23,10 +24,54 @@ func (db *DB) Signals() *Signals { return &Signals{db: db} }
 // (source, fingerprint) is inserted, a known one has its count, last-seen
 // time, status and text updated. A signal that already joined an incident
 // and changes status leaves an event on that incident's timeline.
+//
+// The work is set-based, because a storm is what this must survive: one
+// lookup for the whole batch, multi-row inserts, one multi-row update. The
+// batch is applied in order, so repeats inside it count as repeats.
 func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		for _, sig := range sigs {
-			if err := s.acceptOne(ctx, tx, sig); err != nil {
+		rows, order, err := s.lookup(ctx, tx, sigs)
+		if err != nil {
+			return err
+		}
+		var events []incident.Event
+		var inserts, updates []*signalRow
+		for _, key := range order {
+			r := rows[key]
+			for _, sig := range r.sigs {
+				if !r.exists && sig == r.sigs[0] {
+					r.status, r.count = sig.Status, 1
+				} else {
+					if sig.Status == intake.Firing {
+						r.count++ // a resolved notice is news, not a repeat
+					}
+					if r.incidentID.Valid && sig.Status != r.status {
+						sig.ID, sig.Count = r.id, r.count
+						events = append(events, intake.StatusEvent(sig, r.incidentID.Int64))
+					}
+					r.status = sig.Status
+				}
+				sig.Count, r.last = r.count, sig
+			}
+			if r.exists {
+				updates = append(updates, r)
+			} else {
+				inserts = append(inserts, r)
+			}
+		}
+		if err := s.insertRows(ctx, tx, inserts); err != nil {
+			return err
+		}
+		if err := s.updateRows(ctx, tx, updates); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			for _, sig := range r.sigs {
+				sig.ID = r.id
+			}
+		}
+		for _, ev := range events {
+			if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
 				return err
 			}
 		}
@@ -34,42 +79,123 @@ func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) erro
 	})
 }
 
-func (s *Signals) acceptOne(ctx context.Context, tx *sql.Tx, sig *intake.Signal) error {
-	db := s.db
-	var id int64
-	var status string
-	var incidentID sql.NullInt64
-	var count int
-	err := tx.QueryRowContext(ctx, "SELECT id, status, incident_id, count FROM signals WHERE source = $1 AND fingerprint = $2",
-		sig.Source, sig.Fingerprint).Scan(&id, &status, &incidentID, &count)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, `INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
-			starts_at, resolved_at, count, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10, $10) RETURNING id`,
-			sig.Source, sig.Fingerprint, string(sig.Status), sig.Title, sig.Summary, jsonText{sig.Labels}, sig.Reporter,
-			db.t(sig.StartsAt), db.tp(sig.ResolvedAt), db.t(sig.LastSeen)).Scan(&sig.ID)
-		if err != nil {
-			return fmt.Errorf("insert signal: %w", err)
+type signalKey struct{ source, fingerprint string }
+
+// signalRow is one (source, fingerprint) of a batch: the stored row, if
+// any, and the batch's signals for it in order.
+type signalRow struct {
+	id         int64
+	exists     bool
+	status     intake.Status
+	incidentID sql.NullInt64
+	count      int
+	sigs       []*intake.Signal
+	last       *intake.Signal // its text and times are what is stored
+}
+
+// chunk bounds the rows of one statement, well inside both databases'
+// limits on bound parameters.
+const chunk = 200
+
+func (s *Signals) lookup(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal) (map[signalKey]*signalRow, []signalKey, error) {
+	rows := map[signalKey]*signalRow{}
+	var order []signalKey
+	for _, sig := range sigs {
+		k := signalKey{sig.Source, sig.Fingerprint}
+		r, ok := rows[k]
+		if !ok {
+			r = &signalRow{}
+			rows[k] = r
+			order = append(order, k)
 		}
-		return nil
+		r.sigs = append(r.sigs, sig)
 	}
-	if err != nil {
-		return fmt.Errorf("find signal: %w", err)
+	for i := 0; i < len(order); i += chunk {
+		part := order[i:min(i+chunk, len(order))]
+		var a args
+		tuples := make([]string, len(part))
+		for j, k := range part {
+			tuples[j] = "(" + a.add(k.source) + ", " + a.add(k.fingerprint) + ")"
+		}
+		q := "SELECT id, source, fingerprint, status, incident_id, count FROM signals WHERE (source, fingerprint) IN (VALUES " + strings.Join(tuples, ", ") + ")"
+		res, err := tx.QueryContext(ctx, q, a...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("find signals: %w", err)
+		}
+		for res.Next() {
+			var k signalKey
+			var r signalRow
+			if err := res.Scan(&r.id, &k.source, &k.fingerprint, &r.status, &r.incidentID, &r.count); err != nil {
+				res.Close()
+				return nil, nil, err
+			}
+			row := rows[k]
+			row.id, row.exists, row.status, row.incidentID, row.count = r.id, true, r.status, r.incidentID, r.count
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return nil, nil, err
+		}
 	}
-	sig.ID = id
-	// A resolved notice is news about the same condition, not a repeat of it.
-	if sig.Status == intake.Firing {
-		count++
+	return rows, order, nil
+}
+
+func (s *Signals) insertRows(ctx context.Context, tx *sql.Tx, rows []*signalRow) error {
+	db := s.db
+	for i := 0; i < len(rows); i += chunk {
+		part := rows[i:min(i+chunk, len(rows))]
+		var a args
+		values := make([]string, len(part))
+		byKey := map[signalKey]*signalRow{}
+		for j, r := range part {
+			sig, first := r.last, r.sigs[0]
+			byKey[signalKey{sig.Source, sig.Fingerprint}] = r
+			values[j] = "(" + strings.Join([]string{a.add(sig.Source), a.add(sig.Fingerprint), a.add(string(r.status)),
+				a.add(sig.Title), a.add(sig.Summary), a.add(jsonText{sig.Labels}), a.add(sig.Reporter), a.add(db.t(first.StartsAt)),
+				a.add(db.tp(sig.ResolvedAt)), a.add(r.count), a.add(db.t(first.LastSeen)), a.add(db.t(sig.LastSeen))}, ", ") + ")"
+		}
+		res, err := tx.QueryContext(ctx, `INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
+			starts_at, resolved_at, count, first_seen, last_seen) VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`, a...)
+		if err != nil {
+			return fmt.Errorf("insert signals: %w", err)
+		}
+		for res.Next() {
+			var id int64
+			var k signalKey
+			if err := res.Scan(&id, &k.source, &k.fingerprint); err != nil {
+				res.Close()
+				return err
+			}
+			byKey[k].id = id
+		}
+		res.Close()
+		if err := res.Err(); err != nil {
+			return fmt.Errorf("insert signals: %w", err)
+		}
 	}
-	sig.Count = count
-	if _, err := tx.ExecContext(ctx, `UPDATE signals SET status = $1, title = $2, summary = $3, labels = $4,
-		resolved_at = $5, count = $6, last_seen = $7 WHERE id = $8`,
-		string(sig.Status), sig.Title, sig.Summary, jsonText{sig.Labels}, db.tp(sig.ResolvedAt), count, db.t(sig.LastSeen), id); err != nil {
-		return fmt.Errorf("update signal: %w", err)
-	}
-	if incidentID.Valid && status != string(sig.Status) {
-		ev := intake.StatusEvent(sig, incidentID.Int64)
-		if err := db.Incidents().appendEvents(ctx, tx, incidentID.Int64, []incident.Event{ev}); err != nil {
-			return err
+	return nil
+}
+
+// updateRows writes the new state of known signals with one statement per
+// chunk: UPDATE … FROM (VALUES …), which both databases understand (their
+// VALUES columns are both named column1, column2, …).
+func (s *Signals) updateRows(ctx context.Context, tx *sql.Tx, rows []*signalRow) error {
+	db := s.db
+	for i := 0; i < len(rows); i += chunk {
+		part := rows[i:min(i+chunk, len(rows))]
+		var a args
+		values := make([]string, len(part))
+		for j, r := range part {
+			sig := r.last
+			values[j] = "(" + strings.Join([]string{db.cast(a.add(r.id), "bigint"), a.add(string(r.status)), a.add(sig.Title),
+				a.add(sig.Summary), a.add(jsonText{sig.Labels}), db.cast(a.add(db.tp(sig.ResolvedAt)), "timestamptz"),
+				db.cast(a.add(r.count), "integer"), db.cast(a.add(db.t(sig.LastSeen)), "timestamptz")}, ", ") + ")"
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE signals SET status = v.column2, title = v.column3, summary = v.column4,
+			labels = v.column5, resolved_at = v.column6, count = v.column7, last_seen = v.column8
+			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`, a...)
+		if err != nil {
+			return fmt.Errorf("update signals: %w", err)
 		}
 	}
 	return nil

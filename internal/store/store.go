@@ -151,3 +151,12 @@ func (db *DB) likeOp() string {
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }
+
+// cast gives a placeholder the type PostgreSQL cannot infer (inside VALUES
+// lists, say); SQLite takes values as they come.
+func (db *DB) cast(placeholder, sqlType string) string {
+	if db.Dialect == Postgres {
+		return placeholder + "::" + sqlType
+	}
+	return placeholder
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -324,6 +325,46 @@ func TestPasswordsAndSessions(t *testing.T) {
 		}
 		if _, _, err := pw.Session(ctx, secret); fail.CodeOf(err) != fail.Unauthorized {
 			t.Fatalf("signed-out session: %v", err)
+		}
+	})
+}
+
+// TestAcceptSignalsBatch: repeats inside one batch count as repeats, and a
+// joined signal's every status change in the batch reaches the timeline.
+func TestAcceptSignalsBatch(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		s := db.Signals()
+		sig := func(fp string, st intake.Status) *intake.Signal {
+			return &intake.Signal{Source: "alertmanager", Fingerprint: fp, Status: st, Title: "t " + fp, Labels: map[string]string{"a": fp},
+				StartsAt: t0, FirstSeen: t0, LastSeen: t0, Count: 1}
+		}
+		first := []*intake.Signal{sig("A", intake.Firing), sig("A", intake.Firing), sig("B", intake.Firing), sig("A", intake.Resolved)}
+		if err := s.AcceptSignals(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		if first[0].ID == 0 || first[0].ID != first[1].ID || first[0].ID != first[3].ID || first[2].ID == first[0].ID {
+			t.Fatalf("ids: %d %d %d %d", first[0].ID, first[1].ID, first[2].ID, first[3].ID)
+		}
+		a, _ := s.GetSignal(ctx, first[0].ID)
+		if a.Count != 2 || a.Status != intake.Resolved {
+			t.Fatalf("A after the batch: count %d, status %s", a.Count, a.Status)
+		}
+		inc := newIncident("x", incident.SEV2, incident.Internal)
+		if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+			t.Fatal(err)
+		}
+		a.Routed, a.IncidentID = true, inc.ID
+		if err := s.SaveRouting(ctx, a, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AcceptSignals(ctx, []*intake.Signal{sig("A", intake.Firing), sig("A", intake.Resolved), sig("C", intake.Firing)}); err != nil {
+			t.Fatal(err)
+		}
+		a, _ = s.GetSignal(ctx, a.ID)
+		evs, _ := db.Incidents().ListEvents(ctx, inc.ID, 0, 10)
+		if a.Count != 3 || a.Status != intake.Resolved || len(evs) != 2 || evs[0].Data["status"] != "firing" || evs[1].Data["status"] != "resolved" {
+			t.Fatalf("A: count %d status %s; events %+v", a.Count, a.Status, evs)
 		}
 	})
 }
