@@ -16,9 +16,16 @@ type RouterStore interface {
 	UnroutedSignals(ctx context.Context, limit int) ([]*Signal, error)
 	GroupIncident(ctx context.Context, key string) (int64, error)
 	SetGroupIncident(ctx context.Context, key string, incidentID int64) error
-	// SaveRouting stores the signal's routing fields and, when ev is not
-	// nil, appends it to the incident's timeline in the same transaction.
-	SaveRouting(ctx context.Context, sig *Signal, ev *incident.Event) error
+	// SaveRoutings stores where each signal went and appends the events of
+	// those that joined an incident, all in one transaction.
+	SaveRoutings(ctx context.Context, routed []Routed) error
+}
+
+// Routed is one routing decision: the signal with its routing fields set,
+// and the timeline event when it joined an incident.
+type Routed struct {
+	Signal *Signal
+	Event  *incident.Event
 }
 
 // System is the actor of what Firebreak does by rule.
@@ -38,42 +45,59 @@ type Router struct {
 const routeBatch = 500
 
 // RouteAll routes every unrouted signal and returns how many it routed.
+// A batch's decisions are stored in one transaction: in a storm, routing
+// must not take the database's writer away from intake once per signal.
 func (r *Router) RouteAll(ctx context.Context) (int, error) {
 	n := 0
+	open := map[string]int64{} // group → its open incident, for this run
 	for {
 		sigs, err := r.Store.UnroutedSignals(ctx, routeBatch)
 		if err != nil {
 			return n, err
 		}
+		routed := make([]Routed, 0, len(sigs))
 		for _, s := range sigs {
-			if err := r.route(ctx, s); err != nil {
+			ev, err := r.route(ctx, s, open)
+			if err != nil {
 				return n, fmt.Errorf("route signal %d: %w", s.ID, err)
 			}
-			n++
+			routed = append(routed, Routed{Signal: s, Event: ev})
 		}
+		if err := r.Store.SaveRoutings(ctx, routed); err != nil {
+			return n, err
+		}
+		n += len(sigs)
 		if len(sigs) < routeBatch {
 			return n, nil
 		}
 	}
 }
 
-func (r *Router) route(ctx context.Context, s *Signal) error {
+// route decides where one signal goes, declaring an incident when its route
+// says so and its group has none open. It returns the join event, if any.
+func (r *Router) route(ctx context.Context, s *Signal, open map[string]int64) (*incident.Event, error) {
 	s.Routed = true
 	rule, action, ok := r.match(s)
 	if !ok {
 		s.Triage, s.TriageReason = TriagePending, "no route matched"
-		return r.Store.SaveRouting(ctx, s, nil)
+		return nil, nil
 	}
 	s.Service, s.Grade = rule.Service, rule.Grade
 	s.GroupKey = groupKey(rule, s)
-	if id, err := r.openGroupIncident(ctx, s.GroupKey); err != nil {
-		return err
-	} else if id != 0 {
-		return r.join(ctx, s, id)
+	id, cached := open[s.GroupKey]
+	if !cached {
+		var err error
+		if id, err = r.openGroupIncident(ctx, s.GroupKey); err != nil {
+			return nil, err
+		}
+		open[s.GroupKey] = id
+	}
+	if id != 0 {
+		return r.join(s, id), nil
 	}
 	if action != ActionDeclare {
 		s.Triage = TriagePending
-		return r.Store.SaveRouting(ctx, s, nil)
+		return nil, nil
 	}
 	d := incident.Declaration{Title: s.Title, Summary: s.Summary, Grade: s.Grade, Source: s.Source,
 		Labels: map[string]string{"signal_group": s.GroupKey}}
@@ -84,14 +108,15 @@ func (r *Router) route(ctx context.Context, s *Signal) error {
 	if err != nil {
 		if fail.CodeOf(err) == fail.Invalid { // e.g. a route naming a service the catalog lost
 			s.Triage, s.TriageReason = TriagePending, "could not declare: "+err.Error()
-			return r.Store.SaveRouting(ctx, s, nil)
+			return nil, nil
 		}
-		return err
+		return nil, err
 	}
 	if err := r.Store.SetGroupIncident(ctx, s.GroupKey, inc.ID); err != nil {
-		return err
+		return nil, err
 	}
-	return r.join(ctx, s, inc.ID)
+	open[s.GroupKey] = inc.ID
+	return r.join(s, inc.ID), nil
 }
 
 // match finds the rule for a signal: mail by sender and subject, everything
@@ -121,10 +146,10 @@ func (r *Router) openGroupIncident(ctx context.Context, key string) (int64, erro
 	return id, nil
 }
 
-func (r *Router) join(ctx context.Context, s *Signal, incidentID int64) error {
+func (r *Router) join(s *Signal, incidentID int64) *incident.Event {
 	s.IncidentID = incidentID
 	ev := JoinEvent(s, incidentID, r.Now().UTC())
-	return r.Store.SaveRouting(ctx, s, &ev)
+	return &ev
 }
 
 // groupKey names the group a signal belongs to: its route and the values of

@@ -344,26 +344,35 @@ func (s *Signals) SetGroupIncident(ctx context.Context, key string, incidentID i
 	return err
 }
 
-// SaveRouting stores where a signal went (routing or triage) and, when it
-// joined an incident, appends the event to that incident's timeline, in one
-// transaction.
-func (s *Signals) SaveRouting(ctx context.Context, sig *intake.Signal, ev *incident.Event) error {
+// SaveRoutings stores where each signal went (an incident or the triage
+// inbox) and appends the join events, in one transaction.
+func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		var incidentID any
-		if sig.IncidentID != 0 {
-			incidentID = sig.IncidentID
+		update, err := tx.PrepareContext(ctx, `UPDATE signals SET routed = 1, service = $1, grade = $2, group_key = $3,
+			incident_id = $4, triage = $5, triage_reason = $6 WHERE id = $7`)
+		if err != nil {
+			return err
 		}
-		routed := 0
-		if sig.Routed {
-			routed = 1
+		defer update.Close()
+		var events []incident.Event
+		for _, r := range routed {
+			sig := r.Signal
+			var incidentID any
+			if sig.IncidentID != 0 {
+				incidentID = sig.IncidentID
+			}
+			if _, err := update.ExecContext(ctx, sig.Service, int(sig.Grade), sig.GroupKey, incidentID,
+				string(sig.Triage), sig.TriageReason, sig.ID); err != nil {
+				return fmt.Errorf("save signal routing: %w", err)
+			}
+			if r.Event != nil {
+				events = append(events, *r.Event)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE signals SET routed = $1, service = $2, grade = $3, group_key = $4,
-			incident_id = $5, triage = $6, triage_reason = $7 WHERE id = $8`,
-			routed, sig.Service, int(sig.Grade), sig.GroupKey, incidentID, string(sig.Triage), sig.TriageReason, sig.ID); err != nil {
-			return fmt.Errorf("save signal routing: %w", err)
-		}
-		if ev != nil {
-			return s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{*ev})
+		for _, ev := range events {
+			if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -355,7 +355,7 @@ func TestAcceptSignalsBatch(t *testing.T) {
 			t.Fatal(err)
 		}
 		a.Routed, a.IncidentID = true, inc.ID
-		if err := s.SaveRouting(ctx, a, nil); err != nil {
+		if err := s.SaveRoutings(ctx, []intake.Routed{{Signal: a}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.AcceptSignals(ctx, []*intake.Signal{sig("A", intake.Firing), sig("A", intake.Resolved), sig("C", intake.Firing)}); err != nil {
