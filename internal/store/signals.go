@@ -118,7 +118,7 @@ func (s *Signals) lookup(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 			tuples[j] = "(" + a.add(k.source) + ", " + a.add(k.fingerprint) + ")"
 		}
 		q := "SELECT id, source, fingerprint, status, incident_id, count FROM signals WHERE (source, fingerprint) IN (VALUES " + strings.Join(tuples, ", ") + ")"
-		res, err := tx.QueryContext(ctx, q, a...)
+		res, err := tx.QueryContext(ctx, s.db.rebind(q), a...)
 		if err != nil {
 			return nil, nil, fmt.Errorf("find signals: %w", err)
 		}
@@ -154,8 +154,8 @@ func (s *Signals) insertRows(ctx context.Context, tx *sql.Tx, rows []*signalRow)
 				a.add(sig.Title), a.add(sig.Summary), a.add(jsonText{sig.Labels}), a.add(sig.Reporter), a.add(db.t(first.StartsAt)),
 				a.add(db.tp(sig.ResolvedAt)), a.add(r.count), a.add(db.t(first.LastSeen)), a.add(db.t(sig.LastSeen))}, ", ") + ")"
 		}
-		res, err := tx.QueryContext(ctx, `INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
-			starts_at, resolved_at, count, first_seen, last_seen) VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`, a...)
+		res, err := tx.QueryContext(ctx, db.rebind(`INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
+			starts_at, resolved_at, count, first_seen, last_seen) VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`), a...)
 		if err != nil {
 			return fmt.Errorf("insert signals: %w", err)
 		}
@@ -191,9 +191,9 @@ func (s *Signals) updateRows(ctx context.Context, tx *sql.Tx, rows []*signalRow)
 				a.add(sig.Summary), a.add(jsonText{sig.Labels}), db.cast(a.add(db.tp(sig.ResolvedAt)), "timestamptz"),
 				db.cast(a.add(r.count), "integer"), db.cast(a.add(db.t(sig.LastSeen)), "timestamptz")}, ", ") + ")"
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE signals SET status = v.column2, title = v.column3, summary = v.column4,
+		_, err := tx.ExecContext(ctx, db.rebind(`UPDATE signals SET status = v.column2, title = v.column3, summary = v.column4,
 			labels = v.column5, resolved_at = v.column6, count = v.column7, last_seen = v.column8
-			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`, a...)
+			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`), a...)
 		if err != nil {
 			return fmt.Errorf("update signals: %w", err)
 		}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -159,4 +160,19 @@ func (db *DB) cast(placeholder, sqlType string) string {
 		return placeholder + "::" + sqlType
 	}
 	return placeholder
+}
+
+// placeholderNum matches a $n placeholder.
+var placeholderNum = regexp.MustCompile(`\$[0-9]+`)
+
+// rebind turns $n placeholders into plain ? for SQLite. SQLite keeps $n
+// and ?n as named parameters and the driver looks each name up in a list,
+// which is quadratic in a multi-row statement with thousands of values; a
+// plain ? is bound by position. Only for statements whose placeholders
+// appear once each and in order, as the args helper writes them.
+func (db *DB) rebind(q string) string {
+	if db.Dialect == SQLite {
+		return placeholderNum.ReplaceAllString(q, "?")
+	}
+	return q
 }
