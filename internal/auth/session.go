@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,14 +43,15 @@ type Passwords struct {
 	store SessionStore
 	now   func() time.Time
 	// dummy is compared against when the user does not exist, so a wrong
-	// name costs the same time as a wrong password.
-	dummy []byte
+	// name costs the same time as a wrong password. Made on first use: it
+	// costs a bcrypt round, which every start need not pay.
+	dummyOnce sync.Once
+	dummy     []byte
 }
 
 // NewPasswords returns the password and session service.
 func NewPasswords(store SessionStore, now func() time.Time) *Passwords {
-	dummy, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.DefaultCost)
-	return &Passwords{store: store, now: now, dummy: dummy}
+	return &Passwords{store: store, now: now}
 }
 
 // SetPassword sets a user's password, stored as a bcrypt hash.
@@ -75,6 +77,7 @@ func (p *Passwords) SignIn(ctx context.Context, name, password string) (secret s
 		return "", Session{}, User{}, err
 	}
 	if hash == "" {
+		p.dummyOnce.Do(func() { p.dummy, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.DefaultCost) })
 		_ = bcrypt.CompareHashAndPassword(p.dummy, []byte(password))
 		return "", Session{}, User{}, fail.New(fail.Unauthorized, "wrong user name or password")
 	}

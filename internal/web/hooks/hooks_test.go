@@ -53,7 +53,7 @@ type firebreak struct {
 	admin string // API token
 }
 
-func startFirebreak(t *testing.T, dbURL string) *firebreak {
+func startFirebreak(t testing.TB, dbURL string) *firebreak {
 	t.Helper()
 	cat, err := catalog.Parse("firebreak.yaml", []byte(hooksConfig))
 	if err != nil {
