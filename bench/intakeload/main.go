@@ -57,6 +57,7 @@ type options struct {
 	alertmanager string
 	drainTimeout time.Duration
 	verbose      bool
+	inProcess    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -79,6 +80,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.alertmanager, "alertmanager", "/usr/bin/prometheus-alertmanager", "the Alertmanager binary")
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 3*time.Minute, "how long to wait after a Firebreak run for routing to catch up before Alertmanager's run")
 	fs.BoolVar(&o.verbose, "v", false, "show Firebreak's warnings and errors")
+	fs.BoolVar(&o.inProcess, "in-process", false, "run Firebreak inside this process instead of as its own `firebreak serve` (then it shares the CPU with the load generator, which Alertmanager does not)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -222,29 +224,50 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if dbURL == "" {
 		dbURL = "sqlite:" + filepath.Join(dir, "firebreak.db")
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if o.verbose {
-		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	var fbBase string
+	var db *sql.DB
+	dialect := "sqlite"
+	if o.postgres != "" {
+		dialect = "postgres"
 	}
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in, Logger: logger})
-	if err != nil {
-		return fmt.Errorf("start Firebreak: %w", err)
-	}
-	ln, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		srv.DB.Close()
-		return err
-	}
-	serveCtx, endServe := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(serveCtx, ln) }()
-	defer func() {
-		endServe()
-		if err := <-served; err != nil {
-			fmt.Fprintln(stderr, "intakeload: Firebreak shutdown:", err)
+	if o.inProcess {
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if o.verbose {
+			logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		}
-	}()
-	fbBase := server.URL(ln)
+		srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in, Logger: logger})
+		if err != nil {
+			return fmt.Errorf("start Firebreak: %w", err)
+		}
+		ln, err := server.Listen("127.0.0.1:0")
+		if err != nil {
+			srv.DB.Close()
+			return err
+		}
+		serveCtx, endServe := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- srv.Serve(serveCtx, ln) }()
+		defer func() {
+			endServe()
+			if err := <-served; err != nil {
+				fmt.Fprintln(stderr, "intakeload: Firebreak shutdown:", err)
+			}
+		}()
+		fbBase, db = server.URL(ln), srv.DB.SQL
+	} else {
+		proc, err := startFirebreakProcess(ctx, dir, cfg, dbURL, o.verbose, stderr)
+		if err != nil {
+			return err
+		}
+		defer proc.stop()
+		fbBase = proc.base
+		store, err := openForChecks(ctx, dbURL)
+		if err != nil {
+			return err
+		}
+		defer store.Close()
+		db = store
+	}
 
 	am, err := startAlertmanager(ctx, o.alertmanager, dir)
 	if err != nil {
@@ -257,9 +280,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}
 	}
 
-	db := srv.DB.SQL
 	rep := report{
-		Command: "go run ./bench/intakeload " + strings.Join(os.Args[1:], " "), Database: string(srv.DB.Dialect),
+		Command: "go run ./bench/intakeload " + strings.Join(os.Args[1:], " "), Database: dialect,
 		AlertmanagerVersion: am.version, Concurrency: o.concurrency, DurationSeconds: o.duration.Seconds(),
 		GOMAXPROCS: runtime.GOMAXPROCS(0),
 	}
