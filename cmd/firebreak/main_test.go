@@ -404,3 +404,63 @@ func openDB(dbArgs []string) (*sql.DB, error) {
 	}
 	return sql.Open("pgx", dbArgs[1])
 }
+
+// TestTriageFromTheCLI works the triage inbox with `firebreak triage`
+// against a real server: alerts that match no route wait there.
+func TestTriageFromTheCLI(t *testing.T) {
+	dir := t.TempDir()
+	config := filepath.Join(dir, "firebreak.yaml")
+	os.WriteFile(config, []byte("teams:\n  - name: ops\nservices:\n  - name: api\n    team: ops\nintake:\n  alertmanager:\n    token: am\n"), 0o644)
+	dbArgs := []string{"--data-dir", dir}
+	mustRun(t, nil, append([]string{"user", "add", "ops", "--role", "responder"}, dbArgs...)...)
+	token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "ops"}, dbArgs...)...))
+	srv := startServe(t, nil, append([]string{"--config", config}, dbArgs...)...)
+	env := []string{"FIREBREAK_SERVER=" + srv.base, "FIREBREAK_TOKEN=" + token}
+	for i, name := range []string{"DiskFull", "결제지연", "QueueBacklog"} {
+		body, _ := json.Marshal(map[string]any{"version": "4", "status": "firing", "alerts": []map[string]any{{
+			"status": "firing", "fingerprint": fmt.Sprintf("fp-%d", i), "labels": map[string]string{"alertname": name}}}})
+		req, _ := http.NewRequest("POST", srv.base+"/hooks/alertmanager", bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer am")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("alert %d: %v %v", i, err, resp)
+		}
+		resp.Body.Close()
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(mustRun(t, env, "triage", "list"), "SIG-3") {
+		if time.Now().After(deadline) {
+			t.Fatal("alerts never reached the triage inbox")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	list := mustRun(t, env, "triage", "list")
+	for _, want := range []string{"REF", "SIG-1", "DiskFull", "결제지연", "alertmanager"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("triage list lacks %q:\n%s", want, list)
+		}
+	}
+	if out, err := run(t, env, "triage", "dismiss", "SIG-1"); err == nil || !strings.Contains(out, "--reason") {
+		t.Errorf("dismiss without reason: %v %s", err, out)
+	}
+	if out := mustRun(t, env, "triage", "dismiss", "SIG-1", "--reason", "disk cleaned by cron"); !strings.Contains(out, "Dismissed SIG-1") {
+		t.Errorf("dismiss: %s", out)
+	}
+	out := mustRun(t, env, "triage", "declare", "SIG-2", "--grade", "SEV3")
+	ref := regexp.MustCompile(`Declared (INC-\d+) \(SEV3, investigating\) from SIG-2: 결제지연`).FindStringSubmatch(out)
+	if ref == nil {
+		t.Fatalf("declare: %s", out)
+	}
+	if out := mustRun(t, env, "triage", "merge", "sig-3", ref[1]); !strings.Contains(out, "SIG-3 joined "+ref[1]) {
+		t.Errorf("merge: %s", out)
+	}
+	if out, err := run(t, env, "triage", "merge", "SIG-3", ref[1]); err == nil || !strings.Contains(out, "409") {
+		t.Errorf("second merge: %v %s", err, out)
+	}
+	if show := mustRun(t, env, "triage", "show", "SIG-3"); !strings.Contains(show, ref[1]) || !strings.Contains(show, "merged") {
+		t.Errorf("show: %s", show)
+	}
+	if left := mustRun(t, env, "triage", "list"); !strings.Contains(left, "No signals pending triage.") {
+		t.Errorf("inbox after triage: %s", left)
+	}
+}

@@ -89,16 +89,21 @@ func (f *apiFlags) client() (*client, error) {
 	return newClient(f.server, token)
 }
 
+// register adds the client flags to a command and its subcommands.
+func (f *apiFlags) register(cmd *cobra.Command) {
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&f.server, "server", envOr("FIREBREAK_SERVER", "http://127.0.0.1:8080"), "Firebreak server address (env FIREBREAK_SERVER)")
+	pf.StringVar(&f.token, "token", "", "API token (env FIREBREAK_TOKEN)")
+	pf.BoolVar(&f.json, "json", false, "print the API's JSON instead of text")
+}
+
 func newIncidentCmd() *cobra.Command {
 	var f apiFlags
 	cmd := &cobra.Command{
 		Use:   "incident",
 		Short: "Declare, list, show and update incidents (talks to a running server)",
 	}
-	pf := cmd.PersistentFlags()
-	pf.StringVar(&f.server, "server", envOr("FIREBREAK_SERVER", "http://127.0.0.1:8080"), "Firebreak server address (env FIREBREAK_SERVER)")
-	pf.StringVar(&f.token, "token", "", "API token (env FIREBREAK_TOKEN)")
-	pf.BoolVar(&f.json, "json", false, "print the API's JSON instead of text")
+	f.register(cmd)
 	cmd.AddCommand(
 		newDeclareCmd(&f),
 		newListCmd(&f),

@@ -40,6 +40,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newUserCmd(),
 		newTokenCmd(),
 		newIncidentCmd(),
+		newTriageCmd(),
 	)
 	return root
 }
