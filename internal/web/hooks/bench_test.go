@@ -3,6 +3,7 @@ package hooks_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -30,6 +31,35 @@ func BenchmarkAlertmanagerHook(b *testing.B) {
 			f.srv.Handler.ServeHTTP(w, req)
 			if w.Code != http.StatusOK {
 				b.Fatalf("status %d: %s", w.Code, w.Body)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alerts/s")
+}
+
+// BenchmarkAlertmanagerHookHTTP is the same over real loopback HTTP, with 8
+// senders each keeping one connection, as the load tool sends.
+func BenchmarkAlertmanagerHookHTTP(b *testing.B) {
+	f := startFirebreak(b, testutil.SQLiteURL(b))
+	var n atomic.Int64
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.SetParallelism(4) // × GOMAXPROCS 2 = 8 senders
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			body := amPayload("firing", amAlert("firing", fmt.Sprintf("bench-%d", i),
+				map[string]string{"alertname": "Bench", "instance": fmt.Sprintf("h%d", i)}))
+			req, _ := http.NewRequest("POST", f.base+"/hooks/alertmanager", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer am-token")
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", resp.StatusCode)
 			}
 		}
 	})
