@@ -224,29 +224,11 @@ func newListCmd(f *apiFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var res page
-			for {
-				if cursor != "" {
-					q.Set("cursor", cursor)
-				}
-				var p page
-				if err := c.do(cmd.Context(), "GET", apiPrefix+"/incidents?"+q.Encode(), nil, &p); err != nil {
-					return fmt.Errorf("list incidents: %w", err)
-				}
-				res.Items = append(res.Items, p.Items...)
-				res.NextCursor = p.NextCursor
-				if !all || p.NextCursor == "" {
-					break
-				}
-				if p.NextCursor == cursor {
-					return fmt.Errorf("list incidents: the server returned the same cursor %q twice", cursor)
-				}
-				cursor = p.NextCursor
+			res, err := listPages(cmd, c, "/incidents", q, cursor, all)
+			if err != nil {
+				return fmt.Errorf("list incidents: %w", err)
 			}
 			if f.json {
-				if res.Items == nil {
-					res.Items = []json.RawMessage{}
-				}
 				return printJSON(cmd.OutOrStdout(), res)
 			}
 			return printIncidentTable(cmd.OutOrStdout(), res)
@@ -261,6 +243,29 @@ func newListCmd(f *apiFlags) *cobra.Command {
 	fl.StringVar(&cursor, "cursor", "", "start at this page (from a previous list's More: line)")
 	fl.BoolVar(&all, "all", false, "follow the pages to the end")
 	return cmd
+}
+
+// listPages gets one page of a list, or with all every page from cursor on.
+func listPages(cmd *cobra.Command, c *client, path string, q url.Values, cursor string, all bool) (page, error) {
+	res := page{Items: []json.RawMessage{}}
+	for {
+		if cursor != "" {
+			q.Set("cursor", cursor)
+		}
+		var p page
+		if err := c.do(cmd.Context(), "GET", apiPrefix+path+"?"+q.Encode(), nil, &p); err != nil {
+			return page{}, err
+		}
+		res.Items = append(res.Items, p.Items...)
+		res.NextCursor = p.NextCursor
+		if !all || p.NextCursor == "" {
+			return res, nil
+		}
+		if p.NextCursor == cursor {
+			return page{}, fmt.Errorf("the server returned the same cursor %q twice", cursor)
+		}
+		cursor = p.NextCursor
+	}
 }
 
 func printIncidentTable(w io.Writer, p page) error {

@@ -81,26 +81,11 @@ func newTriageListCmd(f *apiFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			var res page
-			for {
-				if cursor != "" {
-					q.Set("cursor", cursor)
-				}
-				var p page
-				if err := c.do(cmd.Context(), "GET", apiPrefix+"/signals?"+q.Encode(), nil, &p); err != nil {
-					return fmt.Errorf("list signals: %w", err)
-				}
-				res.Items = append(res.Items, p.Items...)
-				res.NextCursor = p.NextCursor
-				if !all || p.NextCursor == "" || p.NextCursor == cursor {
-					break
-				}
-				cursor = p.NextCursor
+			res, err := listPages(cmd, c, "/signals", q, cursor, all)
+			if err != nil {
+				return fmt.Errorf("list signals: %w", err)
 			}
 			if f.json {
-				if res.Items == nil {
-					res.Items = []json.RawMessage{}
-				}
 				return printJSON(cmd.OutOrStdout(), res)
 			}
 			return printSignalTable(cmd.OutOrStdout(), res, state)
