@@ -20,13 +20,13 @@ func (p *parser) check(teams []teamEntry, services []serviceEntry) {
 
 	for _, s := range services {
 		if _, ok := teamAt[s.Team]; s.Team != "" && !ok {
-			p.errorf(s.team.node, s.team.path, "unknown team %q", s.Team)
+			p.Errorf(s.team.node, s.team.path, "unknown team %q", s.Team)
 		}
 		for _, d := range s.deps {
 			if d.value == s.Name {
-				p.errorf(d.node, d.path, "a service cannot depend on itself")
+				p.Errorf(d.node, d.path, "a service cannot depend on itself")
 			} else if _, ok := serviceAt[d.value]; !ok {
-				p.errorf(d.node, d.path, "unknown service %q", d.value)
+				p.Errorf(d.node, d.path, "unknown service %q", d.value)
 			}
 		}
 	}
@@ -42,7 +42,7 @@ func (p *parser) unique(kind string, names []ref) map[string]int {
 			continue
 		}
 		if j, dup := first[n.value]; dup {
-			p.errorf(n.node, n.path, "duplicate %s %q (first defined at line %d)", kind, n.value, names[j].node.Line)
+			p.Errorf(n.node, n.path, "duplicate %s %q (first defined at line %d)", kind, n.value, names[j].node.Line)
 			continue
 		}
 		first[n.value] = i
@@ -75,7 +75,7 @@ func (p *parser) cycles(services []serviceEntry, serviceAt map[string]int) {
 			case unvisited:
 				visit(j)
 			case onPath:
-				p.errorf(d.node, d.path, "dependency cycle: %s", cyclePath(services, path, j))
+				p.Errorf(d.node, d.path, "dependency cycle: %s", cyclePath(services, path, j))
 			}
 		}
 		path = path[:len(path)-1]

@@ -5,13 +5,13 @@ import (
 	"os"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/confyaml"
+
 	"gopkg.in/yaml.v3"
 
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -202,7 +202,7 @@ func (c *Config) MailRoute(from, subject string) (MailRule, bool) {
 // LoadConfig reads and checks the intake section of the config file at path.
 // services reports whether a service exists; when nil, service names are not
 // checked. A file that cannot be read gives an error wrapping the one from
-// the file system; a file with problems gives catalog.Errors.
+// the file system; a file with problems gives confyaml.Errors.
 func LoadConfig(path string, services func(name string) bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -216,22 +216,17 @@ func LoadConfig(path string, services func(name string) bool) (*Config, error) {
 // packages that own them, and a file without an intake section gives the
 // defaults. services reports whether a service exists; when nil, service
 // names are not checked. When anything is wrong ParseConfig returns
-// catalog.Errors holding every problem found, sorted by line.
+// confyaml.Errors holding every problem found, sorted by line.
 func ParseConfig(filename string, data []byte, services func(name string) bool) (*Config, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, catalog.Errors{configSyntaxError(filename, data, err)}
+		return nil, confyaml.Errors{confyaml.SyntaxError(filename, data, err)}
 	}
-	p := &configParser{file: filename, services: services}
+	p := &configParser{Reader: confyaml.Reader{File: filename}, services: services}
 	c := p.document(&doc)
-	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b catalog.FieldError) int {
-			if a.Line != b.Line {
-				return a.Line - b.Line
-			}
-			return a.Column - b.Column
-		})
-		return nil, p.errs
+	if len(p.Errs) > 0 {
+		p.Errs.Sort()
+		return nil, p.Errs
 	}
 	return c, nil
 }
@@ -239,20 +234,12 @@ func ParseConfig(filename string, data []byte, services func(name string) bool) 
 // configParser walks the YAML tree of the intake section, collecting every
 // problem instead of stopping at the first, as the catalog's parser does.
 type configParser struct {
-	file     string
+	confyaml.Reader
 	services func(string) bool
-	errs     catalog.Errors
 }
 
-func (p *configParser) errorf(n *yaml.Node, field, format string, args ...any) {
-	p.errs = append(p.errs, catalog.FieldError{
-		File:    p.file,
-		Line:    n.Line,
-		Column:  n.Column,
-		Field:   field,
-		Message: fmt.Sprintf(format, args...),
-	})
-}
+// cfgField is one key and value of a mapping.
+type cfgField = confyaml.Field
 
 // document finds the intake section and ignores the rest.
 func (p *configParser) document(doc *yaml.Node) *Config {
@@ -260,12 +247,12 @@ func (p *configParser) document(doc *yaml.Node) *Config {
 	if len(doc.Content) == 0 { // an empty file or one holding only comments
 		return c
 	}
-	root := cfgResolve(doc.Content[0])
-	if cfgIsNull(root) {
+	root := confyaml.Resolve(doc.Content[0])
+	if confyaml.IsNull(root) {
 		return c
 	}
 	if root.Kind != yaml.MappingNode {
-		p.errorf(root, "", "the top level must be a mapping; got %s", cfgDescribe(root))
+		p.Errorf(root, "", "the top level must be a mapping; got %s", confyaml.Describe(root))
 		return c
 	}
 	seen := 0
@@ -275,11 +262,11 @@ func (p *configParser) document(doc *yaml.Node) *Config {
 			continue // owned by another package
 		}
 		if seen > 0 {
-			p.errorf(key, key.Value, "section given twice (first at line %d)", seen)
+			p.Errorf(key, key.Value, "section given twice (first at line %d)", seen)
 			continue
 		}
 		seen = key.Line
-		if !cfgIsNull(cfgResolve(val)) {
+		if !confyaml.IsNull(confyaml.Resolve(val)) {
 			p.intake(c, val, "intake")
 		}
 	}
@@ -287,19 +274,19 @@ func (p *configParser) document(doc *yaml.Node) *Config {
 }
 
 func (p *configParser) intake(c *Config, n *yaml.Node, path string) {
-	fields, ok := p.fields(n, path)
+	fields, ok := p.Fields(n, path)
 	if !ok {
 		return
 	}
 	for _, f := range fields {
-		switch f.key.Value {
+		switch f.Key.Value {
 		case "alertmanager":
 			p.source(f, "token", &c.Alertmanager.Token, nil)
 		case "grafana":
 			p.source(f, "token", &c.Grafana.Token, nil)
 		case "generic":
 			p.source(f, "secret", &c.Generic.Secret, func(g cfgField) bool {
-				if g.key.Value != "replay_window" {
+				if g.Key.Value != "replay_window" {
 					return false
 				}
 				c.Generic.ReplayWindow = p.duration(g, DefaultReplayWindow, minReplayWindow, maxReplayWindow)
@@ -308,23 +295,23 @@ func (p *configParser) intake(c *Config, n *yaml.Node, path string) {
 		case "slack":
 			p.source(f, "signing_secret", &c.Slack.SigningSecret, nil)
 		case "email":
-			for i, item := range p.list(f.val, f.path) {
-				if r, ok := p.mailRule(item, fmt.Sprintf("%s[%d]", f.path, i)); ok {
+			for i, item := range p.List(f.Val, f.Path) {
+				if r, ok := p.mailRule(item, fmt.Sprintf("%s[%d]", f.Path, i)); ok {
 					c.Email = append(c.Email, r)
 				}
 			}
 		case "form":
 			p.form(&c.Form, f)
 		case "dedup_labels":
-			c.DedupLabels = p.labels(f.val, f.path)
+			c.DedupLabels = p.labels(f.Val, f.Path)
 		case "routes":
-			for i, item := range p.list(f.val, f.path) {
-				if r, ok := p.route(item, fmt.Sprintf("%s[%d]", f.path, i)); ok {
+			for i, item := range p.List(f.Val, f.Path) {
+				if r, ok := p.route(item, fmt.Sprintf("%s[%d]", f.Path, i)); ok {
 					c.Routes = append(c.Routes, r)
 				}
 			}
 		default:
-			p.unknown(f)
+			p.Unknown(f)
 		}
 	}
 }
@@ -335,76 +322,76 @@ func (p *configParser) intake(c *Config, n *yaml.Node, path string) {
 // request is harder to find than an error at load. other reads the fields
 // besides the credential and reports whether it knew the field.
 func (p *configParser) source(f cfgField, cred string, dst *string, other func(cfgField) bool) {
-	if cfgIsNull(cfgResolve(f.val)) {
+	if confyaml.IsNull(confyaml.Resolve(f.Val)) {
 		return
 	}
-	fields, ok := p.fields(f.val, f.path)
+	fields, ok := p.Fields(f.Val, f.Path)
 	if !ok {
 		return
 	}
 	found := false
 	for _, g := range fields {
 		switch {
-		case g.key.Value == cred:
+		case g.Key.Value == cred:
 			found = true
 			*dst = p.secret(g)
 		case other != nil && other(g):
 		default:
-			p.unknown(g)
+			p.Unknown(g)
 		}
 	}
 	if !found {
-		p.errorf(f.val, f.path+"."+cred, "required; leave out the %s section to turn the source off", f.key.Value)
+		p.Errorf(f.Val, f.Path+"."+cred, "required; leave out the %s section to turn the source off", f.Key.Value)
 	}
 }
 
 // secret reads a token or secret, which must not be empty: an empty one
 // would turn the source off while it still looks configured.
 func (p *configParser) secret(f cfgField) string {
-	s := p.str(f.val, f.path)
-	n := cfgResolve(f.val)
+	s := p.Str(f.Val, f.Path)
+	n := confyaml.Resolve(f.Val)
 	if n.Kind != yaml.ScalarNode {
 		return "" // reported by str
 	}
 	switch {
 	case s == "":
-		p.errorf(f.val, f.path, "must not be empty")
+		p.Errorf(f.Val, f.Path, "must not be empty")
 	case strings.TrimSpace(s) != s:
 		// A block scalar (|) ends in a newline that no sender would send.
-		p.errorf(f.val, f.path, "must not begin or end with white space")
+		p.Errorf(f.Val, f.Path, "must not begin or end with white space")
 	}
 	return s
 }
 
 func (p *configParser) form(dst *FormLimits, f cfgField) {
-	if cfgIsNull(cfgResolve(f.val)) {
+	if confyaml.IsNull(confyaml.Resolve(f.Val)) {
 		return
 	}
-	fields, ok := p.fields(f.val, f.path)
+	fields, ok := p.Fields(f.Val, f.Path)
 	if !ok {
 		return
 	}
 	for _, g := range fields {
-		switch g.key.Value {
+		switch g.Key.Value {
 		case "rate_limit":
 			dst.RateLimit = p.integer(g, DefaultRateLimit, minRateLimit, maxRateLimit)
 		case "rate_window":
 			dst.RateWindow = p.duration(g, DefaultRateWindow, minRateWindow, maxRateWindow)
 		default:
-			p.unknown(g)
+			p.Unknown(g)
 		}
 	}
 }
 
 func (p *configParser) mailRule(n *yaml.Node, path string) (MailRule, bool) {
-	r := MailRule{Action: ActionTriage, Line: cfgResolve(n).Line}
-	fields, ok := p.fields(n, path)
+	r := MailRule{Action: ActionTriage, Line: confyaml.Resolve(n).Line}
+	fields, ok := p.Fields(n, path)
 	if !ok {
 		return r, false
 	}
 	var grade, from, subject bool
 	for _, f := range fields {
-		switch f.key.Value {
+		switch f.Key.Value {
 		case "from":
 			r.From = p.pattern(f)
 			from = true
@@ -419,27 +406,27 @@ func (p *configParser) mailRule(n *yaml.Node, path string) (MailRule, bool) {
 		case "action":
 			r.Action = p.action(f)
 		default:
-			p.unknown(f)
+			p.Unknown(f)
 		}
 	}
 	if !from && !subject {
-		p.errorf(n, path, "needs from, subject or both")
+		p.Errorf(n, path, "needs from, subject or both")
 	}
 	if !grade {
-		p.errorf(n, path+".grade", "required")
+		p.Errorf(n, path+".grade", "required")
 	}
 	return r, true
 }
 
 func (p *configParser) route(n *yaml.Node, path string) (Route, bool) {
-	r := Route{Action: ActionTriage, GroupBy: defaultGroupBy, Line: cfgResolve(n).Line}
-	fields, ok := p.fields(n, path)
+	r := Route{Action: ActionTriage, GroupBy: defaultGroupBy, Line: confyaml.Resolve(n).Line}
+	fields, ok := p.Fields(n, path)
 	if !ok {
 		return r, false
 	}
 	grade := false
 	for _, f := range fields {
-		switch f.key.Value {
+		switch f.Key.Value {
 		case "match":
 			r.Matchers = p.matchers(f)
 		case "service":
@@ -450,17 +437,17 @@ func (p *configParser) route(n *yaml.Node, path string) (Route, bool) {
 		case "action":
 			r.Action = p.action(f)
 		case "group_by":
-			if labels := p.labels(f.val, f.path); len(labels) > 0 {
+			if labels := p.labels(f.Val, f.Path); len(labels) > 0 {
 				r.GroupBy = labels
-			} else if n := cfgResolve(f.val); n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
-				p.errorf(f.val, f.path, "must name at least one label; leave it out to group by %s", strings.Join(defaultGroupBy, ", "))
+			} else if n := confyaml.Resolve(f.Val); n.Kind == yaml.SequenceNode && len(n.Content) == 0 {
+				p.Errorf(f.Val, f.Path, "must name at least one label; leave it out to group by %s", strings.Join(defaultGroupBy, ", "))
 			}
 		default:
-			p.unknown(f)
+			p.Unknown(f)
 		}
 	}
 	if !grade {
-		p.errorf(n, path+".grade", "required")
+		p.Errorf(n, path+".grade", "required")
 	}
 	r.GroupBy = slices.Clone(r.GroupBy)
 	return r, true
@@ -470,26 +457,26 @@ func (p *configParser) route(n *yaml.Node, path string) (Route, bool) {
 // value "~x" matches labels that x matches whole, "!v" those that are not v,
 // and "!~x" those that x does not match whole; anything else must be equal.
 func (p *configParser) matchers(f cfgField) []Matcher {
-	if cfgIsNull(cfgResolve(f.val)) {
+	if confyaml.IsNull(confyaml.Resolve(f.Val)) {
 		return nil
 	}
-	fields, ok := p.fields(f.val, f.path)
+	fields, ok := p.Fields(f.Val, f.Path)
 	if !ok {
 		return nil
 	}
 	var out []Matcher
 	for _, g := range fields {
-		if g.key.Value == "" {
-			p.errorf(g.key, f.path, "label names must not be empty")
+		if g.Key.Value == "" {
+			p.Errorf(g.Key, f.Path, "label names must not be empty")
 			continue
 		}
-		v := cfgResolve(g.val)
+		v := confyaml.Resolve(g.Val)
 		if v.Kind != yaml.ScalarNode {
-			p.errorf(g.val, g.path, "must be a string; got %s", cfgDescribe(v))
+			p.Errorf(g.Val, g.Path, "must be a string; got %s", confyaml.Describe(v))
 			continue
 		}
-		m := Matcher{Label: g.key.Value, Value: v.Value}
-		if cfgIsNull(v) {
+		m := Matcher{Label: g.Key.Value, Value: v.Value}
+		if confyaml.IsNull(v) {
 			m.Value = "" // `label:` alone or `label: ~` asks for the label to be absent or empty
 		}
 		if rest, ok := strings.CutPrefix(m.Value, "!"); ok {
@@ -499,7 +486,7 @@ func (p *configParser) matchers(f cfgField) []Matcher {
 			m.Value = rest
 			re, err := fullMatch(rest)
 			if err != nil {
-				p.errorf(g.val, g.path, "%v", err)
+				p.Errorf(g.Val, g.Path, "%v", err)
 				continue
 			}
 			m.Regexp = re
@@ -526,58 +513,58 @@ func fullMatch(expr string) (*regexp.Regexp, error) {
 // pattern reads a regular expression; it reports a problem and returns nil
 // when there is none to read.
 func (p *configParser) pattern(f cfgField) *regexp.Regexp {
-	n := cfgResolve(f.val)
-	if n.Kind != yaml.ScalarNode || cfgIsNull(n) {
-		p.errorf(f.val, f.path, "must be a regular expression; got %s", cfgDescribe(n))
+	n := confyaml.Resolve(f.Val)
+	if n.Kind != yaml.ScalarNode || confyaml.IsNull(n) {
+		p.Errorf(f.Val, f.Path, "must be a regular expression; got %s", confyaml.Describe(n))
 		return nil
 	}
 	if n.Value == "" {
 		// It would match all mail, which is surely not what was meant.
-		p.errorf(f.val, f.path, "must not be empty")
+		p.Errorf(f.Val, f.Path, "must not be empty")
 		return nil
 	}
 	re, err := regexp.Compile(n.Value)
 	if err != nil {
-		p.errorf(f.val, f.path, "%v", err)
+		p.Errorf(f.Val, f.Path, "%v", err)
 		return nil
 	}
 	return re
 }
 
 func (p *configParser) service(f cfgField) string {
-	s := p.str(f.val, f.path)
+	s := p.Str(f.Val, f.Path)
 	switch {
 	case s == "":
-		if cfgResolve(f.val).Kind == yaml.ScalarNode { // other kinds were reported by str
-			p.errorf(f.val, f.path, "must not be empty; leave it out for signals of no service")
+		if confyaml.Resolve(f.Val).Kind == yaml.ScalarNode { // other kinds were reported by str
+			p.Errorf(f.Val, f.Path, "must not be empty; leave it out for signals of no service")
 		}
 	case p.services != nil && !p.services(s):
-		p.errorf(f.val, f.path, "unknown service %q", s)
+		p.Errorf(f.Val, f.Path, "unknown service %q", s)
 	}
 	return s
 }
 
 func (p *configParser) grade(f cfgField) incident.Grade {
-	n := cfgResolve(f.val)
-	if n.Kind != yaml.ScalarNode || cfgIsNull(n) {
-		p.errorf(f.val, f.path, "must be one of SEV1, SEV2, SEV3, SEV4, SEV5; got %s", cfgDescribe(n))
+	n := confyaml.Resolve(f.Val)
+	if n.Kind != yaml.ScalarNode || confyaml.IsNull(n) {
+		p.Errorf(f.Val, f.Path, "must be one of SEV1, SEV2, SEV3, SEV4, SEV5; got %s", confyaml.Describe(n))
 		return 0
 	}
 	g, err := incident.ParseGrade(n.Value)
 	if err != nil {
-		p.errorf(f.val, f.path, "%v", err)
+		p.Errorf(f.Val, f.Path, "%v", err)
 	}
 	return g
 }
 
 func (p *configParser) action(f cfgField) Action {
-	n := cfgResolve(f.val)
-	if cfgIsNull(n) {
+	n := confyaml.Resolve(f.Val)
+	if confyaml.IsNull(n) {
 		return ActionTriage
 	}
-	a := Action(p.str(f.val, f.path))
+	a := Action(p.Str(f.Val, f.Path))
 	if n.Kind == yaml.ScalarNode && a != ActionDeclare && a != ActionTriage {
-		p.errorf(f.val, f.path, "must be %q or %q; got %q", ActionDeclare, ActionTriage, string(a))
+		p.Errorf(f.Val, f.Path, "must be %q or %q; got %q", ActionDeclare, ActionTriage, string(a))
 	}
 	if a != ActionDeclare {
 		a = ActionTriage
@@ -588,12 +575,12 @@ func (p *configParser) action(f cfgField) Action {
 // labels reads a list of label names.
 func (p *configParser) labels(n *yaml.Node, path string) []string {
 	var out []string
-	for i, item := range p.list(n, path) {
+	for i, item := range p.List(n, path) {
 		ipath := fmt.Sprintf("%s[%d]", path, i)
-		s := p.str(item, ipath)
+		s := p.Str(item, ipath)
 		if s == "" {
-			if cfgResolve(item).Kind == yaml.ScalarNode { // other kinds were reported by str
-				p.errorf(item, ipath, "must not be empty")
+			if confyaml.Resolve(item).Kind == yaml.ScalarNode { // other kinds were reported by str
+				p.Errorf(item, ipath, "must not be empty")
 			}
 			continue
 		}
@@ -605,8 +592,8 @@ func (p *configParser) labels(n *yaml.Node, path string) []string {
 // duration reads a Go duration such as "5m" from lo to hi. Only a string
 // will do: a bare 300 could be seconds or nanoseconds.
 func (p *configParser) duration(f cfgField, def, lo, hi time.Duration) time.Duration {
-	n := cfgResolve(f.val)
-	if cfgIsNull(n) {
+	n := confyaml.Resolve(f.Val)
+	if confyaml.IsNull(n) {
 		return def
 	}
 	var d time.Duration
@@ -615,28 +602,28 @@ func (p *configParser) duration(f cfgField, def, lo, hi time.Duration) time.Dura
 		d, err = time.ParseDuration(n.Value)
 	}
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || err != nil {
-		p.errorf(f.val, f.path, "must be a duration such as %q; got %s", cfgFormatDuration(def), cfgDescribe(n))
+		p.Errorf(f.Val, f.Path, "must be a duration such as %q; got %s", cfgFormatDuration(def), confyaml.Describe(n))
 		return def
 	}
 	if d < lo || d > hi {
-		p.errorf(f.val, f.path, "must be from %s to %s; got %s", cfgFormatDuration(lo), cfgFormatDuration(hi), n.Value)
+		p.Errorf(f.Val, f.Path, "must be from %s to %s; got %s", cfgFormatDuration(lo), cfgFormatDuration(hi), n.Value)
 	}
 	return d
 }
 
 // integer reads a plain integer from lo to hi.
 func (p *configParser) integer(f cfgField, def, lo, hi int) int {
-	n := cfgResolve(f.val)
-	if cfgIsNull(n) {
+	n := confyaml.Resolve(f.Val)
+	if confyaml.IsNull(n) {
 		return def
 	}
 	var v int
 	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || n.Decode(&v) != nil {
-		p.errorf(f.val, f.path, "must be an integer from %d to %d; got %s", lo, hi, cfgDescribe(n))
+		p.Errorf(f.Val, f.Path, "must be an integer from %d to %d; got %s", lo, hi, confyaml.Describe(n))
 		return def
 	}
 	if v < lo || v > hi {
-		p.errorf(f.val, f.path, "must be from %d to %d; got %d", lo, hi, v)
+		p.Errorf(f.Val, f.Path, "must be from %d to %d; got %d", lo, hi, v)
 	}
 	return v
 }
@@ -651,157 +638,4 @@ func cfgFormatDuration(d time.Duration) string {
 		s = s[:len(s)-2]
 	}
 	return s
-}
-
-// cfgField is one key and value of a mapping, with the path errors about it
-// use.
-type cfgField struct {
-	key, val *yaml.Node
-	path     string
-}
-
-// fields returns the keys and values of the mapping n, reporting keys given
-// twice, keys that are not plain names, and merge keys. It returns false
-// when n is not a mapping at all.
-func (p *configParser) fields(n *yaml.Node, path string) ([]cfgField, bool) {
-	n = cfgResolve(n)
-	if n.Kind != yaml.MappingNode {
-		p.errorf(n, path, "must be a mapping; got %s", cfgDescribe(n))
-		return nil, false
-	}
-	var out []cfgField
-	seen := map[string]int{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		key, val := n.Content[i], n.Content[i+1]
-		fpath := path + "." + key.Value
-		switch {
-		case key.Kind != yaml.ScalarNode:
-			p.errorf(key, path, "keys must be plain names; got %s", cfgDescribe(key))
-		case key.ShortTag() == "!!merge":
-			// Merging would hide where a value came from, so errors could not point at it.
-			p.errorf(key, fpath, "merge keys are not supported")
-		case seen[key.Value] > 0:
-			p.errorf(key, fpath, "given twice (first at line %d)", seen[key.Value])
-		default:
-			seen[key.Value] = key.Line
-			out = append(out, cfgField{key: key, val: val, path: fpath})
-		}
-	}
-	return out, true
-}
-
-func (p *configParser) unknown(f cfgField) {
-	p.errorf(f.key, f.path, "unknown field")
-}
-
-// list returns the items of the sequence n; null stands for an empty list.
-func (p *configParser) list(n *yaml.Node, path string) []*yaml.Node {
-	n = cfgResolve(n)
-	if cfgIsNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.SequenceNode {
-		p.errorf(n, path, "must be a list; got %s", cfgDescribe(n))
-		return nil
-	}
-	return n.Content
-}
-
-// str returns the scalar n as a string; null stands for "".
-func (p *configParser) str(n *yaml.Node, path string) string {
-	n = cfgResolve(n)
-	if cfgIsNull(n) {
-		return ""
-	}
-	if n.Kind != yaml.ScalarNode {
-		p.errorf(n, path, "must be a string; got %s", cfgDescribe(n))
-		return ""
-	}
-	return n.Value
-}
-
-// cfgResolve follows an alias to the node it names, so *anchor works anywhere.
-func cfgResolve(n *yaml.Node) *yaml.Node {
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	return n
-}
-
-func cfgIsNull(n *yaml.Node) bool {
-	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
-}
-
-// cfgDescribe names what n holds, for messages that say what was expected
-// instead.
-func cfgDescribe(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.ScalarNode:
-		if cfgIsNull(n) {
-			return "null"
-		}
-		kind, ok := cfgScalarKinds[n.ShortTag()]
-		if !ok {
-			kind = "value"
-		}
-		return fmt.Sprintf("%s %q", kind, n.Value)
-	}
-	return "nothing"
-}
-
-var cfgScalarKinds = map[string]string{
-	"!!str":       "string",
-	"!!int":       "integer",
-	"!!float":     "number",
-	"!!bool":      "boolean",
-	"!!timestamp": "time",
-	"!!binary":    "binary",
-}
-
-// cfgYAMLLine finds the line in yaml.v3's syntax errors, "yaml: line 3: ...".
-var cfgYAMLLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?`)
-
-// configSyntaxError places a YAML syntax error as the catalog does, so both
-// point at the same line: the first from which the file no longer parses,
-// since yaml.v3's own line is often where the enclosing block began.
-func configSyntaxError(filename string, data []byte, err error) catalog.FieldError {
-	msg := err.Error()
-	e := catalog.FieldError{File: filename, Message: msg}
-	if m := cfgYAMLLine.FindStringSubmatch(msg); m != nil {
-		e.Message = msg[len(m[0]):]
-		e.Line, _ = strconv.Atoi(m[1])
-	}
-	if line := cfgBrokenLine(data); line > 0 {
-		e.Line = line
-	}
-	return e
-}
-
-// cfgBrokenLine returns the first line from which data no longer parses as
-// YAML, or 0 if the file is too long to look: the search grows with the
-// square of the file's length.
-func cfgBrokenLine(data []byte) int {
-	const maxProbeLines = 1000
-	starts := []int{0} // starts[i] is the offset of line i+1
-	for i, b := range data {
-		if b == '\n' && i+1 < len(data) {
-			starts = append(starts, i+1)
-		}
-	}
-	if len(starts) > maxProbeLines {
-		return 0
-	}
-	// Search from the end: a multi-line flow list or quoted string cut short
-	// fails to parse too, but the lines after it bring it back.
-	for i := len(starts) - 1; i > 0; i-- {
-		var n yaml.Node
-		if yaml.Unmarshal(data[:starts[i]], &n) == nil {
-			return i + 1
-		}
-	}
-	return 1
 }
