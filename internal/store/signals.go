@@ -345,33 +345,36 @@ func (s *Signals) SetGroupIncident(ctx context.Context, key string, incidentID i
 }
 
 // SaveRoutings stores where each signal went (an incident or the triage
-// inbox) and appends the join events, in one transaction.
+// inbox) and appends the join events, in one transaction, with one UPDATE
+// per chunk of signals.
 func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		update, err := tx.PrepareContext(ctx, `UPDATE signals SET routed = 1, service = $1, grade = $2, group_key = $3,
-			incident_id = $4, triage = $5, triage_reason = $6 WHERE id = $7`)
-		if err != nil {
-			return err
-		}
-		defer update.Close()
-		var events []incident.Event
-		for _, r := range routed {
-			sig := r.Signal
-			var incidentID any
-			if sig.IncidentID != 0 {
-				incidentID = sig.IncidentID
+	db := s.db
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for i := 0; i < len(routed); i += chunk {
+			part := routed[i:min(i+chunk, len(routed))]
+			var a args
+			values := make([]string, len(part))
+			for j, r := range part {
+				sig := r.Signal
+				var incidentID any
+				if sig.IncidentID != 0 {
+					incidentID = sig.IncidentID
+				}
+				values[j] = "(" + strings.Join([]string{db.cast(a.add(sig.ID), "bigint"), a.add(sig.Service),
+					db.cast(a.add(int(sig.Grade)), "integer"), a.add(sig.GroupKey), db.cast(a.add(incidentID), "bigint"),
+					a.add(string(sig.Triage)), a.add(sig.TriageReason)}, ", ") + ")"
 			}
-			if _, err := update.ExecContext(ctx, sig.Service, int(sig.Grade), sig.GroupKey, incidentID,
-				string(sig.Triage), sig.TriageReason, sig.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE signals SET routed = 1, service = v.column2, grade = v.column3,
+				group_key = v.column4, incident_id = v.column5, triage = v.column6, triage_reason = v.column7
+				FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`), a...); err != nil {
 				return fmt.Errorf("save signal routing: %w", err)
 			}
-			if r.Event != nil {
-				events = append(events, *r.Event)
-			}
 		}
-		for _, ev := range events {
-			if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
-				return err
+		for _, r := range routed {
+			if r.Event != nil {
+				if err := db.Incidents().appendEvents(ctx, tx, r.Event.IncidentID, []incident.Event{*r.Event}); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
