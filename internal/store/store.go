@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
@@ -37,6 +38,10 @@ type DB struct {
 	// SQLite it is a second pool of one connection, because the queue runs
 	// many small operations at once and SQLite has a single writer.
 	QueueSQL *sql.DB
+
+	// prepared keeps statements that run often, by SQL text (see
+	// Signals.stmt); they are closed with the database.
+	prepared sync.Map
 }
 
 // Open connects to the database named by rawURL: "postgres://…" or
@@ -108,8 +113,12 @@ func ping(ctx context.Context, db *sql.DB) error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return ping(ctx, db.SQL) }
 
-// Close closes the pools.
+// Close closes the prepared statements and the pools.
 func (db *DB) Close() error {
+	db.prepared.Range(func(_, st any) bool {
+		st.(*sql.Stmt).Close()
+		return true
+	})
 	err := db.SQL.Close()
 	if db.QueueSQL != db.SQL {
 		err = errors.Join(err, db.QueueSQL.Close())
