@@ -27,6 +27,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
@@ -148,8 +149,8 @@ func (p *page) T(key string, args ...any) string { return t(p.idx, key, args...)
 
 func (h *handler) newPage(r *http.Request, view string) *page {
 	lang := pickLanguage(r)
-	idx := langIndex(lang)
-	return &page{Lang: lang, Other: languages[1-idx], idx: idx, View: view, Services: h.cfg.Services,
+	idx := i18n.Index(lang)
+	return &page{Lang: lang, Other: i18n.Languages[1-idx], idx: idx, View: view, Services: h.cfg.Services,
 		MaxWhat: MaxWhat, MaxWhen: MaxWhen, MaxContact: MaxContact}
 }
 

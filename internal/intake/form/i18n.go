@@ -1,18 +1,13 @@
 package form
 
 import (
-	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 )
 
-// languages the form speaks; the first is the fallback, as in the UI.
-var languages = []string{"en", "ko"}
-
 // messages holds every string of the form as {English, Korean}.
-var messages = map[string][2]string{
+var messages = i18n.Messages{
 	"title":            {"Report a problem", "문제 제보하기"},
 	"intro":            {"Tell us what went wrong with our service. No account is needed; the on-call team reads every report.", "서비스에 문제가 있으면 알려 주세요. 계정 없이 제보할 수 있으며, 당직 담당자가 모든 제보를 확인합니다."},
 	"language":         {"한국어", "English"},
@@ -47,69 +42,12 @@ var messages = map[string][2]string{
 }
 
 // t looks a string up in language idx and formats it with args.
-func t(idx int, key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	if len(args) == 0 {
-		return m[idx]
-	}
-	return fmt.Sprintf(m[idx], args...)
-}
-
-func langIndex(lang string) int {
-	for i, l := range languages {
-		if l == lang {
-			return i
-		}
-	}
-	return 0
-}
+func t(idx int, key string, args ...any) string { return messages.T(idx, key, args...) }
 
 // pickLanguage chooses the page's language: an explicit lang parameter (the
 // switch link, or the form's hidden field), then the UI's lang cookie, then
 // Accept-Language.
 func pickLanguage(r *http.Request) string {
 	// PostForm is empty until the handler has read the body within its limit.
-	for _, l := range []string{r.PostForm.Get("lang"), r.URL.Query().Get("lang")} {
-		if known(l) {
-			return l
-		}
-	}
-	if c, err := r.Cookie("lang"); err == nil && known(c.Value) {
-		return c.Value
-	}
-	type choice struct {
-		lang string
-		q    float64
-	}
-	var choices []choice
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		if known(base) && q > 0 {
-			choices = append(choices, choice{base, q})
-		}
-	}
-	sort.SliceStable(choices, func(i, j int) bool { return choices[i].q > choices[j].q })
-	if len(choices) > 0 {
-		return choices[0].lang
-	}
-	return languages[0]
-}
-
-func known(lang string) bool {
-	for _, l := range languages {
-		if l == lang {
-			return true
-		}
-	}
-	return false
+	return i18n.Pick(r, r.PostForm.Get("lang"), r.URL.Query().Get("lang"))
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 )
 
 // TestColourContrast keeps the palette at WCAG AA: 4.5:1 for text on its
@@ -86,7 +88,7 @@ func TestEveryMessageHasBothLanguages(t *testing.T) {
 	for key, m := range messages {
 		for i, s := range m {
 			if s == "" {
-				t.Errorf("%s has no %s text", key, languages[i])
+				t.Errorf("%s has no %s text", key, i18n.Languages[i])
 			}
 		}
 	}

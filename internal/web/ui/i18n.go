@@ -1,18 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 )
 
-// Languages the UI speaks; the first is the fallback.
-var languages = []string{"en", "ko"}
-
 // messages holds every UI string as {English, Korean}.
-var messages = map[string][2]string{
+var messages = i18n.Messages{
 	"app.name":             {"Firebreak", "Firebreak"},
 	"nav.skip":             {"Skip to content", "본문으로 건너뛰기"},
 	"nav.incidents":        {"Incidents", "장애"},
@@ -139,60 +134,10 @@ var messages = map[string][2]string{
 // translator renders UI strings in one language.
 type translator struct{ idx int }
 
-func translatorFor(lang string) translator {
-	for i, l := range languages {
-		if l == lang {
-			return translator{i}
-		}
-	}
-	return translator{0}
-}
+func translatorFor(lang string) translator { return translator{i18n.Index(lang)} }
 
-// T returns the message for key, formatted with args. A missing key shows
-// itself, so it is easy to spot in a screenshot and a test.
-func (t translator) T(key string, args ...any) string {
-	m, ok := messages[key]
-	if !ok {
-		return key
-	}
-	if len(args) == 0 {
-		return m[t.idx]
-	}
-	return fmt.Sprintf(m[t.idx], args...)
-}
+// T returns the message for key, formatted with args.
+func (t translator) T(key string, args ...any) string { return messages.T(t.idx, key, args...) }
 
 // pickLanguage chooses from the lang cookie, then Accept-Language.
-func pickLanguage(r *http.Request) string {
-	if c, err := r.Cookie("lang"); err == nil {
-		for _, l := range languages {
-			if c.Value == l {
-				return l
-			}
-		}
-	}
-	type choice struct {
-		lang string
-		q    float64
-	}
-	var choices []choice
-	for _, part := range strings.Split(r.Header.Get("Accept-Language"), ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if f, err := strconv.ParseFloat(v, 64); err == nil {
-				q = f
-			}
-		}
-		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
-		for _, l := range languages {
-			if base == l && q > 0 {
-				choices = append(choices, choice{l, q})
-			}
-		}
-	}
-	sort.SliceStable(choices, func(i, j int) bool { return choices[i].q > choices[j].q })
-	if len(choices) > 0 {
-		return choices[0].lang
-	}
-	return languages[0]
-}
+func pickLanguage(r *http.Request) string { return i18n.Pick(r) }

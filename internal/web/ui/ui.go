@@ -18,6 +18,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 )
@@ -238,8 +239,8 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PostFormValue("lang")
-	if translatorFor(lang).idx == 0 && lang != languages[0] {
-		lang = languages[0]
+	if !i18n.Known(lang) {
+		lang = i18n.Languages[0]
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
