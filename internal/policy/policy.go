@@ -1,0 +1,213 @@
+// Package policy is Firebreak's communication policy, kept as reviewable
+// config: for each grade how often status updates are due and when the first
+// report is, and for each incident who is told — the teams owning the
+// affected services, the teams of services that depend on them, fixed
+// departments from some grade up, and external partners. It only plans;
+// sending is the notifiers' job.
+package policy
+
+import (
+	"slices"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Policy is the policy: section of the config file.
+type Policy struct {
+	Language    string // for targets that name none: "en" or "ko"
+	Zone        *time.Location
+	Grades      map[incident.Grade]GradePolicy
+	Departments []Department
+	Partners    []Partner
+}
+
+// GradePolicy is what a grade asks of an incident's communication.
+type GradePolicy struct {
+	Guide          map[string]string // by language
+	UpdateEvery    time.Duration
+	FirstReport    FirstReport
+	TellDependants bool
+}
+
+// FirstReport says when an incident's first report is due: by the end of the
+// organisation's day, or within a time of the declaration.
+type FirstReport struct {
+	SameDay bool
+	Within  time.Duration
+}
+
+// Department is told of every incident from a grade up (FromGrade and worse).
+type Department struct {
+	Name      string
+	FromGrade incident.Grade
+	Email     string
+	Slack     string
+	Lang      string
+}
+
+// Partner is an outside company told by signed webhook, from a grade up and
+// only when it uses one of the affected services (any, when Services is
+// empty). Partners hear of public incidents only.
+type Partner struct {
+	Name      string
+	FromGrade incident.Grade
+	Services  []string
+	Webhook   string
+	Secret    string
+	Lang      string
+}
+
+// DefaultPolicy is what a config file without a policy section gives: the
+// update cadence of incident.Grade.UpdateInterval, the first report on the
+// same day, dependants told for SEV1 and SEV2, no departments or partners.
+func DefaultPolicy() *Policy {
+	p := &Policy{Language: "en", Zone: time.UTC, Grades: map[incident.Grade]GradePolicy{}}
+	for g := incident.SEV1; g <= incident.SEV5; g++ {
+		p.Grades[g] = GradePolicy{
+			Guide:          map[string]string{},
+			UpdateEvery:    g.UpdateInterval(),
+			FirstReport:    FirstReport{SameDay: true},
+			TellDependants: g <= incident.SEV2,
+		}
+	}
+	return p
+}
+
+// FirstReportDeadline is when the first report of an incident of grade g,
+// declared at declared, is due. "Same day" ends at the next midnight in the
+// organisation's time zone.
+func (p *Policy) FirstReportDeadline(g incident.Grade, declared time.Time) time.Time {
+	fr := p.Grades[g].FirstReport
+	if !fr.SameDay {
+		return declared.Add(fr.Within).UTC()
+	}
+	local := declared.In(p.Zone)
+	y, m, d := local.Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, p.Zone).UTC()
+}
+
+// Channel is how a target is told.
+type Channel string
+
+// The channels.
+const (
+	ChannelEmail   Channel = "email"
+	ChannelSlack   Channel = "slack"
+	ChannelWebhook Channel = "webhook"
+)
+
+// Target is one place a message goes. Key is stable for the same who,
+// channel and address, so that a grade raise or a wider scope tells only the
+// targets that are new.
+type Target struct {
+	Key     string
+	Name    string
+	Reason  string
+	Channel Channel
+	Address string
+	Lang    string
+}
+
+// Targets plans who is told of an incident of this grade, services and
+// visibility: owning teams first, then the teams of dependants (when the
+// grade says so), departments, partners. Restricted incidents reach only the
+// owning teams, and only public ones reach partners.
+func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []string, vis incident.Visibility) []Target {
+	var out []Target
+	seen := map[string]bool{}
+	add := func(t Target) {
+		if t.Address == "" || seen[t.Key] {
+			return
+		}
+		if t.Lang == "" {
+			t.Lang = p.Language
+		}
+		seen[t.Key] = true
+		out = append(out, t)
+	}
+	team := func(name, reason string) {
+		t, ok := cat.Team(name)
+		if !ok {
+			return
+		}
+		add(Target{Key: "team:" + t.Name + ":email:" + t.Email, Name: "team " + t.Name, Reason: reason, Channel: ChannelEmail, Address: t.Email})
+		add(Target{Key: "team:" + t.Name + ":slack:" + t.ChatChannel, Name: "team " + t.Name, Reason: reason, Channel: ChannelSlack, Address: t.ChatChannel})
+	}
+	for _, s := range services {
+		if svc, ok := cat.Service(s); ok {
+			team(svc.Team, "owns "+s)
+		}
+	}
+	if vis == incident.Restricted {
+		return out
+	}
+	if p.Grades[grade].TellDependants {
+		for _, s := range services {
+			for _, dep := range cat.Dependants(s) {
+				if svc, ok := cat.Service(dep); ok {
+					team(svc.Team, "owns "+dep+", which depends on "+s)
+				}
+			}
+		}
+	}
+	for _, d := range p.Departments {
+		if grade > d.FromGrade {
+			continue // less severe than the department asks to hear of
+		}
+		reason := "department, told from " + d.FromGrade.String()
+		add(Target{Key: "department:" + d.Name + ":email:" + d.Email, Name: d.Name, Reason: reason, Channel: ChannelEmail, Address: d.Email, Lang: d.Lang})
+		add(Target{Key: "department:" + d.Name + ":slack:" + d.Slack, Name: d.Name, Reason: reason, Channel: ChannelSlack, Address: d.Slack, Lang: d.Lang})
+	}
+	if vis != incident.Public {
+		return out
+	}
+	for _, pt := range p.Partners {
+		if grade > pt.FromGrade || !usesAny(pt.Services, services) {
+			continue
+		}
+		add(Target{Key: "partner:" + pt.Name + ":webhook:" + pt.Webhook, Name: pt.Name, Reason: "partner, told from " + pt.FromGrade.String(),
+			Channel: ChannelWebhook, Address: pt.Webhook, Lang: pt.Lang})
+	}
+	return out
+}
+
+func usesAny(partner, affected []string) bool {
+	if len(partner) == 0 {
+		return true
+	}
+	for _, s := range affected {
+		if slices.Contains(partner, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// NewTargets returns the targets of after that before did not have: those to
+// tell when a grade rises or the scope widens.
+func NewTargets(before, after []Target) []Target {
+	had := map[string]bool{}
+	for _, t := range before {
+		had[t.Key] = true
+	}
+	var out []Target
+	for _, t := range after {
+		if !had[t.Key] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Secret returns the webhook secret of the partner a target names; secrets
+// stay in the policy, not in stored messages.
+func (p *Policy) Secret(t Target) string {
+	for _, pt := range p.Partners {
+		if t.Channel == ChannelWebhook && t.Address == pt.Webhook && t.Name == pt.Name {
+			return pt.Secret
+		}
+	}
+	return ""
+}
