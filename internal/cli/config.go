@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -17,6 +18,7 @@ type fileConfig struct {
 	Catalog *catalog.Catalog
 	Intake  *intake.Config
 	Notify  *notify.Config
+	Policy  *policy.Policy
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -30,10 +32,11 @@ func loadConfig(path string) (*fileConfig, error) {
 		services = nil // no catalog to check against; report the section's own errors
 	}
 	c.Catalog = cat
-	var inErr, notifyErr error
+	var inErr, notifyErr, policyErr error
 	c.Intake, inErr = intake.LoadConfig(path, services)
 	c.Notify, notifyErr = notify.LoadConfig(path)
-	errs := []error{catErr, inErr, notifyErr}
+	c.Policy, policyErr = policy.LoadConfig(path, services)
+	errs := []error{catErr, inErr, notifyErr, policyErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -52,7 +55,7 @@ func loadConfig(path string) (*fileConfig, error) {
 
 // apply hands the sections to the server's options.
 func (c *fileConfig) apply(o *server.Options) {
-	o.Catalog, o.Intake, o.Notify = c.Catalog, c.Intake, c.Notify
+	o.Catalog, o.Intake, o.Notify, o.Policy = c.Catalog, c.Intake, c.Notify, c.Policy
 }
 
 // summary says what the file sets up, for check-config.
@@ -71,6 +74,7 @@ func (c *fileConfig) summary() string {
 	if len(channels) == 0 {
 		channels = append(channels, "none")
 	}
-	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "))
+	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "),
+		fmt.Sprintf("policy: %d departments, %d partners", len(c.Policy.Departments), len(c.Policy.Partners)))
 	return strings.Join(parts, "; ")
 }

@@ -14,6 +14,7 @@ const (
 	EventFieldsChanged EventKind = "fields_changed"
 	EventNote          EventKind = "note"
 	EventUpdateOverdue EventKind = "update_overdue"
+	EventStatusUpdate  EventKind = "status_update"
 )
 
 // Event is one entry of an incident's timeline. The timeline is append-only:

@@ -28,6 +28,10 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
+	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
+	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -44,6 +48,7 @@ type Options struct {
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
 	Notify      *notify.Config // the notify: section: how to reach each channel
+	Policy      *policy.Policy // the policy: section: who is told of what
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -82,6 +87,7 @@ type Server struct {
 	Inbox     *intake.Inbox
 	Jobs      *jobs.Client
 	Outbox    *notify.Outbox // stores and delivers every outbound message
+	Propagate *propagate.Propagator
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -134,6 +140,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Intake == nil {
 		o.Intake = intake.DefaultConfig()
 	}
+	if o.Policy == nil {
+		o.Policy = policy.DefaultPolicy()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -151,11 +160,14 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
+	db.OnEvents = s.Propagate.AfterEvents
 	jc := o.Jobs
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
 		river.AddWorker(w, s.Outbox.Worker())
+		river.AddWorker(w, s.Propagate.Worker())
 		if register != nil {
 			register(w)
 		}
@@ -172,7 +184,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.Outbox.Queue = s.Jobs
+	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -205,6 +217,10 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 		}
 		ob.Notifiers[notify.Email] = n
 	}
+	if o.Notify != nil && o.Notify.Slack != nil {
+		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
+	}
+	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
 	return ob, nil
 }
 
