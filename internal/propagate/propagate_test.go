@@ -60,7 +60,9 @@ policy:
 // quickRetry retries after 50 ms, so tests see retries without waiting.
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(50 * time.Millisecond)
+}
 
 type peers struct {
 	mail  *testutil.MailSink
