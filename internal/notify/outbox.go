@@ -177,12 +177,14 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 		return o.finish(ctx, m, Sent, ref, "")
 	}
 	var ra *RetryAfterError
+	waitAsked := errors.As(sendErr, &ra)
+	final := IsPermanent(sendErr) || attempt >= maxAttempts
 	switch {
-	case IsPermanent(sendErr) || attempt >= maxAttempts:
+	case m.Channel != Email && m.Fallback != "" && (final || (attempt >= o.FallbackAfter && !waitAsked)):
+		return o.fallBack(ctx, m, sendErr, attempt)
+	case final:
 		return o.finish(ctx, m, Failed, "", sendErr.Error())
-	case m.Channel != Email && m.Fallback != "" && attempt >= o.FallbackAfter:
-		return o.fallBack(ctx, m, sendErr)
-	case errors.As(sendErr, &ra):
+	case waitAsked:
 		if err := o.store.RecordAttempt(ctx, m.ID, sendErr.Error()); err != nil {
 			return err
 		}
@@ -207,9 +209,9 @@ func (o *Outbox) finish(ctx context.Context, m *Message, st Status, ref, reason 
 
 // fallBack gives up on a chat message and stores an e-mail to its fallback
 // address instead, saying so on the timeline.
-func (o *Outbox) fallBack(ctx context.Context, m *Message, cause error) error {
+func (o *Outbox) fallBack(ctx context.Context, m *Message, cause error, tries int) error {
 	return o.store.InTx(ctx, func(tx *sql.Tx) error {
-		reason := fmt.Sprintf("%v; gave up after %d tries and sent it by e-mail to %s", cause, o.FallbackAfter, m.Fallback)
+		reason := fmt.Sprintf("%v; gave up after %d tries and sent it by e-mail to %s instead", cause, tries, m.Fallback)
 		done, err := o.store.Finish(ctx, tx, m.ID, Failed, "", reason, o.Now().UTC(), o.event(m, Failed, reason, m.Fallback))
 		if err != nil || !done {
 			return err
