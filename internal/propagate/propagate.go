@@ -9,13 +9,16 @@ package propagate
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -228,24 +231,67 @@ func (p *Propagator) Data(inc *incident.Incident, t policy.Target) policy.Messag
 	return d
 }
 
-// Planned is one message a declaration would send.
+// Planned is one message a declaration would send, as it would be stored.
 type Planned struct {
-	Target  policy.Target  `json:"target"`
-	Message notify.Message `json:"-"`
+	Target  policy.Target   `json:"target"`
+	Subject string          `json:"subject,omitempty"`
+	Text    string          `json:"text"`
+	HTML    string          `json:"html,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-// Preview renders the messages declaring inc would send, without storing
-// anything: the exact targets and texts.
-func (p *Propagator) Preview(inc *incident.Incident) ([]Planned, error) {
-	ev := incident.Event{Kind: incident.EventDeclared}
-	msgs, err := p.Messages(inc, ev)
+// Draft is a declaration not yet made, for a preview.
+type Draft struct {
+	Title, Summary         string
+	Grade                  incident.Grade
+	Services               []string
+	Visibility             incident.Visibility
+	Resolver, Communicator string
+	By                     string
+}
+
+// PreviewResult is what declaring a draft would do.
+type PreviewResult struct {
+	Messages []Planned `json:"messages"`
+	Warnings []string  `json:"warnings"`
+}
+
+// Preview checks a draft as a declaration would and renders the messages
+// declaring it would send, without storing anything: the exact targets and
+// texts.
+func (p *Propagator) Preview(d Draft) (*PreviewResult, error) {
+	if !d.Grade.Valid() {
+		return nil, fail.Field("grade", "must be one of SEV1, SEV2, SEV3, SEV4, SEV5")
+	}
+	if d.Visibility == "" {
+		d.Visibility = incident.Internal
+	}
+	if !d.Visibility.Valid() {
+		return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", d.Visibility)
+	}
+	for i, s := range d.Services {
+		if _, ok := p.Catalog.Service(s); !ok {
+			return nil, fail.Field(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
+		}
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		d.Title = "(title)"
+	}
+	now := time.Now().UTC()
+	inc := &incident.Incident{Title: d.Title, Summary: d.Summary, Grade: d.Grade, Status: incident.Investigating,
+		Services: d.Services, Visibility: d.Visibility, CreatedBy: d.By, StartedAt: now, DetectedAt: now, CreatedAt: now,
+		Roles: map[incident.Role]string{incident.Resolver: d.Resolver, incident.Communicator: d.Communicator}}
+	msgs, err := p.Messages(inc, incident.Event{Kind: incident.EventDeclared})
 	if err != nil {
 		return nil, err
 	}
 	targets := p.Policy.Targets(p.Catalog, inc.Grade, inc.Services, inc.Visibility)
-	out := make([]Planned, len(msgs))
+	out := &PreviewResult{Messages: make([]Planned, len(msgs)), Warnings: []string{}}
 	for i, m := range msgs {
-		out[i] = Planned{Target: targets[i], Message: m}
+		out.Messages[i] = Planned{Target: targets[i], Subject: m.Subject, Text: m.Text, HTML: m.HTML, Payload: m.Payload}
+	}
+	if w := incident.RoleWarning(inc); w != "" {
+		out.Warnings = append(out.Warnings, w)
 	}
 	return out, nil
 }

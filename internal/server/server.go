@@ -192,7 +192,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
+			Propagate: s.Propagate, Messages: db.Outbox()},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,

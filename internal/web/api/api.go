@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 )
 
 // Prefix is where the API is mounted.
@@ -32,6 +33,8 @@ type API struct {
 	Inbox     *intake.Inbox
 	Signals   SignalReader
 	Log       *slog.Logger
+	Propagate *propagate.Propagator
+	Messages  MessageReader
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -66,6 +69,8 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
 		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
+		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
+		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
 	}
 }
 
