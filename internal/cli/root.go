@@ -41,6 +41,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTokenCmd(),
 		newIncidentCmd(),
 		newTriageCmd(),
+		newPolicyCmd(),
 	)
 	return root
 }

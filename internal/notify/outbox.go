@@ -126,10 +126,21 @@ func randomKey() string {
 // DeliverArgs asks for the delivery of one stored message.
 type DeliverArgs struct {
 	MessageID int64 `json:"message_id"`
+	// Rescues is the delivery job this one replaces, when that job's
+	// worker died with it (see RescueWorker).
+	Rescues int64 `json:"rescues,omitempty"`
 }
 
 // Kind names the job in the queue.
 func (DeliverArgs) Kind() string { return "notify.deliver" }
+
+// InsertOpts makes a delivery, and each rescue of it, enqueued once.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// deliverTimeout bounds one try; a peer that hangs is tried again later.
+const deliverTimeout = 20 * time.Second
 
 // Worker returns the job worker that delivers stored messages; register it
 // with the job queue.
@@ -140,8 +151,7 @@ type deliverWorker struct {
 	o *Outbox
 }
 
-// Timeout bounds one try; a peer that hangs is tried again later.
-func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return deliverTimeout }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	return w.o.deliver(ctx, job.Args.MessageID, job.Attempt, job.MaxAttempts)

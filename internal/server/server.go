@@ -168,6 +168,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
 		river.AddWorker(w, s.Outbox.Worker())
 		river.AddWorker(w, s.Propagate.Worker())
+		river.AddWorker(w, s.Outbox.RescueWorker())
 		if register != nil {
 			register(w)
 		}
@@ -176,6 +177,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind.
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")

@@ -155,6 +155,15 @@ type WebhookReceiver struct {
 	handled   []json.RawMessage
 	failNext  int
 	badSigned int
+	delay     time.Duration
+}
+
+// SetDelay makes the receiver take d over each request, as a slow partner
+// does.
+func (wr *WebhookReceiver) SetDelay(d time.Duration) {
+	wr.mu.Lock()
+	defer wr.mu.Unlock()
+	wr.delay = d
 }
 
 // StartWebhookReceiver starts the receiver; it stops when the test ends.
@@ -184,6 +193,10 @@ func (wr *WebhookReceiver) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
 	}
+	wr.mu.Lock()
+	delay := wr.delay
+	wr.mu.Unlock()
+	time.Sleep(delay)
 	key := r.Header.Get("Idempotency-Key")
 	if key == "" || !json.Valid(body) {
 		http.Error(w, "an Idempotency-Key and a JSON body are required", http.StatusBadRequest)

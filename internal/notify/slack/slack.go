@@ -43,7 +43,7 @@ func New(cfg notify.SlackConfig, summaries Summaries) *Notifier {
 	if cfg.APIURL == "" {
 		cfg.APIURL = notify.DefaultSlackAPI
 	}
-	return &Notifier{cfg: cfg, summaries: summaries, client: &http.Client{Timeout: 20 * time.Second}}
+	return &Notifier{cfg: cfg, summaries: summaries, client: &http.Client{Timeout: 15 * time.Second}}
 }
 
 // Slot keeps to Slack's limit of about one message a second per channel.

@@ -31,7 +31,7 @@ type Notifier struct {
 
 // New returns a Notifier that signs with the secrets secret names.
 func New(secret func(m *notify.Message) string) *Notifier {
-	return &Notifier{Secret: secret, Now: time.Now, client: &http.Client{Timeout: 20 * time.Second}}
+	return &Notifier{Secret: secret, Now: time.Now, client: &http.Client{Timeout: 15 * time.Second}}
 }
 
 // Notify posts m.Payload (or m.Text as {"text": …}) to m.To.
