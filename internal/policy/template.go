@@ -91,11 +91,14 @@ func (t Templates) Render(kind Kind, lang string, d MessageData) (Rendered, erro
 		return b.String()
 	}
 	r.Subject = strings.TrimSpace(exec(p.Subject))
-	r.Text = exec(p.Text)
+	r.Text = blankLines.ReplaceAllString(exec(p.Text), "\n\n")
 	r.HTML = exec(p.HTML)
 	r.Chat = strings.TrimSpace(exec(p.Chat))
 	return r, err
 }
+
+// blankLines are the runs of empty lines that optional fields leave.
+var blankLines = regexp.MustCompile(`\n{3,}`)
 
 // sampleData is what templates are tried with at load, so that a field that
 // does not exist is an error then, not when an incident is declared.

@@ -202,7 +202,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
+			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Propagate: s.Propagate, Messages: db.Outbox()}).Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,

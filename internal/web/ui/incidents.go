@@ -86,6 +86,7 @@ type declarePage struct {
 	Form     url.Values
 	Error    string
 	Field    string
+	Preview  *previewPanel
 }
 
 func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
@@ -105,6 +106,7 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
+	p.Preview = u.preview(v, form)
 	if formErr != nil {
 		e, ok := fail.As(formErr)
 		if !ok || e.Code == fail.Internal {
@@ -119,6 +121,10 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 
 func (u *UI) declare(w http.ResponseWriter, r *http.Request, v *view) {
 	form := r.PostForm
+	if form.Get("action") == "preview" {
+		u.renderDeclare(w, r, v, form, nil) // shows the preview; declares nothing
+		return
+	}
 	grade, err := incident.ParseGrade(form.Get("grade"))
 	if err != nil {
 		u.renderDeclare(w, r, v, form, fail.Field("grade", "%v", err))
@@ -150,6 +156,7 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Messages    *messagesPanel
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -185,6 +192,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	}
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
+	}
+	if p.Messages, err = u.messagesOf(r.Context(), inc.ID); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	users, err := u.Users.ListUsers(r.Context(), 500)
 	if err != nil {

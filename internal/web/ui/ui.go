@@ -21,6 +21,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 )
 
 //go:embed templates/*.html
@@ -45,6 +46,10 @@ type UI struct {
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
 	LivePoll time.Duration
+	// Propagate previews who a declaration tells; Messages lists what was
+	// sent. Either may be nil.
+	Propagate *propagate.Propagator
+	Messages  MessageReader
 
 	once    sync.Once
 	pages   *pages
@@ -84,6 +89,7 @@ func (u *UI) build() {
 	signedIn("GET /incidents/live", u.listLive)
 	signedIn("GET /incidents/new", u.declareForm)
 	signedIn("POST /incidents", u.declare)
+	signedIn("POST /incidents/preview", u.previewFragment)
 	signedIn("GET /incidents/{ref}", u.showIncident)
 	signedIn("GET /incidents/{ref}/live", u.incidentLive)
 	signedIn("POST /incidents/{ref}/status", u.changeStatus)
