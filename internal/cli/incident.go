@@ -111,6 +111,7 @@ func newIncidentCmd() *cobra.Command {
 		newStatusCmd(&f),
 		newAssignCmd(&f),
 		newNoteCmd(&f),
+		newUpdateCmd(&f),
 	)
 	return cmd
 }
@@ -449,7 +450,13 @@ func describeEvent(ev eventDoc) string {
 	case "note":
 		return oneLine(str("text"))
 	case "update_overdue":
-		return "no update for more than " + str("interval")
+		s := "no update for more than " + str("interval")
+		if to := str("remind"); to != "" {
+			s += "; reminded " + to
+		}
+		return s
+	case "status_update":
+		return describeUpdate(d)
 	}
 	if len(d) == 0 {
 		return ""

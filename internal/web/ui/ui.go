@@ -90,6 +90,7 @@ func (u *UI) build() {
 	signedIn("POST /incidents/{ref}/grade", u.changeGrade)
 	signedIn("POST /incidents/{ref}/roles", u.assignRole)
 	signedIn("POST /incidents/{ref}/notes", u.addNote)
+	signedIn("POST /incidents/{ref}/updates", u.postUpdate)
 	signedIn("GET /triage", u.triageInbox)
 	signedIn("POST /triage/{id}/{action}", u.triageAction)
 	signedIn("GET /services", u.listServices)
