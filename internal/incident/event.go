@@ -14,9 +14,7 @@ const (
 	EventFieldsChanged EventKind = "fields_changed"
 	EventNote          EventKind = "note"
 	EventUpdateOverdue EventKind = "update_overdue"
-	// EventStatusUpdate is news for the people told of the incident: data
-	// "text" (string) and "public" (bool: shown on the public status page).
-	EventStatusUpdate EventKind = "status_update"
+	EventStatusUpdate  EventKind = "status_update"
 )
 
 // Event is one entry of an incident's timeline. The timeline is append-only:

@@ -14,7 +14,9 @@ import (
 // block, and Slack's section text holds at most 3000 characters.
 const MaxUpdateText = 3000
 
-// StatusUpdate is news posted for the people told of an incident.
+// StatusUpdate is news posted for the people told of an incident. On the
+// timeline it is an EventStatusUpdate event with data "text" (string) and
+// "public" (bool: shown on the public status page).
 type StatusUpdate struct {
 	Text string
 	// Public puts the update on the public status page. Only a public

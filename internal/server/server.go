@@ -30,6 +30,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
 
@@ -169,17 +170,20 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
+	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
+		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}
 	s.Handler = web.Handler(web.Deps{
 		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
+		UI:      webUI.Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,
+		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
+			SignedIn: webUI.SignedInUser, Now: o.Now, Log: o.Logger},
 	})
 	return s, nil
 }
