@@ -580,14 +580,10 @@ func newNoteCmd(f *apiFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			text := strings.Join(args[1:], " ")
 			if len(args) == 2 && args[1] == "-" {
-				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxNoteInput+1))
-				if err != nil {
-					return fmt.Errorf("read the note from standard input: %w", err)
+				var err error
+				if text, err = readStdin(cmd, "note"); err != nil {
+					return err
 				}
-				if len(b) > maxNoteInput {
-					return fmt.Errorf("the note on standard input is longer than %d bytes", maxNoteInput)
-				}
-				text = strings.TrimSpace(string(b))
 			}
 			if strings.TrimSpace(text) == "" {
 				return fmt.Errorf("TEXT: the note is empty")

@@ -23,14 +23,10 @@ func newUpdateCmd(f *apiFlags) *cobra.Command {
 				return fmt.Errorf("--text is required: the update to post")
 			}
 			if text == "-" {
-				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxNoteInput+1))
-				if err != nil {
-					return fmt.Errorf("read the update from standard input: %w", err)
+				var err error
+				if text, err = readStdin(cmd, "update"); err != nil {
+					return err
 				}
-				if len(b) > maxNoteInput {
-					return fmt.Errorf("the update on standard input is longer than %d bytes", maxNoteInput)
-				}
-				text = string(b)
 			}
 			if strings.TrimSpace(text) == "" {
 				return fmt.Errorf("--text: the update is empty")
@@ -66,6 +62,18 @@ func newUpdateCmd(f *apiFlags) *cobra.Command {
 	cmd.Flags().StringVar(&text, "text", "", "the update; \"-\" reads it from standard input")
 	cmd.Flags().BoolVar(&public, "public", false, "show it on the public status page (public incidents only)")
 	return cmd
+}
+
+// readStdin reads a note or an update from standard input, bounded.
+func readStdin(cmd *cobra.Command, what string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxNoteInput+1))
+	if err != nil {
+		return "", fmt.Errorf("read the %s from standard input: %w", what, err)
+	}
+	if len(b) > maxNoteInput {
+		return "", fmt.Errorf("the %s on standard input is longer than %d bytes", what, maxNoteInput)
+	}
+	return strings.TrimSpace(string(b)), nil
 }
 
 // describeUpdate renders a status update event for the timeline listing.

@@ -26,24 +26,8 @@ func (s *Incidents) StatusIncidents(ctx context.Context, q statuspage.Query) ([]
 		where += " AND i.status IN ('resolved', 'closed') AND i.resolved_at >= " + a.add(s.db.t(q.ResolvedFrom))
 		order = "i.resolved_at DESC, i.id DESC"
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE "+where+
-		" ORDER BY "+order+" LIMIT "+a.add(q.Limit), a...)
-	if err != nil {
-		return nil, fmt.Errorf("status incidents: %w", err)
-	}
-	defer rows.Close()
-	var out []*incident.Incident
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("status incidents: %w", err)
-		}
-		out = append(out, inc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, s.loadChildren(ctx, s.db.SQL, out)
+	return s.queryIncidents(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE "+where+
+		" ORDER BY "+order+" LIMIT "+a.add(q.Limit), a)
 }
 
 // jsonTrue is the condition that the JSON text column col holds true under
