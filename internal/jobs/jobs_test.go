@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -250,4 +251,33 @@ func TestFailingJobIsRetriedThenKeptWithItsErrors(t *testing.T) {
 			t.Fatalf("counts = %v", counts)
 		}
 	})
+}
+
+func TestReminderMail(t *testing.T) {
+	last := time.Date(2026, 11, 24, 10, 2, 0, 0, time.UTC)
+	r := jobs.Reminder{
+		Incident: &incident.Incident{ID: 7, Title: "결제 실패 Checkout failing", Grade: incident.SEV1, Status: incident.Identified},
+		Event:    incident.Event{ID: 99, Data: map[string]any{"last_update": last}},
+		To:       auth.User{Name: "cora", Email: "cora@example.com"},
+		Every:    15 * time.Minute,
+	}
+	subject, text := jobs.ReminderMail(r, "https://fb.example.com/")
+	if subject != "[INC-7] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 15m)" {
+		t.Errorf("subject %q", subject)
+	}
+	for _, want := range []string{"INC-7 결제 실패 Checkout failing (SEV1, identified)", "15m마다", "every 15m",
+		"Last update: 2026-11-24 10:02 UTC", "https://fb.example.com/incidents/INC-7", "firebreak incident update INC-7", "/incident update INC-7"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("mail lacks %q:\n%s", want, text)
+		}
+	}
+	for every, want := range map[time.Duration]string{time.Hour: "every 1h)", 90 * time.Minute: "every 1h30m)", 24 * time.Hour: "every 24h)"} {
+		r.Every = every
+		if s, _ := jobs.ReminderMail(r, ""); !strings.HasSuffix(s, want) {
+			t.Errorf("%s: %q", every, s)
+		}
+	}
+	if jobs.ReminderKey(r) != "update-reminder:7:99" {
+		t.Error(jobs.ReminderKey(r))
+	}
 }
