@@ -184,7 +184,7 @@ func TestCadenceReminder(t *testing.T) {
 		}
 		// rae, resolver of fresh, has no address: the timeline says so.
 		ev, _ = s.LatestEvent(ctx, fresh.ID, incident.EventUpdateOverdue)
-		if ev == nil || ev.Data["remind"] != "rae" || ev.Data["emailed"] != false {
+		if ev == nil || ev.Data["remind"] != "rae" || ev.Data["emailed"] != false || ev.Data["why_not"] != "no_address" {
 			t.Fatalf("fresh's reminder: %+v", ev)
 		}
 	})

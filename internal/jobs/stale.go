@@ -107,7 +107,14 @@ func (w *StaleCheckWorker) Check(ctx context.Context, now time.Time) (int, error
 			}
 		}
 		r.Event = incident.OverdueEvent(inc, clocks[inc.ID], interval, r.To.Name, now)
-		r.Event.Data["emailed"] = w.Reminders != nil && r.To.Email != ""
+		switch {
+		case w.Reminders == nil:
+			r.Event.Data["emailed"], r.Event.Data["why_not"] = false, "no_mail"
+		case r.To.Email == "":
+			r.Event.Data["emailed"], r.Event.Data["why_not"] = false, "no_address"
+		default:
+			r.Event.Data["emailed"] = true
+		}
 		var also func(context.Context, *sql.Tx) error
 		if w.Reminders != nil {
 			also = func(ctx context.Context, tx *sql.Tx) error { return w.Reminders.Remind(ctx, tx, r) }

@@ -19,7 +19,8 @@ var updateMessages = map[string][2]string{
 	"upd.badge_public":  {"Public", "공개"},
 	"upd.badge_overdue": {"Update overdue", "업데이트 지연"},
 	"upd.reminded":      {"%s was reminded by e-mail.", "%s 님에게 이메일로 알렸습니다."},
-	"upd.not_emailed":   {"%s has no e-mail address; only this timeline says so.", "%s 님의 이메일 주소가 없어 타임라인에만 기록했습니다."},
+	"upd.no_address":    {"%s has no e-mail address; only this timeline says so.", "%s 님의 이메일 주소가 없어 타임라인에만 기록했습니다."},
+	"upd.no_mail":       {"%s was not e-mailed: no mail server is set up.", "메일 서버가 설정되지 않아 %s 님에게 이메일을 보내지 못했습니다."},
 	"nav.status":        {"Status page", "상태 페이지"},
 }
 
@@ -59,7 +60,10 @@ func (v *view) overdueText(ev incident.Event) string {
 	if emailed, _ := ev.Data["emailed"].(bool); emailed {
 		return text + " — " + v.T("upd.reminded", to)
 	}
-	return text + " — " + v.T("upd.not_emailed", to)
+	if why, _ := ev.Data["why_not"].(string); why == "no_mail" {
+		return text + " — " + v.T("upd.no_mail", to)
+	}
+	return text + " — " + v.T("upd.no_address", to)
 }
 
 // SignedInUser returns the user whose session the request carries, for
