@@ -1,9 +1,13 @@
 package jobs
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/notify"
 )
 
 // ReminderMail writes the e-mail that reminds someone of a missed status
@@ -42,4 +46,24 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// OutboxReminders sends reminders by e-mail through the outbox: stored in
+// the transaction that records the missed update, delivered by its job.
+type OutboxReminders struct {
+	Outbox  *notify.Outbox
+	BaseURL string // where Firebreak is reached, for the link in the mail
+}
+
+// Remind stores the reminder's e-mail, when the person has an address.
+func (o OutboxReminders) Remind(ctx context.Context, tx *sql.Tx, r Reminder) error {
+	if r.To.Email == "" {
+		return nil // the timeline entry says so
+	}
+	subject, text := ReminderMail(r, o.BaseURL)
+	return o.Outbox.Store(ctx, tx, notify.Message{
+		Key: ReminderKey(r), IncidentID: r.Incident.ID, EventID: r.Event.ID,
+		Channel: notify.Email, Target: "reminder to " + r.To.Name, To: r.To.Email,
+		Thread: notify.IncidentThread(r.Incident.ID), Subject: subject, Text: text,
+	})
 }

@@ -153,6 +153,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	jc := o.Jobs
+	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
+		// Missed status updates are told by e-mail when mail is set up.
+		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
+	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
