@@ -1,6 +1,9 @@
 package incident
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // EventKind names what a timeline event records.
 type EventKind string
@@ -76,4 +79,13 @@ func ReminderRecipient(inc *Incident) string {
 		}
 	}
 	return ""
+}
+
+// FormatInterval writes a cadence as people say it: 15m, 1h, 1h30m.
+func FormatInterval(d time.Duration) string {
+	s := strings.TrimSuffix(d.String(), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

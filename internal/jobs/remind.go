@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 )
 
@@ -15,7 +16,7 @@ import (
 // own yet. baseURL (may be empty) makes the incident's link absolute.
 func ReminderMail(r Reminder, baseURL string) (subject, text string) {
 	inc := r.Incident
-	every := shortDuration(r.Every)
+	every := incident.FormatInterval(r.Every)
 	subject = fmt.Sprintf("[%s] 상태 업데이트 시간이 지났습니다 · Status update overdue (%s, every %s)", inc.Ref(), inc.Grade, every)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s (%s, %s)\n\n", inc.Ref(), inc.Title, inc.Grade, inc.Status)
@@ -37,15 +38,6 @@ func ReminderMail(r Reminder, baseURL string) (subject, text string) {
 // twice stores it once.
 func ReminderKey(r Reminder) string {
 	return fmt.Sprintf("update-reminder:%d:%d", r.Incident.ID, r.Event.ID)
-}
-
-// shortDuration writes a cadence as people say it: 15m, 1h, 1h30m.
-func shortDuration(d time.Duration) string {
-	s := strings.TrimSuffix(d.String(), "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // OutboxReminders sends reminders by e-mail through the outbox: stored in

@@ -185,7 +185,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}
+		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery}
 	s.Handler = web.Handler(web.Deps{
 		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},

@@ -150,6 +150,7 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Due         *UpdateDue
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -177,6 +178,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p := incidentPage{Inc: inc, Events: events}
+	if p.Due, err = u.updateDue(r.Context(), inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if len(events) == timelinePage {
 		p.EarlierURL = "/incidents/" + inc.Ref() + "?before=" + strconv.FormatInt(events[0].ID, 10)
 	}

@@ -45,6 +45,11 @@ type UI struct {
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
 	LivePoll time.Duration
+	// Cadence and UpdateEvery tell the incident page when the next status
+	// update is due (nil Cadence: not shown; nil UpdateEvery: the grade's
+	// default interval).
+	Cadence     CadenceReader
+	UpdateEvery func(incident.Grade) time.Duration
 
 	once    sync.Once
 	pages   *pages

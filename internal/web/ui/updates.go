@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"context"
 	"maps"
 	"net/http"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -22,9 +24,51 @@ var updateMessages = map[string][2]string{
 	"upd.no_address":    {"%s has no e-mail address; only this timeline says so.", "%s 님의 이메일 주소가 없어 타임라인에만 기록했습니다."},
 	"upd.no_mail":       {"%s was not e-mailed: no mail server is set up.", "메일 서버가 설정되지 않아 %s 님에게 이메일을 보내지 못했습니다."},
 	"nav.status":        {"Status page", "상태 페이지"},
+	"upd.next":          {"Next update due by %s (every %s).", "다음 업데이트 기한: %s (%s마다)."},
+	"upd.overdue":       {"An update was due by %s (every %s): it is overdue.", "업데이트 기한 %s이(가) 지났습니다 (%s마다)."},
 }
 
 func init() { maps.Copy(messages, updateMessages) }
+
+// CadenceReader reads where open incidents stand against their update
+// cadence.
+type CadenceReader interface {
+	UpdateClocks(ctx context.Context, incs []*incident.Incident) (map[int64]incident.Cadence, error)
+}
+
+// UpdateDue is when an open incident's next status update is due.
+type UpdateDue struct {
+	By      time.Time
+	Every   time.Duration
+	Overdue bool
+}
+
+// updateDue works out the next update's deadline for the incident page; nil
+// when the incident is not open or the UI has no cadence reader.
+func (u *UI) updateDue(ctx context.Context, inc *incident.Incident) (*UpdateDue, error) {
+	if u.Cadence == nil || !inc.Status.Open() {
+		return nil, nil
+	}
+	clocks, err := u.Cadence.UpdateClocks(ctx, []*incident.Incident{inc})
+	if err != nil {
+		return nil, err
+	}
+	every := inc.Grade.UpdateInterval()
+	if u.UpdateEvery != nil {
+		every = u.UpdateEvery(inc.Grade)
+	}
+	by := clocks[inc.ID].LastUpdate.Add(every)
+	return &UpdateDue{By: by, Every: every, Overdue: u.Now().After(by)}, nil
+}
+
+// DueText says when the next update is due, in the viewer's language.
+func (v *view) DueText(d *UpdateDue) string {
+	every := incident.FormatInterval(d.Every)
+	if d.Overdue {
+		return v.T("upd.overdue", v.Time(d.By), every)
+	}
+	return v.T("upd.next", v.Time(d.By), every)
+}
 
 func (u *UI) postUpdate(w http.ResponseWriter, r *http.Request, v *view) {
 	u.act(w, r, v, func(id int64) error {

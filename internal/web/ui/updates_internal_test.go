@@ -2,6 +2,7 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
@@ -34,6 +35,26 @@ func TestUpdateEventsRead(t *testing.T) {
 		}
 		if got := c.v.EventText(c.ev); got != c.text {
 			t.Errorf("text %q, want %q", got, c.text)
+		}
+	}
+}
+
+func TestDueText(t *testing.T) {
+	by := time.Date(2026, 11, 24, 10, 45, 0, 0, time.UTC)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	en := &view{translator: translatorFor("en"), Zone: time.UTC}
+	ko := &view{translator: translatorFor("ko"), Zone: seoul}
+	for _, c := range []struct {
+		v    *view
+		due  UpdateDue
+		want string
+	}{
+		{en, UpdateDue{By: by, Every: 15 * time.Minute}, "Next update due by 2026-11-24 10:45 UTC (every 15m)."},
+		{en, UpdateDue{By: by, Every: time.Hour, Overdue: true}, "An update was due by 2026-11-24 10:45 UTC (every 1h): it is overdue."},
+		{ko, UpdateDue{By: by, Every: 30 * time.Minute}, "다음 업데이트 기한: 2026-11-24 19:45 KST (30m마다)."},
+	} {
+		if got := c.v.DueText(&c.due); got != c.want {
+			t.Errorf("%q, want %q", got, c.want)
 		}
 	}
 }

@@ -38,6 +38,9 @@ func TestStatusUpdateInTheBrowser(t *testing.T) {
 	if checked := testutil.Run(t, tab, chromedp.Evaluate[bool](`document.querySelector('input[name=public]').checked`)); !checked {
 		t.Error("a public incident's update form does not default to public")
 	}
+	if due := text(t, tab, `[data-testid=update-due]`); !strings.Contains(due, "Next update due by") || !strings.Contains(due, "(every 15m)") {
+		t.Errorf("update due: %q", due)
+	}
 	tab.Do(t,
 		chromedp.SendKeys(chromedp.CSS(`#update-text`), "일부 카드 결제가 실패합니다. Some card payments fail; next update in 15 minutes."),
 		chromedp.Click(chromedp.CSS(`form.update-form button[type=submit]`)),
