@@ -49,17 +49,7 @@ func TestReminderByEmail(t *testing.T) {
 			t.Fatal(err)
 		}
 		reminders := func() []incident.Event {
-			evs, err := run.Server.DB.Incidents().ListEvents(ctx, inc.ID, 0, 500)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []incident.Event
-			for _, ev := range evs {
-				if ev.Kind == incident.EventUpdateOverdue {
-					out = append(out, ev)
-				}
-			}
-			return out
+			return testutil.EventsOfKind(t, run.Server.DB, inc.ID, incident.EventUpdateOverdue)
 		}
 
 		time.Sleep(time.Second) // checks run at +0: nothing is due

@@ -72,18 +72,7 @@ func TestUpdateFromSlack(t *testing.T) {
 		}
 		good := func(ts int64, body string) string { return sign(secret, ts, body) }
 		updates := func(id int64) []incident.Event {
-			t.Helper()
-			evs, err := run.Server.DB.Incidents().ListEvents(ctx, id, 0, 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []incident.Event
-			for _, ev := range evs {
-				if ev.Kind == incident.EventStatusUpdate {
-					out = append(out, ev)
-				}
-			}
-			return out
+			return testutil.EventsOfKind(t, run.Server.DB, id, incident.EventStatusUpdate)
 		}
 
 		res := send("jiyoung.kim", "update "+inc.Ref()+" --public 카드 결제 일부 실패, 원인 파악 중. Some card payments fail; investigating.", good)
