@@ -36,6 +36,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
 
@@ -163,6 +164,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
 	db.OnEvents = s.Propagate.AfterEvents
 	jc := o.Jobs
+	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
+		// Missed status updates are told by e-mail when mail is set up.
+		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
+	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -194,19 +199,23 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
+	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
+		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
+		Propagate: s.Propagate, Messages: db.Outbox()}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox()},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents})),
+			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Propagate: s.Propagate, Messages: db.Outbox()}).Handler(),
+		UI:      webUI.Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,
+		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
+			SignedIn: webUI.SignedInUser, Now: o.Now, Log: o.Logger},
 	})
 	return s, nil
 }

@@ -279,6 +279,12 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY i.id DESC LIMIT " + a.add(f.Limit)
+	return s.queryIncidents(ctx, q, a)
+}
+
+// queryIncidents runs a query of incidentColumns and loads each incident's
+// services, roles and members.
+func (s *Incidents) queryIncidents(ctx context.Context, q string, a args) ([]*incident.Incident, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)

@@ -60,6 +60,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/incidents/{ref}/roles", Body: roleRequest{}, handle: a.assignRole},
 		{Method: "GET", Path: "/incidents/{ref}/timeline", handle: a.timeline},
 		{Method: "POST", Path: "/incidents/{ref}/notes", Body: noteRequest{}, handle: a.addNote},
+		{Method: "POST", Path: "/incidents/{ref}/updates", Body: updateRequest{}, handle: a.postUpdate},
 		{Method: "GET", Path: "/signals", handle: a.listSignals},
 		{Method: "GET", Path: "/signals/{id}", handle: a.getSignal},
 		{Method: "POST", Path: "/signals/{id}/declare", Body: triageDeclareRequest{}, handle: a.declareFromSignal},

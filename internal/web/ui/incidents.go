@@ -157,6 +157,7 @@ type incidentPage struct {
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
 	Messages    *messagesPanel
+	Due         *UpdateDue
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -184,6 +185,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p := incidentPage{Inc: inc, Events: events}
+	if p.Due, err = u.updateDue(r.Context(), inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if len(events) == timelinePage {
 		p.EarlierURL = "/incidents/" + inc.Ref() + "?before=" + strconv.FormatInt(events[0].ID, 10)
 	}

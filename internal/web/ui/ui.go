@@ -50,6 +50,11 @@ type UI struct {
 	// sent. Either may be nil.
 	Propagate *propagate.Propagator
 	Messages  MessageReader
+	// Cadence and UpdateEvery tell the incident page when the next status
+	// update is due (nil Cadence: not shown; nil UpdateEvery: the grade's
+	// default interval).
+	Cadence     CadenceReader
+	UpdateEvery func(incident.Grade) time.Duration
 
 	once    sync.Once
 	pages   *pages
@@ -96,6 +101,7 @@ func (u *UI) build() {
 	signedIn("POST /incidents/{ref}/grade", u.changeGrade)
 	signedIn("POST /incidents/{ref}/roles", u.assignRole)
 	signedIn("POST /incidents/{ref}/notes", u.addNote)
+	signedIn("POST /incidents/{ref}/updates", u.postUpdate)
 	signedIn("GET /triage", u.triageInbox)
 	signedIn("POST /triage/{id}/{action}", u.triageAction)
 	signedIn("GET /services", u.listServices)
