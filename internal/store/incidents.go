@@ -70,7 +70,10 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.writeChildren(ctx, tx, inc); err != nil {
 			return err
 		}
-		return s.appendEvents(ctx, tx, inc.ID, events)
+		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
+			return err
+		}
+		return db.reindex(ctx, tx, inc.ID)
 	})
 }
 
@@ -212,6 +215,9 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 			return err
 		}
 		if err := s.appendEvents(ctx, tx, id, events); err != nil {
+			return err
+		}
+		if err := db.reindex(ctx, tx, id); err != nil {
 			return err
 		}
 		out = inc
