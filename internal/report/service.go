@@ -385,3 +385,10 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 	})
 	return sh, err
 }
+
+// TBDCounts returns how many TBD sections the reports of these incidents
+// have; incidents without a report are absent. The caller has checked that
+// the user may see them (a list page).
+func (s *Service) TBDCounts(ctx context.Context, ids []int64) (map[int64]int, error) {
+	return s.Store.TBDCounts(ctx, ids)
+}

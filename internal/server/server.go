@@ -26,6 +26,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -51,6 +53,13 @@ type Options struct {
 	// TrustProxyHeaders makes the public report form take the client address
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
+	Report            *report.Config // the report: section of the config file
+	Policy            *policy.Policy // the policy: section (first-report deadline, zone, recipients)
+	// ReportMail stores report e-mails in the outbox inside the report's
+	// transaction; nil refuses to share (nothing is sent unstored).
+	ReportMail store.MailOutbox
+	// BaseURL is the address people reach this server at, for links in e-mails.
+	BaseURL string
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -77,6 +86,8 @@ type Server struct {
 	Intake    *intake.Intake
 	Router    *intake.Router
 	Inbox     *intake.Inbox
+	Reports   *report.Service
+	Library   *report.Library
 	Jobs      *jobs.Client
 	Handler   http.Handler
 	log       *slog.Logger
@@ -130,6 +141,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Intake == nil {
 		o.Intake = intake.DefaultConfig()
 	}
+	if o.Report == nil {
+		o.Report = report.DefaultConfig()
+	}
+	if o.Policy == nil {
+		o.Policy = policy.DefaultPolicy()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -143,10 +160,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
+	s.Reports = &report.Service{Store: db.Reports(o.ReportMail), Incidents: s.Incidents, Users: users, Config: o.Report,
+		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
+	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
 	jc := o.Jobs
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
+		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
+		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
 		if register != nil {
 			register(w)
 		}
@@ -155,6 +177,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind.
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic,
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -170,13 +197,14 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
+			Reports: s.Reports, Library: s.Library},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
+			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Reports: s.Reports, Library: s.Library}).Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/search"
 )
 
@@ -201,38 +202,10 @@ func uniqStrings(xs []string) []string {
 	return out
 }
 
-// SearchFilter selects and bounds a search.
-type SearchFilter struct {
-	Query   search.Query
-	Service string
-	Cause   string
-	Grades  []incident.Grade
-	Since   time.Time // started at or after
-	Until   time.Time // started before
-	Exclude int64     // an incident to leave out (the one similar ones are found for)
-	Limit   int
-	// VisibleTo is whose view this is; restricted incidents they are not a
-	// member of are left out unless SeeAll.
-	VisibleTo string
-	SeeAll    bool
-}
-
-// Hit is one search result, best first.
-type Hit struct {
-	IncidentID int64           `json:"-"`
-	Title      string          `json:"title"`
-	Snippet    string          `json:"snippet"`
-	Grade      incident.Grade  `json:"grade"`
-	Status     incident.Status `json:"status"`
-	HasReport  bool            `json:"has_report"`
-	StartedAt  time.Time       `json:"started_at"`
-	Score      float64         `json:"score"`
-}
-
 // Find runs a search: documents matching the query and the filters,
 // ranked by BM25 on SQLite and ts_rank on PostgreSQL (title counts most,
 // then services and cause tags, then the text), newest first among equals.
-func (s *Search) Find(ctx context.Context, f SearchFilter) ([]Hit, error) {
+func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit, error) {
 	if f.Query.Empty() {
 		return nil, nil
 	}
@@ -287,9 +260,9 @@ func (s *Search) Find(ctx context.Context, f SearchFilter) ([]Hit, error) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	defer rows.Close()
-	out := []Hit{}
+	out := []report.Hit{}
 	for rows.Next() {
-		var h Hit
+		var h report.Hit
 		var started scanTime
 		var hasReport int
 		if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/search"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
@@ -42,7 +43,7 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			}
 			ids[c.title] = inc.ID
 		}
-		find := func(f store.SearchFilter) []string {
+		find := func(f report.SearchFilter) []string {
 			t.Helper()
 			if f.VisibleTo == "" {
 				f.VisibleTo = "bob"
@@ -87,7 +88,7 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			{query: "없는단어", want: nil},
 		}
 		for _, c := range cases {
-			got := find(store.SearchFilter{Query: search.Parse(c.query)})
+			got := find(report.SearchFilter{Query: search.Parse(c.query)})
 			if c.any {
 				for _, w := range c.want {
 					if !contains(got, w) {
@@ -101,27 +102,27 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			}
 		}
 		// The restricted incident is found only by its members.
-		if got := find(store.SearchFilter{Query: search.Parse("유출")}); len(got) != 0 {
+		if got := find(report.SearchFilter{Query: search.Parse("유출")}); len(got) != 0 {
 			t.Errorf("a non-member found a restricted incident: %q", got)
 		}
-		if got := find(store.SearchFilter{Query: search.Parse("유출"), VisibleTo: "alice"}); !equal(got, []string{"보안 점검 중 비밀 장애"}) {
+		if got := find(report.SearchFilter{Query: search.Parse("유출"), VisibleTo: "alice"}); !equal(got, []string{"보안 점검 중 비밀 장애"}) {
 			t.Errorf("a member searching 유출 got %q", got)
 		}
 		// Filters: service, cause tag, grade, date.
 		q := search.Parse("timeout")
-		if got := find(store.SearchFilter{Query: q, Service: "ledger"}); !equal(got, []string{"Kafka consumers timed out"}) {
+		if got := find(report.SearchFilter{Query: q, Service: "ledger"}); !equal(got, []string{"Kafka consumers timed out"}) {
 			t.Errorf("service filter: %q", got)
 		}
-		if got := find(store.SearchFilter{Query: search.Parse("결제"), Cause: "database"}); !equal(got, []string{"회원가입 지연"}) {
+		if got := find(report.SearchFilter{Query: search.Parse("결제"), Cause: "database"}); !equal(got, []string{"회원가입 지연"}) {
 			t.Errorf("cause filter: %q", got)
 		}
-		if got := find(store.SearchFilter{Query: q, Grades: []incident.Grade{incident.SEV1}}); !equal(got, []string{"결제가 실패하는 장애"}) {
+		if got := find(report.SearchFilter{Query: q, Grades: []incident.Grade{incident.SEV1}}); !equal(got, []string{"결제가 실패하는 장애"}) {
 			t.Errorf("grade filter: %q", got)
 		}
-		if got := find(store.SearchFilter{Query: q, Since: t0.Add(36 * time.Hour)}); !equal(got, []string{"Kafka consumers timed out"}) {
+		if got := find(report.SearchFilter{Query: q, Since: t0.Add(36 * time.Hour)}); !equal(got, []string{"Kafka consumers timed out"}) {
 			t.Errorf("since filter: %q", got)
 		}
-		if got := find(store.SearchFilter{Query: q, Until: t0.Add(12 * time.Hour)}); !equal(got, []string{"결제가 실패하는 장애"}) {
+		if got := find(report.SearchFilter{Query: q, Until: t0.Add(12 * time.Hour)}); !equal(got, []string{"결제가 실패하는 장애"}) {
 			t.Errorf("until filter: %q", got)
 		}
 		// An update reaches the index in the same transaction.
@@ -132,7 +133,7 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := find(store.SearchFilter{Query: search.Parse("quota")}); !equal(got, []string{"Ledger batch stopped by a disk quota"}) {
+		if got := find(report.SearchFilter{Query: search.Parse("quota")}); !equal(got, []string{"Ledger batch stopped by a disk quota"}) {
 			t.Errorf("after update: %q", got)
 		}
 	})

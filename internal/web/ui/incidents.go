@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
 )
 
 // listPage is the incident list with its filters.
@@ -20,6 +21,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
+	TBD        map[int64]int // TBD sections of each incident's report
 }
 
 // pageSize of the incident list; the list query is bounded by it.
@@ -55,6 +57,10 @@ func (u *UI) listIncidents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p := listPage{Items: page.Items, Query: q, Open: q.Get("status") == "open"}
+	if p.TBD, err = u.reportMarkers(r, page.Items); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -150,6 +156,9 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Report      *report.Report
+	ReportTBD   int
+	Similar     []report.Hit
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -185,6 +194,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	}
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
+	}
+	if err := u.addReportBox(r, v, &p); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	users, err := u.Users.ListUsers(r.Context(), 500)
 	if err != nil {
