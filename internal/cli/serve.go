@@ -55,7 +55,7 @@ func newLogger(level, format string) (*slog.Logger, error) {
 
 func newServeCmd() *cobra.Command {
 	var db dbFlags
-	var addr, configFile, logLevel, logFormat, smtpAddr string
+	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL string
 	var trustProxy bool
 	var demoMode bool
 	cmd := &cobra.Command{
@@ -74,11 +74,14 @@ gracefully.`,
 			opts := db.options()
 			opts.Logger = log
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
+			opts.BaseURL = baseURL
 			switch {
 			case configFile != "":
-				if opts.Catalog, opts.Intake, err = loadConfig(configFile); err != nil {
+				cfg, err := loadAll(configFile)
+				if err != nil {
 					return fmt.Errorf("config:\n%w", err)
 				}
+				opts.Catalog, opts.Intake, opts.Report, opts.Policy = cfg.Catalog, cfg.Intake, cfg.Report, cfg.Policy
 			case demoMode:
 				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
 					return err
@@ -110,6 +113,7 @@ gracefully.`,
 	cmd.Flags().StringVar(&smtpAddr, "smtp-addr", envOr("FIREBREAK_SMTP_ADDR", ""), "address for the alarm e-mail intake (SMTP), e.g. 127.0.0.1:2525; off when empty (env FIREBREAK_SMTP_ADDR)")
 	cmd.Flags().BoolVar(&trustProxy, "trust-proxy-headers", false, "behind one reverse proxy: take client addresses from X-Forwarded-For (the report form's rate limit uses them)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
+	cmd.Flags().StringVar(&baseURL, "base-url", envOr("FIREBREAK_BASE_URL", "http://127.0.0.1:8080"), "the address people open Firebreak at, for links in e-mails (env FIREBREAK_BASE_URL)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("FIREBREAK_LOG_LEVEL", "info"), "debug, info, warn or error")
 	cmd.Flags().StringVar(&logFormat, "log-format", envOr("FIREBREAK_LOG_FORMAT", "text"), "text or json")
 	return cmd
@@ -157,13 +161,14 @@ func newCheckConfigCmd() *cobra.Command {
 		Short: "Validate a config file; every error names file, line and field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, in, err := loadConfig(args[0])
+			cfg, err := loadAll(args[0])
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return fmt.Errorf("%s is not valid", args[0])
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules.\n",
-				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email))
+			cat, in := cfg.Catalog, cfg.Intake
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules, %d report sections.\n",
+				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email), len(cfg.Report.Template.Sections))
 			return nil
 		},
 	}
