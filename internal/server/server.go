@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +27,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/notify"
+	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/store"
@@ -43,6 +46,7 @@ type Options struct {
 	DataDir     string
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
+	Notify      *notify.Config // the notify: section: how to reach each channel
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -55,9 +59,6 @@ type Options struct {
 	TrustProxyHeaders bool
 	Report            *report.Config // the report: section of the config file
 	Policy            *policy.Policy // the policy: section (first-report deadline, zone, recipients)
-	// ReportMail stores report e-mails in the outbox inside the report's
-	// transaction; nil refuses to share (nothing is sent unstored).
-	ReportMail store.MailOutbox
 	// BaseURL is the address people reach this server at, for links in e-mails.
 	BaseURL string
 }
@@ -89,6 +90,7 @@ type Server struct {
 	Reports   *report.Service
 	Library   *report.Library
 	Jobs      *jobs.Client
+	Outbox    *notify.Outbox // stores and delivers every outbound message
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -160,13 +162,18 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
-	s.Reports = &report.Service{Store: db.Reports(o.ReportMail), Incidents: s.Incidents, Users: users, Config: o.Report,
+	if s.Outbox, err = newOutbox(db, o); err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
 		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
 	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
 	jc := o.Jobs
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
+		river.AddWorker(w, s.Outbox.Worker())
 		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
 		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
 		if register != nil {
@@ -190,6 +197,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.Outbox.Queue = s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -210,6 +218,20 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log:     o.Logger,
 	})
 	return s, nil
+}
+
+// newOutbox builds the outbox with the channels the notify section sets up.
+func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
+	ob := notify.NewOutbox(db.Outbox())
+	ob.Now, ob.Log = o.Now, o.Logger.With("component", "notify")
+	if o.Notify != nil && o.Notify.Email != nil {
+		n, err := mailer.New(*o.Notify.Email)
+		if err != nil {
+			return nil, err
+		}
+		ob.Notifiers[notify.Email] = n
+	}
+	return ob, nil
 }
 
 func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) {
@@ -330,4 +352,18 @@ func serviceNames(c *catalog.Catalog) []string {
 		out = append(out, svc.Name)
 	}
 	return out
+}
+
+// reportMail hands report e-mails (shares, reminders) to the outbox inside
+// the report's transaction, one message per recipient, threaded with the
+// incident's other messages.
+func reportMail(ob *notify.Outbox) store.MailOutbox {
+	return func(ctx context.Context, tx *sql.Tx, incidentID int64, mails []report.Mail) error {
+		msgs := make([]notify.Message, len(mails))
+		for i, m := range mails {
+			msgs[i] = notify.Message{Key: m.Key, IncidentID: incidentID, Channel: notify.Email, Target: m.To, To: m.To,
+				Lang: m.Lang, Thread: notify.IncidentThread(incidentID), Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		}
+		return ob.Store(ctx, tx, msgs...)
+	}
 }
