@@ -12,9 +12,16 @@ func (q Query) FTS5() string {
 	for _, t := range q.Terms {
 		var alts []string
 		for _, p := range t.Alts {
-			s := `"` + strings.Join(p.Tokens, " ") + `"`
+			toks := make([]string, len(p.Tokens))
+			for i, tok := range p.Tokens {
+				toks[i] = `"` + tok + `"`
+			}
 			if p.Prefix {
-				s += "*"
+				toks[len(toks)-1] += "*"
+			}
+			s := strings.Join(toks, " AND ")
+			if len(toks) > 1 {
+				s = "(" + s + ")"
 			}
 			alts = append(alts, s)
 		}
@@ -37,7 +44,7 @@ func (q Query) TSQuery() string {
 			if p.Prefix {
 				toks[len(toks)-1] += ":*"
 			}
-			s := strings.Join(toks, " <-> ")
+			s := strings.Join(toks, " & ")
 			if len(toks) > 1 {
 				s = "(" + s + ")"
 			}

@@ -53,7 +53,7 @@ func TestParse(t *testing.T) {
 	}{
 		{"결제가", `("결제")`},
 		{"결제에서 지연", `("결제") AND ("지연")`},
-		{"데이터베이스를", `("데이 이터 터베 베이 이스")`},
+		{"데이터베이스를", `(("데이" AND "이터" AND "터베" AND "베이" AND "이스"))`},
 		{"결", `("결"*)`},
 		{"API가 느림", `("api") AND ("느림")`},
 		{"timed out", `("time" OR "timeout") AND ("out" OR "out"* OR "timeout")`},
@@ -67,7 +67,7 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q).FTS5() = %s, want %s", c.query, got, c.fts5)
 		}
 	}
-	if got, want := Parse("데이터베이스 timeout").TSQuery(), `(('데이' <-> '이터' <-> '터베' <-> '베이' <-> '이스')) & ('timeout' | 'timeout':*)`; got != want {
+	if got, want := Parse("데이터베이스 timeout").TSQuery(), `(('데이' & '이터' & '터베' & '베이' & '이스')) & ('timeout' | 'timeout':*)`; got != want {
 		t.Errorf("TSQuery = %s, want %s", got, want)
 	}
 }

@@ -4,8 +4,8 @@
 //
 // Korean words carry particles and endings (결제가, 결제를, 결제에서), so a
 // run of Hangul is indexed as overlapping two-syllable pieces (결제, 제가)
-// plus the whole run; a query word loses its particle and must match its
-// pieces in a row. English words are lower-cased and reduced to a stem
+// plus the whole run; a query word loses its particle and must match all
+// its pieces. English words are lower-cased and reduced to a stem
 // (timeouts → timeout, failed → fail), and two words written apart are also
 // indexed as one (timed out → timeout).
 package search
@@ -82,8 +82,7 @@ const maxRun = 64
 
 // Tokens returns the index tokens of text, in order: for each Hangul run the
 // whole run then its bigrams, for each other word its stem, and after two
-// neighbouring words their stems joined. Token order matters: a query
-// matches a Korean word's bigrams as a phrase.
+// neighbouring words their stems joined.
 func Tokens(text string) []string {
 	var out []string
 	var prevStem string

@@ -202,6 +202,9 @@ func uniqStrings(xs []string) []string {
 	return out
 }
 
+// rankCandidates bounds how many matches a search ranks (see Find).
+const rankCandidates = 1000
+
 // Find runs a search: documents matching the query and the filters,
 // ranked by BM25 on SQLite and ts_rank on PostgreSQL (title counts most,
 // then services and cause tags, then the text), newest first among equals.
@@ -211,19 +214,24 @@ func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit,
 	}
 	db := s.db
 	var a args
-	var from, rank, order string
+	// inner is the score column (SQLite: bm25 works only beside MATCH) or
+	// the vector to score (PostgreSQL: scored after the candidates are cut).
+	var from, inner, score string
 	var where []string
+	// "+ 0" keeps PostgreSQL from walking the primary key backwards and
+	// testing every row's vector: the index on the vectors finds the matches.
+	newest := "d.incident_id + 0"
 	if db.Dialect == SQLite {
+		newest = "search_fts.rowid" // the order FTS5 keeps its lists in, so the cut stops early
 		from = "search_fts JOIN search_docs d ON d.incident_id = search_fts.rowid"
 		where = append(where, "search_fts MATCH "+a.add(f.Query.FTS5()))
-		rank = "-bm25(search_fts, 10.0, 4.0, 1.0)"
+		inner, score = "-bm25(search_fts, 10.0, 4.0, 1.0) AS score", "score"
 	} else {
 		qp := a.add(f.Query.TSQuery())
 		from = "search_docs d"
 		where = append(where, "d.tsv @@ "+qp+"::tsquery")
-		rank = "ts_rank(d.tsv, " + qp + "::tsquery, 1)"
+		inner, score = "d.tsv", "ts_rank(c.tsv, "+qp+"::tsquery, 1)"
 	}
-	order = " ORDER BY score DESC, d.incident_id DESC"
 	if f.Service != "" {
 		where = append(where, "EXISTS (SELECT 1 FROM search_facets sf WHERE sf.incident_id = d.incident_id AND sf.facet = "+a.add("service:"+f.Service)+")")
 	}
@@ -253,25 +261,58 @@ func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit,
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	q := "SELECT d.incident_id, d.title, d.snippet, d.grade, d.status, d.has_report, d.started_at, " + rank + " AS score FROM " + from +
-		" WHERE " + strings.Join(where, " AND ") + order + " LIMIT " + a.add(limit)
-	rows, err := db.SQL.QueryContext(ctx, q, a...)
+	// Ranking reads each matching document's index entry, so a query that
+	// matches tens of thousands of reports would rank them all. Only the
+	// newest rankCandidates matches are ranked: exact for any query that
+	// matches fewer, and the recent past first for the broad ones.
+	q := "SELECT incident_id, title, snippet, grade, status, has_report, started_at, " + score + " AS rank FROM (" +
+		"SELECT d.incident_id, d.title, d.snippet, d.grade, d.status, d.has_report, d.started_at, " + inner + " FROM " + from +
+		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + newest + " DESC LIMIT " + a.add(rankCandidates) +
+		") c ORDER BY rank DESC, incident_id DESC LIMIT " + a.add(limit)
+	var out []report.Hit
+	err := s.readOnly(ctx, func(q2 queryer) error {
+		rows, err := q2.QueryContext(ctx, q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		out = []report.Hit{}
+		for rows.Next() {
+			var h report.Hit
+			var started scanTime
+			var hasReport int
+			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score); err != nil {
+				return err
+			}
+			h.HasReport, h.StartedAt = hasReport == 1, started.Time
+			out = append(out, h)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	defer rows.Close()
-	out := []report.Hit{}
-	for rows.Next() {
-		var h report.Hit
-		var started scanTime
-		var hasReport int
-		if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score); err != nil {
-			return nil, fmt.Errorf("search: %w", err)
-		}
-		h.HasReport, h.StartedAt = hasReport == 1, started.Time
-		out = append(out, h)
+	return out, nil
+}
+
+// readOnly runs a search query. On PostgreSQL it runs in a read-only
+// transaction that rules out sequential scans: the planner does not know
+// that testing a row's vector means fetching it from TOAST, and for a word
+// in a tenth of the reports it would read and test all of them (270 ms for
+// 100,000 reports) instead of asking the GIN index (10-40 ms).
+func (s *Search) readOnly(ctx context.Context, fn func(queryer) error) error {
+	if s.db.Dialect != Postgres {
+		return fn(s.db.SQL)
 	}
-	return out, rows.Err()
+	tx, err := s.db.SQL.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to undo
+	if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+		return err
+	}
+	return fn(tx)
 }
 
 // Unindexed returns up to limit incidents that have no search document yet
