@@ -10,6 +10,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -18,6 +19,7 @@ type fileConfig struct {
 	Catalog *catalog.Catalog
 	Intake  *intake.Config
 	Notify  *notify.Config
+	Report  *report.Config
 	Policy  *policy.Policy
 }
 
@@ -35,8 +37,10 @@ func loadConfig(path string) (*fileConfig, error) {
 	var inErr, notifyErr, policyErr error
 	c.Intake, inErr = intake.LoadConfig(path, services)
 	c.Notify, notifyErr = notify.LoadConfig(path)
+	var reportErr error
+	c.Report, reportErr = report.LoadConfig(path)
 	c.Policy, policyErr = policy.LoadConfig(path, services)
-	errs := []error{catErr, inErr, notifyErr, policyErr}
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -55,7 +59,8 @@ func loadConfig(path string) (*fileConfig, error) {
 
 // apply hands the sections to the server's options.
 func (c *fileConfig) apply(o *server.Options) {
-	o.Catalog, o.Intake, o.Notify, o.Policy = c.Catalog, c.Intake, c.Notify, c.Policy
+	o.Catalog, o.Intake, o.Notify = c.Catalog, c.Intake, c.Notify
+	o.Report, o.Policy = c.Report, c.Policy
 }
 
 // summary says what the file sets up, for check-config.
@@ -76,5 +81,6 @@ func (c *fileConfig) summary() string {
 	}
 	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "),
 		fmt.Sprintf("policy: %d departments, %d partners", len(c.Policy.Departments), len(c.Policy.Partners)))
+	parts = append(parts, fmt.Sprintf("%d report sections", len(c.Report.Template.Sections)))
 	return strings.Join(parts, "; ")
 }

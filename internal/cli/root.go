@@ -42,6 +42,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newIncidentCmd(),
 		newTriageCmd(),
 		newPolicyCmd(),
+		newReportCmd(),
+		newSearchCmd(),
 	)
 	return root
 }

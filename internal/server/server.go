@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -32,6 +33,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -60,6 +62,9 @@ type Options struct {
 	// TrustProxyHeaders makes the public report form take the client address
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
+	Report            *report.Config // the report: section of the config file
+	// BaseURL is the address people reach this server at, for links in e-mails.
+	BaseURL string
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -86,6 +91,8 @@ type Server struct {
 	Intake    *intake.Intake
 	Router    *intake.Router
 	Inbox     *intake.Inbox
+	Reports   *report.Service
+	Library   *report.Library
 	Jobs      *jobs.Client
 	Outbox    *notify.Outbox // stores and delivers every outbound message
 	Propagate *propagate.Propagator
@@ -141,6 +148,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Intake == nil {
 		o.Intake = intake.DefaultConfig()
 	}
+	if o.Report == nil {
+		o.Report = report.DefaultConfig()
+	}
 	if o.Policy == nil {
 		o.Policy = policy.DefaultPolicy()
 	}
@@ -163,6 +173,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
 	db.OnEvents = s.Propagate.AfterEvents
+	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
+		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
+	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
 	jc := o.Jobs
 	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
 		// Missed status updates are told by e-mail when mail is set up.
@@ -174,6 +187,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.AddWorker(w, s.Outbox.Worker())
 		river.AddWorker(w, s.Propagate.Worker())
 		river.AddWorker(w, s.Outbox.RescueWorker())
+		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
+		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
 		if register != nil {
 			register(w)
 		}
@@ -184,6 +199,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic,
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -201,10 +221,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
-		Propagate: s.Propagate, Messages: db.Outbox()}
+		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
-			Propagate: s.Propagate, Messages: db.Outbox()},
+			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
@@ -356,4 +376,18 @@ func serviceNames(c *catalog.Catalog) []string {
 		out = append(out, svc.Name)
 	}
 	return out
+}
+
+// reportMail hands report e-mails (shares, reminders) to the outbox inside
+// the report's transaction, one message per recipient, threaded with the
+// incident's other messages.
+func reportMail(ob *notify.Outbox) store.MailOutbox {
+	return func(ctx context.Context, tx *sql.Tx, incidentID int64, mails []report.Mail) error {
+		msgs := make([]notify.Message, len(mails))
+		for i, m := range mails {
+			msgs[i] = notify.Message{Key: m.Key, IncidentID: incidentID, Channel: notify.Email, Target: m.To, To: m.To,
+				Lang: m.Lang, Thread: notify.IncidentThread(incidentID), Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		}
+		return ob.Store(ctx, tx, msgs...)
+	}
 }

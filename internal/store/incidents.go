@@ -73,6 +73,9 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
 			return err
 		}
+		if err := db.reindex(ctx, tx, inc.ID); err != nil {
+			return err
+		}
 		return s.afterEvents(ctx, tx, inc, events)
 	})
 }
@@ -225,6 +228,9 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 			return err
 		}
 		if err := s.appendEvents(ctx, tx, id, events); err != nil {
+			return err
+		}
+		if err := db.reindex(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := s.afterEvents(ctx, tx, inc, events); err != nil {

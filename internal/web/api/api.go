@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
 )
 
 // Prefix is where the API is mounted.
@@ -35,6 +36,8 @@ type API struct {
 	Log       *slog.Logger
 	Propagate *propagate.Propagator
 	Messages  MessageReader
+	Reports   *report.Service
+	Library   *report.Library
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -49,7 +52,7 @@ type Route struct {
 
 // Routes lists every API operation.
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/me", handle: a.me},
 		{Method: "GET", Path: "/incidents", handle: a.listIncidents},
@@ -72,7 +75,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
 		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
-	}
+	}, a.reportRoutes()...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

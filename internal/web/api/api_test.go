@@ -47,7 +47,7 @@ func start(t *testing.T, dbURL string) *env {
 	return startWith(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
 }
 
-// startWith starts a server with opts and the four users.
+// startWith starts a server with the options and the four users.
 func startWith(t *testing.T, opts server.Options) *env {
 	t.Helper()
 	ctx := context.Background()

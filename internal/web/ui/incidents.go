@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
 )
 
 // listPage is the incident list with its filters.
@@ -20,6 +21,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
+	TBD        map[int64]int // TBD sections of each incident's report
 }
 
 // pageSize of the incident list; the list query is bounded by it.
@@ -55,6 +57,10 @@ func (u *UI) listIncidents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p := listPage{Items: page.Items, Query: q, Open: q.Get("status") == "open"}
+	if p.TBD, err = u.reportMarkers(r, page.Items); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -158,6 +164,9 @@ type incidentPage struct {
 	SamePerson  string // who holds both roles, when one person does
 	Messages    *messagesPanel
 	Due         *UpdateDue
+	Report      *report.Report
+	ReportTBD   int
+	Similar     []report.Hit
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -199,6 +208,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		p.SamePerson = res
 	}
 	if p.Messages, err = u.messagesOf(r.Context(), inc.ID); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if err := u.addReportBox(r, v, &p); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

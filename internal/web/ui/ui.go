@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
 )
 
 //go:embed templates/*.html
@@ -42,6 +43,8 @@ type UI struct {
 	Users     UserLister
 	Catalog   *catalog.Catalog
 	Inbox     *intake.Inbox
+	Reports   *report.Service
+	Library   *report.Library
 	Log       *slog.Logger
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
@@ -107,6 +110,7 @@ func (u *UI) build() {
 	signedIn("GET /services", u.listServices)
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)
+	u.reportRoutes(signedIn)
 	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
 	})
