@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -51,6 +52,13 @@ type Options struct {
 	// TrustProxyHeaders makes the public report form take the client address
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
+	// Review is the review: section of the config file.
+	Review *review.Config
+	// Trackers replaces the issue trackers the review section configures.
+	Trackers map[review.Tracker]review.IssueTracker
+	// ReviewSweepEvery is how often reminders, escalations and recurrence
+	// are looked for (default one minute).
+	ReviewSweepEvery time.Duration
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -78,6 +86,9 @@ type Server struct {
 	Router    *intake.Router
 	Inbox     *intake.Inbox
 	Jobs      *jobs.Client
+	Review    *review.Service
+	Reviews   *store.Reviews
+	Syncer    *review.Syncer
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -144,6 +155,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	jc := o.Jobs
+	if err := s.openReview(o, &jc); err != nil {
+		db.Close()
+		return nil, err
+	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -170,13 +185,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
+			Review: s.Review},
+		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
+			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Review: s.Review}).Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,

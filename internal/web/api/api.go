@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // Prefix is where the API is mounted.
@@ -32,6 +33,7 @@ type API struct {
 	Inbox     *intake.Inbox
 	Signals   SignalReader
 	Log       *slog.Logger
+	Review    *review.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -46,7 +48,7 @@ type Route struct {
 
 // Routes lists every API operation.
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/me", handle: a.me},
 		{Method: "GET", Path: "/incidents", handle: a.listIncidents},
@@ -66,7 +68,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
 		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
-	}
+	}, a.reviewRoutes()...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // listPage is the incident list with its filters.
@@ -150,6 +151,7 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Review      *review.State
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -193,6 +195,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	}
 	for _, us := range users {
 		p.Users = append(p.Users, us.Name)
+	}
+	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)

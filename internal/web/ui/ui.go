@@ -21,6 +21,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 //go:embed templates/*.html
@@ -41,6 +42,7 @@ type UI struct {
 	Users     UserLister
 	Catalog   *catalog.Catalog
 	Inbox     *intake.Inbox
+	Review    *review.Service
 	Log       *slog.Logger
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
@@ -95,6 +97,7 @@ func (u *UI) build() {
 	signedIn("GET /services", u.listServices)
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)
+	u.reviewRoutes(signedIn)
 	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
 	})
