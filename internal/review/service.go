@@ -16,18 +16,18 @@ import (
 
 // The timeline events the review writes on an incident.
 const (
-	EventReviewSaved      incident.EventKind = "review_saved"
-	EventReviewHeld       incident.EventKind = "review_held"
-	EventItemAdded        incident.EventKind = "action_item_added"
-	EventItemChanged      incident.EventKind = "action_item_changed"
-	EventItemLinked       incident.EventKind = "action_item_linked"
-	EventItemReminder     incident.EventKind = "action_item_reminder"
-	EventItemEscalated    incident.EventKind = "action_item_escalated"
-	EventRecurrenceMatch  incident.EventKind = "recurrence_matched"
-	maxText                                  = 20000
-	maxTitle                                 = 200
-	maxListed                                = 200
-	defaultListed                            = 50
+	EventReviewSaved     incident.EventKind = "review_saved"
+	EventReviewHeld      incident.EventKind = "review_held"
+	EventItemAdded       incident.EventKind = "action_item_added"
+	EventItemChanged     incident.EventKind = "action_item_changed"
+	EventItemLinked      incident.EventKind = "action_item_linked"
+	EventItemReminder    incident.EventKind = "action_item_reminder"
+	EventItemEscalated   incident.EventKind = "action_item_escalated"
+	EventRecurrenceMatch incident.EventKind = "recurrence_matched"
+	maxText                                 = 20000
+	maxTitle                                = 200
+	maxListed                               = 200
+	defaultListed                           = 50
 )
 
 // Store keeps retrospectives, action items and recurrence matches. Writes

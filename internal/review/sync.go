@@ -140,4 +140,3 @@ func (y *Syncer) Poll(ctx context.Context) (int, error) {
 	}
 	return changed, errors.Join(errs...)
 }
-

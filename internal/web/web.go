@@ -24,7 +24,7 @@ type Deps struct {
 	// TrackerHooks are the Jira and GitHub webhooks that bring issue
 	// status changes back to action items.
 	TrackerHooks *hooks.TrackerHooks
-	Slack http.Handler // the Slack slash command
+	Slack        http.Handler // the Slack slash command
 	// ReportForm is the public report form: no sign-in, rate-limited.
 	ReportForm http.Handler
 	Ready      func(ctx context.Context) error // nil when the database answers
