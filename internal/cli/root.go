@@ -41,6 +41,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTokenCmd(),
 		newIncidentCmd(),
 		newTriageCmd(),
+		newReviewCmd(),
+		newActionCmd(),
 	)
 	return root
 }

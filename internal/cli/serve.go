@@ -76,7 +76,7 @@ gracefully.`,
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			switch {
 			case configFile != "":
-				if opts.Catalog, opts.Intake, err = loadConfig(configFile); err != nil {
+				if opts.Catalog, opts.Intake, opts.Review, err = loadConfigWithReview(configFile); err != nil {
 					return fmt.Errorf("config:\n%w", err)
 				}
 			case demoMode:
@@ -157,13 +157,13 @@ func newCheckConfigCmd() *cobra.Command {
 		Short: "Validate a config file; every error names file, line and field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, in, err := loadConfig(args[0])
+			cat, in, rv, err := loadConfigWithReview(args[0])
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return fmt.Errorf("%s is not valid", args[0])
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules.\n",
-				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email))
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules, %d vague-item rule files.\n",
+				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email), len(rv.VagueRuleFiles))
 			return nil
 		},
 	}
