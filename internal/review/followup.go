@@ -297,7 +297,7 @@ func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state s
 		switch {
 		case done && !it.Status.Closed():
 			want = ItemDone
-		case !done && it.Status == ItemDone:
+		case !done && it.Status.Closed():
 			want = ItemOpen
 		}
 		if want == it.Status {

@@ -1,0 +1,233 @@
+package tracker_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/review/tracker"
+	"github.com/firebreak-oss/firebreak/internal/review/tracker/trackertest"
+	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+)
+
+func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
+
+// quickRetry retries failed jobs after a moment instead of River's backoff.
+type quickRetry struct{}
+
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
+
+type site struct {
+	base, token string
+	srv         *server.Server
+}
+
+func startSite(t *testing.T, url string, cfg *review.Config) *site {
+	t.Helper()
+	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := testutil.StartServer(t, server.Options{DatabaseURL: url, Catalog: cat, Review: cfg,
+		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}}})
+	ctx := context.Background()
+	if _, err := run.Server.Users.AddUser(ctx, "alice", "alice@example.com", auth.Responder); err != nil {
+		t.Fatal(err)
+	}
+	secret, _, err := run.Server.Users.CreateToken(ctx, "alice", "test", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &site{base: run.Base, token: secret, srv: run.Server}
+}
+
+func (s *site) call(t *testing.T, method, path string, body any, want int) map[string]any {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, s.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+s.token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, data)
+	}
+	out := map[string]any{}
+	_ = json.Unmarshal(data, &out)
+	return out
+}
+
+// item reads an action item through the API.
+func (s *site) item(t *testing.T, id string) (status string, link map[string]any) {
+	t.Helper()
+	it := s.call(t, "GET", "/api/v1/action-items/"+id, nil, 200)["action_item"].(map[string]any)
+	return it["status"].(string), it["tracker"].(map[string]any)
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (s *site) declareAndAdd(t *testing.T, title string) string {
+	t.Helper()
+	inc := s.call(t, "POST", "/api/v1/incidents", map[string]any{"title": "Checkout timeouts", "grade": "SEV2", "services": []string{"checkout-api"}}, 201)
+	added := s.call(t, "POST", "/api/v1/incidents/"+inc["id"].(string)+"/action-items", map[string]any{
+		"title": title, "category": "prevent", "term": "long", "owner": "alice", "due_at": "2027-01-15"}, 201)
+	return jsonID(added["action_item"].(map[string]any)["id"])
+}
+
+func jsonID(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func (s *site) webhook(t *testing.T, path, header, secret string, body []byte, extra map[string]string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set(header, tracker.Sign(secret, body))
+	for k, v := range extra {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestJiraSync: an item is filed in Jira (REST API v2, Basic auth). With
+// wrong credentials the sync reports the error on the item and keeps
+// retrying; once Jira accepts them the issue is filed, nothing lost.
+// Status then follows both ways: Firebreak → Jira by job, Jira → Firebreak
+// by signed webhook and by poll.
+func TestJiraSync(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		jira := trackertest.StartJira(t, "OPS", trackertest.BasicAuth("bot@example.com", "rotated-token"))
+		cfg := review.DefaultConfig()
+		cfg.DefaultTracker = review.Jira
+		cfg.Jira = review.JiraConfig{BaseURL: jira.URL, Project: "OPS", IssueType: "Task", Email: "bot@example.com",
+			APIToken: "old-token", WebhookSecret: "jira-secret"}
+		s := startSite(t, url, cfg)
+		id := s.declareAndAdd(t, "Cap checkout retries at 2")
+
+		waitFor(t, "the sync error on the item", func() bool {
+			_, link := s.item(t, id)
+			return strings.Contains(link["error"].(string), "HTTP 401")
+		})
+		if jira.Count() != 0 {
+			t.Fatal("an issue was filed with wrong credentials")
+		}
+		refused := jira.Refused()
+		waitFor(t, "a retry", func() bool { return jira.Refused() > refused })
+
+		jira.Accept(trackertest.BasicAuth("bot@example.com", "old-token")) // Jira takes the configured token after all
+		waitFor(t, "the issue key", func() bool { _, link := s.item(t, id); return link["key"] == "OPS-1" })
+		_, link := s.item(t, id)
+		is := jira.Issue("OPS-1")
+		if link["url"] != jira.URL+"/browse/OPS-1" || link["error"] != "" || is.Title != "Cap checkout retries at 2" ||
+			is.Due != "2027-01-15" || !strings.Contains(is.Body, "INC-1") || jira.Count() != 1 {
+			t.Fatalf("link %v, issue %+v", link, is)
+		}
+
+		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "done"}, 200)
+		waitFor(t, "the Jira issue done", func() bool { return jira.Issue("OPS-1").Category == "done" })
+
+		// Reopened in Jira: the webhook brings it back; a bad signature changes nothing.
+		jira.SetStatus("OPS-1", "To Do", "new")
+		body := []byte(`{"webhookEvent":"jira:issue_updated","issue":{"key":"OPS-1","fields":{"status":{"name":"To Do","statusCategory":{"key":"new"}}}}}`)
+		if code := s.webhook(t, "/hooks/tracker/jira", "X-Hub-Signature", "wrong", body, nil); code != 401 {
+			t.Fatalf("bad signature: %d", code)
+		}
+		if st, _ := s.item(t, id); st != "done" {
+			t.Fatalf("unsigned webhook changed the item: %s", st)
+		}
+		if code := s.webhook(t, "/hooks/tracker/jira", "X-Hub-Signature", "jira-secret", body, nil); code != 200 {
+			t.Fatalf("webhook: %d", code)
+		}
+		if st, link := s.item(t, id); st != "open" || link["state"] != "To Do" {
+			t.Fatalf("after webhook: %s %v", st, link)
+		}
+
+		// Done in Jira with no webhook: the poll finds it.
+		jira.SetStatus("OPS-1", "Done", "done")
+		if n, err := s.srv.Syncer.Poll(context.Background()); err != nil || n != 1 {
+			t.Fatalf("poll: %d %v", n, err)
+		}
+		if st, _ := s.item(t, id); st != "done" {
+			t.Fatalf("after poll: %s", st)
+		}
+	})
+}
+
+// TestGitHubSync: the same over GitHub's REST API with a bearer token and
+// X-Hub-Signature-256 webhooks.
+func TestGitHubSync(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		gh := trackertest.StartGitHub(t, "acme/ops", "ghp_new")
+		cfg := review.DefaultConfig()
+		cfg.DefaultTracker = review.GitHub
+		cfg.GitHub = review.GitHubConfig{APIURL: gh.URL, Repo: "acme/ops", Token: "ghp_old", WebhookSecret: "gh-secret"}
+		s := startSite(t, url, cfg)
+		id := s.declareAndAdd(t, "Alert on ledger queue depth")
+
+		waitFor(t, "the sync error", func() bool {
+			_, link := s.item(t, id)
+			return strings.Contains(link["error"].(string), "Bad credentials")
+		})
+		gh.Accept("ghp_old")
+		waitFor(t, "the issue", func() bool { _, link := s.item(t, id); return link["key"] == "1" })
+		if is := gh.Issue("1"); is.Title != "Alert on ledger queue depth" || is.Status != "open" || gh.Count() != 1 {
+			t.Fatalf("issue: %+v", is)
+		}
+
+		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "dropped"}, 200)
+		waitFor(t, "the issue closed", func() bool { return gh.Issue("1").Status == "closed" })
+
+		gh.SetState("1", "open")
+		body := []byte(`{"action":"reopened","issue":{"number":1,"state":"open","html_url":"x"},"repository":{"full_name":"acme/ops"}}`)
+		events := map[string]string{"X-GitHub-Event": "issues"}
+		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "not-it", body, events); code != 401 {
+			t.Fatalf("bad signature: %d", code)
+		}
+		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "gh-secret", body, events); code != 200 {
+			t.Fatalf("webhook: %d", code)
+		}
+		if st, _ := s.item(t, id); st != "open" {
+			t.Fatalf("after reopen webhook: %s", st)
+		}
+		gh.SetState("1", "closed")
+		if _, err := s.srv.Syncer.Poll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := s.item(t, id); st != "done" {
+			t.Fatalf("after poll: %s", st)
+		}
+	})
+}
