@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,24 +12,15 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/review/reviewtest"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
-// clock is a test clock the server reads through Options.Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Set(t time.Time)     { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 // env is an opened (not serving) Firebreak with the demo catalog and users.
 type env struct {
 	srv   *server.Server
-	clock *clock
+	clock *reviewtest.Clock
 	users map[string]auth.User
 }
 
@@ -41,7 +31,7 @@ func openEnv(t *testing.T, url string, cfg *review.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)}
+	c := reviewtest.NewClock(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
 	srv, err := server.Open(ctx, server.Options{DatabaseURL: url, Catalog: cat, Now: c.Now, Review: cfg, Logger: testutil.TestLogger()})
 	if err != nil {
 		t.Fatal(err)

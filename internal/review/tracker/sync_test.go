@@ -3,20 +3,13 @@ package tracker_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/riverqueue/river/rivertype"
-
-	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
-	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/review/reviewtest"
 	"github.com/firebreak-oss/firebreak/internal/review/tracker"
 	"github.com/firebreak-oss/firebreak/internal/review/tracker/trackertest"
 	"github.com/firebreak-oss/firebreak/internal/server"
@@ -25,57 +18,15 @@ import (
 
 func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 
-// quickRetry retries failed jobs after a moment instead of River's backoff.
-type quickRetry struct{}
-
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(100 * time.Millisecond) }
-
-type site struct {
-	base, token string
-	srv         *server.Server
-}
+type site struct{ *reviewtest.Site }
 
 func startSite(t *testing.T, url string, cfg *review.Config) *site {
-	t.Helper()
-	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := testutil.StartServer(t, server.Options{DatabaseURL: url, Catalog: cat, Review: cfg,
-		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}}})
-	ctx := context.Background()
-	if _, err := run.Server.Users.AddUser(ctx, "alice", "alice@example.com", auth.Responder); err != nil {
-		t.Fatal(err)
-	}
-	secret, _, err := run.Server.Users.CreateToken(ctx, "alice", "test", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &site{base: run.Base, token: secret, srv: run.Server}
+	return &site{reviewtest.Start(t, url, server.Options{Review: cfg})}
 }
 
 func (s *site) call(t *testing.T, method, path string, body any, want int) map[string]any {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, s.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+s.token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, data)
-	}
-	out := map[string]any{}
-	_ = json.Unmarshal(data, &out)
-	return out
+	return s.Call(t, "alice", method, path, body, want)
 }
 
 // item reads an action item through the API.
@@ -85,30 +36,19 @@ func (s *site) item(t *testing.T, id string) (status string, link map[string]any
 	return it["status"].(string), it["tracker"].(map[string]any)
 }
 
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+var waitFor = reviewtest.WaitFor
 
 func (s *site) declareAndAdd(t *testing.T, title string) string {
 	t.Helper()
 	inc := s.call(t, "POST", "/api/v1/incidents", map[string]any{"title": "Checkout timeouts", "grade": "SEV2", "services": []string{"checkout-api"}}, 201)
 	added := s.call(t, "POST", "/api/v1/incidents/"+inc["id"].(string)+"/action-items", map[string]any{
 		"title": title, "category": "prevent", "term": "long", "owner": "alice", "due_at": "2027-01-15"}, 201)
-	return jsonID(added["action_item"].(map[string]any)["id"])
+	return reviewtest.ID(added["action_item"].(map[string]any)["id"])
 }
-
-func jsonID(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func (s *site) webhook(t *testing.T, path, header, secret string, body []byte, extra map[string]string) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", s.base+path, bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", s.Base+path, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(header, tracker.Sign(secret, body))
 	for k, v := range extra {
@@ -177,7 +117,7 @@ func TestJiraSync(t *testing.T) {
 
 		// Done in Jira with no webhook: the poll finds it.
 		jira.SetStatus("OPS-1", "Done", "done")
-		if n, err := s.srv.Syncer.Poll(context.Background()); err != nil || n != 1 {
+		if n, err := s.Srv.Syncer.Poll(context.Background()); err != nil || n != 1 {
 			t.Fatalf("poll: %d %v", n, err)
 		}
 		if st, _ := s.item(t, id); st != "done" {
@@ -223,7 +163,7 @@ func TestGitHubSync(t *testing.T) {
 			t.Fatalf("after reopen webhook: %s", st)
 		}
 		gh.SetState("1", "closed")
-		if _, err := s.srv.Syncer.Poll(context.Background()); err != nil {
+		if _, err := s.Srv.Syncer.Poll(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := s.item(t, id); st != "done" {
