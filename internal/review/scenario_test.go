@@ -41,7 +41,10 @@ func TestRecurringIncidentSurfacesOpenLongTermItems(t *testing.T) {
 				"term": term, "owner": owner, "due_at": due, "stage": "team"}, 201)
 			return reviewtest.ID(r["action_item"].(map[string]any)["id"])
 		}
-		reviewOf := func(ref string) map[string]any { t.Helper(); return api("vic", "GET", "/api/v1/incidents/"+ref+"/review", nil, 200) }
+		reviewOf := func(ref string) map[string]any {
+			t.Helper()
+			return api("vic", "GET", "/api/v1/incidents/"+ref+"/review", nil, 200)
+		}
 		recurrences := func(ref string) map[string][]string { // earlier incident → its open items
 			out := map[string][]string{}
 			for _, m := range reviewOf(ref)["recurrences"].([]any) {

@@ -133,12 +133,12 @@ func (f *Jira) create(w http.ResponseWriter, r *http.Request) {
 	}
 	var in struct {
 		Fields struct {
-			Project     struct{ Key string } `json:"project"`
+			Project     struct{ Key string }  `json:"project"`
 			IssueType   struct{ Name string } `json:"issuetype"`
-			Summary     string               `json:"summary"`
-			Description string               `json:"description"`
-			DueDate     string               `json:"duedate"`
-			Labels      []string             `json:"labels"`
+			Summary     string                `json:"summary"`
+			Description string                `json:"description"`
+			DueDate     string                `json:"duedate"`
+			Labels      []string              `json:"labels"`
 		} `json:"fields"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.Fields.Summary == "" || in.Fields.IssueType.Name == "" {
