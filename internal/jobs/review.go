@@ -93,7 +93,8 @@ type ReviewSweeper interface {
 }
 
 // ReviewSweepWorker runs the sweep. Recurrence looks at incidents changed
-// in the last Window (a few sweeps' worth, so a missed run loses nothing).
+// in the last Window, many sweeps' worth, so a late or missed run loses
+// nothing; matches already stored are not recorded twice.
 type ReviewSweepWorker struct {
 	river.WorkerDefaults[ReviewSweepArgs]
 	Review ReviewSweeper

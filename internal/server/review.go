@@ -49,7 +49,7 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.TrackerSyncWorker{Syncer: s.Syncer})
 		river.AddWorker(w, &jobs.TrackerPollWorker{Syncer: s.Syncer})
-		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: 10 * every})
+		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: max(10*every, time.Hour)})
 		if register != nil {
 			register(w)
 		}

@@ -303,9 +303,10 @@ func (s *Reviews) RecurrenceCandidates(ctx context.Context, inc *incident.Incide
 	return s.listIncidents(ctx, "i.id < $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT $3", inc.ID, s.db.t(since), limit)
 }
 
-// IncidentsUpdatedSince returns up to limit incidents changed since t.
+// IncidentsUpdatedSince returns up to limit incidents changed since t,
+// the most recently changed first.
 func (s *Reviews) IncidentsUpdatedSince(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error) {
-	return s.listIncidents(ctx, "i.updated_at >= $1 ORDER BY i.updated_at, i.id LIMIT $2", s.db.t(since), limit)
+	return s.listIncidents(ctx, "i.updated_at >= $1 ORDER BY i.updated_at DESC, i.id DESC LIMIT $2", s.db.t(since), limit)
 }
 
 func (s *Reviews) listIncidents(ctx context.Context, where string, args ...any) ([]*incident.Incident, error) {

@@ -33,7 +33,7 @@ func (u *UI) reviewRoutes(signedIn func(string, func(http.ResponseWriter, *http.
 // reviewPage is an incident's review.
 type reviewPage struct {
 	Inc         *incident.Incident
-	State       *review.State
+	Review      *review.State
 	Users       []string
 	Suggestions []review.Suggestion
 	Added       *review.ActionItem
@@ -58,7 +58,7 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 		u.fail(w, r, v, err)
 		return
 	}
-	p := reviewPage{Inc: st.Incident, State: st, Form: form}
+	p := reviewPage{Inc: st.Incident, Review: st, Form: form}
 	if p.Form == nil {
 		p.Form = map[string]string{}
 	}

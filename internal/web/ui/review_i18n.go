@@ -4,7 +4,7 @@ import "github.com/firebreak-oss/firebreak/internal/i18n"
 
 // reviewMessages are the review pages' strings as {English, Korean}.
 var reviewMessages = i18n.Messages{
-	"nav.board":             {"Long-term board", "장기 과제 보드"},
+	"nav.board":             {"Long-term board", "장기 후속 조치"},
 	"rev.title":             {"Review", "회고"},
 	"rev.link":              {"Review and action items", "회고 및 후속 조치"},
 	"rev.required":          {"Reviews this incident needs", "이 장애에 필요한 회고"},
