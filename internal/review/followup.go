@@ -23,6 +23,9 @@ type Notice struct {
 	Kind string
 	Key  string
 	To   string // the user told
+	// Fallback is an address to use when the user has none in Firebreak
+	// (an escalation falls back to the team's list).
+	Fallback string
 	// Subject and Text are the message, in English and Korean.
 	Subject string
 	Text    string
@@ -87,11 +90,11 @@ func (s *Service) noticesFor(ctx context.Context, it *ActionItem, now time.Time)
 	ref := incident.FormatRef(it.IncidentID)
 	due := it.DueAt.Format("2006-01-02")
 	if now.After(*it.DueAt) {
-		to := it.Owner
+		to, fallback := it.Owner, ""
 		if team, ok := s.TeamOf(ctx, it); ok && team.Lead != "" {
-			to = team.Lead
+			to, fallback = team.Lead, team.Email
 		}
-		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeEscalation, Key: "escalation", To: to,
+		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeEscalation, Key: "escalation", To: to, Fallback: fallback,
 			Subject: fmt.Sprintf("[Firebreak] Overdue action item of %s: %s / 기한이 지난 후속 조치", ref, it.Title),
 			Text: fmt.Sprintf("The action item \"%s\" of %s, owned by %s, was due on %s and is still %s.\n%s의 후속 조치 \"%s\"(담당 %s)의 기한 %s이 지났지만 아직 완료되지 않았습니다.\n",
 				it.Title, ref, it.Owner, due, it.Status, ref, it.Title, it.Owner, due)}}

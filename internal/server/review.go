@@ -3,11 +3,14 @@ package server
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/review/tracker"
 	"github.com/firebreak-oss/firebreak/internal/store"
@@ -41,6 +44,7 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 		_, err := s.Jobs.InsertTx(ctx, tx, jobs.TrackerSyncArgs{ItemID: itemID, Op: op}, nil)
 		return err
 	}
+	s.Reviews.SendNotice = s.mailNotice
 	every := o.ReviewSweepEvery
 	if every == 0 {
 		every = reviewSweepEvery
@@ -62,6 +66,29 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.TrackerPollArgs{}, nil }, nil))
 	}
 	return nil
+}
+
+// mailNotice stores a reminder or escalation as an e-mail in the outbox,
+// inside the transaction that records it, when e-mail is configured; the
+// timeline event is recorded either way.
+func (s *Server) mailNotice(ctx context.Context, tx *sql.Tx, n review.Notice) error {
+	if s.Outbox.Notifiers[notify.Email] == nil {
+		return nil
+	}
+	to := n.Fallback
+	if u, err := s.DB.Users().UserByName(ctx, n.To); err == nil && u.Email != "" {
+		to = u.Email
+	} else if err != nil && fail.CodeOf(err) != fail.NotFound {
+		return err
+	}
+	if to == "" {
+		return nil // nobody to write to; the timeline has it
+	}
+	return s.Outbox.Store(ctx, tx, notify.Message{
+		Key:     fmt.Sprintf("review:item:%d:%s", n.ItemID, n.Key),
+		Channel: notify.Email, To: to, Target: "user " + n.To, Subject: n.Subject, Text: n.Text,
+		IncidentID: n.IncidentID, Thread: notify.IncidentThread(n.IncidentID),
+	})
 }
 
 // reviewStore is the store the review writes through.
