@@ -36,7 +36,19 @@ func TestReviewPageAndBoard(t *testing.T) {
 	if rec := text(t, tab, `#recurrences`); !strings.Contains(rec, first) || !strings.Contains(rec, "Put ledger behind PgBouncer") {
 		t.Fatalf("incident page recurrences: %q", rec)
 	}
-	tab.Do(t, chromedp.Click(chromedp.CSS(`#review-link`)), chromedp.WaitVisible(chromedp.CSS(`#review-title`)))
+	// An item added from the incident page lands on the review page.
+	tab.Do(t,
+		chromedp.SendKeys(chromedp.CSS(`#qi-title`), "Alert when ledger pool use stays above 80% for 5 minutes"),
+		chromedp.SetValue(chromedp.CSS(`#qi-category`), "detect"),
+		chromedp.SetValue(chromedp.CSS(`#qi-owner`), "alice"),
+		chromedp.SetValue(chromedp.CSS(`#qi-due`), due),
+		chromedp.Click(chromedp.CSS(`#quick-item button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#vague-advice`)),
+	)
+	if adv := text(t, tab, `#vague-advice`); !strings.Contains(adv, "was added") {
+		t.Errorf("a concrete item drew advice: %q", adv)
+	}
+	tab.Do(t, chromedp.Navigate(s.Base+"/incidents/"+inc), chromedp.Click(chromedp.CSS(`#review-link`)), chromedp.WaitVisible(chromedp.CSS(`#review-title`)))
 	if m := text(t, tab, `#missing-stages`); !strings.Contains(m, "Team review") || !strings.Contains(m, "Cross-team developer review") {
 		t.Errorf("missing stages: %q", m)
 	}
