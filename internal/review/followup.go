@@ -242,9 +242,10 @@ func (s *Service) DetectRecurrence(ctx context.Context, inc *incident.Incident, 
 }
 
 // DetectRecent runs DetectRecurrence over incidents changed since the
-// given time (their services or cause tags may just have been set).
+// given time (their services or cause tags may just have been set) and not
+// checked since they changed.
 func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, error) {
-	incs, err := s.store.IncidentsUpdatedSince(ctx, since, 200)
+	incs, err := s.store.IncidentsToCheck(ctx, since, 200)
 	if err != nil {
 		return 0, err
 	}
@@ -252,6 +253,9 @@ func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, 
 	for _, inc := range incs {
 		ms, err := s.DetectRecurrence(ctx, inc, now)
 		if err != nil {
+			return n, err
+		}
+		if err := s.store.MarkChecked(ctx, inc); err != nil {
 			return n, err
 		}
 		n += len(ms)

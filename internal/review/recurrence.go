@@ -2,17 +2,17 @@ package review
 
 import (
 	"slices"
-	"strings"
 	"time"
 	"unicode"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// TextSimilarity scores how alike two texts are, from 0 (nothing shared) to
-// 1 (the same). It is a seam: a search index can stand in for BigramDice.
+// TextSimilarity scores how alike texts are, from 0 (nothing shared) to 1
+// (the same). Against prepares one text once, for comparing it with many.
+// It is a seam: a search index can stand in for BigramDice.
 type TextSimilarity interface {
-	Similarity(a, b string) float64
+	Against(text string) func(other string) float64
 }
 
 // BigramDice compares texts by their character pairs within words (the Dice
@@ -21,34 +21,61 @@ type TextSimilarity interface {
 // share pairs.
 type BigramDice struct{}
 
-// Similarity returns the Dice coefficient of the texts' bigram sets.
-func (BigramDice) Similarity(a, b string) float64 {
-	x, y := bigrams(a), bigrams(b)
-	if len(x) == 0 || len(y) == 0 {
-		return 0
-	}
-	shared := 0
-	for g := range x {
-		if y[g] {
-			shared++
+// Similarity returns the Dice coefficient of two texts' bigram sets.
+func (d BigramDice) Similarity(a, b string) float64 { return d.Against(a)(b) }
+
+// Against returns a scorer of other texts against text.
+func (BigramDice) Against(text string) func(string) float64 {
+	x := bigrams(text)
+	return func(other string) float64 {
+		y := bigrams(other)
+		if len(x) == 0 || len(y) == 0 {
+			return 0
 		}
+		shared := 0
+		for i, j := 0, 0; i < len(x) && j < len(y); { // both sorted: merge
+			switch {
+			case x[i] == y[j]:
+				shared++
+				i++
+				j++
+			case x[i] < y[j]:
+				i++
+			default:
+				j++
+			}
+		}
+		return 2 * float64(shared) / float64(len(x)+len(y))
 	}
-	return 2 * float64(shared) / float64(len(x)+len(y))
 }
 
-func bigrams(s string) map[string]bool {
-	out := map[string]bool{}
-	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
-	for _, w := range words {
-		rs := []rune(w)
-		if len(rs) == 1 {
-			out[w] = true
+// bigrams returns the set of rune pairs within the words of s, each packed
+// into a uint64, sorted and without repeats; a one-rune word counts as a
+// pair with itself.
+func bigrams(s string) []uint64 {
+	var out []uint64
+	prev, inWord, wordLen := rune(0), false, 0
+	flush := func() {
+		if inWord && wordLen == 1 {
+			out = append(out, uint64(prev)<<32|uint64(prev))
 		}
-		for i := 0; i+1 < len(rs); i++ {
-			out[string(rs[i:i+2])] = true
-		}
+		inWord, wordLen = false, 0
 	}
-	return out
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
+			flush()
+			continue
+		}
+		r = unicode.ToLower(r)
+		if inWord {
+			out = append(out, uint64(prev)<<32|uint64(r))
+		}
+		prev, inWord = r, true
+		wordLen++
+	}
+	flush()
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Match says that an earlier incident looks like the same problem again.
@@ -78,7 +105,7 @@ const (
 // summary are at least minScore alike matches on text.
 func FindRecurrences(inc *incident.Incident, earlier []*incident.Incident, sim TextSimilarity, minScore float64) []Match {
 	var out []Match
-	text := inc.Title + " " + inc.Summary
+	score := sim.Against(inc.Title + " " + inc.Summary)
 	for _, e := range earlier {
 		if e.ID >= inc.ID { // only earlier incidents
 			continue
@@ -90,8 +117,8 @@ func FindRecurrences(inc *incident.Incident, earlier []*incident.Incident, sim T
 			out = append(out, m)
 			continue
 		}
-		if score := sim.Similarity(text, e.Title+" "+e.Summary); score >= minScore {
-			m.Reason, m.Score, m.Shared = MatchText, score, services
+		if sc := score(e.Title + " " + e.Summary); sc >= minScore {
+			m.Reason, m.Score, m.Shared = MatchText, sc, services
 			out = append(out, m)
 		}
 	}

@@ -102,6 +102,7 @@ func TestRecurringIncidentSurfacesOpenLongTermItems(t *testing.T) {
 		clock.Set(time.Date(2026, 6, 20, 21, 15, 0, 0, time.UTC))
 		inc3 := declare("결제 승인 지연 — ledger connection pool", "", nil)
 		reviewtest.WaitFor(t, inc3+" matched by text", func() bool { _, ok := recurrences(inc3)[inc1]; return ok })
+		clock.Set(time.Date(2026, 6, 20, 21, 40, 0, 0, time.UTC)) // the cause is found
 		api("alice", "PATCH", "/api/v1/incidents/"+inc3, map[string]any{"cause_tags": []string{"db-connection-pool"}}, 200)
 		reviewtest.WaitFor(t, inc3+" matched with both", func() bool { return len(recurrences(inc3)) == 2 })
 		r3 := recurrences(inc3)

@@ -56,7 +56,10 @@ type Store interface {
 	// timeline event, together with the message to send; false when it was
 	// already given.
 	RecordNotice(ctx context.Context, n Notice, ev incident.Event) (bool, error)
-	IncidentsUpdatedSince(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error)
+	// IncidentsToCheck returns incidents changed since the given time that
+	// have not been checked for recurrence since; MarkChecked records a check.
+	IncidentsToCheck(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error)
+	MarkChecked(ctx context.Context, inc *incident.Incident) error
 }
 
 // Incidents is what the review needs from the incident core.

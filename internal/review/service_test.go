@@ -24,7 +24,11 @@ type env struct {
 	users map[string]auth.User
 }
 
-func openEnv(t *testing.T, url string, cfg *review.Config) *env {
+func openEnv(t *testing.T, url string, cfg *review.Config) *env { return openEnvTB(t, url, cfg) }
+
+func openEnvB(b *testing.B, url string) *env { return openEnvTB(b, url, nil) }
+
+func openEnvTB(t testing.TB, url string, cfg *review.Config) *env {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)

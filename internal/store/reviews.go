@@ -303,10 +303,23 @@ func (s *Reviews) RecurrenceCandidates(ctx context.Context, inc *incident.Incide
 	return s.listIncidents(ctx, "i.id < $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT $3", inc.ID, s.db.t(since), limit)
 }
 
-// IncidentsUpdatedSince returns up to limit incidents changed since t,
-// the most recently changed first.
-func (s *Reviews) IncidentsUpdatedSince(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error) {
-	return s.listIncidents(ctx, "i.updated_at >= $1 ORDER BY i.updated_at DESC, i.id DESC LIMIT $2", s.db.t(since), limit)
+// IncidentsToCheck returns up to limit incidents changed since t and not
+// checked for recurrence since their last change, the most recently
+// changed first.
+func (s *Reviews) IncidentsToCheck(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error) {
+	return s.listIncidents(ctx, `i.updated_at >= $1 AND NOT EXISTS (SELECT 1 FROM recurrence_checks c
+		WHERE c.incident_id = i.id AND c.checked_at >= i.updated_at) ORDER BY i.updated_at DESC, i.id DESC LIMIT $2`, s.db.t(since), limit)
+}
+
+// MarkChecked records that an incident was checked for recurrence as it
+// stood at its last change.
+func (s *Reviews) MarkChecked(ctx context.Context, inc *incident.Incident) error {
+	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO recurrence_checks (incident_id, checked_at) VALUES ($1, $2)
+		ON CONFLICT (incident_id) DO UPDATE SET checked_at = excluded.checked_at`, inc.ID, s.db.t(inc.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("mark recurrence checked: %w", err)
+	}
+	return nil
 }
 
 func (s *Reviews) listIncidents(ctx context.Context, where string, args ...any) ([]*incident.Incident, error) {

@@ -65,3 +65,10 @@ CREATE TABLE incident_recurrences (
     PRIMARY KEY (incident_id, earlier_id)
 );
 CREATE INDEX incidents_updated ON incidents (updated_at);
+
+-- When recurrence was last looked for, as the incident's updated_at then:
+-- an incident is looked at again only once it has changed.
+CREATE TABLE recurrence_checks (
+    incident_id BIGINT PRIMARY KEY REFERENCES incidents (id),
+    checked_at  TIMESTAMPTZ NOT NULL
+);
