@@ -53,9 +53,9 @@ func BenchmarkFindRecurrences500(b *testing.B) {
 // 500 earlier incidents: the candidate query, the comparison and the
 // (idempotent) write of matches.
 func BenchmarkDetectRecurrence(b *testing.B) {
-	for _, db := range []struct{ name, url string }{{"sqlite", testutil.SQLiteURL(b)}, {"postgres", testutil.PostgresURL(b)}} {
-		b.Run(db.name, func(b *testing.B) {
-			e := openEnvB(b, db.url)
+	for name, url := range map[string]func(testing.TB) string{"sqlite": testutil.SQLiteURL, "postgres": testutil.PostgresURL} {
+		b.Run(name, func(b *testing.B) {
+			e := openEnvB(b, url(b))
 			ctx := context.Background()
 			var last *incident.Incident
 			for i, inc := range earlierIncidents(501) {
