@@ -250,19 +250,9 @@ func (p *configParser) tracker(c *Config, f confyaml.Field) {
 }
 
 func (p *configParser) jira(j *JiraConfig, f confyaml.Field) {
-	fields, ok := p.Fields(f.Val, f.Path)
-	if !ok {
+	if !p.strings(f, map[string]*string{"base_url": &j.BaseURL, "project": &j.Project, "issue_type": &j.IssueType,
+		"email": &j.Email, "api_token": &j.APIToken, "token": &j.Token, "webhook_secret": &j.WebhookSecret}) {
 		return
-	}
-	strs := map[string]*string{"base_url": &j.BaseURL, "project": &j.Project, "issue_type": &j.IssueType,
-		"email": &j.Email, "api_token": &j.APIToken, "token": &j.Token, "webhook_secret": &j.WebhookSecret}
-	for _, g := range fields {
-		dst, ok := strs[g.Key.Value]
-		if !ok {
-			p.Unknown(g)
-			continue
-		}
-		*dst = p.Str(g.Val, g.Path)
 	}
 	if j.IssueType == "" {
 		j.IssueType = "Task"
@@ -283,18 +273,8 @@ func (p *configParser) jira(j *JiraConfig, f confyaml.Field) {
 }
 
 func (p *configParser) github(g *GitHubConfig, f confyaml.Field) {
-	fields, ok := p.Fields(f.Val, f.Path)
-	if !ok {
+	if !p.strings(f, map[string]*string{"api_url": &g.APIURL, "repo": &g.Repo, "token": &g.Token, "webhook_secret": &g.WebhookSecret}) {
 		return
-	}
-	strs := map[string]*string{"api_url": &g.APIURL, "repo": &g.Repo, "token": &g.Token, "webhook_secret": &g.WebhookSecret}
-	for _, h := range fields {
-		dst, ok := strs[h.Key.Value]
-		if !ok {
-			p.Unknown(h)
-			continue
-		}
-		*dst = p.Str(h.Val, h.Path)
 	}
 	if g.APIURL == "" {
 		g.APIURL = DefaultGitHubAPI
@@ -306,6 +286,23 @@ func (p *configParser) github(g *GitHubConfig, f confyaml.Field) {
 	if g.Token == "" {
 		p.Errorf(f.Val, f.Path+".token", "is required: a token that may create and edit issues")
 	}
+}
+
+// strings reads a mapping of string fields into dst by key, reporting
+// unknown keys; false when f is not a mapping.
+func (p *configParser) strings(f confyaml.Field, dst map[string]*string) bool {
+	fields, ok := p.Fields(f.Val, f.Path)
+	if !ok {
+		return false
+	}
+	for _, g := range fields {
+		if d, ok := dst[g.Key.Value]; ok {
+			*d = p.Str(g.Val, g.Path)
+		} else {
+			p.Unknown(g)
+		}
+	}
+	return true
 }
 
 func (p *configParser) checkURL(n *yaml.Node, path, raw string) {

@@ -95,14 +95,12 @@ func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
 	p := declarePage{Form: form}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -188,14 +186,12 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
 		u.fail(w, r, v, err)
 		return
@@ -207,11 +203,7 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		status := http.StatusBadRequest
-		if e.Code == fail.Conflict {
-			status = http.StatusConflict
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "incident", v, p)
 }

@@ -66,14 +66,12 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 		u.fail(w, r, v, err)
 		return
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	if added, _ := strconv.ParseInt(r.URL.Query().Get("added"), 10, 64); added > 0 {
 		for _, it := range st.Items {
 			if it.ID == added {
@@ -84,19 +82,12 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)
-		if !ok || e.Code == fail.Internal || e.Code == fail.NotFound {
+		if !ok || e.Code == fail.Internal || e.Code == fail.NotFound || e.Code == fail.Forbidden {
 			u.fail(w, r, v, actionErr)
 			return
 		}
 		p.Error, p.Field = e.Error(), e.Field
-		status := http.StatusBadRequest
-		switch e.Code {
-		case fail.Conflict:
-			status = http.StatusConflict
-		case fail.Forbidden:
-			status = http.StatusForbidden
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "review", v, p)
 }
@@ -118,6 +109,28 @@ func (u *UI) reviewAct(w http.ResponseWriter, r *http.Request, v *view, change f
 		return
 	}
 	http.Redirect(w, r, "/incidents/"+incident.FormatRef(id)+"/review"+query, http.StatusSeeOther)
+}
+
+// userNames lists the users for the pickers of a form.
+func (u *UI) userNames(r *http.Request) ([]string, error) {
+	users, err := u.Users.ListUsers(r.Context(), 500)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(users))
+	for i, us := range users {
+		names[i] = us.Name
+	}
+	return names, nil
+}
+
+// refusalStatus is the status of a page shown again with the reason a
+// change was refused.
+func refusalStatus(e *fail.Error) int {
+	if e.Code == fail.Conflict {
+		return http.StatusConflict
+	}
+	return http.StatusBadRequest
 }
 
 // formTime reads a datetime-local or date field in the viewer's zone.

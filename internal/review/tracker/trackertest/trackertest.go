@@ -29,7 +29,6 @@ type Tracker struct {
 	// auth is the Authorization header value the fake accepts.
 	auth         string
 	issues       map[string]*Issue
-	order        []string
 	Unauthorized int // requests refused for their credentials
 }
 
