@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
@@ -12,7 +13,11 @@ import (
 // reads and sets their status. Implementations live in review/tracker.
 type IssueTracker interface {
 	// Create files the item and returns the issue's key, web URL and state.
+	// The issue carries the item's label (ItemLabel), so Find can tell
+	// whether an earlier try filed it already.
 	Create(ctx context.Context, it *ActionItem, incidentRef string) (key, url, state string, err error)
+	// Find returns the issue filed for the item, if any (key "" if none).
+	Find(ctx context.Context, itemID int64) (key, url, state string, err error)
 	// State reads the issue's status and whether it counts as done.
 	State(ctx context.Context, key string) (state string, done bool, err error)
 	// SetDone moves the issue to a done status, or back to an open one.
@@ -26,6 +31,9 @@ type Syncer struct {
 	Service  *Service
 	Trackers map[Tracker]IssueTracker
 }
+
+// ItemLabel is the label that ties an issue to its action item.
+func ItemLabel(itemID int64) string { return "firebreak-item-" + strconv.FormatInt(itemID, 10) }
 
 // ErrNoTracker is returned for items of a tracker that is not configured.
 var ErrNoTracker = errors.New("tracker not configured")
@@ -50,7 +58,12 @@ func (y *Syncer) Create(ctx context.Context, itemID int64) error {
 	if err != nil {
 		return y.failed(ctx, it, err)
 	}
-	key, url, state, err := tr.Create(ctx, it, incident.FormatRef(it.IncidentID))
+	// A try that filed the issue but could not store its key must not file
+	// a second one: look for the item's label first.
+	key, url, state, err := tr.Find(ctx, it.ID)
+	if err == nil && key == "" {
+		key, url, state, err = tr.Create(ctx, it, incident.FormatRef(it.IncidentID))
+	}
 	if err != nil {
 		return y.failed(ctx, it, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -39,7 +40,7 @@ func (g *GitHub) Create(ctx context.Context, it *review.ActionItem, incidentRef 
 	in := map[string]any{
 		"title":  it.Title,
 		"body":   issueText(it.Title, it.Description, string(it.Category), string(it.Term), it.Owner, dueText(it), incidentRef),
-		"labels": []string{"firebreak", "firebreak-" + string(it.Category)},
+		"labels": []string{"firebreak", "firebreak-" + string(it.Category), review.ItemLabel(it.ID)},
 	}
 	var out ghIssue
 	if err := g.do(ctx, "POST", g.repoURL+"/issues", in, &out); err != nil {
@@ -49,6 +50,20 @@ func (g *GitHub) Create(ctx context.Context, it *review.ActionItem, incidentRef 
 		return "", "", "", fmt.Errorf("github created an issue but named no number")
 	}
 	return strconv.Itoa(out.Number), out.HTMLURL, out.State, nil
+}
+
+// Find lists the repository's issues labelled with the item, open or
+// closed.
+func (g *GitHub) Find(ctx context.Context, itemID int64) (string, string, string, error) {
+	var out []ghIssue
+	q := url.Values{"labels": {review.ItemLabel(itemID)}, "state": {"all"}, "per_page": {"1"}}
+	if err := g.do(ctx, "GET", g.repoURL+"/issues?"+q.Encode(), nil, &out); err != nil {
+		return "", "", "", err
+	}
+	if len(out) == 0 {
+		return "", "", "", nil
+	}
+	return strconv.Itoa(out[0].Number), out[0].HTMLURL, out[0].State, nil
 }
 
 // State reads whether the issue is open or closed.

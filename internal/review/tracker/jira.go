@@ -43,7 +43,7 @@ func (j *Jira) Create(ctx context.Context, it *review.ActionItem, incidentRef st
 		"issuetype":   map[string]string{"name": j.cfg.IssueType},
 		"summary":     it.Title,
 		"description": issueText(it.Title, it.Description, string(it.Category), string(it.Term), it.Owner, dueText(it), incidentRef),
-		"labels":      []string{"firebreak", "firebreak-" + string(it.Category), strings.ToLower(incidentRef)},
+		"labels":      []string{"firebreak", "firebreak-" + string(it.Category), strings.ToLower(incidentRef), review.ItemLabel(it.ID)},
 	}
 	if it.DueAt != nil {
 		fields["duedate"] = it.DueAt.Format("2006-01-02")
@@ -69,6 +69,28 @@ func dueText(it *review.ActionItem) string {
 		return "-"
 	}
 	return it.DueAt.Format("2006-01-02")
+}
+
+// Find searches (JQL) for the issue labelled with the item.
+func (j *Jira) Find(ctx context.Context, itemID int64) (string, string, string, error) {
+	var out struct {
+		Issues []struct {
+			Key    string `json:"key"`
+			Fields struct {
+				Status jiraStatus `json:"status"`
+			} `json:"fields"`
+		} `json:"issues"`
+	}
+	q := url.Values{"jql": {fmt.Sprintf("project = %q AND labels = %q", j.cfg.Project, review.ItemLabel(itemID))},
+		"fields": {"status"}, "maxResults": {"1"}}
+	if err := j.do(ctx, "GET", j.base+"/search?"+q.Encode(), nil, &out); err != nil {
+		return "", "", "", err
+	}
+	if len(out.Issues) == 0 {
+		return "", "", "", nil
+	}
+	is := out.Issues[0]
+	return is.Key, strings.TrimRight(j.cfg.BaseURL, "/") + "/browse/" + is.Key, is.Fields.Status.Name, nil
 }
 
 // State reads the issue's status; the done category counts as done.

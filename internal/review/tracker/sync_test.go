@@ -87,13 +87,15 @@ func TestJiraSync(t *testing.T) {
 		refused := jira.Refused()
 		waitFor(t, "a retry", func() bool { return jira.Refused() > refused })
 
+		// An earlier try filed the issue but its key was never stored: the
+		// next try finds it by the item's label instead of filing another.
+		jira.File("Cap checkout retries at 2", "firebreak", review.ItemLabel(1))
 		jira.Accept(trackertest.BasicAuth("bot@example.com", "old-token")) // Jira takes the configured token after all
 		waitFor(t, "the issue key", func() bool { _, link := s.item(t, id); return link["key"] == "OPS-1" })
 		_, link := s.item(t, id)
 		is := jira.Issue("OPS-1")
-		if link["url"] != jira.URL+"/browse/OPS-1" || link["error"] != "" || is.Title != "Cap checkout retries at 2" ||
-			is.Due != "2027-01-15" || !strings.Contains(is.Body, "INC-1") || jira.Count() != 1 {
-			t.Fatalf("link %v, issue %+v", link, is)
+		if link["url"] != jira.URL+"/browse/OPS-1" || link["error"] != "" || is.Title != "Cap checkout retries at 2" || jira.Count() != 1 {
+			t.Fatalf("link %v, issue %+v, %d issues", link, is, jira.Count())
 		}
 
 		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "done"}, 200)

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -108,10 +110,44 @@ func StartJira(t testing.TB, project, auth string) *Jira {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /rest/api/2/issue", f.create)
 	mux.HandleFunc("GET /rest/api/2/issue/{key}", f.get)
+	mux.HandleFunc("GET /rest/api/2/search", f.search)
 	mux.HandleFunc("GET /rest/api/2/issue/{key}/transitions", f.transitions)
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.transition)
 	_, f.URL = start(t, mux)
 	return f
+}
+
+// File adds an issue as if an earlier request had created it; it returns
+// its key.
+func (f *Jira) File(title string, labels ...string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	key := f.Project + "-" + strconv.Itoa(len(f.issues)+1)
+	f.issues[key] = &Issue{Key: key, Title: title, Labels: labels, Status: "To Do", Category: "new"}
+	return key
+}
+
+// jqlLabel reads the label of the only JQL Firebreak sends.
+var jqlLabel = regexp.MustCompile(`labels = "([^"]+)"`)
+
+func (f *Jira) search(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r, jiraRefusal) {
+		return
+	}
+	m := jqlLabel.FindStringSubmatch(r.URL.Query().Get("jql"))
+	if m == nil {
+		writeJSON(w, 400, map[string]any{"errorMessages": []string{"Error in the JQL Query"}})
+		return
+	}
+	issues := []map[string]any{}
+	f.mu.Lock()
+	for _, is := range f.issues {
+		if slices.Contains(is.Labels, m[1]) {
+			issues = append(issues, map[string]any{"key": is.Key, "fields": map[string]any{"status": jiraStatus(is.Status, is.Category)}})
+		}
+	}
+	f.mu.Unlock()
+	writeJSON(w, 200, map[string]any{"startAt": 0, "maxResults": 1, "total": len(issues), "issues": issues})
 }
 
 // Accept changes the credentials the site accepts (a rotated token).
@@ -226,6 +262,7 @@ func StartGitHub(t testing.TB, repo, token string) *GitHub {
 	mux := http.NewServeMux()
 	base := "/repos/" + repo + "/issues"
 	mux.HandleFunc("POST "+base, f.create)
+	mux.HandleFunc("GET "+base, f.list)
 	mux.HandleFunc("GET "+base+"/{n}", f.get)
 	mux.HandleFunc("PATCH "+base+"/{n}", f.patch)
 	_, f.URL = start(t, mux)
@@ -269,6 +306,22 @@ func (f *GitHub) create(w http.ResponseWriter, r *http.Request) {
 	f.issues[key] = is
 	f.mu.Unlock()
 	writeJSON(w, 201, f.view(is))
+}
+
+func (f *GitHub) list(w http.ResponseWriter, r *http.Request) {
+	if !f.authorized(w, r, ghRefusal) {
+		return
+	}
+	label, state := r.URL.Query().Get("labels"), r.URL.Query().Get("state")
+	out := []map[string]any{}
+	f.mu.Lock()
+	for _, is := range f.issues {
+		if slices.Contains(is.Labels, label) && (state == "all" || state == is.Status || state == "" && is.Status == "open") {
+			out = append(out, f.view(is))
+		}
+	}
+	f.mu.Unlock()
+	writeJSON(w, 200, out)
 }
 
 func (f *GitHub) get(w http.ResponseWriter, r *http.Request) {
