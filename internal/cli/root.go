@@ -44,6 +44,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPolicyCmd(),
 		newReportCmd(),
 		newSearchCmd(),
+		newReviewCmd(),
+		newActionCmd(),
 	)
 	return root
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -65,6 +66,13 @@ type Options struct {
 	Report            *report.Config // the report: section of the config file
 	// BaseURL is the address people reach this server at, for links in e-mails.
 	BaseURL string
+	// Review is the review: section of the config file.
+	Review *review.Config
+	// Trackers replaces the issue trackers the review section configures.
+	Trackers map[review.Tracker]review.IssueTracker
+	// ReviewSweepEvery is how often reminders, escalations and recurrence
+	// are looked for (default one minute).
+	ReviewSweepEvery time.Duration
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -96,6 +104,9 @@ type Server struct {
 	Jobs      *jobs.Client
 	Outbox    *notify.Outbox // stores and delivers every outbound message
 	Propagate *propagate.Propagator
+	Review    *review.Service
+	Reviews   *store.Reviews
+	Syncer    *review.Syncer
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -181,6 +192,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		// Missed status updates are told by e-mail when mail is set up.
 		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
 	}
+	if err := s.openReview(o, &jc); err != nil {
+		db.Close()
+		return nil, err
+	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -224,8 +239,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
-			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library},
-		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
+			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review},
+		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
+		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,

@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // Prefix is where the API is mounted.
@@ -38,6 +39,7 @@ type API struct {
 	Messages  MessageReader
 	Reports   *report.Service
 	Library   *report.Library
+	Review    *review.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -75,7 +77,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
 		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
-	}, a.reportRoutes()...)
+	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -179,7 +179,7 @@ func (a *API) reportRevisions(w http.ResponseWriter, r *http.Request, u auth.Use
 	return nil
 }
 
-func intParam(r *http.Request, name string) (int, error) {
+func revisionParam(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(r.URL.Query().Get(name))
 	if err != nil || n < 1 {
 		return 0, fail.Field(name, "must be a revision number (1 or more); got %q", r.URL.Query().Get(name))
@@ -192,11 +192,11 @@ func (a *API) reportDiff(w http.ResponseWriter, r *http.Request, u auth.User) er
 	if err != nil {
 		return err
 	}
-	from, err := intParam(r, "from")
+	from, err := revisionParam(r, "from")
 	if err != nil {
 		return err
 	}
-	to, err := intParam(r, "to")
+	to, err := revisionParam(r, "to")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // listPage is the incident list with its filters.
@@ -101,14 +102,12 @@ func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
 	p := declarePage{Form: form}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -167,6 +166,7 @@ type incidentPage struct {
 	Report      *report.Report
 	ReportTBD   int
 	Similar     []report.Hit
+	Review      *review.State
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -215,13 +215,15 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		u.fail(w, r, v, err)
 		return
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
+	p.Users = users
+	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)
@@ -230,11 +232,7 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		status := http.StatusBadRequest
-		if e.Code == fail.Conflict {
-			status = http.StatusConflict
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "incident", v, p)
 }

@@ -195,5 +195,5 @@ func (v *view) EventText(ev incident.Event) string {
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
 	}
-	return string(ev.Kind)
+	return v.reviewEventText(ev)
 }

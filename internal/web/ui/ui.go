@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 //go:embed templates/*.html
@@ -45,6 +46,7 @@ type UI struct {
 	Inbox     *intake.Inbox
 	Reports   *report.Service
 	Library   *report.Library
+	Review    *review.Service
 	Log       *slog.Logger
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
@@ -111,6 +113,7 @@ func (u *UI) build() {
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)
 	u.reportRoutes(signedIn)
+	u.reviewRoutes(signedIn)
 	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
 	})
