@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -54,11 +53,11 @@ func TestReminderByEmail(t *testing.T) {
 		}
 
 		time.Sleep(time.Second) // checks run at +0: nothing is due
-		if n := len(mailsTo(sink, "cora@example.com")) + len(reminders()); n != 0 {
+		if n := len(sink.MessagesTo("cora@example.com")) + len(reminders()); n != 0 {
 			t.Fatalf("reminded within the cadence: %d", n)
 		}
 		offset.Store(int64(16 * time.Minute))
-		mails := waitMailsTo(t, sink, "cora@example.com", 1)
+		mails := sink.WaitForTo(t, "cora@example.com", 1, 30*time.Second)
 		m := mails[0]
 		if len(m.To) != 1 || m.To[0] != "cora@example.com" || m.Subject() != "["+inc.Ref()+"] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 15m)" ||
 			!strings.Contains(m.Text, "firebreak incident update "+inc.Ref()) {
@@ -86,33 +85,11 @@ func TestReminderByEmail(t *testing.T) {
 		}
 		// 16 minutes after the update, the next one.
 		offset.Store(int64(36 * time.Minute))
-		if got := waitMailsTo(t, sink, "cora@example.com", 2); got[1].To[0] != "cora@example.com" {
+		if got := sink.WaitForTo(t, "cora@example.com", 2, 30*time.Second); got[1].To[0] != "cora@example.com" {
 			t.Fatalf("second reminder to %v", got[1].To)
 		}
 		if n := len(reminders()); n != 2 {
 			t.Fatalf("%d reminders, want 2", n)
 		}
 	})
-}
-
-// mailsTo is what the sink received for addr: the declaration's own
-// messages to the owning team arrive at the same server.
-func mailsTo(sink *testutil.MailSink, addr string) []testutil.ReceivedMail {
-	var out []testutil.ReceivedMail
-	for _, m := range sink.Messages() {
-		if len(m.To) == 1 && m.To[0] == addr {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-func waitMailsTo(t *testing.T, sink *testutil.MailSink, addr string, n int) []testutil.ReceivedMail {
-	t.Helper()
-	var got []testutil.ReceivedMail
-	waitFor(t, fmt.Sprintf("%d mails to %s", n, addr), func() bool {
-		got = mailsTo(sink, addr)
-		return len(got) >= n
-	})
-	return got
 }

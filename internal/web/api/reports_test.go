@@ -164,20 +164,7 @@ func TestReportSharedByEmail(t *testing.T) {
 // declaration's own messages reach the same SMTP server and are left out.
 func reportMails(t *testing.T, sink *testutil.MailSink, ref string, n int) []testutil.ReceivedMail {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		var got []testutil.ReceivedMail
-		for _, m := range sink.Messages() {
-			if strings.Contains(m.Text, "/incidents/"+ref+"/report") {
-				got = append(got, m)
-			}
-		}
-		if len(got) >= n {
-			return got
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d report mails of %s after 15s, want %d", len(got), ref, n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return sink.WaitForMatching(t, n, 15*time.Second, func(m testutil.ReceivedMail) bool {
+		return strings.Contains(m.Text, "/incidents/"+ref+"/report")
+	})
 }
