@@ -84,13 +84,20 @@ func (p *Passwords) SignIn(ctx context.Context, name, password string) (secret s
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
 		return "", Session{}, User{}, fail.New(fail.Unauthorized, "wrong user name or password")
 	}
+	secret, s, err = p.StartSession(ctx, u)
+	return secret, s, u, err
+}
+
+// StartSession starts a browser session for a user who has proved who they
+// are (by password or single sign-on) and returns the cookie's secret.
+func (p *Passwords) StartSession(ctx context.Context, u User) (secret string, s Session, err error) {
 	now := p.now().UTC()
 	s = Session{UserID: u.ID, CSRF: randomString(24), CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
 	secret = randomString(32)
 	if err := p.store.CreateSession(ctx, s, HashToken(secret)); err != nil {
-		return "", Session{}, User{}, err
+		return "", Session{}, err
 	}
-	return secret, s, u, nil
+	return secret, s, nil
 }
 
 // Session returns the live session of a cookie secret and its user.

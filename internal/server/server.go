@@ -99,6 +99,12 @@ func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
 	return d.users.UserExists(ctx, name)
 }
 
+// TeamOf names the team that owns a service, for team-scoped permissions.
+func (d directory) TeamOf(service string) string {
+	svc, _ := d.catalog.Service(service)
+	return svc.Team
+}
+
 // OpenDB opens and migrates the database the options name.
 func OpenDB(ctx context.Context, o Options) (*store.DB, error) {
 	db, err := store.Open(ctx, o.databaseURL())
@@ -137,7 +143,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger, smtpAddr: o.SMTPAddr}
 	users := db.Users()
 	s.Users = auth.NewService(users, o.Now)
+	s.Users.TeamExists = func(name string) bool { _, ok := o.Catalog.Team(name); return ok }
 	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
+	s.Incidents.AuditTo(s.Users)
 	signals := db.Signals()
 	s.routeKick = make(chan struct{}, 1)
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
@@ -170,7 +178,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	s.Handler = web.Handler(web.Deps{
-		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
+		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,

@@ -1,0 +1,71 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+)
+
+// SystemActor is the actor of changes made by an operator on the database
+// directly (the CLI's admin commands) or by Firebreak itself.
+const SystemActor = "firebreak"
+
+// AuditEntry is one line of the audit log: who did what to which target,
+// when, and the state before and after (JSON, null when there was none).
+type AuditEntry struct {
+	ID     int64           `json:"id"`
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Action string          `json:"action"`
+	Target string          `json:"target"`
+	Before json.RawMessage `json:"before"`
+	After  json.RawMessage `json:"after"`
+}
+
+// AuditLog keeps the audit log. It only ever appends.
+type AuditLog interface {
+	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// ListAudit returns up to limit entries with ids below before (0: the
+	// newest), newest first.
+	ListAudit(ctx context.Context, before int64, limit int) ([]AuditEntry, error)
+}
+
+// NewAuditEntry describes a change made now by actor; before and after are
+// any JSON-encodable values (nil for none).
+func NewAuditEntry(now time.Time, actor, action, target string, before, after any) *AuditEntry {
+	return &AuditEntry{At: now.UTC(), Actor: actor, Action: action, Target: target, Before: toJSON(before), After: toJSON(after)}
+}
+
+func (s *Service) entry(actor, action, target string, before, after any) *AuditEntry {
+	return NewAuditEntry(s.now(), actor, action, target, before, after)
+}
+
+func toJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b, _ = json.Marshal(err.Error())
+	}
+	return b
+}
+
+// MaxAuditPage bounds one page of the audit log.
+const MaxAuditPage = 500
+
+// Audit returns a page of the audit log to an organisation admin.
+func (s *Service) Audit(ctx context.Context, by User, before int64, limit int) ([]AuditEntry, error) {
+	if !by.IsAdmin() {
+		return nil, fail.New(fail.Forbidden, "the audit log is for organisation admins")
+	}
+	if limit < 1 || limit > MaxAuditPage {
+		return nil, fail.Field("limit", "must be 1-%d", MaxAuditPage)
+	}
+	return s.store.ListAudit(ctx, before, limit)
+}
+
+// Record appends an entry that some other part of Firebreak made (an
+// incident's visibility changed, an admin override).
+func (s *Service) Record(ctx context.Context, e *AuditEntry) error {
+	return s.store.AppendAudit(ctx, e)
+}
