@@ -149,11 +149,7 @@ const tokenPrefix = "fbt_"
 // operator working on the database directly. The returned secret is shown
 // once; only its hash is kept.
 func (s *Service) CreateToken(ctx context.Context, user, label string, ttl time.Duration) (secret string, tok Token, err error) {
-	u, err := s.store.UserByName(ctx, user)
-	if err != nil {
-		return "", Token{}, err
-	}
-	return s.issue(ctx, SystemActor, TokenRequest{User: u.Name, Label: label, Scopes: []Scope{ScopeRead, ScopeWrite}, TTL: ttl}, u.ID)
+	return s.OperatorToken(ctx, TokenRequest{User: user, Label: label, Scopes: []Scope{ScopeRead, ScopeWrite}, TTL: ttl})
 }
 
 // HashToken returns the stored form of a token secret. Tokens carry 160 random

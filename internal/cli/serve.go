@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/demo"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/sso"
 )
 
 // dbFlags are the flags of every command that opens the database itself.
@@ -76,7 +77,7 @@ gracefully.`,
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			switch {
 			case configFile != "":
-				if opts.Catalog, opts.Intake, err = loadConfig(configFile); err != nil {
+				if opts.Catalog, opts.Intake, opts.Auth, err = loadConfig(configFile); err != nil {
 					return fmt.Errorf("config:\n%w", err)
 				}
 			case demoMode:
@@ -157,13 +158,16 @@ func newCheckConfigCmd() *cobra.Command {
 		Short: "Validate a config file; every error names file, line and field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, in, err := loadConfig(args[0])
+			cat, in, au, err := loadConfig(args[0])
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return fmt.Errorf("%s is not valid", args[0])
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules.\n",
 				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email))
+			if au.OIDC != nil {
+				fmt.Fprintf(cmd.OutOrStdout(), "Single sign-on through %s, %d group rules.\n", au.OIDC.Issuer, len(au.OIDC.Groups))
+			}
 			return nil
 		},
 	}
@@ -171,33 +175,40 @@ func newCheckConfigCmd() *cobra.Command {
 
 // openServer opens the database and core for an admin command.
 func openServer(ctx context.Context, db dbFlags) (*server.Server, error) {
-	opts := db.options()
+	return openServerWith(ctx, db.options())
+}
+
+// openServerWith opens the database and core with the given options.
+func openServerWith(ctx context.Context, opts server.Options) (*server.Server, error) {
 	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return server.Open(ctx, opts)
 }
 
 // loadConfig reads every section of a config file: the catalog, then the
-// intake rules, which may name only services the catalog has.
-func loadConfig(path string) (*catalog.Catalog, *intake.Config, error) {
+// intake rules, which may name only services the catalog has, and the auth
+// section, which may name only its teams.
+func loadConfig(path string) (*catalog.Catalog, *intake.Config, *sso.Config, error) {
 	cat, catErr := catalog.Load(path)
 	services := func(name string) bool { _, ok := cat.Service(name); return ok }
+	teams := func(name string) bool { _, ok := cat.Team(name); return ok }
 	if catErr != nil {
-		services = nil // no catalog to check against; report the section's own errors
+		services, teams = nil, nil // no catalog to check against; report the section's own errors
 	}
 	in, inErr := intake.LoadConfig(path, services)
-	if catErr == nil && inErr == nil {
-		return cat, in, nil
+	au, auErr := sso.LoadConfig(path, teams)
+	if catErr == nil && inErr == nil && auErr == nil {
+		return cat, in, au, nil
 	}
 	// Every error of every section, in file order, in one list.
 	var all catalog.Errors
-	for _, err := range []error{catErr, inErr} {
+	for _, err := range []error{catErr, inErr, auErr} {
 		var es catalog.Errors
 		if errors.As(err, &es) {
 			all = append(all, es...)
 		} else if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Line < all[j].Line })
-	return nil, nil, all
+	return nil, nil, nil, all
 }

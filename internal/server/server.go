@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -41,6 +42,7 @@ type Options struct {
 	DataDir     string
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
+	Auth        *sso.Config    // the auth: section: single sign-on and sign-in limits
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -136,6 +138,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Intake == nil {
 		o.Intake = intake.DefaultConfig()
 	}
+	if o.Auth == nil {
+		o.Auth = sso.DefaultConfig()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -177,6 +182,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
+	var signOn ui.SSO
+	if o.Auth.OIDC != nil {
+		signOn = sso.NewClient(o.Auth.OIDC, db.SSOLogins(), o.Now)
+	}
 	s.Handler = web.Handler(web.Deps{
 		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
@@ -184,7 +193,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll}).Handler(),
+			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll,
+			Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
+			TrustProxyHeaders: o.TrustProxyHeaders}).Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,

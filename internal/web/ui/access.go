@@ -1,0 +1,219 @@
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+)
+
+// SSO is single sign-on through an identity provider (see package sso).
+type SSO interface {
+	Label() string
+	Start(ctx context.Context, next string) (redirect, state string, err error)
+	Finish(ctx context.Context, q url.Values, cookieState string) (auth.Identity, string, error)
+}
+
+// ssoStateCookie carries a sign-in's state from start to callback, binding
+// the answer to the browser that began it.
+const ssoStateCookie = "fb_sso_state"
+
+func (u *UI) ssoStart(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r)
+	if u.SSO == nil {
+		u.fail(w, r, v, fail.New(fail.NotFound, "single sign-on is off"))
+		return
+	}
+	redirect, state, err := u.SSO.Start(r.Context(), safeNext(r.URL.Query().Get("next")))
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: ssoStateCookie, Value: state, Path: "/auth/oidc", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: isHTTPS(r), MaxAge: 600})
+	http.Redirect(w, r, redirect, http.StatusFound)
+}
+
+func (u *UI) ssoCallback(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r)
+	if u.SSO == nil {
+		u.fail(w, r, v, fail.New(fail.NotFound, "single sign-on is off"))
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: ssoStateCookie, Value: "", Path: "/auth/oidc", MaxAge: -1, HttpOnly: true})
+	var cookieState string
+	if c, err := r.Cookie(ssoStateCookie); err == nil {
+		cookieState = c.Value
+	}
+	id, next, err := u.SSO.Finish(r.Context(), r.URL.Query(), cookieState)
+	var user auth.User
+	if err == nil {
+		user, err = u.Accounts.SignInSSO(r.Context(), id)
+	}
+	if err != nil {
+		if fail.CodeOf(err) != fail.Unauthorized {
+			u.fail(w, r, v, err)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		u.render(w, r, "login", v, u.loginData(safeNext(next), "", v.T("login.sso_failed", err.Error())))
+		return
+	}
+	secret, sess, err := u.Passwords.StartSession(r.Context(), user)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	u.setSession(w, r, secret, sess)
+	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
+}
+
+func (u *UI) setSession(w http.ResponseWriter, r *http.Request, secret string, sess auth.Session) {
+	http.SetCookie(w, &http.Cookie{
+		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: isHTTPS(r), Expires: sess.ExpiresAt.Add(24 * time.Hour),
+	})
+}
+
+// clientAddr is the address sign-in attempts are counted against.
+func (u *UI) clientAddr(r *http.Request) string {
+	if u.TrustProxyHeaders {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1]) // the address our proxy saw
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+type accountPage struct {
+	Tokens       []auth.Token
+	ManagedTeams []string
+	NewSecret    string
+	Error        string
+	NextURL      string
+}
+
+func (u *UI) account(w http.ResponseWriter, r *http.Request, v *view) {
+	u.renderAccount(w, r, v, "", nil)
+}
+
+func (u *UI) renderAccount(w http.ResponseWriter, r *http.Request, v *view, secret string, formErr error) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
+	toks, err := u.Accounts.Tokens(r.Context(), v.User, before, pageSize)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	p := accountPage{Tokens: toks, NewSecret: secret}
+	if len(toks) == pageSize {
+		p.NextURL = "/account?cursor=" + strconv.FormatInt(toks[len(toks)-1].ID, 10)
+	}
+	for _, t := range u.Catalog.Teams() {
+		if v.User.HasTeamRole(auth.TeamManager, t.Name) {
+			p.ManagedTeams = append(p.ManagedTeams, t.Name)
+		}
+	}
+	if formErr != nil {
+		e, ok := fail.As(formErr)
+		if !ok || e.Code == fail.Internal {
+			u.fail(w, r, v, formErr)
+			return
+		}
+		p.Error = e.Error()
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	if secret != "" {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	u.render(w, r, "account", v, p)
+}
+
+func (u *UI) createToken(w http.ResponseWriter, r *http.Request, v *view) {
+	req := auth.TokenRequest{Label: r.PostFormValue("label"), Team: r.PostFormValue("team")}
+	for _, s := range r.PostForm["scope"] {
+		req.Scopes = append(req.Scopes, auth.Scope(s))
+	}
+	if ttl := r.PostFormValue("ttl"); ttl != "" {
+		d, err := time.ParseDuration(ttl)
+		if err != nil {
+			u.renderAccount(w, r, v, "", fail.Field("ttl", "must be a duration such as 720h"))
+			return
+		}
+		req.TTL = d
+	}
+	secret, _, err := u.Accounts.IssueToken(r.Context(), v.User, req)
+	if err != nil {
+		u.renderAccount(w, r, v, "", err)
+		return
+	}
+	// The secret is shown on this answer only, never in a URL or a redirect.
+	w.WriteHeader(http.StatusCreated)
+	u.renderAccount(w, r, v, secret, nil)
+}
+
+func (u *UI) revokeToken(w http.ResponseWriter, r *http.Request, v *view) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if _, err := u.Accounts.RevokeToken(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+}
+
+type auditPage struct {
+	Entries []auth.AuditEntry
+	NextURL string
+}
+
+func (u *UI) auditLog(w http.ResponseWriter, r *http.Request, v *view) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
+	entries, err := u.Accounts.Audit(r.Context(), v.User, before, pageSize)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	p := auditPage{Entries: entries}
+	if len(entries) == pageSize {
+		p.NextURL = "/admin/audit?cursor=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	u.render(w, r, "audit", v, p)
+}
+
+// auditExport downloads the audit log as JSON lines, read in bounded pages.
+func (u *UI) auditExport(w http.ResponseWriter, r *http.Request, v *view) {
+	page, err := u.Accounts.Audit(r.Context(), v.User, 0, auth.MaxAuditPage)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/jsonl")
+	w.Header().Set("Content-Disposition", `attachment; filename="firebreak-audit.jsonl"`)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for len(page) > 0 {
+		for _, e := range page {
+			if enc.Encode(e) != nil {
+				return
+			}
+		}
+		if len(page) < auth.MaxAuditPage {
+			return
+		}
+		if page, err = u.Accounts.Audit(r.Context(), v.User, page[len(page)-1].ID, auth.MaxAuditPage); err != nil {
+			u.Log.ErrorContext(r.Context(), "export audit log", "err", err)
+			return
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package ui
+
+// accessMessages are the strings of sign-on, the account page (roles and
+// API tokens) and the audit log; kept apart so they merge into messages
+// without touching its entries.
+var accessMessages = map[string][2]string{
+	"nav.account":        {"Account", "내 계정"},
+	"nav.audit":          {"Audit log", "감사 로그"},
+	"login.sso":          {"Sign in with %s", "%s(으)로 로그인"},
+	"login.or":           {"or with a Firebreak password:", "또는 Firebreak 비밀번호로 로그인:"},
+	"login.limited":      {"Too many failed sign-ins. Try again in %d minutes.", "로그인 실패가 너무 많습니다. %d분 뒤에 다시 시도하세요."},
+	"login.sso_failed":   {"Single sign-on failed: %s", "SSO 로그인에 실패했습니다: %s"},
+	"acct.title":         {"Your account", "내 계정"},
+	"acct.roles":         {"Roles", "권한"},
+	"acct.org_role":      {"Organisation role", "조직 권한"},
+	"acct.team":          {"Team", "팀"},
+	"acct.team_role":     {"Role in team", "팀 내 권한"},
+	"acct.source":        {"Given by", "부여 경로"},
+	"acct.no_teams":      {"No team roles.", "팀 권한이 없습니다."},
+	"orgrole.viewer":     {"Viewer", "조회자"},
+	"orgrole.responder":  {"Responder (all services)", "대응자 (모든 서비스)"},
+	"orgrole.admin":      {"Organisation admin", "조직 관리자"},
+	"teamrole.viewer":    {"Viewer", "조회자"},
+	"teamrole.responder": {"Responder", "대응자"},
+	"teamrole.manager":   {"Manager", "관리자"},
+	"source.manual":      {"an admin", "관리자 지정"},
+	"source.oidc":        {"single sign-on groups", "SSO 그룹"},
+	"tok.title":          {"API tokens", "API 토큰"},
+	"tok.shown_once":     {"Copy the new token now: it is shown this once only.", "새 토큰을 지금 복사하세요. 다시 표시되지 않습니다."},
+	"tok.prefix":         {"Token", "토큰"},
+	"tok.label":          {"Label", "설명"},
+	"tok.owner":          {"Owner", "소유자"},
+	"tok.team":           {"team %s", "%s 팀"},
+	"tok.scopes":         {"Scopes", "범위"},
+	"tok.expires":        {"Expires", "만료"},
+	"tok.last_used":      {"Last used", "최근 사용"},
+	"tok.state":          {"State", "상태"},
+	"tok.never":          {"Never", "만료 없음"},
+	"tok.unused":         {"Not yet", "사용 기록 없음"},
+	"tok.revoked":        {"Revoked by %s", "%s 님이 폐기함"},
+	"tok.revoke":         {"Revoke", "폐기"},
+	"tok.none":           {"No tokens.", "토큰이 없습니다."},
+	"tok.new":            {"New token", "새 토큰"},
+	"tok.ttl":            {"Lifetime", "유효 기간"},
+	"tok.ttl_30d":        {"30 days", "30일"},
+	"tok.ttl_90d":        {"90 days", "90일"},
+	"tok.ttl_1y":         {"1 year", "1년"},
+	"tok.for":            {"Owner", "소유자"},
+	"tok.for_me":         {"Me", "나"},
+	"tok.create":         {"Create token", "토큰 만들기"},
+	"scope.read":         {"read", "읽기"},
+	"scope.write":        {"write", "쓰기"},
+	"scope.intake":       {"intake", "신호 수신"},
+	"audit.title":        {"Audit log", "감사 로그"},
+	"audit.intro":        {"Every change of permissions, tokens, policy and incident visibility, and every admin override. Nothing here can be changed or deleted.", "권한, 토큰, 정책, 장애 공개 범위의 모든 변경과 관리자 권한 사용 기록입니다. 이 기록은 수정하거나 삭제할 수 없습니다."},
+	"audit.export":       {"Export as JSON lines", "JSON Lines로 내보내기"},
+	"audit.at":           {"Time", "시각"},
+	"audit.actor":        {"Who", "수행자"},
+	"audit.action":       {"Action", "작업"},
+	"audit.target":       {"Target", "대상"},
+	"audit.before":       {"Before", "변경 전"},
+	"audit.after":        {"After", "변경 후"},
+	"audit.empty":        {"The audit log is empty.", "감사 기록이 없습니다."},
+}
+
+func init() {
+	for k, v := range accessMessages {
+		messages[k] = v
+	}
+}
