@@ -152,6 +152,9 @@ func (s *Service) CreateToken(ctx context.Context, user, label string, ttl time.
 	return s.OperatorToken(ctx, TokenRequest{User: user, Label: label, Scopes: []Scope{ScopeRead, ScopeWrite}, TTL: ttl})
 }
 
+// LooksLikeToken reports whether s has the form of a Firebreak API token.
+func LooksLikeToken(s string) bool { return strings.HasPrefix(s, tokenPrefix) }
+
 // HashToken returns the stored form of a token secret. Tokens carry 160 random
 // bits, so a plain SHA-256 is enough; a slow password hash would only add
 // latency to every API call.

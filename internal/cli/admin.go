@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
 func newUserCmd() *cobra.Command {
@@ -76,7 +78,7 @@ func newPasswdCmd() *cobra.Command {
 func newTokenCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "token", Short: "Manage API tokens (works on the database directly)"}
 	var db dbFlags
-	var user, label, team, scopes string
+	var user, label, team, scopes, configFile string
 	var ttl time.Duration
 	create := &cobra.Command{
 		Use:   "create",
@@ -90,7 +92,7 @@ func newTokenCmd() *cobra.Command {
 			if !ok {
 				return fmt.Errorf("--scope: %q is not a comma list of read, write, intake", scopes)
 			}
-			srv, err := openServer(cmd.Context(), db)
+			srv, err := openServerForTeams(cmd.Context(), db, configFile)
 			if err != nil {
 				return err
 			}
@@ -109,6 +111,7 @@ func newTokenCmd() *cobra.Command {
 	create.Flags().StringVar(&scopes, "scope", "read,write", "what the token may do: a comma list of read, write, intake")
 	create.Flags().StringVar(&label, "label", "", "a note on what the token is for")
 	create.Flags().DurationVar(&ttl, "ttl", 0, "expire the token after this long, e.g. 720h (default: never)")
+	create.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file whose catalog --team must be in (env FIREBREAK_CONFIG)")
 	cmd.AddCommand(create, newTokenListCmd(), newTokenRevokeCmd())
 	return cmd
 }
@@ -204,22 +207,11 @@ func newGrantCmd() *cobra.Command {
 			if role == "none" {
 				r = ""
 			}
-			opts := db.options()
-			if configFile != "" {
-				cat, _, _, err := loadConfig(configFile)
-				if err != nil {
-					return fmt.Errorf("config:\n%w", err)
-				}
-				opts.Catalog = cat
-			}
-			srv, err := openServerWith(cmd.Context(), opts)
+			srv, err := openServerForTeams(cmd.Context(), db, configFile)
 			if err != nil {
 				return err
 			}
 			defer srv.DB.Close()
-			if configFile == "" {
-				srv.Users.TeamExists = nil // no catalog given: the team is taken as named
-			}
 			u, err := srv.Users.SetTeamRole(cmd.Context(), operator, args[0], team, r)
 			if err != nil {
 				return flagError(err, "")
@@ -233,6 +225,28 @@ func newGrantCmd() *cobra.Command {
 	cmd.Flags().StringVar(&role, "role", string(auth.TeamResponder), "viewer, responder, manager, or none")
 	cmd.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file whose catalog the team must be in (env FIREBREAK_CONFIG)")
 	return cmd
+}
+
+// openServerForTeams opens the database for a command that names a team:
+// with a config file the team must be in its catalog; without one it is
+// taken as named.
+func openServerForTeams(ctx context.Context, db dbFlags, configFile string) (*server.Server, error) {
+	opts := db.options()
+	if configFile != "" {
+		cat, _, _, err := loadConfig(configFile)
+		if err != nil {
+			return nil, fmt.Errorf("config:\n%w", err)
+		}
+		opts.Catalog = cat
+	}
+	srv, err := openServerWith(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if configFile == "" {
+		srv.Users.TeamExists = nil
+	}
+	return srv, nil
 }
 
 func newUserRoleCmd() *cobra.Command {
