@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
@@ -68,4 +69,32 @@ func (s *Service) Audit(ctx context.Context, by User, before int64, limit int) (
 // incident's visibility changed, an admin override).
 func (s *Service) Record(ctx context.Context, e *AuditEntry) error {
 	return s.store.AppendAudit(ctx, e)
+}
+
+// ExportAudit writes up to limit entries with ids below before (0: the
+// newest) to w as JSON lines, newest first, reading the log in bounded pages.
+// Only organisation admins may. An error after the first line means the
+// export broke off.
+func (s *Service) ExportAudit(ctx context.Context, by User, before int64, limit int, w io.Writer) error {
+	page, err := s.Audit(ctx, by, before, min(limit, MaxAuditPage))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for sent := 0; len(page) > 0; {
+		for _, e := range page {
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+		}
+		sent += len(page)
+		if len(page) < MaxAuditPage || sent >= limit {
+			return nil
+		}
+		if page, err = s.Audit(ctx, by, page[len(page)-1].ID, min(limit-sent, MaxAuditPage)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

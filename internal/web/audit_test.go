@@ -114,6 +114,18 @@ func TestAuditLog(t *testing.T) {
 			}
 		}
 
+		// The same log on the web, for admins only.
+		web := f.browser(t, admin)
+		if r := fetch(t, web, f.base+"/admin/audit"); r.status != 200 || !strings.Contains(r.body, "incident.visibility") || !strings.Contains(r.body, "감사 로그") && !strings.Contains(r.body, "Audit log") {
+			t.Errorf("audit page: %d", r.status)
+		}
+		if r := fetch(t, web, f.base+"/admin/audit.jsonl"); r.status != 200 || strings.Count(r.body, "\n") != len(log.Items) {
+			t.Errorf("web export: %d, %d lines, want %d", r.status, strings.Count(r.body, "\n"), len(log.Items))
+		}
+		if r := fetch(t, f.browser(t, payManager), f.base+"/admin/audit"); r.status != 403 || strings.Contains(r.body, "incident.visibility") {
+			t.Errorf("a team manager's audit page: %d", r.status)
+		}
+
 		db := f.srv.DB.SQL
 		if _, err := db.ExecContext(ctx, "UPDATE audit_log SET actor = 'nobody'"); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("UPDATE of the audit log: %v", err)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
@@ -191,29 +190,15 @@ func (u *UI) auditLog(w http.ResponseWriter, r *http.Request, v *view) {
 	u.render(w, r, "audit", v, p)
 }
 
-// auditExport downloads the audit log as JSON lines, read in bounded pages.
+// auditExport downloads the audit log as JSON lines.
 func (u *UI) auditExport(w http.ResponseWriter, r *http.Request, v *view) {
-	page, err := u.Accounts.Audit(r.Context(), v.User, 0, auth.MaxAuditPage)
-	if err != nil {
-		u.fail(w, r, v, err)
+	if !v.User.IsAdmin() {
+		u.fail(w, r, v, fail.New(fail.Forbidden, "the audit log is for organisation admins"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/jsonl")
 	w.Header().Set("Content-Disposition", `attachment; filename="firebreak-audit.jsonl"`)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	for len(page) > 0 {
-		for _, e := range page {
-			if enc.Encode(e) != nil {
-				return
-			}
-		}
-		if len(page) < auth.MaxAuditPage {
-			return
-		}
-		if page, err = u.Accounts.Audit(r.Context(), v.User, page[len(page)-1].ID, auth.MaxAuditPage); err != nil {
-			u.Log.ErrorContext(r.Context(), "export audit log", "err", err)
-			return
-		}
+	if err := u.Accounts.ExportAudit(r.Context(), v.User, 0, 1<<30, w); err != nil {
+		u.Log.ErrorContext(r.Context(), "export audit log", "err", err)
 	}
 }
