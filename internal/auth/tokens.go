@@ -67,7 +67,7 @@ func (s *Service) OperatorToken(ctx context.Context, req TokenRequest) (string, 
 	}
 	u, err := s.store.UserByName(ctx, req.User)
 	if err != nil {
-		return "", Token{}, fail.Field("user", "unknown user %q", req.User)
+		return "", Token{}, err
 	}
 	return s.issue(ctx, SystemActor, req, u.ID)
 }
