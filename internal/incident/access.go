@@ -65,7 +65,8 @@ func Decide(u auth.User, a Action, inc *Incident, owners Owners) Decision {
 		return Decision{}
 	}
 	if a == Read {
-		return Decision{Visible: true, Allowed: u.HasScope(auth.ScopeRead), Reason: "this token lacks the read scope"}
+		return Decision{Visible: true, Allowed: u.HasScope(auth.ScopeRead), Reason: "this token lacks the read scope",
+			Override: inc.Visibility == Restricted && !member}
 	}
 	if !u.HasScope(auth.ScopeWrite) {
 		return Decision{Visible: true, Reason: "changing an incident needs a token with the write scope"}

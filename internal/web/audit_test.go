@@ -35,6 +35,16 @@ func TestAuditLog(t *testing.T) {
 		if r := f.call(t, admin, "POST", "/api/v1/incidents/"+theirs.ID+"/notes", map[string]any{"text": "admin steps in"}); r.status != 201 {
 			t.Fatalf("admin note: %d %s", r.status, r.body)
 		}
+		// Restricted by its team's manager, it is still open to the admin, who
+		// is not a member: opening it is an override too (lists are not).
+		if r := f.call(t, payManager, "PATCH", "/api/v1/incidents/"+theirs.ID, map[string]any{"visibility": "restricted"}); r.status != 200 {
+			t.Fatalf("restrict: %d %s", r.status, r.body)
+		}
+		if r := f.call(t, admin, "GET", "/api/v1/incidents/"+theirs.ID, nil); r.status != 200 {
+			t.Fatalf("admin opens a restricted incident: %d", r.status)
+		}
+		f.call(t, admin, "GET", "/api/v1/incidents", nil)
+		f.call(t, member, "GET", "/api/v1/incidents/"+f.incident[incident.Restricted], nil)
 
 		// A token made, listed without its secret, used, revoked.
 		before := len(tokensOf(t, f, payResponder))
@@ -92,6 +102,16 @@ func TestAuditLog(t *testing.T) {
 			t.Errorf("visibility entry: %s → %s", vis.Before, vis.After)
 		}
 		find("incident.change.admin_override", "admin", theirs.ID)
+		find("incident.read.admin_override", "admin", theirs.ID)
+		reads := 0
+		for _, e := range log.Items {
+			if e.Action == "incident.read.admin_override" {
+				reads++
+			}
+		}
+		if reads != 1 {
+			t.Errorf("%d read overrides logged, want 1 (lists and members' reads are not overrides)", reads)
+		}
 		created := find("token.create", "pay-resp", "user:pay-resp")
 		find("token.revoke", "pay-resp", "user:pay-resp")
 		find("team.role", "pay-manager", "user:target")
