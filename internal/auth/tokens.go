@@ -34,6 +34,11 @@ func (s *Service) IssueToken(ctx context.Context, by User, req TokenRequest) (st
 	if err := s.checkTokenRequest(req); err != nil {
 		return "", Token{}, err
 	}
+	for _, sc := range req.Scopes {
+		if by.Scopes != nil && !by.HasScope(sc) { // a token may not make a token that can do more than itself
+			return "", Token{}, fail.New(fail.Forbidden, "this token lacks the %s scope, so it cannot give it to a new token", sc)
+		}
+	}
 	owner := by
 	switch {
 	case req.Team != "":

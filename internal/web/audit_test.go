@@ -54,6 +54,12 @@ func TestAuditLog(t *testing.T) {
 		if n := len(tokensOf(t, f, payResponder)); n != before {
 			t.Fatalf("a refused token was stored: %d tokens, had %d", n, before)
 		}
+		if r := f.call(t, payResponder, "POST", "/api/v1/tokens", map[string]any{"scopes": []string{"intake"}}); r.status != 403 {
+			t.Fatalf("a read and write token made an intake token: %d %s", r.status, r.body)
+		}
+		if r := f.call(t, payResponder, "POST", "/api/v1/tokens", map[string]any{"scopes": []string{"read"}, "team": "payments"}); r.status != 403 {
+			t.Fatalf("a responder made a team token: %d %s", r.status, r.body)
+		}
 		r = f.call(t, payResponder, "POST", "/api/v1/tokens", map[string]any{"scopes": []string{"read"}, "label": "dashboards", "ttl": "720h"})
 		var made struct {
 			Secret string `json:"secret"`
