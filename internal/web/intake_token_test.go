@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -57,6 +60,24 @@ func TestIntakeToken(t *testing.T) {
 		}
 		if got := send(intakeTok); got != http.StatusUnauthorized {
 			t.Fatalf("revoked intake token: %d", got)
+		}
+
+		// A team manager makes one from the account page.
+		web := f.browser(t, payManager)
+		page := fetch(t, web, f.base+"/account").body
+		csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		resp, err := web.PostForm(f.base+"/account/tokens", url.Values{"csrf": {csrf}, "scope": {"intake"}, "team": {"payments"}, "label": {"grafana"}, "ttl": {"720h"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		m := regexp.MustCompile(`<code id="new-token">(fbt_[a-z0-9]+)</code>`).FindStringSubmatch(string(body))
+		if resp.StatusCode != http.StatusCreated || m == nil || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("make a token on the web: %d %s", resp.StatusCode, clip(string(body)))
+		}
+		if got := send(m[1]); got != http.StatusOK {
+			t.Fatalf("the web-made intake token: %d", got)
 		}
 	})
 }

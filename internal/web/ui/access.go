@@ -133,9 +133,6 @@ func (u *UI) renderAccount(w http.ResponseWriter, r *http.Request, v *view, secr
 		p.Error = e.Error()
 		w.WriteHeader(http.StatusBadRequest)
 	}
-	if secret != "" {
-		w.Header().Set("Cache-Control", "no-store")
-	}
 	u.render(w, r, "account", v, p)
 }
 
@@ -157,7 +154,9 @@ func (u *UI) createToken(w http.ResponseWriter, r *http.Request, v *view) {
 		u.renderAccount(w, r, v, "", err)
 		return
 	}
-	// The secret is shown on this answer only, never in a URL or a redirect.
+	// The secret is shown on this answer only, never in a URL or a
+	// redirect, and no cache keeps it.
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusCreated)
 	u.renderAccount(w, r, v, secret, nil)
 }
