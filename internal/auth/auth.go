@@ -86,6 +86,7 @@ type Store interface {
 	// SetTeamRole gives the user a role in the team, or takes their role
 	// away when role is "".
 	SetTeamRole(ctx context.Context, userID int64, team string, role TeamRole, source string, audit *AuditEntry) error
+	TeamRoles(ctx context.Context, team string, limit int) ([]TeamMember, error)
 	CreateToken(ctx context.Context, t *Token, hash string, audit *AuditEntry) error
 	// TokenByHash finds the live token with this hash, notes its use, and
 	// returns it with the user who owns or made it.

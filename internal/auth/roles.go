@@ -62,3 +62,22 @@ func teamRoleJSON(team string, role TeamRole) any {
 	}
 	return map[string]any{"team": team, "role": role}
 }
+
+// TeamMember is one user's role in a team.
+type TeamMember struct {
+	User   string   `json:"user"`
+	Role   TeamRole `json:"role"`
+	Source string   `json:"source"`
+}
+
+// MaxTeamMembers bounds the list of a team's roles.
+const MaxTeamMembers = 1000
+
+// TeamMembers lists who holds a role in the team. Everyone signed in may
+// know who is on a team.
+func (s *Service) TeamMembers(ctx context.Context, team string) ([]TeamMember, error) {
+	if s.TeamExists != nil && !s.TeamExists(team) {
+		return nil, fail.New(fail.NotFound, "no team %q", team)
+	}
+	return s.store.TeamRoles(ctx, team, MaxTeamMembers)
+}

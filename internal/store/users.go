@@ -152,3 +152,23 @@ func (s *Users) ReplaceSSOTeams(ctx context.Context, userID int64, teams []auth.
 		return s.db.appendAudit(ctx, tx, audit)
 	})
 }
+
+// TeamRoles lists who holds a role in a team, by user name (bounded by
+// limit: a team is people, not a table scan).
+func (s *Users) TeamRoles(ctx context.Context, team string, limit int) ([]auth.TeamMember, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT u.name, m.role, m.source FROM team_members m JOIN users u ON u.id = m.user_id
+		WHERE m.team = $1 ORDER BY u.name LIMIT $2`, team, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list team roles: %w", err)
+	}
+	defer rows.Close()
+	out := []auth.TeamMember{}
+	for rows.Next() {
+		var m auth.TeamMember
+		if err := rows.Scan(&m.User, &m.Role, &m.Source); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

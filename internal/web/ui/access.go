@@ -201,3 +201,58 @@ func (u *UI) auditExport(w http.ResponseWriter, r *http.Request, v *view) {
 		u.Log.ErrorContext(r.Context(), "export audit log", "err", err)
 	}
 }
+
+type teamRolesPage struct {
+	Team      string
+	Members   []auth.TeamMember
+	CanManage bool
+	Users     []string
+	Error     string
+}
+
+func (u *UI) teamRoles(w http.ResponseWriter, r *http.Request, v *view) {
+	u.renderTeamRoles(w, r, v, nil)
+}
+
+func (u *UI) renderTeamRoles(w http.ResponseWriter, r *http.Request, v *view, formErr error) {
+	team := r.PathValue("name")
+	members, err := u.Accounts.TeamMembers(r.Context(), team)
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	p := teamRolesPage{Team: team, Members: members, CanManage: v.User.HasTeamRole(auth.TeamManager, team)}
+	if p.CanManage {
+		users, err := u.Users.ListUsers(r.Context(), 500)
+		if err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
+		for _, us := range users {
+			p.Users = append(p.Users, us.Name)
+		}
+	}
+	if formErr != nil {
+		e, ok := fail.As(formErr)
+		if !ok || e.Code == fail.Internal || e.Code == fail.Forbidden {
+			u.fail(w, r, v, formErr)
+			return
+		}
+		p.Error = e.Error()
+		w.WriteHeader(http.StatusBadRequest)
+	}
+	u.render(w, r, "team_roles", v, p)
+}
+
+func (u *UI) setTeamRole(w http.ResponseWriter, r *http.Request, v *view) {
+	team := r.PathValue("name")
+	user := strings.TrimSpace(r.PostFormValue("user"))
+	if _, err := u.Accounts.SetTeamRole(r.Context(), v.User, user, team, auth.TeamRole(r.PostFormValue("role"))); err != nil {
+		if fail.CodeOf(err) == fail.NotFound && user != "" {
+			err = fail.Field("user", "unknown user %q", user)
+		}
+		u.renderTeamRoles(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, "/teams/"+url.PathEscape(team)+"/roles", http.StatusSeeOther)
+}

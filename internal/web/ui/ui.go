@@ -109,6 +109,8 @@ func (u *UI) build() {
 	signedIn("GET /services", u.listServices)
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)
+	signedIn("GET /teams/{name}/roles", u.teamRoles)
+	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
 	signedIn("POST /account/tokens", u.createToken)
 	signedIn("POST /account/tokens/{id}/revoke", u.revokeToken)
