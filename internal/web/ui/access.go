@@ -125,13 +125,10 @@ func (u *UI) renderAccount(w http.ResponseWriter, r *http.Request, v *view, secr
 		}
 	}
 	if formErr != nil {
-		e, ok := fail.As(formErr)
-		if !ok || e.Code == fail.Internal {
-			u.fail(w, r, v, formErr)
+		var ok bool
+		if p.Error, ok = u.formProblem(w, r, v, formErr); !ok {
 			return
 		}
-		p.Error = e.Error()
-		w.WriteHeader(http.StatusBadRequest)
 	}
 	u.render(w, r, "account", v, p)
 }
@@ -233,13 +230,10 @@ func (u *UI) renderTeamRoles(w http.ResponseWriter, r *http.Request, v *view, fo
 		}
 	}
 	if formErr != nil {
-		e, ok := fail.As(formErr)
-		if !ok || e.Code == fail.Internal || e.Code == fail.Forbidden {
-			u.fail(w, r, v, formErr)
+		var ok bool
+		if p.Error, ok = u.formProblem(w, r, v, formErr); !ok {
 			return
 		}
-		p.Error = e.Error()
-		w.WriteHeader(http.StatusBadRequest)
 	}
 	u.render(w, r, "team_roles", v, p)
 }
@@ -255,4 +249,18 @@ func (u *UI) setTeamRole(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(w, r, "/teams/"+url.PathEscape(team)+"/roles", http.StatusSeeOther)
+}
+
+// formProblem handles the error of a refused form: a mistake in the input
+// comes back as the message to show on the form (status 400); anything else
+// (not allowed, not found, a failure) is shown as an error page, and ok is
+// false.
+func (u *UI) formProblem(w http.ResponseWriter, r *http.Request, v *view, err error) (msg string, ok bool) {
+	e, isDomain := fail.As(err)
+	if !isDomain || (e.Code != fail.Invalid && e.Code != fail.Conflict) {
+		u.fail(w, r, v, err)
+		return "", false
+	}
+	w.WriteHeader(http.StatusBadRequest)
+	return e.Error(), true
 }
