@@ -233,11 +233,11 @@ func newGrantCmd() *cobra.Command {
 func openServerForTeams(ctx context.Context, db dbFlags, configFile string) (*server.Server, error) {
 	opts := db.options()
 	if configFile != "" {
-		cat, _, _, err := loadConfig(configFile)
+		cfg, err := loadConfig(configFile)
 		if err != nil {
 			return nil, fmt.Errorf("config:\n%w", err)
 		}
-		opts.Catalog = cat
+		opts.Catalog = cfg.Catalog
 	}
 	srv, err := openServerWith(ctx, opts)
 	if err != nil {

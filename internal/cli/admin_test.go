@@ -95,7 +95,7 @@ auth:
 	var out, errOut bytes.Buffer
 	root := NewRoot(&out, &errOut)
 	root.SetArgs([]string{"check-config", good})
-	if err := root.Execute(); err != nil || !strings.Contains(out.String(), "Single sign-on through https://idp.example.com, 1 group rules.") {
+	if err := root.Execute(); err != nil || !strings.Contains(out.String(), "single sign-on through https://idp.example.com with 1 group rules") {
 		t.Fatalf("good config: %v %s %s", err, out.String(), errOut.String())
 	}
 	bad := write("bad.yaml", `teams:

@@ -2,13 +2,11 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
@@ -17,9 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
-	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/server"
-	"github.com/firebreak-oss/firebreak/internal/sso"
 )
 
 // dbFlags are the flags of every command that opens the database itself.
@@ -77,9 +73,11 @@ gracefully.`,
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			switch {
 			case configFile != "":
-				if opts.Catalog, opts.Intake, opts.Auth, err = loadConfig(configFile); err != nil {
+				cfg, err := loadConfig(configFile)
+				if err != nil {
 					return fmt.Errorf("config:\n%w", err)
 				}
+				cfg.apply(&opts)
 			case demoMode:
 				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
 					return err
@@ -158,16 +156,12 @@ func newCheckConfigCmd() *cobra.Command {
 		Short: "Validate a config file; every error names file, line and field",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cat, in, au, err := loadConfig(args[0])
+			cfg, err := loadConfig(args[0])
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return fmt.Errorf("%s is not valid", args[0])
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %d teams, %d services, %d intake routes, %d mail rules.\n",
-				args[0], len(cat.Teams()), len(cat.Services()), len(in.Routes), len(in.Email))
-			if au.OIDC != nil {
-				fmt.Fprintf(cmd.OutOrStdout(), "Single sign-on through %s, %d group rules.\n", au.OIDC.Issuer, len(au.OIDC.Groups))
-			}
+			fmt.Fprintf(cmd.OutOrStdout(), "%s is valid: %s.\n", args[0], cfg.summary())
 			return nil
 		},
 	}
@@ -182,33 +176,4 @@ func openServer(ctx context.Context, db dbFlags) (*server.Server, error) {
 func openServerWith(ctx context.Context, opts server.Options) (*server.Server, error) {
 	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return server.Open(ctx, opts)
-}
-
-// loadConfig reads every section of a config file: the catalog, then the
-// intake rules, which may name only services the catalog has, and the auth
-// section, which may name only its teams.
-func loadConfig(path string) (*catalog.Catalog, *intake.Config, *sso.Config, error) {
-	cat, catErr := catalog.Load(path)
-	services := func(name string) bool { _, ok := cat.Service(name); return ok }
-	teams := func(name string) bool { _, ok := cat.Team(name); return ok }
-	if catErr != nil {
-		services, teams = nil, nil // no catalog to check against; report the section's own errors
-	}
-	in, inErr := intake.LoadConfig(path, services)
-	au, auErr := sso.LoadConfig(path, teams)
-	if catErr == nil && inErr == nil && auErr == nil {
-		return cat, in, au, nil
-	}
-	// Every error of every section, in file order, in one list.
-	var all catalog.Errors
-	for _, err := range []error{catErr, inErr, auErr} {
-		var es catalog.Errors
-		if errors.As(err, &es) {
-			all = append(all, es...)
-		} else if err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].Line < all[j].Line })
-	return nil, nil, nil, all
 }

@@ -26,6 +26,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/notify"
+	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
@@ -43,6 +45,7 @@ type Options struct {
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
 	Auth        *sso.Config    // the auth: section: single sign-on and sign-in limits
+	Notify      *notify.Config // the notify: section: how to reach each channel
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -80,6 +83,7 @@ type Server struct {
 	Router    *intake.Router
 	Inbox     *intake.Inbox
 	Jobs      *jobs.Client
+	Outbox    *notify.Outbox // stores and delivers every outbound message
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -156,10 +160,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
+	if s.Outbox, err = newOutbox(db, o); err != nil {
+		db.Close()
+		return nil, err
+	}
 	jc := o.Jobs
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
+		river.AddWorker(w, s.Outbox.Worker())
 		if register != nil {
 			register(w)
 		}
@@ -176,6 +185,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.Outbox.Queue = s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -201,6 +211,20 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log:     o.Logger,
 	})
 	return s, nil
+}
+
+// newOutbox builds the outbox with the channels the notify section sets up.
+func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
+	ob := notify.NewOutbox(db.Outbox())
+	ob.Now, ob.Log = o.Now, o.Logger.With("component", "notify")
+	if o.Notify != nil && o.Notify.Email != nil {
+		n, err := mailer.New(*o.Notify.Email)
+		if err != nil {
+			return nil, err
+		}
+		ob.Notifiers[notify.Email] = n
+	}
+	return ob, nil
 }
 
 func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) {

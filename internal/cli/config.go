@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/sso"
+)
+
+// fileConfig is every section of a config file.
+type fileConfig struct {
+	Catalog *catalog.Catalog
+	Intake  *intake.Config
+	Notify  *notify.Config
+	Auth    *sso.Config
+}
+
+// loadConfig reads every section of a config file: the catalog first, then
+// the sections that may name only services the catalog has. Every error of
+// every section comes back together, in file order.
+func loadConfig(path string) (*fileConfig, error) {
+	var c fileConfig
+	cat, catErr := catalog.Load(path)
+	services := func(name string) bool { _, ok := cat.Service(name); return ok }
+	teams := func(name string) bool { _, ok := cat.Team(name); return ok }
+	if catErr != nil {
+		services, teams = nil, nil // no catalog to check against; report the section's own errors
+	}
+	c.Catalog = cat
+	var inErr, notifyErr, authErr error
+	c.Intake, inErr = intake.LoadConfig(path, services)
+	c.Notify, notifyErr = notify.LoadConfig(path)
+	c.Auth, authErr = sso.LoadConfig(path, teams)
+	errs := []error{catErr, inErr, notifyErr, authErr}
+	if errors.Join(errs...) == nil {
+		return &c, nil
+	}
+	var all catalog.Errors
+	for _, err := range errs {
+		var es catalog.Errors
+		if errors.As(err, &es) {
+			all = append(all, es...)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Line < all[j].Line })
+	return nil, all
+}
+
+// apply hands the sections to the server's options.
+func (c *fileConfig) apply(o *server.Options) {
+	o.Catalog, o.Intake, o.Notify = c.Catalog, c.Intake, c.Notify
+	o.Auth = c.Auth
+}
+
+// summary says what the file sets up, for check-config.
+func (c *fileConfig) summary() string {
+	parts := []string{
+		fmt.Sprintf("%d teams, %d services, %d intake routes, %d mail rules", len(c.Catalog.Teams()), len(c.Catalog.Services()),
+			len(c.Intake.Routes), len(c.Intake.Email)),
+	}
+	var channels []string
+	if c.Notify.Email != nil {
+		channels = append(channels, "e-mail")
+	}
+	if c.Notify.Slack != nil {
+		channels = append(channels, "Slack")
+	}
+	if len(channels) == 0 {
+		channels = append(channels, "none")
+	}
+	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "))
+	if c.Auth.OIDC != nil {
+		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/notify"
+)
+
+// Outbox implements notify.Store.
+type Outbox struct{ db *DB }
+
+// Outbox returns the store of outbound messages.
+func (db *DB) Outbox() *Outbox { return &Outbox{db: db} }
+
+// InTx runs fn in a transaction and commits when it returns nil.
+func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.inTx(ctx, fn) }
+
+const messageColumns = `id, msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread, fallback,
+	subject, body_text, body_html, payload, status, attempts, last_error, external_id, created_at, sent_at, failed_at`
+
+// InsertMessages stores the messages whose key is new.
+func (s *Outbox) InsertMessages(ctx context.Context, tx *sql.Tx, msgs []notify.Message) ([]notify.Message, error) {
+	var added []notify.Message
+	for _, m := range msgs {
+		err := tx.QueryRowContext(ctx, `INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel, target,
+			target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			ON CONFLICT (msg_key) DO NOTHING RETURNING id`,
+			m.Key, nullID(m.IncidentID), nullID(m.EventID), string(m.Channel), m.Target, m.TargetKey, m.To, m.Lang,
+			m.Thread, m.Fallback, m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status), s.db.t(m.CreatedAt)).Scan(&m.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // stored before
+		}
+		if err != nil {
+			return nil, fmt.Errorf("insert outbound message: %w", err)
+		}
+		added = append(added, m)
+	}
+	return added, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func scanMessage(row interface{ Scan(...any) error }) (*notify.Message, error) {
+	var m notify.Message
+	var incidentID, eventID sql.NullInt64
+	var payload string
+	var created, sent, failed scanTime
+	err := row.Scan(&m.ID, &m.Key, &incidentID, &eventID, &m.Channel, &m.Target, &m.TargetKey, &m.To, &m.Lang, &m.Thread,
+		&m.Fallback, &m.Subject, &m.Text, &m.HTML, &payload, &m.Status, &m.Attempts, &m.LastError, &m.ExternalID,
+		&created, &sent, &failed)
+	if err != nil {
+		return nil, err
+	}
+	m.IncidentID, m.EventID = incidentID.Int64, eventID.Int64
+	if payload != "" {
+		m.Payload = []byte(payload)
+	}
+	m.CreatedAt, m.SentAt, m.FailedAt = created.Time, sent.ptr(), failed.ptr()
+	return &m, nil
+}
+
+// Message loads one stored message.
+func (s *Outbox) Message(ctx context.Context, id int64) (*notify.Message, error) {
+	m, err := scanMessage(s.db.SQL.QueryRowContext(ctx, "SELECT "+messageColumns+" FROM outbound_messages WHERE id = $1", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fail.New(fail.NotFound, "outbound message %d not found", id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get outbound message: %w", err)
+	}
+	return m, nil
+}
+
+// IncidentMessages returns up to limit messages of an incident with an id
+// above after, oldest first.
+func (s *Outbox) IncidentMessages(ctx context.Context, incidentID, after int64, limit int) ([]notify.Message, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+messageColumns+` FROM outbound_messages
+		WHERE incident_id = $1 AND id > $2 ORDER BY id LIMIT $3`, incidentID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list outbound messages: %w", err)
+	}
+	defer rows.Close()
+	var out []notify.Message
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list outbound messages: %w", err)
+		}
+		out = append(out, *m)
+	}
+	return out, rows.Err()
+}
+
+// CountByStatus counts stored messages by status.
+func (s *Outbox) CountByStatus(ctx context.Context) (map[notify.Status]int, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT status, COUNT(*) FROM outbound_messages GROUP BY status")
+	if err != nil {
+		return nil, fmt.Errorf("count outbound messages: %w", err)
+	}
+	defer rows.Close()
+	out := map[notify.Status]int{}
+	for rows.Next() {
+		var st notify.Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, err
+		}
+		out[st] = n
+	}
+	return out, rows.Err()
+}
+
+// RecordAttempt notes a failed try.
+func (s *Outbox) RecordAttempt(ctx context.Context, id int64, reason string) error {
+	_, err := s.db.SQL.ExecContext(ctx, `UPDATE outbound_messages SET attempts = attempts + 1, last_error = $1
+		WHERE id = $2 AND status = 'pending'`, reason, id)
+	if err != nil {
+		return fmt.Errorf("record delivery attempt: %w", err)
+	}
+	return nil
+}
+
+// Finish marks a pending message sent or failed and appends ev, if any.
+func (s *Outbox) Finish(ctx context.Context, tx *sql.Tx, id int64, st notify.Status, ref, reason string, at time.Time, ev *incident.Event) (bool, error) {
+	col := "sent_at"
+	if st == notify.Failed {
+		col = "failed_at"
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE outbound_messages SET status = $1, external_id = $2, attempts = attempts + 1,
+		last_error = CASE WHEN $3 = '' THEN last_error ELSE $3 END, `+col+` = $4 WHERE id = $5 AND status = 'pending'`,
+		string(st), ref, reason, s.db.t(at), id)
+	if err != nil {
+		return false, fmt.Errorf("finish outbound message: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	if ev != nil {
+		evs := []incident.Event{*ev}
+		if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, evs); err != nil {
+			return false, err
+		}
+		*ev = evs[0]
+	}
+	return true, nil
+}
+
+// TakeSlot claims the destination's next send slot: when it is free, it
+// moves it every further and returns 0; otherwise it returns the wait. The
+// row lock (PostgreSQL) or the write lock (SQLite) serialises replicas.
+func (s *Outbox) TakeSlot(ctx context.Context, destination string, every time.Duration, now time.Time) (time.Duration, error) {
+	var wait time.Duration
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var next scanTime
+		err := tx.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1"+s.db.forUpdate(), destination).Scan(&next)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			res, err := tx.ExecContext(ctx, "INSERT INTO delivery_slots (destination, next_at) VALUES ($1, $2) ON CONFLICT (destination) DO NOTHING",
+				destination, s.db.t(now.Add(every)))
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				wait = every // another replica took the first slot just now
+				return err
+			}
+			return nil
+		case err != nil:
+			return err
+		case next.Time.After(now):
+			wait = next.Time.Sub(now)
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE delivery_slots SET next_at = $1 WHERE destination = $2", s.db.t(now.Add(every)), destination)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take delivery slot: %w", err)
+	}
+	return wait, nil
+}
