@@ -50,12 +50,18 @@ func (s *Service) SignInSSO(ctx context.Context, id Identity) (User, error) {
 		}
 	}
 	var had []Membership
+	manual := map[string]bool{} // a role an admin gave by hand wins over the groups'
 	for _, m := range u.Teams {
 		if m.Source == "oidc" {
 			had = append(had, Membership{Team: m.Team, Role: m.Role})
+		} else {
+			manual[m.Team] = true
 		}
 	}
-	want := normalTeams(id.Teams)
+	want := slices.DeleteFunc(normalTeams(id.Teams), func(m Membership) bool { return manual[m.Team] })
+	if len(want) == 0 {
+		want = nil
+	}
 	if !slices.Equal(had, want) {
 		audit := s.entry("sso:"+id.Issuer, "team.sso_sync", target, had, want)
 		if err := s.store.ReplaceSSOTeams(ctx, u.ID, want, audit); err != nil {

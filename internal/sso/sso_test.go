@@ -133,6 +133,24 @@ func TestSignInThroughProvider(t *testing.T) {
 			t.Errorf("audit entries for the user: %v", actions)
 		}
 
+		// A role an admin gives by hand wins over the groups, and signing in
+		// again with the same groups changes (and logs) nothing.
+		op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
+		if _, err := e.run.Server.Users.SetTeamRole(ctx, op, "min-ji.kim", "platform", auth.TeamManager); err != nil {
+			t.Fatal(err)
+		}
+		e.idp.SetUser(testutil.OIDCUser{Subject: "u-1001", Username: "x", Groups: []string{"pay-leads", "fb-admins", "platform-all"}})
+		for range 2 {
+			get(t, browserClient(t), e.run.Base+"/auth/oidc/start")
+		}
+		u, _ = e.run.Server.DB.Users().UserByName(ctx, "min-ji.kim")
+		if u.TeamRole("platform") != auth.TeamManager || u.TeamRole("payments") != auth.TeamManager {
+			t.Fatalf("after a manual role: %+v", u.Teams)
+		}
+		if after, _ := e.run.Server.DB.Users().ListAudit(ctx, 0, 50); len(after) != len(entries)+1 {
+			t.Errorf("audit grew by %d entries, want 1 (the manual grant only)", len(after)-len(entries))
+		}
+
 		// Sign out: the old session cookie is refused afterwards.
 		base, _ := url.Parse(e.run.Base)
 		old := c.Jar.Cookies(base)
