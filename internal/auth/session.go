@@ -35,6 +35,11 @@ type Session struct {
 // SessionTTL is how long an idle session lives; each use extends it.
 const SessionTTL = 12 * time.Hour
 
+// SessionMaxAge is how long a session lives however busy it is: then its
+// user signs in again, and an identity provider gets to say whether they
+// still may.
+const SessionMaxAge = 7 * 24 * time.Hour
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
@@ -106,6 +111,12 @@ func (p *Passwords) Session(ctx context.Context, secret string) (Session, User, 
 	s, u, err := p.store.SessionByHash(ctx, HashToken(secret), now, now.Add(SessionTTL))
 	if fail.CodeOf(err) == fail.NotFound {
 		return Session{}, User{}, fail.New(fail.Unauthorized, "not signed in")
+	}
+	if err == nil && !now.Before(s.CreatedAt.Add(SessionMaxAge)) {
+		if err := p.store.DeleteSession(ctx, HashToken(secret)); err != nil {
+			return Session{}, User{}, err
+		}
+		return Session{}, User{}, fail.New(fail.Unauthorized, "the session is too old; sign in again")
 	}
 	return s, u, err
 }
