@@ -28,6 +28,9 @@ type AuditEntry struct {
 // AuditLog keeps the audit log. It only ever appends.
 type AuditLog interface {
 	AppendAudit(ctx context.Context, e *AuditEntry) error
+	// LatestAudit returns the newest entry of the action on the target,
+	// or nil when there is none.
+	LatestAudit(ctx context.Context, action, target string) (*AuditEntry, error)
 	// ListAudit returns up to limit entries with ids below before (0: the
 	// newest), newest first.
 	ListAudit(ctx context.Context, before int64, limit int) ([]AuditEntry, error)
@@ -97,4 +100,27 @@ func (s *Service) ExportAudit(ctx context.Context, by User, before int64, limit 
 		}
 	}
 	return nil
+}
+
+// RecordConfig logs a change of configuration that grants permissions (the
+// sign-on group rules, which team owns which service): it compares state
+// with what the log last recorded for the target and appends an entry with
+// both when they differ. Servers call it at start, so an edit of the config
+// file shows in the log with the first start that uses it.
+func (s *Service) RecordConfig(ctx context.Context, target string, state any) error {
+	const action = "config.permissions"
+	last, err := s.store.LatestAudit(ctx, action, target)
+	if err != nil {
+		return err
+	}
+	after := toJSON(state)
+	var before json.RawMessage = []byte("null")
+	if last != nil {
+		if string(last.After) == string(after) {
+			return nil
+		}
+		before = last.After
+	}
+	e := &AuditEntry{At: s.now().UTC(), Actor: "config-file", Action: action, Target: target, Before: before, After: after}
+	return s.store.AppendAudit(ctx, e)
 }

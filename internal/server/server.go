@@ -136,6 +136,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Only a config file's grants are audited: admin commands that open the
+	// database without one must not log "the catalog became empty".
+	configGiven := o.Catalog != nil
 	if o.Catalog == nil {
 		o.Catalog = catalog.Empty()
 	}
@@ -155,6 +158,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Users.TeamExists = func(name string) bool { _, ok := o.Catalog.Team(name); return ok }
 	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
 	s.Incidents.AuditTo(s.Users)
+	if configGiven {
+		if err := recordGrants(ctx, s.Users, o); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	signals := db.Signals()
 	s.routeKick = make(chan struct{}, 1)
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
@@ -345,4 +354,21 @@ func serviceNames(c *catalog.Catalog) []string {
 		out = append(out, svc.Name)
 	}
 	return out
+}
+
+// recordGrants writes to the audit log what the config file grants, when it
+// differs from what the log last recorded: the sign-on group rules, and which
+// team owns each service (and so whose responders may change its incidents).
+func recordGrants(ctx context.Context, users *auth.Service, o Options) error {
+	owners := map[string]string{}
+	for _, svc := range o.Catalog.Services() {
+		owners[svc.Name] = svc.Team
+	}
+	if err := users.RecordConfig(ctx, "config:service-owners", owners); err != nil {
+		return fmt.Errorf("audit the catalog's owners: %w", err)
+	}
+	if err := users.RecordConfig(ctx, "config:auth", o.Auth.Grants()); err != nil {
+		return fmt.Errorf("audit the auth section: %w", err)
+	}
+	return nil
 }

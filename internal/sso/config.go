@@ -55,9 +55,9 @@ type OIDC struct {
 // team when Team is set (viewer, responder, manager), else in the whole
 // organisation (viewer, responder, admin).
 type GroupRule struct {
-	Group string
-	Team  string
-	Role  string
+	Group string `json:"group"`
+	Team  string `json:"team,omitempty"`
+	Role  string `json:"role"`
 }
 
 // DefaultConfig is the auth section of a file that has none.
@@ -282,4 +282,14 @@ func (o *OIDC) Map(groups []string) (auth.Role, []auth.Membership) {
 		}
 	}
 	return role, teams
+}
+
+// Grants is what of the section grants permissions, as the audit log keeps
+// it (never the client secret).
+func (c *Config) Grants() any {
+	if c.OIDC == nil {
+		return map[string]any{"oidc": nil}
+	}
+	o := c.OIDC
+	return map[string]any{"issuer": o.Issuer, "client_id": o.ClientID, "default_role": o.DefaultRole, "groups": o.Groups}
 }

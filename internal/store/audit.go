@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 )
@@ -33,15 +34,37 @@ func (s *Users) AppendAudit(ctx context.Context, e *auth.AuditEntry) error {
 	return s.db.appendAudit(ctx, s.db.SQL, e)
 }
 
+// LatestAudit returns the newest entry of an action on a target, or nil.
+func (s *Users) LatestAudit(ctx context.Context, action, target string) (*auth.AuditEntry, error) {
+	entries, err := s.listAudit(ctx, "action = $1 AND target = $2", []any{action, target}, 0, 1)
+	if err != nil || len(entries) == 0 {
+		return nil, err
+	}
+	return &entries[0], nil
+}
+
 // ListAudit returns audit entries newest first, with ids below before (0: any).
 func (s *Users) ListAudit(ctx context.Context, before int64, limit int) ([]auth.AuditEntry, error) {
-	q := "SELECT id, at, actor, action, target, before, after FROM audit_log"
-	a := &args{}
+	return s.listAudit(ctx, "", nil, before, limit)
+}
+
+// listAudit returns entries newest first that meet cond (with its args as
+// $1…), with ids below before (0: any).
+func (s *Users) listAudit(ctx context.Context, cond string, condArgs []any, before int64, limit int) ([]auth.AuditEntry, error) {
+	a := args(condArgs)
+	var where []string
+	if cond != "" {
+		where = append(where, cond)
+	}
 	if before > 0 {
-		q += " WHERE id < " + a.add(before)
+		where = append(where, "id < "+a.add(before))
+	}
+	q := "SELECT id, at, actor, action, target, before, after FROM audit_log"
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY id DESC LIMIT " + a.add(limit)
-	rows, err := s.db.SQL.QueryContext(ctx, q, (*a)...)
+	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list audit log: %w", err)
 	}
