@@ -35,6 +35,11 @@ type Session struct {
 // SessionTTL is how long an idle session lives; each use extends it.
 const SessionTTL = 12 * time.Hour
 
+// SessionMaxAge is how long a session lives however busy it is: then its
+// user signs in again, and an identity provider gets to say whether they
+// still may.
+const SessionMaxAge = 7 * 24 * time.Hour
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
@@ -84,13 +89,20 @@ func (p *Passwords) SignIn(ctx context.Context, name, password string) (secret s
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil {
 		return "", Session{}, User{}, fail.New(fail.Unauthorized, "wrong user name or password")
 	}
+	secret, s, err = p.StartSession(ctx, u)
+	return secret, s, u, err
+}
+
+// StartSession starts a browser session for a user who has proved who they
+// are (by password or single sign-on) and returns the cookie's secret.
+func (p *Passwords) StartSession(ctx context.Context, u User) (secret string, s Session, err error) {
 	now := p.now().UTC()
 	s = Session{UserID: u.ID, CSRF: randomString(24), CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
 	secret = randomString(32)
 	if err := p.store.CreateSession(ctx, s, HashToken(secret)); err != nil {
-		return "", Session{}, User{}, err
+		return "", Session{}, err
 	}
-	return secret, s, u, nil
+	return secret, s, nil
 }
 
 // Session returns the live session of a cookie secret and its user.
@@ -99,6 +111,12 @@ func (p *Passwords) Session(ctx context.Context, secret string) (Session, User, 
 	s, u, err := p.store.SessionByHash(ctx, HashToken(secret), now, now.Add(SessionTTL))
 	if fail.CodeOf(err) == fail.NotFound {
 		return Session{}, User{}, fail.New(fail.Unauthorized, "not signed in")
+	}
+	if err == nil && !now.Before(s.CreatedAt.Add(SessionMaxAge)) {
+		if err := p.store.DeleteSession(ctx, HashToken(secret)); err != nil {
+			return Session{}, User{}, err
+		}
+		return Session{}, User{}, fail.New(fail.Unauthorized, "the session is too old; sign in again")
 	}
 	return s, u, err
 }

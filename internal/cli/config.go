@@ -13,6 +13,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/sso"
 )
 
 // fileConfig is every section of a config file.
@@ -23,6 +24,7 @@ type fileConfig struct {
 	Report  *report.Config
 	Policy  *policy.Policy
 	Review  *review.Config
+	Auth    *sso.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -32,18 +34,20 @@ func loadConfig(path string) (*fileConfig, error) {
 	var c fileConfig
 	cat, catErr := catalog.Load(path)
 	services := func(name string) bool { _, ok := cat.Service(name); return ok }
+	teams := func(name string) bool { _, ok := cat.Team(name); return ok }
 	if catErr != nil {
-		services = nil // no catalog to check against; report the section's own errors
+		services, teams = nil, nil // no catalog to check against; report the section's own errors
 	}
 	c.Catalog = cat
-	var inErr, notifyErr, policyErr, reviewErr error
+	var inErr, notifyErr, policyErr, reviewErr, authErr error
 	c.Intake, inErr = intake.LoadConfig(path, services)
 	c.Notify, notifyErr = notify.LoadConfig(path)
 	var reportErr error
 	c.Report, reportErr = report.LoadConfig(path)
 	c.Policy, policyErr = policy.LoadConfig(path, services)
 	c.Review, reviewErr = review.LoadConfig(path)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr}
+	c.Auth, authErr = sso.LoadConfig(path, teams)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -65,6 +69,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Catalog, o.Intake, o.Notify = c.Catalog, c.Intake, c.Notify
 	o.Report, o.Policy = c.Report, c.Policy
 	o.Review = c.Review
+	o.Auth = c.Auth
 }
 
 // summary says what the file sets up, for check-config.
@@ -88,6 +93,9 @@ func (c *fileConfig) summary() string {
 	parts = append(parts, fmt.Sprintf("%d report sections", len(c.Report.Template.Sections)))
 	if t := c.Review.DefaultTracker; t != "" {
 		parts = append(parts, "action items filed in "+string(t))
+	}
+	if c.Auth.OIDC != nil {
+		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
 	}
 	return strings.Join(parts, "; ")
 }

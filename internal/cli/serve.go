@@ -171,7 +171,11 @@ func newCheckConfigCmd() *cobra.Command {
 
 // openServer opens the database and core for an admin command.
 func openServer(ctx context.Context, db dbFlags) (*server.Server, error) {
-	opts := db.options()
+	return openServerWith(ctx, db.options())
+}
+
+// openServerWith opens the database and core with the given options.
+func openServerWith(ctx context.Context, opts server.Options) (*server.Server, error) {
 	opts.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return server.Open(ctx, opts)
 }

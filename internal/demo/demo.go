@@ -60,6 +60,9 @@ func seedData(ctx context.Context, users *auth.Service, passwords *auth.Password
 			}
 		}
 	}
+	if err := grantDemoTeamRoles(ctx, users, cat); err != nil {
+		return err
+	}
 	has := func(svc string) bool { _, ok := cat.Service(svc); return ok }
 	for _, d := range samples(now) {
 		ok := true
@@ -154,4 +157,23 @@ func samples(now time.Time) []sample {
 			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
 		},
 	}
+}
+
+// grantDemoTeamRoles gives each catalog team's members the responder role in
+// it and its lead the manager role, so the demo shows team roles (the demo
+// users stay organisation-wide responders, so every demo flow still works).
+func grantDemoTeamRoles(ctx context.Context, users *auth.Service, cat *catalog.Catalog) error {
+	op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
+	for _, team := range cat.Teams() {
+		for _, m := range team.Members {
+			role := auth.TeamResponder
+			if m == team.Lead {
+				role = auth.TeamManager
+			}
+			if _, err := users.SetTeamRole(ctx, op, m, team.Name, role); err != nil {
+				return fmt.Errorf("demo team role of %s in %s: %w", m, team.Name, err)
+			}
+		}
+	}
+	return nil
 }

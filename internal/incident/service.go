@@ -64,13 +64,33 @@ type Page struct {
 type Service struct {
 	store      Store
 	dir        Directory
+	owners     Owners // nil when dir knows no owners: then only team-less rules apply
 	now        func() time.Time
+	audit      Auditor
 	closeCheck CloseCheck
 }
 
+// Auditor records what the audit log must hold: visibility changes and
+// admin overrides.
+type Auditor interface {
+	Record(ctx context.Context, e *auth.AuditEntry) error
+}
+
 // NewService returns a Service over store that checks names against dir.
+// When dir also implements Owners, team roles apply to its services.
 func NewService(store Store, dir Directory, now func() time.Time) *Service {
-	return &Service{store: store, dir: dir, now: now}
+	owners, _ := dir.(Owners)
+	return &Service{store: store, dir: dir, owners: owners, now: now}
+}
+
+// AuditTo makes the service record visibility changes and admin overrides
+// in a.
+func (s *Service) AuditTo(a Auditor) { s.audit = a }
+
+// Decide says whether u may do a to inc under the service's catalog; see
+// the package function Decide.
+func (s *Service) Decide(u auth.User, a Action, inc *Incident) Decision {
+	return Decide(u, a, inc, s.owners)
 }
 
 // Declaration is what a person says when declaring an incident.
@@ -97,8 +117,8 @@ const (
 
 // Declare registers a new incident with status investigating.
 func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*Incident, error) {
-	if !by.Role.AtLeast(auth.Responder) {
-		return nil, fail.New(fail.Forbidden, "declaring an incident needs the responder role")
+	if d := s.Decide(by, Declare, nil); !d.Allowed {
+		return nil, fail.New(fail.Forbidden, "%s", d.Reason)
 	}
 	now := s.now().UTC()
 	inc := &Incident{
@@ -196,19 +216,32 @@ func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*Incident, e
 	if err != nil {
 		return nil, err
 	}
-	if !CanSee(by, inc) {
+	if d := s.Decide(by, Read, inc); !d.Visible {
 		return nil, notFound(id)
+	} else if !d.Allowed {
+		return nil, fail.New(fail.Forbidden, "%s", d.Reason)
 	}
 	return inc, nil
 }
 
-// CanSee reports whether the user may see the incident.
-func CanSee(u auth.User, inc *Incident) bool {
-	return inc.Visibility != Restricted || u.IsAdmin() || inc.IsMember(u.Name)
-}
-
 func notFound(id int64) error {
 	return fail.New(fail.NotFound, "incident %s not found", FormatRef(id))
+}
+
+// View is Get for a person opening the incident itself (its page or its
+// API resource, not a list or a live refresh): an admin who may see a
+// restricted incident only by the admin role is recorded in the audit log.
+func (s *Service) View(ctx context.Context, by auth.User, id int64) (*Incident, error) {
+	inc, err := s.Get(ctx, by, id)
+	if err != nil {
+		return nil, err
+	}
+	if s.Decide(by, Read, inc).Override {
+		if err := s.record(ctx, s.auditEntry(by, inc, "incident.read", true, nil, nil)); err != nil {
+			return nil, err
+		}
+	}
+	return inc, nil
 }
 
 // MaxPageSize bounds every list.
@@ -282,9 +315,26 @@ func (s *Service) Update(ctx context.Context, by auth.User, id int64, p Patch) (
 			}
 		}
 	}
-	return s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+	if p.Visibility != nil && !p.Visibility.Valid() {
+		return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", *p.Visibility)
+	}
+	var visibility *auth.AuditEntry // set when the change makes it public, internal or restricted
+	inc, err := s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
+		visibility = nil
+		if p.Visibility != nil && *p.Visibility != inc.Visibility {
+			d := s.Decide(by, ChangeVisibility, inc)
+			if !d.Allowed {
+				return nil, fail.New(fail.Forbidden, "%s", d.Reason)
+			}
+			visibility = s.auditEntry(by, inc, "incident.visibility", d.Override,
+				map[string]any{"visibility": inc.Visibility}, map[string]any{"visibility": *p.Visibility})
+		}
 		return s.applyPatch(inc, p, by.Name, now)
 	})
+	if err == nil && visibility != nil {
+		err = s.record(ctx, visibility)
+	}
+	return inc, err
 }
 
 func (s *Service) applyPatch(inc *Incident, p Patch, actor string, now time.Time) ([]Event, error) {
@@ -544,15 +594,22 @@ func (s *Service) RecentTimeline(ctx context.Context, by auth.User, id, before i
 }
 
 // change runs one read-modify-write of an incident inside a store transaction,
-// after checking that the user may change it.
+// after checking that the user may change it. What the audit log must hold
+// of the change is written once it is stored.
 func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*Incident, time.Time) ([]Event, error)) (*Incident, error) {
 	now := s.now().UTC()
-	return s.store.UpdateIncident(ctx, id, func(inc *Incident) ([]Event, error) {
-		if !CanSee(by, inc) {
+	var override *auth.AuditEntry
+	inc, err := s.store.UpdateIncident(ctx, id, func(inc *Incident) ([]Event, error) {
+		override = nil
+		d := s.Decide(by, Change, inc)
+		if !d.Visible {
 			return nil, notFound(id)
 		}
-		if !by.Role.AtLeast(auth.Responder) {
-			return nil, fail.New(fail.Forbidden, "changing an incident needs the responder role")
+		if !d.Allowed {
+			return nil, fail.New(fail.Forbidden, "%s", d.Reason)
+		}
+		if d.Override {
+			override = s.auditEntry(by, inc, "incident.change", true, nil, nil)
 		}
 		if inc.Roles == nil {
 			inc.Roles = map[Role]string{}
@@ -565,6 +622,13 @@ func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*I
 		inc.UpdatedAt = now
 		return append(events, roleWarningEvent(warned, inc, by.Name, now)...), nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	if override != nil {
+		return inc, s.record(ctx, override)
+	}
+	return inc, nil
 }
 
 func (s *Service) setText(inc *Incident, title, summary string) error {

@@ -52,8 +52,8 @@ func (b *Inbox) List(ctx context.Context, state Triage, before int64, limit int)
 }
 
 func (b *Inbox) pending(ctx context.Context, by auth.User, id int64) (*Signal, error) {
-	if !by.Role.AtLeast(auth.Responder) {
-		return nil, fail.New(fail.Forbidden, "triage needs the responder role")
+	if !by.RespondsAnywhere() || !by.HasScope(auth.ScopeWrite) {
+		return nil, fail.New(fail.Forbidden, "triage needs the responder role in a team (and a token with the write scope)")
 	}
 	s, err := b.Store.GetSignal(ctx, id)
 	if err != nil {

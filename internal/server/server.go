@@ -35,6 +35,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -51,6 +52,7 @@ type Options struct {
 	DataDir     string
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
+	Auth        *sso.Config    // the auth: section: single sign-on and sign-in limits
 	Notify      *notify.Config // the notify: section: how to reach each channel
 	Policy      *policy.Policy // the policy: section: who is told of what
 	Logger      *slog.Logger
@@ -128,6 +130,12 @@ func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
 	return d.users.UserExists(ctx, name)
 }
 
+// TeamOf names the team that owns a service, for team-scoped permissions.
+func (d directory) TeamOf(service string) string {
+	svc, _ := d.catalog.Service(service)
+	return svc.Team
+}
+
 // OpenDB opens and migrates the database the options name.
 func OpenDB(ctx context.Context, o Options) (*store.DB, error) {
 	db, err := store.Open(ctx, o.databaseURL())
@@ -153,6 +161,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	// Only a config file's grants are audited: admin commands that open the
+	// database without one must not log "the catalog became empty".
+	configGiven := o.Catalog != nil
 	if o.Catalog == nil {
 		o.Catalog = catalog.Empty()
 	}
@@ -165,6 +176,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Policy == nil {
 		o.Policy = policy.DefaultPolicy()
 	}
+	if o.Auth == nil {
+		o.Auth = sso.DefaultConfig()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -172,7 +186,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger, smtpAddr: o.SMTPAddr}
 	users := db.Users()
 	s.Users = auth.NewService(users, o.Now)
+	s.Users.TeamExists = func(name string) bool { _, ok := o.Catalog.Team(name); return ok }
 	s.Incidents = incident.NewService(db.Incidents(), directory{o.Catalog, users}, o.Now)
+	s.Incidents.AuditTo(s.Users)
+	if configGiven {
+		if err := recordGrants(ctx, s.Users, o); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	signals := db.Signals()
 	s.routeKick = make(chan struct{}, 1)
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
@@ -234,14 +256,20 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
+	var signOn ui.SSO
+	if o.Auth.OIDC != nil {
+		signOn = sso.NewClient(o.Auth.OIDC, db.SSOLogins(), o.Now)
+	}
 	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
-		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review}
+		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
+		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
+		TrustProxyHeaders: o.TrustProxyHeaders}
 	s.Handler = web.Handler(web.Deps{
-		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
-		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
+		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
@@ -406,4 +434,21 @@ func reportMail(ob *notify.Outbox) store.MailOutbox {
 		}
 		return ob.Store(ctx, tx, msgs...)
 	}
+}
+
+// recordGrants writes to the audit log what the config file grants, when it
+// differs from what the log last recorded: the sign-on group rules, and which
+// team owns each service (and so whose responders may change its incidents).
+func recordGrants(ctx context.Context, users *auth.Service, o Options) error {
+	owners := map[string]string{}
+	for _, svc := range o.Catalog.Services() {
+		owners[svc.Name] = svc.Team
+	}
+	if err := users.RecordConfig(ctx, "config:service-owners", owners); err != nil {
+		return fmt.Errorf("audit the catalog's owners: %w", err)
+	}
+	if err := users.RecordConfig(ctx, "config:auth", o.Auth.Grants()); err != nil {
+		return fmt.Errorf("audit the auth section: %w", err)
+	}
+	return nil
 }

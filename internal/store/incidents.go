@@ -385,10 +385,12 @@ type StatusGradeCount struct {
 	Count  int
 }
 
-// CountByStatusAndGrade counts all incidents by status and grade; the result
-// has at most 25 rows whatever the table's size.
+// CountByStatusAndGrade counts incidents by status and grade; the result
+// has at most 25 rows whatever the table's size. Restricted incidents are
+// left out: the counts are served to anyone who can reach /metrics, and a
+// restricted incident must not show even as a count.
 func (s *Incidents) CountByStatusAndGrade(ctx context.Context) ([]StatusGradeCount, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT status, grade, COUNT(*) FROM incidents GROUP BY status, grade")
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT status, grade, COUNT(*) FROM incidents WHERE visibility <> 'restricted' GROUP BY status, grade")
 	if err != nil {
 		return nil, fmt.Errorf("count incidents: %w", err)
 	}

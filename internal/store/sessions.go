@@ -26,15 +26,18 @@ func (s *Users) SetPasswordHash(ctx context.Context, user, hash string) error {
 // PasswordHash returns a user and their password hash.
 func (s *Users) PasswordHash(ctx context.Context, name string) (auth.User, string, error) {
 	var u auth.User
-	var created scanTime
 	var hash string
+	dest, finish := userDest(&u)
 	err := s.db.SQL.QueryRowContext(ctx, "SELECT "+userColumns+", u.password_hash FROM users u WHERE u.name = $1", name).
-		Scan(&u.ID, &u.Name, &u.Email, &u.Role, &created, &hash)
+		Scan(append(dest, &hash)...)
+	finish()
 	if errors.Is(err, sql.ErrNoRows) {
 		return auth.User{}, "", fail.New(fail.NotFound, "no user named %q", name)
 	}
-	u.CreatedAt = created.Time
-	return u, hash, err
+	if err != nil {
+		return auth.User{}, "", err
+	}
+	return u, hash, s.loadTeams(ctx, s.db.SQL, &u)
 }
 
 // CreateSession stores a new session under the hash of its cookie.
@@ -52,17 +55,22 @@ func (s *Users) CreateSession(ctx context.Context, sess auth.Session, hash strin
 func (s *Users) SessionByHash(ctx context.Context, hash string, now, extendTo time.Time) (auth.Session, auth.User, error) {
 	var sess auth.Session
 	var u auth.User
-	var created, expires, lastSeen, userCreated scanTime
+	var created, expires, lastSeen scanTime
+	dest, finish := userDest(&u)
 	err := s.db.SQL.QueryRowContext(ctx, `SELECT s.user_id, s.csrf, s.created_at, s.expires_at, s.last_seen_at, `+userColumns+`
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = $1`, hash).
-		Scan(&sess.UserID, &sess.CSRF, &created, &expires, &lastSeen, &u.ID, &u.Name, &u.Email, &u.Role, &userCreated)
+		Scan(append([]any{&sess.UserID, &sess.CSRF, &created, &expires, &lastSeen}, dest...)...)
+	finish()
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !now.Before(expires.Time)) {
 		return auth.Session{}, auth.User{}, fail.New(fail.NotFound, "no such session")
 	}
 	if err != nil {
 		return auth.Session{}, auth.User{}, fmt.Errorf("find session: %w", err)
 	}
-	sess.CreatedAt, sess.ExpiresAt, u.CreatedAt = created.Time, expires.Time, userCreated.Time
+	sess.CreatedAt, sess.ExpiresAt = created.Time, expires.Time
+	if err := s.loadTeams(ctx, s.db.SQL, &u); err != nil {
+		return auth.Session{}, auth.User{}, err
+	}
 	if now.Sub(lastSeen.Time) >= time.Minute {
 		if _, err := s.db.SQL.ExecContext(ctx, "UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE hash = $3",
 			s.db.t(extendTo), s.db.t(now), hash); err != nil {

@@ -46,6 +46,19 @@ type Running struct {
 // The server's log is discarded unless FIREBREAK_TEST_LOG is set.
 func StartServer(t testing.TB, opts server.Options) *Running {
 	t.Helper()
+	return StartServerWith(t, func(string) server.Options { return opts })
+}
+
+// StartServerWith is StartServer for options that depend on the server's
+// own address (such as a sign-on redirect URL): options is called with the
+// base URL before the server opens.
+func StartServerWith(t testing.TB, options func(base string) server.Options) *Running {
+	t.Helper()
+	ln, err := server.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := options(server.URL(ln))
 	ctx, cancel := context.WithCancel(context.Background())
 	if opts.Logger == nil {
 		opts.Logger = TestLogger()
@@ -53,11 +66,7 @@ func StartServer(t testing.TB, opts server.Options) *Running {
 	srv, err := server.Open(ctx, opts)
 	if err != nil {
 		cancel()
-		t.Fatal(err)
-	}
-	ln, err := server.Listen("127.0.0.1:0")
-	if err != nil {
-		cancel()
+		ln.Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

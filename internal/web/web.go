@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,5 +66,25 @@ func Handler(d Deps) http.Handler {
 		_, _ = w.Write([]byte("ready\n"))
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
-	return observe(mux, d.Metrics, d.Log)
+	return observe(baseHeaders(mux), d.Metrics, d.Log)
+}
+
+// baseHeaders sets what every answer carries: no content sniffing, no
+// framing, HSTS when reached over TLS (directly or through a proxy that says
+// so; browsers ignore it over plain HTTP anyway), and for the API, which
+// serves no pages, a policy that lets nothing load. The web pages and the
+// report form set their own, stricter-for-pages policy on top.
+func baseHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if strings.HasPrefix(r.URL.Path, api.Prefix+"/") || r.URL.Path == "/metrics" {
+			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		}
+		next.ServeHTTP(w, r)
+	})
 }

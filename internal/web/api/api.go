@@ -31,6 +31,7 @@ type Authenticator interface {
 type API struct {
 	Incidents *incident.Service
 	Auth      Authenticator
+	Users     *auth.Service // tokens, roles and the audit log
 	Catalog   *catalog.Catalog
 	Inbox     *intake.Inbox
 	Signals   SignalReader
@@ -43,40 +44,66 @@ type API struct {
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
-// table, so a route cannot be added without documenting it.
+// table, so a route cannot be added without documenting it, and the
+// permission matrix test has a row for every route, so none is added without
+// saying who may call it.
 type Route struct {
 	Method string
 	Path   string // relative to Prefix, in OpenAPI form: /incidents/{ref}
 	Public bool   // served without a token
-	Body   any    // the request body type, if the operation takes one
+	// Need is what the caller must have before the handler runs (see
+	// Need); per-object rules (team roles, restricted incidents) are the
+	// core's to check.
+	Need   Need
+	Body   any // the request body type, if the operation takes one
 	handle func(w http.ResponseWriter, r *http.Request, u auth.User) error
 }
+
+// Need is what a route requires of its caller.
+type Need string
+
+// The needs. A route that declares none is refused to everyone.
+const (
+	NeedNothing Need = "nothing" // public: no token
+	NeedRead    Need = "read"    // a token with the read (or write) scope
+	NeedWrite   Need = "write"   // a token with the write scope
+	NeedIntake  Need = "intake"  // a token with the intake scope
+	NeedAdmin   Need = "admin"   // an organisation admin's token with the read scope
+)
 
 // Routes lists every API operation.
 func (a *API) Routes() []Route {
 	return append([]Route{
-		{Method: "GET", Path: "/openapi.json", Public: true, handle: a.openAPI},
-		{Method: "GET", Path: "/me", handle: a.me},
-		{Method: "GET", Path: "/incidents", handle: a.listIncidents},
-		{Method: "POST", Path: "/incidents", Body: declareRequest{}, handle: a.declare},
-		{Method: "GET", Path: "/incidents/{ref}", handle: a.getIncident},
-		{Method: "PATCH", Path: "/incidents/{ref}", Body: patchRequest{}, handle: a.updateIncident},
-		{Method: "POST", Path: "/incidents/{ref}/status", Body: statusRequest{}, handle: a.setStatus},
-		{Method: "POST", Path: "/incidents/{ref}/roles", Body: roleRequest{}, handle: a.assignRole},
-		{Method: "GET", Path: "/incidents/{ref}/timeline", handle: a.timeline},
-		{Method: "POST", Path: "/incidents/{ref}/notes", Body: noteRequest{}, handle: a.addNote},
-		{Method: "POST", Path: "/incidents/{ref}/updates", Body: updateRequest{}, handle: a.postUpdate},
-		{Method: "GET", Path: "/signals", handle: a.listSignals},
-		{Method: "GET", Path: "/signals/{id}", handle: a.getSignal},
-		{Method: "POST", Path: "/signals/{id}/declare", Body: triageDeclareRequest{}, handle: a.declareFromSignal},
-		{Method: "POST", Path: "/signals/{id}/merge", Body: mergeRequest{}, handle: a.mergeSignal},
-		{Method: "POST", Path: "/signals/{id}/dismiss", Body: dismissRequest{}, handle: a.dismissSignal},
-		{Method: "GET", Path: "/rejected-signals", handle: a.listRejected},
-		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
-		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
-		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
-		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
-		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
+		{Method: "GET", Path: "/openapi.json", Need: NeedNothing, Public: true, handle: a.openAPI},
+		{Method: "GET", Path: "/me", Need: NeedRead, handle: a.me},
+		{Method: "GET", Path: "/incidents", Need: NeedRead, handle: a.listIncidents},
+		{Method: "POST", Path: "/incidents", Need: NeedWrite, Body: declareRequest{}, handle: a.declare},
+		{Method: "GET", Path: "/incidents/{ref}", Need: NeedRead, handle: a.getIncident},
+		{Method: "PATCH", Path: "/incidents/{ref}", Need: NeedWrite, Body: patchRequest{}, handle: a.updateIncident},
+		{Method: "POST", Path: "/incidents/{ref}/status", Need: NeedWrite, Body: statusRequest{}, handle: a.setStatus},
+		{Method: "POST", Path: "/incidents/{ref}/roles", Need: NeedWrite, Body: roleRequest{}, handle: a.assignRole},
+		{Method: "GET", Path: "/incidents/{ref}/timeline", Need: NeedRead, handle: a.timeline},
+		{Method: "POST", Path: "/incidents/{ref}/notes", Need: NeedWrite, Body: noteRequest{}, handle: a.addNote},
+		{Method: "POST", Path: "/incidents/{ref}/updates", Need: NeedWrite, Body: updateRequest{}, handle: a.postUpdate},
+		{Method: "GET", Path: "/signals", Need: NeedRead, handle: a.listSignals},
+		{Method: "GET", Path: "/signals/{id}", Need: NeedRead, handle: a.getSignal},
+		{Method: "POST", Path: "/signals/{id}/declare", Need: NeedWrite, Body: triageDeclareRequest{}, handle: a.declareFromSignal},
+		{Method: "POST", Path: "/signals/{id}/merge", Need: NeedWrite, Body: mergeRequest{}, handle: a.mergeSignal},
+		{Method: "POST", Path: "/signals/{id}/dismiss", Need: NeedWrite, Body: dismissRequest{}, handle: a.dismissSignal},
+		{Method: "GET", Path: "/rejected-signals", Need: NeedAdmin, handle: a.listRejected},
+		{Method: "GET", Path: "/catalog/teams", Need: NeedRead, handle: a.listTeams},
+		{Method: "GET", Path: "/catalog/services", Need: NeedRead, handle: a.listServices},
+		{Method: "GET", Path: "/catalog/services/{name}", Need: NeedRead, handle: a.getService},
+		{Method: "GET", Path: "/tokens", Need: NeedRead, handle: a.listTokens},
+		{Method: "POST", Path: "/tokens", Need: NeedWrite, Body: tokenRequest{}, handle: a.createToken},
+		{Method: "DELETE", Path: "/tokens/{id}", Need: NeedWrite, handle: a.revokeToken},
+		{Method: "PUT", Path: "/users/{name}/teams/{team}", Need: NeedWrite, Body: teamRoleRequest{}, handle: a.setTeamRole},
+		{Method: "DELETE", Path: "/users/{name}/teams/{team}", Need: NeedWrite, handle: a.removeTeamRole},
+		{Method: "PUT", Path: "/users/{name}/role", Need: NeedWrite, Body: orgRoleRequest{}, handle: a.setOrgRole},
+		{Method: "GET", Path: "/audit", Need: NeedAdmin, handle: a.listAudit},
+		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
+		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
+		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
 	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
 }
 
@@ -97,7 +124,10 @@ func (a *API) wrap(rt Route) http.Handler {
 		var u auth.User
 		if !rt.Public {
 			var err error
-			if u, err = a.authenticate(r); err != nil {
+			if u, err = a.authenticate(r); err == nil {
+				err = checkNeed(rt.Need, u)
+			}
+			if err != nil {
 				writeError(w, r, a.Log, err)
 				return
 			}
@@ -119,5 +149,27 @@ func (a *API) authenticate(r *http.Request) (auth.User, error) {
 
 func (a *API) me(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+// checkNeed refuses a caller who lacks what the route needs.
+func checkNeed(need Need, u auth.User) error {
+	var scope auth.Scope
+	switch need {
+	case NeedRead, NeedAdmin:
+		scope = auth.ScopeRead
+	case NeedWrite:
+		scope = auth.ScopeWrite
+	case NeedIntake:
+		scope = auth.ScopeIntake
+	default: // a route that says nothing of its needs is served to nobody
+		return fail.New(fail.Forbidden, "this operation declares no permission")
+	}
+	if !u.HasScope(scope) {
+		return fail.New(fail.Forbidden, "this operation needs a token with the %s scope", scope)
+	}
+	if need == NeedAdmin && !u.IsAdmin() {
+		return fail.New(fail.Forbidden, "this operation is for organisation admins")
+	}
 	return nil
 }

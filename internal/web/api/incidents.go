@@ -100,7 +100,7 @@ func (a *API) getIncident(w http.ResponseWriter, r *http.Request, u auth.User) e
 	if err != nil {
 		return err
 	}
-	inc, err := a.Incidents.Get(r.Context(), u, id)
+	inc, err := a.Incidents.View(r.Context(), u, id)
 	if err != nil {
 		return err
 	}

@@ -69,11 +69,22 @@ func (a *API) listSignals(w http.ResponseWriter, r *http.Request, u auth.User) e
 	if err != nil {
 		return err
 	}
-	items := make([]signalView, len(sigs))
-	for i, s := range sigs {
-		items[i] = viewSignal(s)
+	items := make([]signalView, 0, len(sigs))
+	seen := map[int64]bool{} // incident id → visible to u
+	for _, s := range sigs {
+		if s.IncidentID != 0 {
+			visible, ok := seen[s.IncidentID]
+			if !ok {
+				visible = a.canSeeIncident(r, u, s.IncidentID)
+				seen[s.IncidentID] = visible
+			}
+			if !visible {
+				continue
+			}
+		}
+		items = append(items, viewSignal(s))
 	}
-	next := ""
+	next := "" // from the page as read, so the cursor moves past hidden signals too
 	if len(sigs) == limit {
 		next = strconv.FormatInt(sigs[len(sigs)-1].ID, 10)
 	}
@@ -90,8 +101,19 @@ func (a *API) getSignal(w http.ResponseWriter, r *http.Request, u auth.User) err
 	if err != nil {
 		return err
 	}
+	if s.IncidentID != 0 && !a.canSeeIncident(r, u, s.IncidentID) {
+		// A signal of a restricted incident is part of it: answer as for a
+		// signal that does not exist.
+		return fail.New(fail.NotFound, "signal %d not found", id)
+	}
 	writeJSON(w, http.StatusOK, viewSignal(s))
 	return nil
+}
+
+// canSeeIncident reports whether u may know the incident exists.
+func (a *API) canSeeIncident(r *http.Request, u auth.User, id int64) bool {
+	_, err := a.Incidents.Get(r.Context(), u, id)
+	return fail.CodeOf(err) != fail.NotFound
 }
 
 type triageDeclareRequest struct {

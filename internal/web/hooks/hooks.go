@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
@@ -29,6 +30,15 @@ type Hooks struct {
 	Config *intake.Config
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Tokens, when set, lets the bearer-token sources (Alertmanager,
+	// Grafana) also accept a Firebreak API token with the intake scope: one
+	// per sender, revocable, with its last use recorded.
+	Tokens TokenChecker
+}
+
+// TokenChecker turns an API token into who it acts for.
+type TokenChecker interface {
+	Authenticate(ctx context.Context, secret string) (auth.User, error)
 }
 
 // maxBody bounds a webhook body. Alertmanager batches alerts per group, and
@@ -49,11 +59,18 @@ var errNotConfigured = errors.New("this intake source is not configured")
 
 func (h *Hooks) bearer(secret func() string) check {
 	return func(r *http.Request, _ []byte) error {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && h.Tokens != nil && auth.LooksLikeToken(got) {
+			u, err := h.Tokens.Authenticate(r.Context(), got)
+			if err != nil || !u.HasScope(auth.ScopeIntake) {
+				return errors.New("the API token is invalid, expired, revoked or lacks the intake scope")
+			}
+			return nil
+		}
 		want := secret()
 		if want == "" {
 			return errNotConfigured
 		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 			return errors.New("missing or wrong bearer token")
 		}

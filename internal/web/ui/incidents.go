@@ -173,6 +173,12 @@ type incidentPage struct {
 const timelinePage = 200
 
 func (u *UI) showIncident(w http.ResponseWriter, r *http.Request, v *view) {
+	if id, ok := incident.ParseRef(r.PathValue("ref")); ok {
+		if _, err := u.Incidents.View(r.Context(), v.User, id); err != nil { // audits an admin's look at a restricted incident
+			u.fail(w, r, v, err)
+			return
+		}
+	}
 	u.renderIncident(w, r, v, nil)
 }
 

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,7 @@ type UserLister interface {
 type UI struct {
 	Incidents *incident.Service
 	Passwords *auth.Passwords
+	Accounts  *auth.Service // tokens, roles, audit log and single sign-on users
 	Users     UserLister
 	Catalog   *catalog.Catalog
 	Inbox     *intake.Inbox
@@ -60,6 +62,13 @@ type UI struct {
 	// default interval).
 	Cadence     CadenceReader
 	UpdateEvery func(incident.Grade) time.Duration
+	// SSO is the identity provider's sign-in; nil when it is off.
+	SSO SSO
+	// Logins limits failed password sign-ins (default: 10 per 15 minutes
+	// per client address and per user name).
+	Logins *auth.LoginLimiter
+	// TrustProxyHeaders takes client addresses from X-Forwarded-For.
+	TrustProxyHeaders bool
 
 	once    sync.Once
 	pages   *pages
@@ -81,6 +90,9 @@ func (u *UI) build() {
 	if u.LivePoll == 0 {
 		u.LivePoll = time.Second
 	}
+	if u.Logins == nil {
+		u.Logins = auth.NewLoginLimiter(10, 15*time.Minute)
+	}
 	u.pages = mustParsePages()
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
@@ -88,6 +100,8 @@ func (u *UI) build() {
 	mux.HandleFunc("GET /login", u.loginPage)
 	mux.HandleFunc("POST /login", u.login)
 	mux.HandleFunc("POST /lang", u.setLanguage)
+	mux.HandleFunc("GET /auth/oidc/start", u.ssoStart)
+	mux.HandleFunc("GET /auth/oidc/callback", u.ssoCallback)
 	signedIn := func(pattern string, h func(http.ResponseWriter, *http.Request, *view)) {
 		mux.Handle(pattern, u.requireSession(h))
 	}
@@ -114,6 +128,13 @@ func (u *UI) build() {
 	signedIn("GET /teams", u.listTeams)
 	u.reportRoutes(signedIn)
 	u.reviewRoutes(signedIn)
+	signedIn("GET /teams/{name}/roles", u.teamRoles)
+	signedIn("POST /teams/{name}/roles", u.setTeamRole)
+	signedIn("GET /account", u.account)
+	signedIn("POST /account/tokens", u.createToken)
+	signedIn("POST /account/tokens/{id}/revoke", u.revokeToken)
+	signedIn("GET /admin/audit", u.auditLog)
+	signedIn("GET /admin/audit.jsonl", u.auditExport)
 	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
 	})
@@ -123,7 +144,8 @@ func (u *UI) build() {
 }
 
 // securityHeaders sets a strict policy: no inline script or style, no
-// framing, no referrer leaking incident URLs to other sites.
+// framing, no referrer leaking incident URLs to other sites. (HSTS is set
+// for every answer in package web.)
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -218,30 +240,48 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, v *view, err error) {
 }
 
 func (u *UI) loginPage(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, "login", u.newView(r), loginPage{Next: safeNext(r.URL.Query().Get("next"))})
+	u.render(w, r, "login", u.newView(r), u.loginData(safeNext(r.URL.Query().Get("next")), "", ""))
 }
 
 type loginPage struct {
 	Next, Name, Error string
+	SSOLabel          string // the single sign-on button's text; "" when it is off
+	SSOURL            string
+}
+
+func (u *UI) loginData(next, name, errMsg string) loginPage {
+	p := loginPage{Next: next, Name: name, Error: errMsg}
+	if u.SSO != nil {
+		p.SSOLabel, p.SSOURL = u.SSO.Label(), "/auth/oidc/start?next="+url.QueryEscape(next)
+	}
+	return p
 }
 
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r)
 	name, next := strings.TrimSpace(r.PostFormValue("name")), safeNext(r.PostFormValue("next"))
+	// Failures count against the client and the name alike: one client
+	// cannot guess many names' passwords, nor many clients one name's.
+	keys := []string{"addr:" + u.clientAddr(r), "name:" + strings.ToLower(name)}
+	if blocked, wait := u.Logins.Blocked(u.Now(), keys...); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		w.WriteHeader(http.StatusTooManyRequests)
+		u.render(w, r, "login", v, u.loginData(next, name, v.T("login.limited", int(wait.Minutes())+1)))
+		return
+	}
 	secret, sess, _, err := u.Passwords.SignIn(r.Context(), name, r.PostFormValue("password"))
 	if err != nil {
 		if fail.CodeOf(err) != fail.Unauthorized {
 			u.fail(w, r, v, err)
 			return
 		}
+		u.Logins.Fail(u.Now(), keys...)
 		w.WriteHeader(http.StatusUnauthorized)
-		u.render(w, r, "login", v, loginPage{Next: next, Name: name, Error: v.T("login.failed")})
+		u.render(w, r, "login", v, u.loginData(next, name, v.T("login.failed")))
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: isHTTPS(r), Expires: sess.ExpiresAt.Add(24 * time.Hour),
-	})
+	u.Logins.Succeed(keys[1])
+	u.setSession(w, r, secret, sess)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 

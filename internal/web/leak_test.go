@@ -1,0 +1,151 @@
+package web_test
+
+import (
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+)
+
+// leakProbe is one way someone might learn of a restricted incident. Add a
+// row for every list, search, feed, page, export or error that can show
+// incidents.
+type leakProbe struct {
+	name   string
+	web    bool   // through a signed-in browser session instead of an API token
+	method string // GET when empty
+	path   string // with {ref} for the restricted incident, {sig} for its signal, {pending} for a pending signal
+	body   any
+	// sameAsMissing: the answer must be byte for byte the answer about an
+	// incident that does not exist (INC-999, SIG-999), so that nothing —
+	// status, wording, length — tells the two apart.
+	sameAsMissing bool
+}
+
+var leakProbes = []leakProbe{
+	{name: "API list", path: "/api/v1/incidents?limit=200"},
+	{name: "API list by service", path: "/api/v1/incidents?service=checkout-api"},
+	{name: "API list by status and grade", path: "/api/v1/incidents?status=investigating&grade=SEV2"},
+	{name: "API signal list", path: "/api/v1/signals?triage=merged"},
+	{name: "API signal", path: "/api/v1/signals/{sig}", sameAsMissing: true},
+	{name: "API incident", path: "/api/v1/incidents/{ref}", sameAsMissing: true},
+	{name: "API timeline", path: "/api/v1/incidents/{ref}/timeline", sameAsMissing: true},
+	{name: "API note", method: "POST", path: "/api/v1/incidents/{ref}/notes", body: map[string]any{"text": "x"}, sameAsMissing: true},
+	{name: "API patch", method: "PATCH", path: "/api/v1/incidents/{ref}", body: map[string]any{"visibility": "public"}, sameAsMissing: true},
+	{name: "API status", method: "POST", path: "/api/v1/incidents/{ref}/status", body: map[string]any{"status": "resolved"}, sameAsMissing: true},
+	{name: "API role", method: "POST", path: "/api/v1/incidents/{ref}/roles", body: map[string]any{"role": "resolver", "user": "admin"}, sameAsMissing: true},
+	{name: "API merge a signal into it", method: "POST", path: "/api/v1/signals/{pending}/merge", body: map[string]any{"incident": "{ref}"}, sameAsMissing: true},
+	{name: "web list", web: true, path: "/incidents"},
+	{name: "web search by a title word", web: true, path: "/incidents?q=credential"},
+	{name: "web search by summary word", web: true, path: "/incidents?q=about"},
+	{name: "web open incidents", web: true, path: "/incidents?status=open"},
+	{name: "web service page", web: true, path: "/services/checkout-api"},
+	{name: "web triage inbox", web: true, path: "/triage"},
+	{name: "web incident page", web: true, path: "/incidents/{ref}", sameAsMissing: true},
+	{name: "web incident live view", web: true, path: "/incidents/{ref}/live", sameAsMissing: true},
+	{name: "metrics", path: "/metrics"},
+}
+
+// TestRestrictedIncidentDoesNotLeak probes every way of seeing incidents, as
+// callers who may not see the restricted one (including the responders of
+// the team that owns its service and that team's token): its title never
+// shows, nor its id in a list, and asking about it answers exactly as
+// asking about an incident that does not exist.
+func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		f := startFixture(t, dbURL)
+		ref := f.incident[incident.Restricted]
+		fill := func(s, ref, sig string) string {
+			return strings.NewReplacer("{ref}", ref, "{sig}", sig, "{pending}", f.pending[3]).Replace(s)
+		}
+		for _, c := range []caller{viewer, payResponder, otherTeam, orgResponder, payBot} {
+			var session *http.Client
+			for _, p := range leakProbes {
+				if p.web && c == payBot {
+					continue // a token signs no one in to the web
+				}
+				if p.web && session == nil {
+					session = f.browser(t, c)
+				}
+				ask := func(ref, sig string) reply {
+					var body any
+					if p.body != nil {
+						b := map[string]any{}
+						for k, v := range p.body.(map[string]any) {
+							if s, ok := v.(string); ok {
+								v = fill(s, ref, sig)
+							}
+							b[k] = v
+						}
+						body = b
+					}
+					method := p.method
+					if method == "" {
+						method = "GET"
+					}
+					if p.web {
+						return fetch(t, session, f.base+fill(p.path, ref, sig))
+					}
+					return f.call(t, c, method, fill(p.path, ref, sig), body)
+				}
+				got := ask(ref, f.signal[incident.Restricted])
+				if strings.Contains(got.body, secret) || strings.Contains(got.body, "about "+secret) {
+					t.Errorf("%s as %s: the restricted incident's title shows:\n%s", p.name, c, clip(got.body))
+				}
+				if !p.sameAsMissing {
+					if regexp.MustCompile(`\b` + ref + `\b`).MatchString(got.body) {
+						t.Errorf("%s as %s: the restricted incident's id %s shows", p.name, c, ref)
+					}
+					continue
+				}
+				missing := ask("INC-999", "SIG-999")
+				// The id asked about appears in both answers (as the
+				// request's own path); everything else must be the same.
+				sig := f.signal[incident.Restricted]
+				norm := strings.NewReplacer(ref, "INC-999", sig, "SIG-999",
+					"signal "+strings.TrimPrefix(sig, "SIG-")+" not found", "signal 999 not found").Replace(got.body)
+				if got.status != missing.status || norm != missing.body {
+					t.Errorf("%s as %s: answer differs from a missing incident's:\n  restricted: %d %s\n  missing:    %d %s",
+						p.name, c, got.status, clip(firstDiff(norm, missing.body)), missing.status, clip(firstDiff(missing.body, norm)))
+				}
+			}
+		}
+		// Metrics count only what everyone may know of: two incidents.
+		m := f.call(t, anon, "GET", "/metrics", nil).body
+		total := 0
+		for _, line := range strings.Split(m, "\n") {
+			if strings.HasPrefix(line, "firebreak_incidents{") {
+				n, _ := strconv.Atoi(line[strings.LastIndexByte(line, ' ')+1:])
+				total += n
+			}
+		}
+		if total != 2 {
+			t.Errorf("firebreak_incidents adds up to %d, want 2 (the restricted incident must not count)", total)
+		}
+	})
+}
+
+func fetch(t *testing.T, c *http.Client, u string) reply {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, string(b)}
+}
+
+// firstDiff returns a from the first byte where it differs from b.
+func firstDiff(a, b string) string {
+	i := 0
+	for i < len(a) && i < len(b) && a[i] == b[i] {
+		i++
+	}
+	return a[max(0, i-40):]
+}
