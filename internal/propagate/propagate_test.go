@@ -30,12 +30,17 @@ teams:
   - name: shop
     email: shop@example.com
     chat_channel: "#shop"
+  - name: search
+    email: search@example.com
+    chat_channel: "#search"
 services:
   - name: payments
     team: pay
   - name: checkout
     team: shop
     depends_on: [payments]
+  - name: finder
+    team: search
 policy:
   language: en
   time_zone: Asia/Seoul
@@ -234,6 +239,25 @@ func TestDeclareTellsTargetsAndRaiseTellsOnlyNewOnes(t *testing.T) {
 		}
 		if len(p.hook.Handled()) != 2 || p.hook.BadlySigned() != 0 {
 			t.Errorf("partner handled %d, %d badly signed", len(p.hook.Handled()), p.hook.BadlySigned())
+		}
+
+		// Widened to finder: only its team is new, and hears why.
+		mailsBefore, callsBefore := len(p.mail.Messages()), len(p.slack.Calls())
+		widened := []string{"payments", "finder"}
+		if _, err := srv.Incidents.Update(ctx, alice, inc.ID, incident.Patch{Services: &widened}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the widening's deliveries", func() bool { return count(t, srv, inc.ID, notify.EventDelivered) == 16 })
+		mails = p.mail.Messages()[mailsBefore:]
+		if len(mails) != 1 || mails[0].To[0] != "search@example.com" || !strings.Contains(mails[0].Text, "the affected scope widened") {
+			t.Errorf("after widening, mails %+v", mails)
+		}
+		calls = p.slack.Calls()[callsBefore:]
+		if len(calls) != 1 || calls[0].Channel != "#search" || calls[0].Method != "chat.postMessage" {
+			t.Errorf("after widening, Slack calls %+v", calls)
+		}
+		if len(p.hook.Handled()) != 2 {
+			t.Errorf("the partner was told again of a widening that adds nothing for it")
 		}
 	})
 }
