@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/batch"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
@@ -15,20 +16,20 @@ import (
 // Outbox implements notify.Store.
 type Outbox struct {
 	db    *DB
-	group txGroup
+	group *batch.Group[func(*sql.Tx) error]
 }
 
 // Outbox returns a store of outbound messages. Keep one per process: its
 // shared transactions group the writes of concurrent deliveries.
-func (db *DB) Outbox() *Outbox { return &Outbox{db: db} }
+func (db *DB) Outbox() *Outbox { return &Outbox{db: db, group: newTxGroup(db)} }
 
 // InTx runs fn in a transaction and commits when it returns nil.
 func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.inTx(ctx, fn) }
 
 // InSharedTx runs fn in a transaction it may share with other callers' (see
-// txGroup); fn must only write what it alone touches.
+// newTxGroup); fn must only write what it alone touches.
 func (s *Outbox) InSharedTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return s.group.do(ctx, s.db, fn)
+	return s.group.Do(ctx, fn)
 }
 
 const messageColumns = `id, msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread, fallback,
