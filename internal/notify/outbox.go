@@ -112,7 +112,7 @@ func (o *Outbox) StoreMessages(ctx context.Context, tx *sql.Tx, msgs []Message) 
 
 func (m *Message) check() error {
 	switch {
-	case m.Channel != Email && m.Channel != Slack && m.Channel != Webhook:
+	case m.Channel != Email && m.Channel != Slack && m.Channel != Webhook && m.Channel != Mattermost:
 		return fmt.Errorf("outbound message: unknown channel %q", m.Channel)
 	case m.To == "":
 		return fmt.Errorf("outbound message %q: no destination", m.Key)

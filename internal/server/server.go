@@ -28,6 +28,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
 	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
 	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -230,6 +231,7 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
 	}
 	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
+	ob.Notifiers[notify.Mattermost] = mattermost.New()
 	return ob, nil
 }
 
