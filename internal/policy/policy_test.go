@@ -201,3 +201,27 @@ func TestDemoPolicy(t *testing.T) {
 		t.Error("leadership is told from SEV1 only")
 	}
 }
+
+// A department's Mattermost hook must be a URL, and a department needs some
+// way to be told.
+func TestDepartmentChannelsAreChecked(t *testing.T) {
+	_, err := policy.ParseConfig("p.yaml", []byte(`policy:
+  departments:
+    - name: pr
+      from_grade: SEV2
+      mattermost: chat.example.com/hooks/x
+    - name: legal
+      from_grade: SEV1
+`), nil)
+	if err == nil {
+		t.Fatal("bad departments accepted")
+	}
+	for _, want := range []string{
+		"p.yaml:5:19: policy.departments[0].mattermost: must be a Mattermost incoming webhook URL",
+		"p.yaml:6:7: policy.departments[1]: needs an email, a slack channel or a mattermost webhook",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
+		}
+	}
+}
