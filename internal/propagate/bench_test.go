@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
-	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -47,14 +45,7 @@ func benchDeclare(b *testing.B, dbURL string) {
 	mail := testutil.StartMailSink(b)
 	api := testutil.StartSlackAPI(b, "xoxb-bench")
 	yaml := []byte(benchConfig(departments))
-	cat, err := catalog.Parse("bench.yaml", yaml)
-	if err != nil {
-		b.Fatal(err)
-	}
-	pol, err := policy.ParseConfig("bench.yaml", yaml, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
+	cat, pol := parseConfig(b, yaml)
 	run := testutil.StartServer(b, server.Options{DatabaseURL: dbURL, Catalog: cat, Policy: pol,
 		Notify: &notify.Config{
 			Email: &notify.EmailConfig{Host: mail.Host, Port: mail.Port, From: "Firebreak <fb@example.com>", TLS: "none"},

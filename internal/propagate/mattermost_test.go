@@ -10,11 +10,9 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
-	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -75,14 +73,7 @@ policy:
       email: pr@example.com
       mattermost: ` + mm.URL + `/hooks/deleted
 `)
-		cat, err := catalog.Parse("f.yaml", yaml)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pol, err := policy.ParseConfig("f.yaml", yaml, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		cat, pol := parseConfig(t, yaml)
 		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Policy: pol,
 			Notify: &notify.Config{Email: &notify.EmailConfig{Host: mail.Host, Port: mail.Port, From: "fb@example.com", TLS: "none"}},
 			Jobs:   jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}, MaxAttempts: 5},

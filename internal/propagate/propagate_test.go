@@ -87,14 +87,7 @@ func startPeers(t *testing.T) *peers {
 func (p *peers) options(t *testing.T, dbURL string) server.Options {
 	t.Helper()
 	yaml := []byte(strings.Replace(configYAML, "WEBHOOK", p.hook.URL, 1))
-	cat, err := catalog.Parse("f.yaml", yaml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.ParseConfig("f.yaml", yaml, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, pol := parseConfig(t, yaml)
 	return server.Options{
 		DatabaseURL: dbURL, Catalog: cat, Policy: pol,
 		Notify: &notify.Config{
@@ -103,6 +96,21 @@ func (p *peers) options(t *testing.T, dbURL string) server.Options {
 		},
 		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}, MaxAttempts: 5},
 	}
+}
+
+// parseConfig reads the catalog and the policy of a config file's text,
+// checking the policy's service names against the catalog.
+func parseConfig(t testing.TB, yaml []byte) (*catalog.Catalog, *policy.Policy) {
+	t.Helper()
+	cat, err := catalog.Parse("f.yaml", yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.ParseConfig("f.yaml", yaml, func(s string) bool { _, ok := cat.Service(s); return ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, pol
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
