@@ -112,6 +112,7 @@ func newIncidentCmd() *cobra.Command {
 		newStatusCmd(&f),
 		newAssignCmd(&f),
 		newNoteCmd(&f),
+		newUpdateCmd(&f),
 	)
 	return cmd
 }
@@ -453,7 +454,13 @@ func describeEvent(ev eventDoc) string {
 	case "note":
 		return oneLine(str("text"))
 	case "update_overdue":
-		return "no update for more than " + str("interval")
+		s := "no update for more than " + str("interval")
+		if to := str("remind"); to != "" {
+			s += "; reminded " + to
+		}
+		return s
+	case "status_update":
+		return describeUpdate(d)
 	case "message_delivered":
 		return str("channel") + " to " + str("target") + " (" + str("to") + ")"
 	case "message_failed":
@@ -583,14 +590,10 @@ func newNoteCmd(f *apiFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			text := strings.Join(args[1:], " ")
 			if len(args) == 2 && args[1] == "-" {
-				b, err := io.ReadAll(io.LimitReader(cmd.InOrStdin(), maxNoteInput+1))
-				if err != nil {
-					return fmt.Errorf("read the note from standard input: %w", err)
+				var err error
+				if text, err = readStdin(cmd, "note"); err != nil {
+					return err
 				}
-				if len(b) > maxNoteInput {
-					return fmt.Errorf("the note on standard input is longer than %d bytes", maxNoteInput)
-				}
-				text = strings.TrimSpace(string(b))
 			}
 			if strings.TrimSpace(text) == "" {
 				return fmt.Errorf("TEXT: the note is empty")

@@ -42,6 +42,10 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newIncidentCmd(),
 		newTriageCmd(),
 		newPolicyCmd(),
+		newReportCmd(),
+		newSearchCmd(),
+		newReviewCmd(),
+		newActionCmd(),
 	)
 	return root
 }

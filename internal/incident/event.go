@@ -2,6 +2,7 @@ package incident
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -60,20 +61,54 @@ func newEvent(kind EventKind, actor string, at time.Time, data map[string]any) E
 	return Event{Kind: kind, Actor: actor, At: at, Data: data}
 }
 
-// UpdateOverdue reports whether an open incident has gone without any update
-// for longer than its grade allows.
-func UpdateOverdue(inc *Incident, now time.Time) bool {
-	return inc.Status.Open() && now.Sub(inc.UpdatedAt) > inc.Grade.UpdateInterval()
+// Cadence is where an open incident stands against its grade's update
+// cadence: when news last went out and when Firebreak last reminded.
+type Cadence struct {
+	LastUpdate   time.Time // the last status update, or the declaration when none yet
+	LastReminder time.Time // zero when none since the last update
 }
 
-// OverdueEvent is the timeline entry that flags a missing update. Firebreak
-// itself is its actor.
-func OverdueEvent(inc *Incident, now time.Time) Event {
+// Due reports whether a reminder is due at now: more than every has passed
+// since the last update and since the last reminder. While an incident stays
+// silent the reminder repeats once per interval.
+func (c Cadence) Due(every time.Duration, now time.Time) bool {
+	since := c.LastUpdate
+	if c.LastReminder.After(since) {
+		since = c.LastReminder
+	}
+	return now.Sub(since) > every
+}
+
+// OverdueEvent is the timeline entry that records a missed update and whom
+// Firebreak reminded (remind: a user name; "" when the incident has nobody to
+// remind). Firebreak itself is its actor.
+func OverdueEvent(inc *Incident, c Cadence, every time.Duration, remind string, now time.Time) Event {
 	ev := newEvent(EventUpdateOverdue, "firebreak", now, map[string]any{
-		"last_update": inc.UpdatedAt,
-		"interval":    inc.Grade.UpdateInterval().String(),
+		"last_update": c.LastUpdate,
+		"interval":    every.String(),
 		"grade":       inc.Grade.String(),
+		"remind":      remind,
 	})
 	ev.IncidentID = inc.ID
 	return ev
+}
+
+// ReminderRecipient is whom a missed update is told to: the communicator,
+// or when there is none the resolver, or else whoever declared the incident.
+func ReminderRecipient(inc *Incident) string {
+	for _, u := range []string{inc.Roles[Communicator], inc.Roles[Resolver], inc.CreatedBy} {
+		if u != "" {
+			return u
+		}
+	}
+	return ""
+}
+
+// FormatInterval writes a cadence as people say it: 15m, 1h, 1h30m.
+func FormatInterval(d time.Duration) string {
+	s := strings.TrimSuffix(d.String(), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

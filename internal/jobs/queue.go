@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
@@ -66,6 +67,11 @@ type Config struct {
 	Periodic []*river.PeriodicJob
 	// Queues adds queues besides the default one, by name.
 	Queues map[string]river.QueueConfig
+	// UpdateEvery is each grade's status-update cadence (nil:
+	// incident.Grade.UpdateInterval), and Reminders stores the reminder sent
+	// when one is missed (nil: the timeline records it only).
+	UpdateEvery func(incident.Grade) time.Duration
+	Reminders   Reminders
 }
 
 // New builds the queue client with Firebreak's workers and periodic jobs.
@@ -88,7 +94,8 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		queues[name] = q
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Now: now})
+	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Users: db.Users(), Reminders: cfg.Reminders,
+		UpdateEvery: cfg.UpdateEvery, Now: now})
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}

@@ -81,6 +81,8 @@ type handler struct {
 	now      func() time.Time
 	log      *slog.Logger
 	declarer Declarer
+	users    Users
+	updater  Updater
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
@@ -151,6 +153,8 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 			return
 		}
 		h.report(w, r, f, rest)
+	case "update":
+		h.update(w, r, f, rest, cmd)
 	case "declare":
 		h.declare(w, r, f, cmd, rest)
 	default:
@@ -201,6 +205,7 @@ func usage(cmd string) string {
 		"`%[1]s report <what you see>` — report a problem to the on-call team.\n"+
 		"`%[1]s report <보고 있는 현상>` — 당직 담당자에게 문제를 제보합니다.\n"+
 		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
+		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

@@ -15,6 +15,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // Prefix is where the API is mounted.
@@ -35,6 +37,9 @@ type API struct {
 	Log       *slog.Logger
 	Propagate *propagate.Propagator
 	Messages  MessageReader
+	Reports   *report.Service
+	Library   *report.Library
+	Review    *review.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -49,7 +54,7 @@ type Route struct {
 
 // Routes lists every API operation.
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/me", handle: a.me},
 		{Method: "GET", Path: "/incidents", handle: a.listIncidents},
@@ -60,6 +65,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/incidents/{ref}/roles", Body: roleRequest{}, handle: a.assignRole},
 		{Method: "GET", Path: "/incidents/{ref}/timeline", handle: a.timeline},
 		{Method: "POST", Path: "/incidents/{ref}/notes", Body: noteRequest{}, handle: a.addNote},
+		{Method: "POST", Path: "/incidents/{ref}/updates", Body: updateRequest{}, handle: a.postUpdate},
 		{Method: "GET", Path: "/signals", handle: a.listSignals},
 		{Method: "GET", Path: "/signals/{id}", handle: a.getSignal},
 		{Method: "POST", Path: "/signals/{id}/declare", Body: triageDeclareRequest{}, handle: a.declareFromSignal},
@@ -71,7 +77,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
 		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
-	}
+	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -8,6 +8,8 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // listPage is the incident list with its filters.
@@ -20,6 +22,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
+	TBD        map[int64]int // TBD sections of each incident's report
 }
 
 // pageSize of the incident list; the list query is bounded by it.
@@ -55,6 +58,10 @@ func (u *UI) listIncidents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p := listPage{Items: page.Items, Query: q, Open: q.Get("status") == "open"}
+	if p.TBD, err = u.reportMarkers(r, page.Items); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -95,14 +102,12 @@ func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
 	p := declarePage{Form: form}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -157,6 +162,11 @@ type incidentPage struct {
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
 	Messages    *messagesPanel
+	Due         *UpdateDue
+	Report      *report.Report
+	ReportTBD   int
+	Similar     []report.Hit
+	Review      *review.State
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -184,6 +194,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p := incidentPage{Inc: inc, Events: events}
+	if p.Due, err = u.updateDue(r.Context(), inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if len(events) == timelinePage {
 		p.EarlierURL = "/incidents/" + inc.Ref() + "?before=" + strconv.FormatInt(events[0].ID, 10)
 	}
@@ -197,13 +211,19 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		u.fail(w, r, v, err)
 		return
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	if err := u.addReportBox(r, v, &p); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
+	p.Users = users
+	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)
@@ -212,11 +232,7 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		status := http.StatusBadRequest
-		if e.Code == fail.Conflict {
-			status = http.StatusConflict
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "incident", v, p)
 }

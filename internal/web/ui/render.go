@@ -187,11 +187,13 @@ func (v *view) EventText(ev incident.Event) string {
 	case incident.EventNote:
 		return s("text")
 	case incident.EventUpdateOverdue:
-		return v.T("ev.update_overdue", s("interval"))
+		return v.overdueText(ev)
+	case incident.EventStatusUpdate:
+		return s("text")
 	case "signal_joined":
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
 	}
-	return string(ev.Kind)
+	return v.reviewEventText(ev)
 }
