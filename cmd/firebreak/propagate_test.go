@@ -118,10 +118,12 @@ func TestPreviewAndDeclareFromTheCLI(t *testing.T) {
 // delivered, and the idempotent receiver handles each exactly once.
 func TestKilledMidDeliveryDeliversEverythingOnce(t *testing.T) {
 	eachDB(t, func(t *testing.T, dbArgs []string) {
-		const partners = 40
+		// More messages than a server delivers at once (notify.QueueConfig),
+		// so the kill always finds some not yet sent.
+		const partners = 150
 		sink := testutil.StartMailSink(t)
 		hook := testutil.StartWebhookReceiver(t, "partner-secret")
-		hook.SetDelay(150 * time.Millisecond) // slow enough to be caught mid-way
+		hook.SetDelay(300 * time.Millisecond) // slow enough to be caught mid-way
 		cfg := propagateConfig(t, sink, hook, partners)
 		mustRun(t, nil, append([]string{"user", "add", "ops", "--role", "responder"}, dbArgs...)...)
 		token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "ops"}, dbArgs...)...))

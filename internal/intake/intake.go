@@ -32,7 +32,7 @@ func New(store Store, now func() time.Time, routeSoon func()) *Intake {
 	if routeSoon == nil {
 		routeSoon = func() {}
 	}
-	return &Intake{store: store, commit: &groupCommit{store: store}, now: now, routeSoon: routeSoon}
+	return &Intake{store: store, commit: newGroupCommit(store), now: now, routeSoon: routeSoon}
 }
 
 // Accept normalises the signals, fills fingerprints from dedupLabels where

@@ -65,6 +65,8 @@ type Config struct {
 	Register func(*river.Workers)
 	// Periodic adds further periodic jobs, run by the elected leader.
 	Periodic []*river.PeriodicJob
+	// Queues adds queues besides the default one, by name.
+	Queues map[string]river.QueueConfig
 	// UpdateEvery is each grade's status-update cadence (nil:
 	// incident.Grade.UpdateInterval), and Reminders stores the reminder sent
 	// when one is missed (nil: the timeline records it only).
@@ -87,6 +89,10 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = time.Second
 	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
+	for name, q := range cfg.Queues {
+		queues[name] = q
+	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Users: db.Users(), Reminders: cfg.Reminders,
 		UpdateEvery: cfg.UpdateEvery, Now: now})
@@ -106,7 +112,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		FetchPollInterval:    cfg.PollInterval,
 		// database/sql drivers have no LISTEN; polling serves both databases.
 		PollOnly: true,
-		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},
+		Queues:   queues,
 		Workers:  workers,
 		PeriodicJobs: append([]*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),

@@ -1,5 +1,5 @@
 // Package notify delivers Firebreak's outbound messages — e-mail, Slack,
-// signed webhooks — so that nothing accepted is lost: a message is stored in
+// signed webhooks, Mattermost — so that nothing accepted is lost: a message is stored in
 // the outbox first, in the same transaction as the change it follows from,
 // together with its delivery job; the job hands it to its channel, retries
 // with backoff, and records the delivery or the final failure (and its reason)
@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"time"
 )
@@ -31,9 +32,10 @@ type Channel string
 
 // The channels.
 const (
-	Email   Channel = "email"
-	Slack   Channel = "slack"
-	Webhook Channel = "webhook"
+	Email      Channel = "email"
+	Slack      Channel = "slack"
+	Webhook    Channel = "webhook"
+	Mattermost Channel = "mattermost"
 )
 
 // Status is where a stored message stands.
@@ -130,3 +132,23 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // RetryAfter wraps err with the wait the peer asked for.
 func RetryAfter(d time.Duration, err error) error { return &RetryAfterError{After: d, Err: err} }
+
+// HTTPError classifies a peer's HTTP answer to a post to what: nil for 2xx,
+// RetryAfter for 429 (honouring Retry-After), Permanent for other 4xx but
+// 408, and a plain, retryable error for the rest.
+func HTTPError(resp *http.Response, what string) error {
+	switch code := resp.StatusCode; {
+	case code < 300:
+		return nil
+	case code == http.StatusTooManyRequests:
+		wait := time.Second
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
+			wait = time.Duration(s) * time.Second
+		}
+		return RetryAfter(wait, fmt.Errorf("%s: HTTP %s", what, resp.Status))
+	case code >= 400 && code < 500 && code != http.StatusRequestTimeout:
+		return Permanent(fmt.Errorf("%s: HTTP %s", what, resp.Status))
+	default:
+		return fmt.Errorf("%s: HTTP %s", what, resp.Status)
+	}
+}

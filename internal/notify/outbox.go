@@ -34,10 +34,13 @@ type Store interface {
 	// and appends ev to its incident's timeline, in tx. It reports false
 	// when the message was no longer pending.
 	Finish(ctx context.Context, tx *sql.Tx, id int64, st Status, ref, reason string, at time.Time, ev *incident.Event) (bool, error)
-	// TakeSlot claims the destination's next send slot, or says how long
-	// to wait for it.
-	TakeSlot(ctx context.Context, destination string, every time.Duration, now time.Time) (wait time.Duration, err error)
+	// TakeSlot claims the destination's next send slot in tx, or says how
+	// long to wait for it.
+	TakeSlot(ctx context.Context, tx *sql.Tx, destination string, every time.Duration, now time.Time) (wait time.Duration, err error)
 	InTx(ctx context.Context, fn func(*sql.Tx) error) error
+	// InSharedTx is InTx in a transaction other callers' writes may share:
+	// a burst of deliveries then costs a few commits, not one each.
+	InSharedTx(ctx context.Context, fn func(*sql.Tx) error) error
 }
 
 // Queue enqueues jobs inside a transaction; the job queue client is one.
@@ -109,7 +112,7 @@ func (o *Outbox) StoreMessages(ctx context.Context, tx *sql.Tx, msgs []Message) 
 
 func (m *Message) check() error {
 	switch {
-	case m.Channel != Email && m.Channel != Slack && m.Channel != Webhook:
+	case m.Channel != Email && m.Channel != Slack && m.Channel != Webhook && m.Channel != Mattermost:
 		return fmt.Errorf("outbound message: unknown channel %q", m.Channel)
 	case m.To == "":
 		return fmt.Errorf("outbound message %q: no destination", m.Key)
@@ -134,10 +137,21 @@ type DeliverArgs struct {
 // Kind names the job in the queue.
 func (DeliverArgs) Kind() string { return "notify.deliver" }
 
-// InsertOpts makes a delivery, and each rescue of it, enqueued once.
+// InsertOpts makes a delivery, and each rescue of it, enqueued once, in the
+// outbox's own queue.
 func (DeliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+	return river.InsertOpts{Queue: QueueName, UniqueOpts: river.UniqueOpts{ByArgs: true}}
 }
+
+// QueueName is the job queue deliveries run in, apart from other work so that a
+// burst of messages neither waits behind it nor holds it up.
+const QueueName = "notify"
+
+// QueueConfig is the notify queue's: 50 deliveries at once in one server
+// (as many SMTP connections as a typical relay accepts from one client), and
+// a look for new jobs every 100 ms whatever the default queue's interval, so
+// that a declaration's messages leave well within a second.
+var QueueConfig = river.QueueConfig{MaxWorkers: 50, FetchPollInterval: 100 * time.Millisecond}
 
 // deliverTimeout bounds one try; a peer that hangs is tried again later.
 const deliverTimeout = 20 * time.Second
@@ -174,7 +188,11 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 	}
 	if rl, ok := n.(RateLimited); ok {
 		dest, every := rl.Slot(m)
-		wait, err := o.store.TakeSlot(ctx, dest, every, o.Now())
+		var wait time.Duration
+		err := o.store.InSharedTx(ctx, func(tx *sql.Tx) (err error) {
+			wait, err = o.store.TakeSlot(ctx, tx, dest, every, o.Now())
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -208,7 +226,7 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 
 // finish records the outcome and tells the incident's timeline.
 func (o *Outbox) finish(ctx context.Context, m *Message, st Status, ref, reason string) error {
-	return o.store.InTx(ctx, func(tx *sql.Tx) error {
+	return o.store.InSharedTx(ctx, func(tx *sql.Tx) error {
 		done, err := o.store.Finish(ctx, tx, m.ID, st, ref, reason, o.Now().UTC(), o.event(m, st, reason, ""))
 		if err == nil && done && st == Failed {
 			o.Log.Warn("message not delivered", "message", m.ID, "channel", m.Channel, "to", m.To, "reason", reason)

@@ -49,6 +49,7 @@ func startRig(t *testing.T, url string, channels map[notify.Channel]notify.Notif
 	client, err := jobs.New(db, time.Now, jobs.Config{
 		PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}, MaxAttempts: 4, Logger: testutil.TestLogger(),
 		Register: func(w *river.Workers) { river.AddWorker(w, ob.Worker()) },
+		Queues:   map[string]river.QueueConfig{notify.QueueName: notify.QueueConfig},
 	})
 	if err != nil {
 		t.Fatal(err)

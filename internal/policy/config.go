@@ -216,6 +216,11 @@ func (p *parser) department(n *yaml.Node, path string) (Department, bool) {
 			}
 		case "slack":
 			d.Slack = p.Str(f.Val, f.Path)
+		case "mattermost":
+			d.Mattermost = p.Str(f.Val, f.Path)
+			if u, err := url.Parse(d.Mattermost); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				p.Errorf(f.Val, f.Path, "must be a Mattermost incoming webhook URL such as https://chat.example.com/hooks/xxx; got %q", d.Mattermost)
+			}
 		case "lang":
 			d.Lang = p.lang(f)
 		default:
@@ -227,8 +232,8 @@ func (p *parser) department(n *yaml.Node, path string) (Department, bool) {
 		p.Errorf(n, path+".name", "required")
 	case d.FromGrade == 0:
 		p.Errorf(n, path+".from_grade", "required: the least severe grade the department hears of")
-	case d.Email == "" && d.Slack == "":
-		p.Errorf(n, path, "needs an email or a slack channel")
+	case d.Email == "" && d.Slack == "" && d.Mattermost == "":
+		p.Errorf(n, path, "needs an email, a slack channel or a mattermost webhook")
 	}
 	return d, true
 }

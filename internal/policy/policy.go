@@ -46,7 +46,9 @@ type Department struct {
 	FromGrade incident.Grade
 	Email     string
 	Slack     string
-	Lang      string
+	// Mattermost is an incoming webhook's URL.
+	Mattermost string
+	Lang       string
 }
 
 // Partner is an outside company told by signed webhook, from a grade up and
@@ -98,6 +100,8 @@ const (
 	ChannelEmail   Channel = "email"
 	ChannelSlack   Channel = "slack"
 	ChannelWebhook Channel = "webhook"
+	// ChannelMattermost posts to a Mattermost incoming webhook's URL.
+	ChannelMattermost Channel = "mattermost"
 )
 
 // Target is one place a message goes. Key is stable for the same who,
@@ -194,6 +198,8 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		add(Target{Key: "department:" + d.Name + ":email:" + d.Email, Name: d.Name, Reason: reason, Channel: ChannelEmail, Address: d.Email, Lang: d.Lang, why: w})
 		add(Target{Key: "department:" + d.Name + ":slack:" + d.Slack, Name: d.Name, Reason: reason, Channel: ChannelSlack, Address: d.Slack,
 			Lang: d.Lang, Fallback: d.Email, why: w})
+		add(Target{Key: "department:" + d.Name + ":mattermost:" + d.Mattermost, Name: d.Name, Reason: reason, Channel: ChannelMattermost,
+			Address: d.Mattermost, Lang: d.Lang, Fallback: d.Email, why: w})
 	}
 	if vis != incident.Public {
 		return out

@@ -173,3 +173,55 @@ policy:
 		t.Errorf("first report due %s", due)
 	}
 }
+
+// The demo config's policy section is valid and names real services.
+func TestDemoPolicy(t *testing.T) {
+	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.ParseConfig("demo.yaml", catalog.DemoYAML, func(s string) bool { _, ok := cat.Service(s); return ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pol.Language != "ko" || len(pol.Departments) != 2 || len(pol.Partners) != 1 {
+		t.Errorf("demo policy: language %s, %d departments, %d partners", pol.Language, len(pol.Departments), len(pol.Partners))
+	}
+	// A public SEV2 on the ledger reaches its team, its dependants' teams, PR and the partner.
+	names := map[string]bool{}
+	for _, tg := range pol.Targets(cat, incident.SEV2, []string{"ledger"}, incident.Public) {
+		names[tg.Name] = true
+	}
+	for _, want := range []string{"team payments", "pr", "pg-partner"} {
+		if !names[want] {
+			t.Errorf("SEV2 on ledger does not reach %s: %v", want, names)
+		}
+	}
+	if names["leadership"] {
+		t.Error("leadership is told from SEV1 only")
+	}
+}
+
+// A department's Mattermost hook must be a URL, and a department needs some
+// way to be told.
+func TestDepartmentChannelsAreChecked(t *testing.T) {
+	_, err := policy.ParseConfig("p.yaml", []byte(`policy:
+  departments:
+    - name: pr
+      from_grade: SEV2
+      mattermost: chat.example.com/hooks/x
+    - name: legal
+      from_grade: SEV1
+`), nil)
+	if err == nil {
+		t.Fatal("bad departments accepted")
+	}
+	for _, want := range []string{
+		"p.yaml:5:19: policy.departments[0].mattermost: must be a Mattermost incoming webhook URL",
+		"p.yaml:6:7: policy.departments[1]: needs an email, a slack channel or a mattermost webhook",
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("errors lack %q:\n%v", want, err)
+		}
+	}
+}

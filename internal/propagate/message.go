@@ -30,6 +30,8 @@ func (p *Propagator) message(inc *incident.Incident, ev incident.Event, t policy
 			Text: r.Chat, Blocks: blocks(r.Chat),
 			SummaryText: summary, SummaryBlocks: blocks(summary),
 		})
+	case policy.ChannelMattermost:
+		m.Text = r.Chat
 	case policy.ChannelWebhook:
 		m.Text = r.Chat
 		m.Payload, err = json.Marshal(webhookBody{

@@ -50,6 +50,10 @@ type Args struct {
 // Kind names the job in the queue.
 func (Args) Kind() string { return "propagate.event" }
 
+// InsertOpts runs propagation in the notify queue, which looks for work
+// often, so the messages are planned moments after the event.
+func (Args) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: notify.QueueName} }
+
 // AfterEvents enqueues a propagation job for each event in events that must
 // be told. The store calls it inside the transaction that appends them.
 func (p *Propagator) AfterEvents(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {

@@ -30,12 +30,17 @@ teams:
   - name: shop
     email: shop@example.com
     chat_channel: "#shop"
+  - name: search
+    email: search@example.com
+    chat_channel: "#search"
 services:
   - name: payments
     team: pay
   - name: checkout
     team: shop
     depends_on: [payments]
+  - name: finder
+    team: search
 policy:
   language: en
   time_zone: Asia/Seoul
@@ -82,14 +87,7 @@ func startPeers(t *testing.T) *peers {
 func (p *peers) options(t *testing.T, dbURL string) server.Options {
 	t.Helper()
 	yaml := []byte(strings.Replace(configYAML, "WEBHOOK", p.hook.URL, 1))
-	cat, err := catalog.Parse("f.yaml", yaml)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pol, err := policy.ParseConfig("f.yaml", yaml, func(string) bool { return true })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cat, pol := parseConfig(t, yaml)
 	return server.Options{
 		DatabaseURL: dbURL, Catalog: cat, Policy: pol,
 		Notify: &notify.Config{
@@ -98,6 +96,21 @@ func (p *peers) options(t *testing.T, dbURL string) server.Options {
 		},
 		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}, MaxAttempts: 5},
 	}
+}
+
+// parseConfig reads the catalog and the policy of a config file's text,
+// checking the policy's service names against the catalog.
+func parseConfig(t testing.TB, yaml []byte) (*catalog.Catalog, *policy.Policy) {
+	t.Helper()
+	cat, err := catalog.Parse("f.yaml", yaml)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := policy.ParseConfig("f.yaml", yaml, func(s string) bool { _, ok := cat.Service(s); return ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cat, pol
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -234,6 +247,25 @@ func TestDeclareTellsTargetsAndRaiseTellsOnlyNewOnes(t *testing.T) {
 		}
 		if len(p.hook.Handled()) != 2 || p.hook.BadlySigned() != 0 {
 			t.Errorf("partner handled %d, %d badly signed", len(p.hook.Handled()), p.hook.BadlySigned())
+		}
+
+		// Widened to finder: only its team is new, and hears why.
+		mailsBefore, callsBefore := len(p.mail.Messages()), len(p.slack.Calls())
+		widened := []string{"payments", "finder"}
+		if _, err := srv.Incidents.Update(ctx, alice, inc.ID, incident.Patch{Services: &widened}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the widening's deliveries", func() bool { return count(t, srv, inc.ID, notify.EventDelivered) == 16 })
+		mails = p.mail.Messages()[mailsBefore:]
+		if len(mails) != 1 || mails[0].To[0] != "search@example.com" || !strings.Contains(mails[0].Text, "the affected scope widened") {
+			t.Errorf("after widening, mails %+v", mails)
+		}
+		calls = p.slack.Calls()[callsBefore:]
+		if len(calls) != 1 || calls[0].Channel != "#search" || calls[0].Method != "chat.postMessage" {
+			t.Errorf("after widening, Slack calls %+v", calls)
+		}
+		if len(p.hook.Handled()) != 2 {
+			t.Errorf("the partner was told again of a widening that adds nothing for it")
 		}
 	})
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
 	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
 	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -234,6 +235,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind.
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	if jc.Queues == nil {
+		jc.Queues = map[string]river.QueueConfig{}
+	}
+	jc.Queues[notify.QueueName] = notify.QueueConfig
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	jc.Periodic = append(jc.Periodic,
@@ -299,6 +304,7 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
 	}
 	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
+	ob.Notifiers[notify.Mattermost] = mattermost.New()
 	return ob, nil
 }
 

@@ -7,19 +7,30 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/batch"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 )
 
 // Outbox implements notify.Store.
-type Outbox struct{ db *DB }
+type Outbox struct {
+	db    *DB
+	group *batch.Group[func(*sql.Tx) error]
+}
 
-// Outbox returns the store of outbound messages.
-func (db *DB) Outbox() *Outbox { return &Outbox{db: db} }
+// Outbox returns a store of outbound messages. Keep one per process: its
+// shared transactions group the writes of concurrent deliveries.
+func (db *DB) Outbox() *Outbox { return &Outbox{db: db, group: newTxGroup(db)} }
 
 // InTx runs fn in a transaction and commits when it returns nil.
 func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.inTx(ctx, fn) }
+
+// InSharedTx runs fn in a transaction it may share with other callers' (see
+// newTxGroup); fn must only write what it alone touches.
+func (s *Outbox) InSharedTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	return s.group.Do(ctx, fn)
+}
 
 const messageColumns = `id, msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread, fallback,
 	subject, body_text, body_html, payload, status, attempts, last_error, external_id, created_at, sent_at, failed_at`
@@ -160,9 +171,9 @@ func (s *Outbox) Finish(ctx context.Context, tx *sql.Tx, id int64, st notify.Sta
 // TakeSlot claims the destination's next send slot: when it is free, it
 // moves it every further and returns 0; otherwise it returns the wait. The
 // row lock (PostgreSQL) or the write lock (SQLite) serialises replicas.
-func (s *Outbox) TakeSlot(ctx context.Context, destination string, every time.Duration, now time.Time) (time.Duration, error) {
+func (s *Outbox) TakeSlot(ctx context.Context, tx *sql.Tx, destination string, every time.Duration, now time.Time) (time.Duration, error) {
 	var wait time.Duration
-	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+	err := func() error {
 		var next scanTime
 		err := tx.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1"+s.db.forUpdate(), destination).Scan(&next)
 		switch {
@@ -185,7 +196,7 @@ func (s *Outbox) TakeSlot(ctx context.Context, destination string, every time.Du
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE delivery_slots SET next_at = $1 WHERE destination = $2", s.db.t(now.Add(every)), destination)
 		return err
-	})
+	}()
 	if err != nil {
 		return 0, fmt.Errorf("take delivery slot: %w", err)
 	}

@@ -38,6 +38,7 @@ type ReceivedMail struct {
 	Text   string // the text/plain part
 	HTML   string // the text/html part
 	Raw    []byte
+	At     time.Time // when the sink accepted it
 }
 
 // StartMailSink starts a sink that stops when the test ends.
@@ -152,7 +153,7 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	if err != nil {
 		return &smtp.SMTPError{Code: 554, Message: "cannot parse: " + err.Error()}
 	}
-	m.From, m.To = ss.from, append([]string(nil), ss.to...)
+	m.From, m.To, m.At = ss.from, append([]string(nil), ss.to...), time.Now()
 	s.got = append(s.got, m)
 	return nil
 }

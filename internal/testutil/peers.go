@@ -36,6 +36,7 @@ type SlackCall struct {
 	Blocks   []map[string]any
 	ThreadTS string
 	TS       string // the message's ts: new for a post, the target of an update
+	At       time.Time
 }
 
 // SlackRefusal is an answer to give instead of accepting: Error is Slack's
@@ -133,7 +134,7 @@ func (s *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	call := SlackCall{Method: method, Channel: body.Channel, Text: body.Text, Blocks: body.Blocks, ThreadTS: body.ThreadTS, TS: body.TS}
+	call := SlackCall{Method: method, Channel: body.Channel, Text: body.Text, Blocks: body.Blocks, ThreadTS: body.ThreadTS, TS: body.TS, At: time.Now()}
 	if method == "chat.postMessage" {
 		s.ts++
 		call.TS = fmt.Sprintf("1700000000.%06d", s.ts)

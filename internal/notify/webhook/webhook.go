@@ -59,18 +59,8 @@ func (n *Notifier) Notify(ctx context.Context, m *notify.Message) (string, error
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	switch code := resp.StatusCode; {
-	case code < 300:
-		return resp.Header.Get("X-Request-Id"), nil
-	case code == http.StatusTooManyRequests:
-		wait := time.Second
-		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s > 0 {
-			wait = time.Duration(s) * time.Second
-		}
-		return "", notify.RetryAfter(wait, fmt.Errorf("webhook %s: HTTP %s", m.To, resp.Status))
-	case code >= 400 && code < 500 && code != http.StatusRequestTimeout:
-		return "", notify.Permanent(fmt.Errorf("webhook %s: HTTP %s", m.To, resp.Status))
-	default:
-		return "", fmt.Errorf("webhook %s: HTTP %s", m.To, resp.Status)
+	if err := notify.HTTPError(resp, "webhook "+m.To); err != nil {
+		return "", err
 	}
+	return resp.Header.Get("X-Request-Id"), nil
 }

@@ -62,12 +62,9 @@ func (a *API) declare(w http.ResponseWriter, r *http.Request, u auth.User) error
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Grade == "" {
-		return fail.Field("grade", "is required: one of SEV1 (worst) to SEV5")
-	}
-	grade, err := incident.ParseGrade(req.Grade)
+	grade, err := requiredGrade(req.Grade)
 	if err != nil {
-		return fail.Field("grade", "%v", err)
+		return err
 	}
 	var times [2]*time.Time
 	for i, f := range []struct {

@@ -32,12 +32,9 @@ func (a *API) previewPolicy(w http.ResponseWriter, r *http.Request, u auth.User)
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Grade == "" {
-		return fail.Field("grade", "is required: one of SEV1 (worst) to SEV5")
-	}
-	grade, err := incident.ParseGrade(req.Grade)
+	grade, err := requiredGrade(req.Grade)
 	if err != nil {
-		return fail.Field("grade", "%v", err)
+		return err
 	}
 	for role := range req.Roles {
 		if !incident.Role(role).Valid() {
@@ -108,4 +105,16 @@ func (a *API) incidentMessages(w http.ResponseWriter, r *http.Request, u auth.Us
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": next})
 	return nil
+}
+
+// requiredGrade reads a request's grade field, which must be set.
+func requiredGrade(s string) (incident.Grade, error) {
+	if s == "" {
+		return 0, fail.Field("grade", "is required: one of SEV1 (worst) to SEV5")
+	}
+	g, err := incident.ParseGrade(s)
+	if err != nil {
+		return 0, fail.Field("grade", "%v", err)
+	}
+	return g, nil
 }

@@ -82,3 +82,36 @@ func TestDeclarePreviewUpdatesLive(t *testing.T) {
 		t.Errorf("JavaScript errors: %v", errs)
 	}
 }
+
+// TestIncidentPageShowsMessagesAndFailures: the incident page lists each
+// message with its state, and a final failure with its reason (here: the
+// server has no e-mail or Slack channel set up).
+func TestIncidentPageShowsMessagesAndFailures(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		s := startSite(t, dbURL)
+		inc, err := s.srv.Incidents.Declare(t.Context(), auth.User{Name: "alice", Role: auth.Responder},
+			incident.Declaration{Title: "Checkout errors", Grade: incident.SEV3, Services: []string{"checkout-api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alice := httpSession(t, s.base, "alice")
+		deadline := time.Now().Add(30 * time.Second)
+		var page string
+		for {
+			_, page = get(t, alice, s.base+"/incidents/"+inc.Ref())
+			if strings.Contains(page, "0 sent, 0 waiting, 2 failed") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the page never showed both messages failed:\n%s", page)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		for _, want := range []string{`class="msg msg-failed"`, "payments@example.com", "#payments-oncall",
+			"no email channel is configured", "no slack channel is configured"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("incident page lacks %q", want)
+			}
+		}
+	})
+}
