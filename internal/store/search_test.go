@@ -159,3 +159,41 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestSearchBackfill: incidents from before the index get their documents
+// from the backfill, and are then found.
+func TestSearchBackfill(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		inc := newIncident("정산 배치 중단 settlement stopped", incident.SEV3, incident.Internal, "ledger")
+		if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+			t.Fatal(err)
+		}
+		// As an incident stored before the index existed.
+		if _, err := db.SQL.ExecContext(ctx, "DELETE FROM search_docs"); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect == store.SQLite {
+			if _, err := db.SQL.ExecContext(ctx, "DELETE FROM search_fts"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := report.SearchFilter{Query: search.Parse("정산"), SeeAll: true}
+		if hits, _ := db.Search().Find(ctx, q); len(hits) != 0 {
+			t.Fatalf("found before the backfill: %v", hits)
+		}
+		ids, err := db.Search().Unindexed(ctx, 10)
+		if err != nil || len(ids) != 1 || ids[0] != inc.ID {
+			t.Fatalf("unindexed = %v, %v", ids, err)
+		}
+		if err := db.Search().Reindex(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+		if hits, err := db.Search().Find(ctx, q); err != nil || len(hits) != 1 {
+			t.Errorf("after the backfill: %v, %v", hits, err)
+		}
+		if ids, _ := db.Search().Unindexed(ctx, 10); len(ids) != 0 {
+			t.Errorf("still unindexed: %v", ids)
+		}
+	})
+}
