@@ -152,7 +152,7 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 			// index answers them (see Find).
 			extra := []string{"'" + bucketToken(d.IncidentID) + "'"}
 			for _, f := range uniqStrings(d.Facets) {
-				extra = append(extra, "'"+facetToken(f)+"'")
+				extra = append(extra, "'"+pgPrivate+facetToken(f)+"'")
 			}
 			cols = append(cols, a.add(d.Text.TSVector()+" "+strings.Join(extra, " "))+"::tsvector")
 		}
@@ -241,7 +241,12 @@ const (
 	windowIDs  = 4 << bucketBits
 )
 
-func bucketToken(id int64) string { return "b" + strconv.FormatInt(id>>bucketBits, 10) }
+// pgPrivate begins the lexemes the store adds to a PostgreSQL vector (id
+// buckets, filters). The tokenizer never makes a token with it, so no typed
+// word, not even as a prefix, matches one.
+const pgPrivate = "#"
+
+func bucketToken(id int64) string { return pgPrivate + "b" + strconv.FormatInt(id>>bucketBits, 10) }
 
 // windowTerm is the tsquery of the buckets from maxID-windowIDs to maxID.
 func windowTerm(maxID int64) string {
@@ -253,7 +258,8 @@ func windowTerm(maxID int64) string {
 }
 
 // facetToken writes a filter value ("service:checkout-api") as one token
-// that no word can equal: "f" and the value in hex.
+// of letters and digits (FTS5 would split anything else): "f" and the
+// value in hex. Searches keep the words away from it (see find).
 func facetToken(facet string) string { return "f" + hex.EncodeToString([]byte(facet)) }
 
 // find runs one search, on PostgreSQL within the window when one is
@@ -274,7 +280,9 @@ func (s *Search) find(ctx context.Context, f report.SearchFilter, window string)
 	if db.Dialect == SQLite {
 		// Filters are tokens of their own column: FTS5 intersects them with
 		// the words instead of testing each match.
-		match := "(" + f.Query.FTS5() + ")"
+		// The words are looked for in the text columns only, so that a
+		// prefix such as "f73" cannot match a facet token.
+		match := "{title meta body} : (" + f.Query.FTS5() + ")"
 		for _, t := range facets {
 			match += " AND facets : " + t
 		}
@@ -285,7 +293,7 @@ func (s *Search) find(ctx context.Context, f report.SearchFilter, window string)
 	} else {
 		match := "(" + f.Query.TSQuery() + ")"
 		for _, t := range facets {
-			match += " & '" + t + "'"
+			match += " & '" + pgPrivate + t + "'"
 		}
 		if window != "" {
 			match += " & " + window

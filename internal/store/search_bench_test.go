@@ -186,10 +186,10 @@ func explain(b *testing.B, db *store.DB) {
 	var arg string
 	if db.Dialect == store.SQLite {
 		sqlText = "EXPLAIN QUERY PLAN SELECT * FROM (SELECT d.incident_id, -bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS score FROM search_fts JOIN search_docs d ON d.incident_id = search_fts.rowid WHERE search_fts MATCH $1 ORDER BY search_fts.rowid DESC LIMIT 1000) c ORDER BY score DESC LIMIT 20"
-		arg = q.FTS5()
+		arg = "{title meta body} : (" + q.FTS5() + ")"
 	} else {
 		sqlText = "EXPLAIN (ANALYZE, BUFFERS) SELECT incident_id, ts_rank(c.tsv, $2::tsquery, 1) AS r, COUNT(*) OVER () FROM (SELECT d.incident_id, d.tsv FROM search_docs d WHERE d.tsv @@ $1::tsquery ORDER BY d.incident_id + 0 DESC LIMIT 1000) c ORDER BY r DESC LIMIT 20"
-		arg = "(" + search.Parse("timed out").TSQuery() + ") & ('b20' | 'b21' | 'b22' | 'b23' | 'b24')"
+		arg = "(" + search.Parse("timed out").TSQuery() + ") & ('#b20' | '#b21' | '#b22' | '#b23' | '#b24')"
 	}
 	tx, err := db.SQL.Begin()
 	if err != nil {

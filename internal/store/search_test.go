@@ -86,6 +86,9 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			// Nothing.
 			{query: "결제 kubernetes", want: nil},
 			{query: "없는단어", want: nil},
+			// The filter and bucket tokens the store adds are no words.
+			{query: "b0", want: nil},
+			{query: "f7365", want: nil}, // "se" of "service:" in hex
 		}
 		for _, c := range cases {
 			got := find(report.SearchFilter{Query: search.Parse(c.query)})
