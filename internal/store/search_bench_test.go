@@ -58,7 +58,6 @@ func sentence(r *rand.Rand, words int) string {
 // seedLibrary loads n incidents with reports into the index, in
 // multi-row statements, a few thousand rows per transaction.
 func seedLibrary(b *testing.B, db *store.DB, n int) {
-	ctx := context.Background()
 	r := rand.New(rand.NewPCG(1, 2))
 	t0 := time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)
 	const chunk = 2000
@@ -66,8 +65,6 @@ func seedLibrary(b *testing.B, db *store.DB, n int) {
 	for done := 0; done < n; done += chunk {
 		m := min(chunk, n-done)
 		docs := make([]store.IndexDoc, m)
-		var rows []string
-		var vals []any
 		for i := range m {
 			id := int64(done + i + 1)
 			started := t0.Add(time.Duration(id) * 25 * time.Minute) // five years of incidents
@@ -85,32 +82,44 @@ func seedLibrary(b *testing.B, db *store.DB, n int) {
 				Status: incident.Closed, Visibility: vis, HasReport: true, StartedAt: started,
 				Facets: []string{"service:" + svc, "cause:" + cause},
 				Text:   search.Doc{Title: title, Meta: svc + " " + cause, Body: body.String()}}
-			ph := make([]string, 8)
-			for j := range ph {
-				ph[j] = "$" + strconv.Itoa(len(vals)+j+1)
-			}
-			rows = append(rows, "("+strings.Join(ph, ", ")+", 'closed', 'manual', '{}', '[]', 'bench')")
-			at := any(started)
-			if db.Dialect == store.SQLite {
-				at = started.Format("2006-01-02T15:04:05.000000Z")
-			}
-			vals = append(vals, id, title, int(docs[i].Grade), string(vis), at, at, at, at)
 		}
-		q := "INSERT INTO incidents (id, title, grade, visibility, started_at, detected_at, created_at, updated_at, status, source, labels, cause_tags, created_by) VALUES " +
-			strings.Join(rows, ", ")
-		if _, err := db.SQL.ExecContext(ctx, q, vals...); err != nil {
-			b.Fatal(err)
-		}
-		if err := db.Search().Write(ctx, docs); err != nil {
-			b.Fatal(err)
-		}
+		insertIndexed(b, db, docs)
 	}
 	if db.Dialect == store.Postgres {
-		if _, err := db.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
+		if _, err := db.SQL.ExecContext(context.Background(), "ANALYZE"); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.Logf("%s: seeded %d reports in %s", db.Dialect, n, time.Since(start).Round(time.Second))
+}
+
+// insertIndexed stores the incidents of docs (ids, titles and times from
+// the docs) with one multi-row INSERT, then their index documents.
+func insertIndexed(tb testing.TB, db *store.DB, docs []store.IndexDoc) {
+	tb.Helper()
+	var rows []string
+	var vals []any
+	for _, d := range docs {
+		ph := make([]string, 8)
+		for j := range ph {
+			ph[j] = "$" + strconv.Itoa(len(vals)+j+1)
+		}
+		rows = append(rows, "("+strings.Join(ph, ", ")+", 'closed', 'manual', '{}', '[]', 'bench')")
+		at := any(d.StartedAt)
+		if db.Dialect == store.SQLite {
+			at = d.StartedAt.Format("2006-01-02T15:04:05.000000Z")
+		}
+		vals = append(vals, d.IncidentID, d.Title, int(d.Grade), string(d.Visibility), at, at, at, at)
+	}
+	q := "INSERT INTO incidents (id, title, grade, visibility, started_at, detected_at, created_at, updated_at, status, source, labels, cause_tags, created_by) VALUES " +
+		strings.Join(rows, ", ")
+	ctx := context.Background()
+	if _, err := db.SQL.ExecContext(ctx, q, vals...); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.Search().Write(ctx, docs); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 // BenchmarkSearch runs searches people type against a library of
