@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -132,9 +134,6 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 	}
 	var del args
 	in := del.in(ids)
-	if _, err := q.ExecContext(ctx, "DELETE FROM search_facets WHERE incident_id IN "+in, del...); err != nil {
-		return err
-	}
 	if _, err := q.ExecContext(ctx, "DELETE FROM search_docs WHERE incident_id IN "+in, del...); err != nil {
 		return err
 	}
@@ -144,18 +143,20 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 		}
 	}
 	var a args
-	var rows, facets []string
-	var fa args
+	var rows []string
 	for _, d := range docs {
 		cols := []string{a.add(d.IncidentID), a.add(d.Title), a.add(d.Snippet), a.add(int(d.Grade)), a.add(string(d.Status)),
 			a.add(string(d.Visibility)), a.add(boolInt(d.HasReport)), a.add(db.t(d.StartedAt))}
 		if db.Dialect == Postgres {
-			cols = append(cols, a.add(d.Text.TSVector())+"::tsvector")
+			// Filters and the id's bucket ride along as lexemes, so the
+			// index answers them (see Find).
+			extra := []string{"'" + bucketToken(d.IncidentID) + "'"}
+			for _, f := range uniqStrings(d.Facets) {
+				extra = append(extra, "'"+pgPrivate+facetToken(f)+"'")
+			}
+			cols = append(cols, a.add(d.Text.TSVector()+" "+strings.Join(extra, " "))+"::tsvector")
 		}
 		rows = append(rows, "("+strings.Join(cols, ", ")+")")
-		for _, f := range uniqStrings(d.Facets) {
-			facets = append(facets, "("+fa.add(f)+", "+fa.add(d.IncidentID)+")")
-		}
 	}
 	cols := "incident_id, title, snippet, grade, status, visibility, has_report, started_at"
 	if db.Dialect == Postgres {
@@ -164,19 +165,18 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 	if _, err := q.ExecContext(ctx, db.rebind("INSERT INTO search_docs ("+cols+") VALUES "+strings.Join(rows, ", ")), a...); err != nil {
 		return err
 	}
-	if len(facets) > 0 {
-		if _, err := q.ExecContext(ctx, db.rebind("INSERT INTO search_facets (facet, incident_id) VALUES "+strings.Join(facets, ", ")), fa...); err != nil {
-			return err
-		}
-	}
 	if db.Dialect == SQLite {
 		var ta args
 		var trows []string
 		for _, d := range docs {
 			title, meta, body := d.Text.Columns()
-			trows = append(trows, "("+ta.add(d.IncidentID)+", "+ta.add(title)+", "+ta.add(meta)+", "+ta.add(body)+")")
+			facets := make([]string, len(d.Facets))
+			for i, f := range d.Facets {
+				facets[i] = facetToken(f)
+			}
+			trows = append(trows, "("+ta.add(d.IncidentID)+", "+ta.add(title)+", "+ta.add(meta)+", "+ta.add(body)+", "+ta.add(strings.Join(facets, " "))+")")
 		}
-		if _, err := q.ExecContext(ctx, db.rebind("INSERT INTO search_fts (rowid, title, meta, body) VALUES "+strings.Join(trows, ", ")), ta...); err != nil {
+		if _, err := q.ExecContext(ctx, db.rebind("INSERT INTO search_fts (rowid, title, meta, body, facets) VALUES "+strings.Join(trows, ", ")), ta...); err != nil {
 			return err
 		}
 	}
@@ -202,41 +202,108 @@ func uniqStrings(xs []string) []string {
 	return out
 }
 
-// rankCandidates bounds how many matches a search ranks (see Find).
-const rankCandidates = 1000
-
 // Find runs a search: documents matching the query and the filters,
 // ranked by BM25 on SQLite and ts_rank on PostgreSQL (title counts most,
 // then services and cause tags, then the text), newest first among equals.
+//
+// Only the newest rankCandidates matches are ranked. SQLite walks its
+// lists newest first and stops there. PostgreSQL must visit every match to
+// find the newest, so it first looks only among the newest incidents (each
+// document carries its id's bucket as a lexeme) and widens to all when
+// that window holds too few matches.
 func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit, error) {
 	if f.Query.Empty() {
 		return nil, nil
 	}
+	if s.db.Dialect == Postgres {
+		var maxID int64
+		if err := s.db.SQL.QueryRowContext(ctx, "SELECT COALESCE(MAX(incident_id), 0) FROM search_docs").Scan(&maxID); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if maxID > windowIDs {
+			hits, candidates, err := s.find(ctx, f, windowTerm(maxID))
+			if err != nil || candidates >= rankCandidates {
+				return hits, err
+			}
+		}
+	}
+	hits, _, err := s.find(ctx, f, "")
+	return hits, err
+}
+
+// rankCandidates bounds how many matches a search ranks.
+const rankCandidates = 1000
+
+// bucketBits sizes the id buckets; windowIDs is how far back from the
+// newest incident PostgreSQL looks first.
+const (
+	bucketBits = 12
+	windowIDs  = 4 << bucketBits
+)
+
+// pgPrivate begins the lexemes the store adds to a PostgreSQL vector (id
+// buckets, filters). The tokenizer never makes a token with it, so no typed
+// word, not even as a prefix, matches one.
+const pgPrivate = "#"
+
+func bucketToken(id int64) string { return pgPrivate + "b" + strconv.FormatInt(id>>bucketBits, 10) }
+
+// windowTerm is the tsquery of the buckets from maxID-windowIDs to maxID.
+func windowTerm(maxID int64) string {
+	var bs []string
+	for b := (maxID - windowIDs) >> bucketBits; b <= maxID>>bucketBits; b++ {
+		bs = append(bs, "'"+bucketToken(b<<bucketBits)+"'")
+	}
+	return "(" + strings.Join(bs, " | ") + ")"
+}
+
+// facetToken writes a filter value ("service:checkout-api") as one token
+// of letters and digits (FTS5 would split anything else): "f" and the
+// value in hex. Searches keep the words away from it (see find).
+func facetToken(facet string) string { return "f" + hex.EncodeToString([]byte(facet)) }
+
+// find runs one search, on PostgreSQL within the window when one is
+// given, and returns the hits and how many candidates were ranked.
+func (s *Search) find(ctx context.Context, f report.SearchFilter, window string) ([]report.Hit, int, error) {
 	db := s.db
 	var a args
+	var facets []string
+	for _, facet := range []string{"service:" + f.Service, "cause:" + f.Cause} {
+		if !strings.HasSuffix(facet, ":") {
+			facets = append(facets, facetToken(facet))
+		}
+	}
 	// inner is the score column (SQLite: bm25 works only beside MATCH) or
 	// the vector to score (PostgreSQL: scored after the candidates are cut).
-	var from, inner, score string
+	var from, inner, score, newest string
 	var where []string
-	// "+ 0" keeps PostgreSQL from walking the primary key backwards and
-	// testing every row's vector: the index on the vectors finds the matches.
-	newest := "d.incident_id + 0"
 	if db.Dialect == SQLite {
-		newest = "search_fts.rowid" // the order FTS5 keeps its lists in, so the cut stops early
+		// Filters are tokens of their own column: FTS5 intersects them with
+		// the words instead of testing each match.
+		// The words are looked for in the text columns only, so that a
+		// prefix such as "f73" cannot match a facet token.
+		match := "{title meta body} : (" + f.Query.FTS5() + ")"
+		for _, t := range facets {
+			match += " AND facets : " + t
+		}
 		from = "search_fts JOIN search_docs d ON d.incident_id = search_fts.rowid"
-		where = append(where, "search_fts MATCH "+a.add(f.Query.FTS5()))
-		inner, score = "-bm25(search_fts, 10.0, 4.0, 1.0) AS score", "score"
+		where = append(where, "search_fts MATCH "+a.add(match))
+		inner, score = "-bm25(search_fts, 10.0, 4.0, 1.0, 0.0) AS score", "score"
+		newest = "search_fts.rowid" // the order FTS5 keeps its lists in, so the cut stops early
 	} else {
-		qp := a.add(f.Query.TSQuery())
+		match := "(" + f.Query.TSQuery() + ")"
+		for _, t := range facets {
+			match += " & '" + pgPrivate + t + "'"
+		}
+		if window != "" {
+			match += " & " + window
+		}
 		from = "search_docs d"
-		where = append(where, "d.tsv @@ "+qp+"::tsquery")
-		inner, score = "d.tsv", "ts_rank(c.tsv, "+qp+"::tsquery, 1)"
-	}
-	if f.Service != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM search_facets sf WHERE sf.incident_id = d.incident_id AND sf.facet = "+a.add("service:"+f.Service)+")")
-	}
-	if f.Cause != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM search_facets cf WHERE cf.incident_id = d.incident_id AND cf.facet = "+a.add("cause:"+f.Cause)+")")
+		where = append(where, "d.tsv @@ "+a.add(match)+"::tsquery")
+		inner, score = "d.tsv", "ts_rank(c.tsv, "+a.add(f.Query.TSQuery())+"::tsquery, 1)"
+		// "+ 0" keeps PostgreSQL from walking the primary key backwards and
+		// testing every row's vector: the index on the vectors finds them.
+		newest = "d.incident_id + 0"
 	}
 	if len(f.Grades) > 0 {
 		vs := make([]any, len(f.Grades))
@@ -261,27 +328,23 @@ func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit,
 	if limit <= 0 || limit > 100 {
 		limit = 20
 	}
-	// Ranking reads each matching document's index entry, so a query that
-	// matches tens of thousands of reports would rank them all. Only the
-	// newest rankCandidates matches are ranked: exact for any query that
-	// matches fewer, and the recent past first for the broad ones.
-	q := "SELECT incident_id, title, snippet, grade, status, has_report, started_at, " + score + " AS rank FROM (" +
+	q := "SELECT incident_id, title, snippet, grade, status, has_report, started_at, " + score + " AS rank, COUNT(*) OVER () FROM (" +
 		"SELECT d.incident_id, d.title, d.snippet, d.grade, d.status, d.has_report, d.started_at, " + inner + " FROM " + from +
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + newest + " DESC LIMIT " + a.add(rankCandidates) +
 		") c ORDER BY rank DESC, incident_id DESC LIMIT " + a.add(limit)
-	var out []report.Hit
-	err := s.readOnly(ctx, func(q2 queryer) error {
-		rows, err := q2.QueryContext(ctx, q, a...)
+	out := []report.Hit{}
+	candidates := 0
+	err := s.readOnly(ctx, func(qr queryer) error {
+		rows, err := qr.QueryContext(ctx, q, a...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		out = []report.Hit{}
 		for rows.Next() {
 			var h report.Hit
 			var started scanTime
 			var hasReport int
-			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score); err != nil {
+			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score, &candidates); err != nil {
 				return err
 			}
 			h.HasReport, h.StartedAt = hasReport == 1, started.Time
@@ -290,9 +353,9 @@ func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit,
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	return out, nil
+	return out, candidates, nil
 }
 
 // readOnly runs a search query. On PostgreSQL it runs in a read-only

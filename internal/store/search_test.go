@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,6 +87,9 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			// Nothing.
 			{query: "결제 kubernetes", want: nil},
 			{query: "없는단어", want: nil},
+			// The filter and bucket tokens the store adds are no words.
+			{query: "b0", want: nil},
+			{query: "f7365", want: nil}, // "se" of "service:" in hex
 		}
 		for _, c := range cases {
 			got := find(report.SearchFilter{Query: search.Parse(c.query)})
@@ -158,4 +162,88 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestSearchBackfill: incidents from before the index get their documents
+// from the backfill, and are then found.
+func TestSearchBackfill(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		inc := newIncident("정산 배치 중단 settlement stopped", incident.SEV3, incident.Internal, "ledger")
+		if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+			t.Fatal(err)
+		}
+		// As an incident stored before the index existed.
+		if _, err := db.SQL.ExecContext(ctx, "DELETE FROM search_docs"); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect == store.SQLite {
+			if _, err := db.SQL.ExecContext(ctx, "DELETE FROM search_fts"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		q := report.SearchFilter{Query: search.Parse("정산"), SeeAll: true}
+		if hits, _ := db.Search().Find(ctx, q); len(hits) != 0 {
+			t.Fatalf("found before the backfill: %v", hits)
+		}
+		ids, err := db.Search().Unindexed(ctx, 10)
+		if err != nil || len(ids) != 1 || ids[0] != inc.ID {
+			t.Fatalf("unindexed = %v, %v", ids, err)
+		}
+		if err := db.Search().Reindex(ctx, ids); err != nil {
+			t.Fatal(err)
+		}
+		if hits, err := db.Search().Find(ctx, q); err != nil || len(hits) != 1 {
+			t.Errorf("after the backfill: %v, %v", hits, err)
+		}
+		if ids, _ := db.Search().Unindexed(ctx, 10); len(ids) != 0 {
+			t.Errorf("still unindexed: %v", ids)
+		}
+	})
+}
+
+// TestSearchRanksTheNewestMatches: a query matching more than a thousand
+// reports ranks the newest thousand (on PostgreSQL found through the window
+// of newest ids); one matching fewer in that window reaches back to all.
+func TestSearchRanksTheNewestMatches(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		doc := func(id int64, title, body, service string) store.IndexDoc {
+			return store.IndexDoc{IncidentID: id, Title: title, Snippet: title, Grade: incident.SEV3,
+				Status: incident.Closed, Visibility: incident.Internal, HasReport: true,
+				StartedAt: t0.Add(time.Duration(id) * time.Minute), Facets: []string{"service:" + service},
+				Text: search.Doc{Title: title, Meta: service, Body: body}}
+		}
+		// The oldest report would rank first, were it among the newest.
+		docs := []store.IndexDoc{doc(1, "장애 장애 outage", "zebra 장애가 났습니다", "ledger")}
+		for id := int64(30001); id <= 31100; id++ {
+			docs = append(docs, doc(id, "routine", "장애 대응 기록", "chat"))
+		}
+		docs = append(docs, doc(31101, "장애 outage", "zebra", "chat"))
+		insertIndexed(t, db, docs)
+		ctx := context.Background()
+		find := func(q, service string) []int64 {
+			t.Helper()
+			hits, err := db.Search().Find(ctx, report.SearchFilter{Query: search.Parse(q), Service: service, VisibleTo: "bob", Limit: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []int64
+			for _, h := range hits {
+				ids = append(ids, h.IncidentID)
+			}
+			return ids
+		}
+		// 1,102 matches: the newest thousand are ranked, the old one is not.
+		if got := find("장애", ""); len(got) != 5 || got[0] != 31101 || slices.Contains(got, 1) {
+			t.Errorf("broad search: %v, want 31101 first and no 1", got)
+		}
+		// Two matches, far apart: both, best first.
+		if got := find("zebra", ""); !slices.Equal(got, []int64{1, 31101}) && !slices.Equal(got, []int64{31101, 1}) {
+			t.Errorf("narrow search: %v", got)
+		}
+		// Broad words, but the filter leaves only the old report.
+		if got := find("장애", "ledger"); !slices.Equal(got, []int64{1}) {
+			t.Errorf("filtered search: %v", got)
+		}
+	})
 }

@@ -15,11 +15,17 @@ import (
 
 // TestWritingAReportInTheBrowser writes a report with the preview, leaves a
 // section TBD, saves, sees the TBD markers, and shows the report, the
-// pending list, the library and the guide in English and Korean.
+// pending list, the library, similar past incidents and the guide in
+// English and Korean.
 func TestWritingAReportInTheBrowser(t *testing.T) {
 	s := startSite(t, testutil.SQLiteURL(t))
 	ctx := context.Background()
 	alice := auth.User{Name: "alice", Role: auth.Responder}
+	earlier, err := s.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "카드 결제가 실패함 card payments failing",
+		Grade: incident.SEV3, Services: []string{"checkout-api"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	inc, err := s.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "결제 승인 지연 Payment approvals slow",
 		Grade: incident.SEV2, Services: []string{"checkout-api"}, Summary: "카드 결제 승인이 3초를 넘깁니다."})
 	if err != nil {
@@ -32,6 +38,12 @@ func TestWritingAReportInTheBrowser(t *testing.T) {
 	tab := b.NewTab(t)
 	signIn(t, tab, s.base, "alice")
 	reportURL := s.base + "/incidents/" + inc.Ref() + "/report"
+
+	// The incident page lists the earlier payment incident as similar.
+	tab.Do(t, chromedp.Navigate(s.base+"/incidents/"+inc.Ref()), chromedp.WaitVisible(chromedp.CSS(`[data-testid=similar]`)))
+	if got := text(t, tab, `[data-testid=similar]`); !strings.Contains(got, earlier.Ref()) {
+		t.Errorf("similar past incidents: %q, want %s", got, earlier.Ref())
+	}
 
 	// Start: the timeline events to keep are offered, ticked.
 	tab.Do(t, chromedp.Navigate(reportURL), chromedp.WaitVisible(chromedp.CSS(`form[action$="/report/start"]`)))
