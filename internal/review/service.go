@@ -60,6 +60,8 @@ type Store interface {
 	// have not been checked for recurrence since; MarkChecked records a check.
 	IncidentsToCheck(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error)
 	MarkChecked(ctx context.Context, inc *incident.Incident) error
+	// IncidentsByID loads the named incidents (those that exist).
+	IncidentsByID(ctx context.Context, ids []int64) ([]*incident.Incident, error)
 }
 
 // Incidents is what the review needs from the incident core.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -320,6 +321,25 @@ func (s *Reviews) MarkChecked(ctx context.Context, inc *incident.Incident) error
 		return fmt.Errorf("mark recurrence checked: %w", err)
 	}
 	return nil
+}
+
+// IncidentsByID loads the named incidents with their services and members.
+// Callers pass bounded lists (one page of items).
+func (s *Reviews) IncidentsByID(ctx context.Context, ids []int64) ([]*incident.Incident, error) {
+	var out []*incident.Incident
+	for chunk := range slices.Chunk(ids, 500) {
+		var a args
+		vs := make([]any, len(chunk))
+		for i, id := range chunk {
+			vs[i] = id
+		}
+		incs, err := s.listIncidents(ctx, "i.id IN "+a.in(vs), a...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, incs...)
+	}
+	return out, nil
 }
 
 func (s *Reviews) listIncidents(ctx context.Context, where string, args ...any) ([]*incident.Incident, error) {
