@@ -451,6 +451,9 @@ func describeEvent(ev eventDoc) string {
 	case "update_overdue":
 		return "no update for more than " + str("interval")
 	}
+	if s, ok := describeReviewEvent(ev.Kind, str, list); ok {
+		return s
+	}
 	if len(d) == 0 {
 		return ""
 	}
