@@ -274,16 +274,26 @@ func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, 
 	return n, nil
 }
 
-// recurrencesWithItems returns the stored matches of an incident, each with
-// the earlier incident's action items that are still open.
-func (s *Service) recurrencesWithItems(ctx context.Context, incidentID int64) ([]Match, error) {
-	ms, err := s.store.Matches(ctx, incidentID)
-	if err != nil || len(ms) == 0 {
+// recurrencesWithItems returns the stored matches of an incident whose
+// earlier incidents the user may see, each with its action items still open.
+func (s *Service) recurrencesWithItems(ctx context.Context, by auth.User, incidentID int64) ([]Match, error) {
+	all, err := s.store.Matches(ctx, incidentID)
+	if err != nil || len(all) == 0 {
 		return []Match{}, err
 	}
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
+	ids := make([]int64, len(all))
+	for i, m := range all {
 		ids[i] = m.EarlierID
+	}
+	earlier, err := s.store.IncidentsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ms := []Match{} // only the earlier incidents the user may see
+	for _, m := range all {
+		if slices.ContainsFunc(earlier, func(e *incident.Incident) bool { return e.ID == m.EarlierID && incident.CanSee(by, e) }) {
+			ms = append(ms, m)
+		}
 	}
 	items, err := s.store.ListItems(ctx, ItemFilter{IncidentIDs: ids, Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Limit: maxListed})
 	if err != nil {

@@ -159,7 +159,7 @@ func (s *Service) Get(ctx context.Context, by auth.User, incidentID int64) (*Sta
 	if st.Items, err = s.store.ListItems(ctx, ItemFilter{IncidentIDs: []int64{incidentID}, Limit: maxListed}); err != nil {
 		return nil, err
 	}
-	if st.Recurrences, err = s.recurrencesWithItems(ctx, incidentID); err != nil {
+	if st.Recurrences, err = s.recurrencesWithItems(ctx, by, incidentID); err != nil {
 		return nil, err
 	}
 	return st, nil
