@@ -41,6 +41,9 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTokenCmd(),
 		newIncidentCmd(),
 		newTriageCmd(),
+		newPolicyCmd(),
+		newReportCmd(),
+		newSearchCmd(),
 		newReviewCmd(),
 		newActionCmd(),
 	)

@@ -182,6 +182,7 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 		}
 		events = append(events, ev)
 	}
+	events = append(events, roleWarningEvent("", inc, by.Name, now)...)
 	if err := s.store.CreateIncident(ctx, inc, events); err != nil {
 		return nil, fmt.Errorf("declare incident: %w", err)
 	}
@@ -556,12 +557,13 @@ func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*I
 		if inc.Roles == nil {
 			inc.Roles = map[Role]string{}
 		}
+		warned := RoleWarning(inc)
 		events, err := fn(inc, now)
 		if err != nil {
 			return nil, err
 		}
 		inc.UpdatedAt = now
-		return events, nil
+		return append(events, roleWarningEvent(warned, inc, by.Name, now)...), nil
 	})
 }
 

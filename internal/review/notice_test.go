@@ -25,20 +25,19 @@ func TestRemindersAndEscalationsByMail(t *testing.T) {
 		s.Call(t, "alice", "POST", "/api/v1/incidents/"+inc+"/action-items", map[string]any{"title": "Cap checkout retries at 2",
 			"category": "prevent", "term": "short", "owner": "alice", "due_at": "2026-02-03"}, 201)
 
-		reminder := sink.WaitFor(t, 1, 30*time.Second)[0]
+		reminder := sink.WaitForTo(t, "alice@example.com", 1, 30*time.Second)[0]
 		if reminder.To[0] != "alice@example.com" || !strings.Contains(reminder.Subject(), "Cap checkout retries at 2") ||
 			!strings.Contains(reminder.Text, "기한은 2026-02-03") {
 			t.Fatalf("reminder: to %v, %q, %q", reminder.To, reminder.Subject(), reminder.Text)
 		}
 		clock.Set(time.Date(2026, 2, 5, 9, 0, 0, 0, time.UTC))
-		got := sink.WaitFor(t, 2, 30*time.Second)
-		esc := got[1]
+		esc := sink.WaitForTo(t, "minji.kim@example.com", 1, 30*time.Second)[0]
 		if esc.To[0] != "minji.kim@example.com" || !strings.Contains(esc.Subject(), "Overdue") || !strings.Contains(esc.Text, "owned by alice") {
 			t.Fatalf("escalation: to %v, %q, %q", esc.To, esc.Subject(), esc.Text)
 		}
 		time.Sleep(time.Second) // more sweeps: nothing is sent twice
-		if n := len(sink.Messages()); n != 2 {
-			t.Errorf("%d messages, want 2", n)
+		if a, m := len(sink.MessagesTo("alice@example.com")), len(sink.MessagesTo("minji.kim@example.com")); a != 1 || m != 1 {
+			t.Errorf("%d reminders and %d escalations, want one each", a, m)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
 // Deps is what the HTTP surface needs.
@@ -30,6 +31,7 @@ type Deps struct {
 	Ready      func(ctx context.Context) error // nil when the database answers
 	Metrics    *prometheus.Registry
 	Log        *slog.Logger
+	Status     *status.Handler // the status page and its feed, under /status
 }
 
 // Handler returns the root handler.
@@ -43,6 +45,9 @@ func Handler(d Deps) http.Handler {
 	}
 	mux.Handle("POST /hooks/slack", d.Slack)
 	mux.Handle("/report", d.ReportForm)
+	if d.Status != nil {
+		d.Status.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

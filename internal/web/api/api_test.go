@@ -40,12 +40,18 @@ type env struct {
 
 func start(t *testing.T, dbURL string) *env {
 	t.Helper()
-	ctx := context.Background()
 	cat, err := catalog.Parse("test.yaml", []byte(testCatalog))
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+	return startWith(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+}
+
+// startWith starts a server with the options and the four users.
+func startWith(t *testing.T, opts server.Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	run := testutil.StartServer(t, opts)
 	e := &env{base: run.Base, tokens: map[string]string{}}
 	for name, role := range map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder, "carol": auth.Responder, "vic": auth.Viewer} {
 		if _, err := run.Server.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {

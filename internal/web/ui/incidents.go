@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
@@ -21,6 +22,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
+	TBD        map[int64]int // TBD sections of each incident's report
 }
 
 // pageSize of the incident list; the list query is bounded by it.
@@ -56,6 +58,10 @@ func (u *UI) listIncidents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p := listPage{Items: page.Items, Query: q, Open: q.Get("status") == "open"}
+	if p.TBD, err = u.reportMarkers(r, page.Items); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -87,6 +93,7 @@ type declarePage struct {
 	Form     url.Values
 	Error    string
 	Field    string
+	Preview  *previewPanel
 }
 
 func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
@@ -104,6 +111,7 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
+	p.Preview = u.preview(v, form)
 	if formErr != nil {
 		e, ok := fail.As(formErr)
 		if !ok || e.Code == fail.Internal {
@@ -118,6 +126,10 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 
 func (u *UI) declare(w http.ResponseWriter, r *http.Request, v *view) {
 	form := r.PostForm
+	if form.Get("action") == "preview" {
+		u.renderDeclare(w, r, v, form, nil) // shows the preview; declares nothing
+		return
+	}
 	grade, err := incident.ParseGrade(form.Get("grade"))
 	if err != nil {
 		u.renderDeclare(w, r, v, form, fail.Field("grade", "%v", err))
@@ -149,6 +161,11 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Messages    *messagesPanel
+	Due         *UpdateDue
+	Report      *report.Report
+	ReportTBD   int
+	Similar     []report.Hit
 	Review      *review.State
 }
 
@@ -177,6 +194,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p := incidentPage{Inc: inc, Events: events}
+	if p.Due, err = u.updateDue(r.Context(), inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if len(events) == timelinePage {
 		p.EarlierURL = "/incidents/" + inc.Ref() + "?before=" + strconv.FormatInt(events[0].ID, 10)
 	}
@@ -185,6 +206,14 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	}
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
+	}
+	if p.Messages, err = u.messagesOf(r.Context(), inc.ID); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if err := u.addReportBox(r, v, &p); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	users, err := u.userNames(r)
 	if err != nil {
