@@ -83,4 +83,10 @@ func TestReviewFromTheCLI(t *testing.T) {
 		t.Errorf("list: %s", out)
 	}
 	mustRun(t, env, "incident", "status", "INC-1", "closed")
+	out = mustRun(t, env, "incident", "show", "INC-1")
+	for _, want := range []string{"team review held, facilitator lead", `action item "Keep an eye on the cache hit rate" is done`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("incident show lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -468,6 +468,9 @@ func describeEvent(ev eventDoc) string {
 	case "role_warning":
 		return str("message")
 	}
+	if s, ok := describeReviewEvent(ev.Kind, str, list); ok {
+		return s
+	}
 	if len(d) == 0 {
 		return ""
 	}

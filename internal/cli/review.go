@@ -459,3 +459,31 @@ func newActionTaskForceCmd(f *apiFlags) *cobra.Command {
 		},
 	}
 }
+
+// describeReviewEvent renders the review's timeline events for incident show.
+func describeReviewEvent(kind string, str, list func(string) string) (string, bool) {
+	switch kind {
+	case "review_saved":
+		return str("stage") + " review updated", true
+	case "review_held":
+		return str("stage") + " review held, facilitator " + str("facilitator"), true
+	case "action_item_added":
+		return fmt.Sprintf("action item %q (%s, %s) for %s", oneLine(str("title")), str("category"), str("term"), str("owner")), true
+	case "action_item_changed":
+		if st := str("status"); st != "" {
+			return fmt.Sprintf("action item %q is %s", oneLine(str("item_title")), st), true
+		}
+		return fmt.Sprintf("action item %q changed", oneLine(str("item_title"))), true
+	case "action_item_linked":
+		return fmt.Sprintf("action item %q filed in %s as %s", oneLine(str("item_title")), str("tracker"), str("key")), true
+	case "action_item_reminder":
+		return fmt.Sprintf("reminded %s: %q is due", str("to"), oneLine(str("item_title"))), true
+	case "action_item_escalated":
+		return fmt.Sprintf("%q overdue, escalated to %s", oneLine(str("item_title")), str("to")), true
+	case "recurrence_matched":
+		return "looks like a recurrence of " + list("incidents"), true
+	case "close_overridden":
+		return "closed without " + list("missing") + ": " + oneLine(str("reason")), true
+	}
+	return "", false
+}

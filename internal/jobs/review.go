@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // TrackerSyncArgs asks to file an action item's issue ("create") or to pass
@@ -43,14 +42,6 @@ func (w *TrackerSyncWorker) Work(ctx context.Context, j *river.Job[TrackerSyncAr
 		return w.Syncer.Push(ctx, j.Args.ItemID)
 	}
 	return river.JobCancel(fmt.Errorf("unknown tracker sync op %q", j.Args.Op))
-}
-
-// singleton keeps at most one such job waiting or running.
-func singleton() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
 }
 
 // TrackerPollArgs asks for a poll of linked issues, for the changes a

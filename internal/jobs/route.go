@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 )
 
 // RouteSignalsArgs asks for a routing run over unrouted signals.
@@ -17,12 +16,7 @@ func (RouteSignalsArgs) Kind() string { return "intake.route" }
 // batches asks for routing many times, one run serves them all. Uniqueness
 // also means one router at a time across replicas, so two signals of a new
 // group cannot each declare an incident.
-func (RouteSignalsArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}}
-}
+func (RouteSignalsArgs) InsertOpts() river.InsertOpts { return singleton() }
 
 // Router routes signals.
 type Router interface {

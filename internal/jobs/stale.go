@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -21,11 +20,7 @@ func (StaleCheckArgs) Kind() string { return "incident.stale_check" }
 
 // InsertOpts keeps at most one pending check: a replica that restarts does not
 // pile up duplicates.
-func (StaleCheckArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		"available", "pending", "running", "retryable", "scheduled",
-	}}}
-}
+func (StaleCheckArgs) InsertOpts() river.InsertOpts { return singleton() }
 
 // OverdueStore is what the stale check needs from the store.
 type OverdueStore interface {

@@ -75,3 +75,32 @@ func BenchmarkDetectRecurrence(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBoard renders the long-term board's data with 900 open long-term
+// items on 300 incidents: the item pages, the incidents in one batch, the
+// team of each item.
+func BenchmarkBoard(b *testing.B) {
+	e := openEnvB(b, testutil.SQLiteURL(b))
+	ctx := context.Background()
+	alice := e.users["alice"]
+	owners := []string{"alice", "bob", "minji.kim"}
+	for i := range 300 {
+		inc, err := e.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: fmt.Sprintf("incident %d", i), Grade: incident.SEV3,
+			Services: []string{"checkout-api"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range 3 {
+			if _, err := e.srv.Review.AddItem(ctx, alice, inc.ID, review.ItemInput{Title: fmt.Sprintf("long-term fix %d.%d", i, j),
+				Category: review.Prevent, Term: review.Long, Owner: owners[j], DueAt: due(e, 90*24*time.Hour)}, "en"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	for b.Loop() {
+		groups, err := e.srv.Review.Board(ctx, e.users["vic"], "team")
+		if err != nil || len(groups) == 0 {
+			b.Fatal(groups, err)
+		}
+	}
+}

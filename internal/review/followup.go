@@ -116,14 +116,21 @@ func (s *Service) noticesFor(ctx context.Context, it *ActionItem, now time.Time)
 // TeamOf returns the team an item belongs to: the team the owner is a
 // member or lead of, else the team owning the incident's first service.
 func (s *Service) TeamOf(ctx context.Context, it *ActionItem) (catalog.Team, bool) {
+	inc, err := s.incidents.Get(ctx, auth.User{Name: "firebreak", Role: auth.Admin}, it.IncidentID)
+	if err != nil {
+		inc = nil
+	}
+	return s.teamOf(it, inc)
+}
+
+func (s *Service) teamOf(it *ActionItem, inc *incident.Incident) (catalog.Team, bool) {
 	for _, t := range s.catalog.Teams() {
 		if t.Lead == it.Owner || slices.Contains(t.Members, it.Owner) {
 			return t, true
 		}
 	}
-	incs, err := s.incidents.Get(ctx, auth.User{Name: "firebreak", Role: auth.Admin}, it.IncidentID)
-	if err == nil && len(incs.Services) > 0 {
-		if svc, ok := s.catalog.Service(incs.Services[0]); ok {
+	if inc != nil && len(inc.Services) > 0 {
+		if svc, ok := s.catalog.Service(inc.Services[0]); ok {
 			return s.catalog.Team(svc.Team)
 		}
 	}
@@ -172,8 +179,12 @@ func (s *Service) Board(ctx context.Context, by auth.User, groupBy string) ([]Bo
 	}
 	groups := map[string]*BoardGroup{}
 	var order []string
-	for _, it := range s.visible(ctx, by, all) {
-		team, _ := s.TeamOf(ctx, it)
+	items, incs, err := s.visible(ctx, by, all)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		team, _ := s.teamOf(it, incs[it.IncidentID])
 		bi := &BoardItem{ActionItem: it, Incident: incident.FormatRef(it.IncidentID), Team: team.Name, Age: now.Sub(it.CreatedAt), Overdue: it.Overdue(now)}
 		bi.AgeDays = int(bi.Age.Hours() / 24)
 		key := bi.Team
@@ -263,16 +274,26 @@ func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, 
 	return n, nil
 }
 
-// recurrencesWithItems returns the stored matches of an incident, each with
-// the earlier incident's action items that are still open.
-func (s *Service) recurrencesWithItems(ctx context.Context, incidentID int64) ([]Match, error) {
-	ms, err := s.store.Matches(ctx, incidentID)
-	if err != nil || len(ms) == 0 {
+// recurrencesWithItems returns the stored matches of an incident whose
+// earlier incidents the user may see, each with its action items still open.
+func (s *Service) recurrencesWithItems(ctx context.Context, by auth.User, incidentID int64) ([]Match, error) {
+	all, err := s.store.Matches(ctx, incidentID)
+	if err != nil || len(all) == 0 {
 		return []Match{}, err
 	}
-	ids := make([]int64, len(ms))
-	for i, m := range ms {
+	ids := make([]int64, len(all))
+	for i, m := range all {
 		ids[i] = m.EarlierID
+	}
+	earlier, err := s.store.IncidentsByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	ms := []Match{} // only the earlier incidents the user may see
+	for _, m := range all {
+		if slices.ContainsFunc(earlier, func(e *incident.Incident) bool { return e.ID == m.EarlierID && incident.CanSee(by, e) }) {
+			ms = append(ms, m)
+		}
 	}
 	items, err := s.store.ListItems(ctx, ItemFilter{IncidentIDs: ids, Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Limit: maxListed})
 	if err != nil {

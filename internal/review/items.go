@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -222,25 +223,36 @@ func (s *Service) ListItems(ctx context.Context, by auth.User, f ItemFilter) ([]
 		items = items[:want]
 		next = items[want-1].ID
 	}
-	return s.visible(ctx, by, items), next, nil
+	items, _, err = s.visible(ctx, by, items)
+	return items, next, err
 }
 
-// visible drops items of incidents the user may not see.
-func (s *Service) visible(ctx context.Context, by auth.User, items []*ActionItem) []*ActionItem {
-	seen := map[int64]bool{}
+// visible drops items of incidents the user may not see, and returns the
+// incidents of the rest, read in one batch.
+func (s *Service) visible(ctx context.Context, by auth.User, items []*ActionItem) ([]*ActionItem, map[int64]*incident.Incident, error) {
+	var ids []int64
+	for _, it := range items {
+		if !slices.Contains(ids, it.IncidentID) {
+			ids = append(ids, it.IncidentID)
+		}
+	}
+	incs, err := s.store.IncidentsByID(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[int64]*incident.Incident{}
+	for _, inc := range incs {
+		if incident.CanSee(by, inc) {
+			seen[inc.ID] = inc
+		}
+	}
 	out := []*ActionItem{}
 	for _, it := range items {
-		ok, known := seen[it.IncidentID]
-		if !known {
-			_, err := s.incidents.Get(ctx, by, it.IncidentID)
-			ok = err == nil
-			seen[it.IncidentID] = ok
-		}
-		if ok {
+		if seen[it.IncidentID] != nil {
 			out = append(out, it)
 		}
 	}
-	return out
+	return out, seen, nil
 }
 
 // Suggestions returns, per category, the item titles earlier reviews used

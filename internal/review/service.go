@@ -60,6 +60,8 @@ type Store interface {
 	// have not been checked for recurrence since; MarkChecked records a check.
 	IncidentsToCheck(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error)
 	MarkChecked(ctx context.Context, inc *incident.Incident) error
+	// IncidentsByID loads the named incidents (those that exist).
+	IncidentsByID(ctx context.Context, ids []int64) ([]*incident.Incident, error)
 }
 
 // Incidents is what the review needs from the incident core.
@@ -157,7 +159,7 @@ func (s *Service) Get(ctx context.Context, by auth.User, incidentID int64) (*Sta
 	if st.Items, err = s.store.ListItems(ctx, ItemFilter{IncidentIDs: []int64{incidentID}, Limit: maxListed}); err != nil {
 		return nil, err
 	}
-	if st.Recurrences, err = s.recurrencesWithItems(ctx, incidentID); err != nil {
+	if st.Recurrences, err = s.recurrencesWithItems(ctx, by, incidentID); err != nil {
 		return nil, err
 	}
 	return st, nil

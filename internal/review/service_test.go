@@ -299,3 +299,40 @@ func TestRemindersAndEscalation(t *testing.T) {
 		_ = item
 	})
 }
+
+// TestRestrictedIncidentsStayHidden: a restricted incident's items are not
+// suggested to others, and a match with it shows only to those who may see
+// it.
+func TestRestrictedIncidentsStayHidden(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		e := openEnv(t, url, nil)
+		ctx := context.Background()
+		alice := e.users["alice"]
+		secret, err := e.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "Admin tokens leaked", Grade: incident.SEV1,
+			Services: []string{"auth"}, CauseTags: []string{"leak"}, Visibility: incident.Restricted})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.srv.Review.AddItem(ctx, alice, secret.ID, review.ItemInput{Title: "Rotate the signing key of tenant 42",
+			Category: review.Prevent, Term: review.Short, Owner: "alice", DueAt: due(e, 24*time.Hour)}, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if sg, _ := e.srv.Review.Suggestions(ctx, review.Prevent); len(sg) != 0 {
+			t.Errorf("restricted item suggested: %+v", sg)
+		}
+		e.clock.Add(time.Hour)
+		later := e.declare(t, "Auth errors", incident.SEV2, []string{"auth"}, []string{"leak"})
+		if ms, err := e.srv.Review.DetectRecurrence(ctx, later, e.clock.Now()); err != nil || len(ms) != 1 {
+			t.Fatalf("detect: %v %v", ms, err)
+		}
+		for user, want := range map[string]int{"vic": 0, "bob": 0, "alice": 1, "root": 1} {
+			st, err := e.srv.Review.Get(ctx, e.users[user], later.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(st.Recurrences) != want {
+				t.Errorf("%s sees %d matches, want %d", user, len(st.Recurrences), want)
+			}
+		}
+	})
+}

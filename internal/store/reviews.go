@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -278,10 +279,13 @@ func (s *Reviews) ItemByTrackerKey(ctx context.Context, t review.Tracker, key st
 	return it, nil
 }
 
-// CommonItems returns the titles earlier items of a category used most.
+// CommonItems returns the titles earlier items of a category used most,
+// leaving out those of restricted incidents.
 func (s *Reviews) CommonItems(ctx context.Context, category review.Category, limit int) ([]review.Suggestion, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT MIN(title), COUNT(*) AS n FROM action_items WHERE category = $1
-		GROUP BY LOWER(title) ORDER BY n DESC, MIN(title) LIMIT $2`, string(category), limit)
+	// Items of restricted incidents stay out: anyone adding an item sees these.
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT MIN(a.title), COUNT(*) AS n FROM action_items a
+		JOIN incidents i ON i.id = a.incident_id WHERE a.category = $1 AND i.visibility <> 'restricted'
+		GROUP BY LOWER(a.title) ORDER BY n DESC, MIN(a.title) LIMIT $2`, string(category), limit)
 	if err != nil {
 		return nil, fmt.Errorf("common action items: %w", err)
 	}
@@ -320,6 +324,25 @@ func (s *Reviews) MarkChecked(ctx context.Context, inc *incident.Incident) error
 		return fmt.Errorf("mark recurrence checked: %w", err)
 	}
 	return nil
+}
+
+// IncidentsByID loads the named incidents with their services and members.
+// Callers pass bounded lists (one page of items).
+func (s *Reviews) IncidentsByID(ctx context.Context, ids []int64) ([]*incident.Incident, error) {
+	var out []*incident.Incident
+	for chunk := range slices.Chunk(ids, 500) {
+		var a args
+		vs := make([]any, len(chunk))
+		for i, id := range chunk {
+			vs[i] = id
+		}
+		incs, err := s.listIncidents(ctx, "i.id IN "+a.in(vs), a...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, incs...)
+	}
+	return out, nil
 }
 
 func (s *Reviews) listIncidents(ctx context.Context, where string, args ...any) ([]*incident.Incident, error) {

@@ -26,6 +26,7 @@ func (u *UI) reviewRoutes(signedIn func(string, func(http.ResponseWriter, *http.
 	signedIn("POST /incidents/{ref}/action-items", u.addItem)
 	signedIn("POST /incidents/{ref}/close-override", u.closeOverride)
 	signedIn("POST /action-items/{id}/status", u.itemStatus)
+	signedIn("POST /action-items/{id}", u.editItem)
 	signedIn("GET /action-items/board", u.showBoard)
 	signedIn("POST /task-forces", u.assignTaskForce)
 }
@@ -210,6 +211,25 @@ func (u *UI) itemStatus(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
+// editItem changes an item's owner, due date and task force.
+func (u *UI) editItem(w http.ResponseWriter, r *http.Request, v *view) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	f := r.PostForm
+	due, err := formTime(v, "due_at", f.Get("due_at"), true)
+	if err == nil && due == nil {
+		err = fail.Field("due_at", "is required: every action item has a due date")
+	}
+	if err == nil {
+		owner, tf := f.Get("owner"), f.Get("task_force")
+		_, err = u.Review.UpdateItem(r.Context(), v.User, id, review.ItemPatch{Owner: &owner, DueAt: due, TaskForce: &tf})
+	}
+	if err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	http.Redirect(w, r, safeNext(f.Get("next")), http.StatusSeeOther)
 }
 
 // boardPage is the long-term board.

@@ -43,6 +43,7 @@ var reviewMessages = i18n.Messages{
 	"item.tracker":          {"Tracker", "트래커"},
 	"item.tracker_pending":  {"filing in %s…", "%s에 등록 중…"},
 	"item.sync_error":       {"Sync failed, retrying: %s", "동기화 실패, 재시도 중: %s"},
+	"item.edit":             {"Edit owner, due date, task force", "담당자·기한·태스크포스 변경"},
 	"item.add_submit":       {"Add action item", "후속 조치 추가"},
 	"item.suggestions":      {"Used in earlier reviews", "이전 회고에서 자주 쓴 후속 조치"},
 	"item.none":             {"No action items yet.", "아직 후속 조치가 없습니다."},

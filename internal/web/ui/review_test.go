@@ -85,6 +85,20 @@ func TestReviewPageAndBoard(t *testing.T) {
 	if rows := text(t, tab, `#item-rows`); !strings.Contains(rows, "Review code more carefully") || !strings.Contains(rows, "Long term") {
 		t.Errorf("items: %q", rows)
 	}
+	// Hand the vague item to another owner with a later date.
+	later := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+	row := `#item-rows tbody tr:last-child`
+	tab.Do(t,
+		chromedp.Click(chromedp.CSS(row+` details.edit-item summary`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` select[name=owner]`)),
+		chromedp.SetValue(chromedp.CSS(row+` select[name=owner]`), "minji.kim"),
+		chromedp.SetValue(chromedp.CSS(row+` input[name=due_at]`), later),
+		chromedp.Click(chromedp.CSS(row+` details.edit-item button`)),
+	)
+	waitFor(t, tab, `(document.querySelector("#item-rows tbody tr:last-child")?.textContent ?? "").includes("`+later+`")`)
+	if owner := text(t, tab, row+` td:nth-child(4)`); owner != "minji.kim" {
+		t.Errorf("owner after edit: %q", owner)
+	}
 	tab.Screenshot(t, "review-en")
 	tab.Do(t, chromedp.Click(chromedp.CSS(`button[name=lang][value=ko]`)), chromedp.WaitVisible(chromedp.CSS(`html[lang=ko] #review-title`)))
 	if h := text(t, tab, `#stage-h-team`); !strings.Contains(h, "팀 회고") {
