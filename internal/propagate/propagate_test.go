@@ -222,10 +222,7 @@ func TestDeclareTellsTargetsAndRaiseTellsOnlyNewOnes(t *testing.T) {
 
 		// A status update goes to every target: Slack in the summary's
 		// thread, with the summary brought up to date.
-		_, err = srv.DB.Incidents().UpdateIncident(ctx, inc.ID, func(*incident.Incident) ([]incident.Event, error) {
-			return []incident.Event{{Kind: incident.EventStatusUpdate, Actor: "alice", At: time.Now(),
-				Data: map[string]any{"text": "Rolled back the release; payments recover.", "public": true}}}, nil
-		})
+		_, err = srv.Incidents.PostUpdate(ctx, alice, inc.ID, incident.StatusUpdate{Text: "Rolled back the release; payments recover.", Public: true})
 		if err != nil {
 			t.Fatal(err)
 		}
