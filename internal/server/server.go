@@ -189,7 +189,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Handler = web.Handler(web.Deps{
 		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
 		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
-		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger, slack.WithUpdates(users, s.Incidents)),
+		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger, slack.WithUpdater(chatUpdater{users, s.Incidents})),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI:      webUI.Handler(),

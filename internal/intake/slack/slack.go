@@ -80,7 +80,6 @@ type handler struct {
 	acc     Acceptor
 	now     func() time.Time
 	log     *slog.Logger
-	users   Users
 	updater Updater
 }
 
