@@ -277,6 +277,9 @@ func TestReminderMail(t *testing.T) {
 			t.Errorf("%s: %q", every, s)
 		}
 	}
+	if _, text := jobs.ReminderMail(r, ""); strings.Contains(text, "/incidents/INC-7") {
+		t.Errorf("a mail without a base URL carries a relative link:\n%s", text)
+	}
 	if jobs.ReminderKey(r) != "update-reminder:7:99" {
 		t.Error(jobs.ReminderKey(r))
 	}
