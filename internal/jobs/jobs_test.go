@@ -129,7 +129,7 @@ func TestCadenceReminder(t *testing.T) {
 			t.Errorf("SEV4 reminder: %+v", r)
 		}
 		ev, _ := s.LatestEvent(ctx, silent.ID, incident.EventUpdateOverdue)
-		if ev == nil || ev.Data["remind"] != "cora" || ev.Data["interval"] != "15m0s" || ev.Data["emailed"] != true {
+		if ev == nil || ev.Data["remind"] != "cora" || ev.Data["interval"] != "15m" || ev.Data["emailed"] != true {
 			t.Fatalf("timeline entry: %+v", ev)
 		}
 		for _, inc := range []*incident.Incident{fresh, resolved} {
