@@ -51,6 +51,7 @@ type incidentDoc struct {
 	MitigatedAt    *time.Time        `json:"mitigated_at"`
 	ResolvedAt     *time.Time        `json:"resolved_at"`
 	ClosedAt       *time.Time        `json:"closed_at"`
+	Warnings       []string          `json:"warnings"`
 	CreatedAt      time.Time         `json:"created_at"`
 	UpdatedAt      time.Time         `json:"updated_at"`
 	NextStatuses   []string          `json:"next_statuses"`
@@ -166,6 +167,9 @@ func newDeclareCmd(f *apiFlags) *cobra.Command {
 			var inc incidentDoc
 			if err := json.Unmarshal(raw, &inc); err != nil {
 				return fmt.Errorf("declare incident: %w", err)
+			}
+			for _, w := range inc.Warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Declared %s (%s, %s): %s\n", inc.ID, inc.Grade, inc.Status, oneLine(inc.Title))
 			return err
@@ -457,6 +461,12 @@ func describeEvent(ev eventDoc) string {
 		return s
 	case "status_update":
 		return describeUpdate(d)
+	case "message_delivered":
+		return str("channel") + " to " + str("target") + " (" + str("to") + ")"
+	case "message_failed":
+		return str("channel") + " to " + str("target") + " (" + str("to") + ") failed: " + oneLine(str("reason"))
+	case "role_warning":
+		return str("message")
 	}
 	if len(d) == 0 {
 		return ""

@@ -52,7 +52,7 @@ func newLogger(level, format string) (*slog.Logger, error) {
 
 func newServeCmd() *cobra.Command {
 	var db dbFlags
-	var addr, configFile, logLevel, logFormat, smtpAddr string
+	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL string
 	var trustProxy bool
 	var demoMode bool
 	cmd := &cobra.Command{
@@ -71,6 +71,7 @@ gracefully.`,
 			opts := db.options()
 			opts.Logger = log
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
+			opts.BaseURL = baseURL
 			switch {
 			case configFile != "":
 				cfg, err := loadConfig(configFile)
@@ -109,6 +110,7 @@ gracefully.`,
 	cmd.Flags().StringVar(&smtpAddr, "smtp-addr", envOr("FIREBREAK_SMTP_ADDR", ""), "address for the alarm e-mail intake (SMTP), e.g. 127.0.0.1:2525; off when empty (env FIREBREAK_SMTP_ADDR)")
 	cmd.Flags().BoolVar(&trustProxy, "trust-proxy-headers", false, "behind one reverse proxy: take client addresses from X-Forwarded-For (the report form's rate limit uses them)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
+	cmd.Flags().StringVar(&baseURL, "base-url", envOr("FIREBREAK_BASE_URL", "http://127.0.0.1:8080"), "the address people open Firebreak at, for links in e-mails (env FIREBREAK_BASE_URL)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("FIREBREAK_LOG_LEVEL", "info"), "debug, info, warn or error")
 	cmd.Flags().StringVar(&logFormat, "log-format", envOr("FIREBREAK_LOG_FORMAT", "text"), "text or json")
 	return cmd

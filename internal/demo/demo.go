@@ -87,7 +87,15 @@ func seedData(ctx context.Context, users *auth.Service, passwords *auth.Password
 			}
 		}
 		for _, st := range d.path {
-			if _, err := incidents.SetStatus(ctx, admin, inc.ID, st, ""); err != nil {
+			var err error
+			if st == incident.Closed {
+				// Closing waits for the review stages the grade requires;
+				// the demo's closed incident was reviewed before it existed.
+				_, err = incidents.CloseOverride(ctx, admin, inc.ID, "demo data: reviewed outside Firebreak")
+			} else {
+				_, err = incidents.SetStatus(ctx, admin, inc.ID, st, "")
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -1,6 +1,7 @@
 package incident
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -18,7 +19,29 @@ const (
 	EventNote          EventKind = "note"
 	EventUpdateOverdue EventKind = "update_overdue"
 	EventStatusUpdate  EventKind = "status_update"
+	EventRoleWarning   EventKind = "role_warning"
 )
+
+// RoleWarning says why an incident's roles need a second person: from SEV3
+// up, the one who communicates and the one who resolves should differ, since
+// neither job gets done well alongside the other. Empty when all is well.
+func RoleWarning(inc *Incident) string {
+	r, c := inc.Roles[Resolver], inc.Roles[Communicator]
+	if inc.Grade > SEV3 || r == "" || r != c {
+		return ""
+	}
+	return fmt.Sprintf("%s holds both the resolver and the communicator role of a %s incident; give one of them to someone else", r, inc.Grade)
+}
+
+// roleWarningEvent flags on the timeline that one person now holds both
+// roles, when that is new.
+func roleWarningEvent(before string, inc *Incident, actor string, at time.Time) []Event {
+	w := RoleWarning(inc)
+	if w == "" || w == before {
+		return nil
+	}
+	return []Event{newEvent(EventRoleWarning, "firebreak", at, map[string]any{"user": inc.Roles[Resolver], "grade": inc.Grade.String(), "message": w, "after": actor})}
+}
 
 // Event is one entry of an incident's timeline. The timeline is append-only:
 // an event, once written, is never changed or removed.

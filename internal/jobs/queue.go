@@ -99,7 +99,11 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		RetryPolicy: cfg.RetryPolicy,
 		// A final failure is a record operators need; keep it for a quarter.
 		DiscardedJobRetentionPeriod: 90 * 24 * time.Hour,
-		FetchPollInterval:           cfg.PollInterval,
+		// A job still "running" this long after its timeout (1 minute) lost
+		// its worker with a crashed replica; try it again then, not after
+		// River's default hour.
+		RescueStuckJobsAfter: 2 * time.Minute,
+		FetchPollInterval:    cfg.PollInterval,
 		// database/sql drivers have no LISTEN; polling serves both databases.
 		PollOnly: true,
 		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},

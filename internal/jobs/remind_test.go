@@ -48,43 +48,24 @@ func TestReminderByEmail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Declaring tells the policy's targets by mail too; count the mails
-		// to cora, the communicator, only.
-		toCora := func() []testutil.ReceivedMail {
-			var out []testutil.ReceivedMail
-			for _, m := range sink.Messages() {
-				if len(m.To) == 1 && m.To[0] == "cora@example.com" {
-					out = append(out, m)
-				}
-			}
-			return out
-		}
-		waitForMails := func(n int) []testutil.ReceivedMail {
-			t.Helper()
-			waitFor(t, "mail to cora", func() bool { return len(toCora()) >= n })
-			return toCora()
-		}
 		reminders := func() []incident.Event {
 			return testutil.EventsOfKind(t, run.Server.DB, inc.ID, incident.EventUpdateOverdue)
 		}
 
 		time.Sleep(time.Second) // checks run at +0: nothing is due
-		if n := len(toCora()) + len(reminders()); n != 0 {
+		if n := len(sink.MessagesTo("cora@example.com")) + len(reminders()); n != 0 {
 			t.Fatalf("reminded within the cadence: %d", n)
 		}
 		offset.Store(int64(16 * time.Minute))
-		m := waitForMails(1)[0]
-		if m.Subject() != "["+inc.Ref()+"] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 15m)" ||
+		mails := sink.WaitForTo(t, "cora@example.com", 1, 30*time.Second)
+		m := mails[0]
+		if len(m.To) != 1 || m.To[0] != "cora@example.com" || m.Subject() != "["+inc.Ref()+"] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 15m)" ||
 			!strings.Contains(m.Text, "firebreak incident update "+inc.Ref()) {
-			t.Fatalf("reminder mail: subject %q\n%s", m.Subject(), m.Text)
+			t.Fatalf("reminder mail: to %v, subject %q\n%s", m.To, m.Subject(), m.Text)
 		}
-		waitFor(t, "the reminder's delivery on the timeline", func() bool {
-			for _, ev := range testutil.EventsOfKind(t, run.Server.DB, inc.ID, notify.EventDelivered) {
-				if ev.Data["to"] == "cora@example.com" {
-					return true
-				}
-			}
-			return false
+		waitFor(t, "the delivery on the timeline", func() bool {
+			ev, _ := run.Server.DB.Incidents().LatestEvent(ctx, inc.ID, notify.EventDelivered)
+			return ev != nil
 		})
 		if r := reminders(); len(r) != 1 || r[0].Data["remind"] != "cora" || r[0].Data["emailed"] != true {
 			t.Fatalf("reminders on the timeline: %+v", r)
@@ -104,8 +85,8 @@ func TestReminderByEmail(t *testing.T) {
 		}
 		// 16 minutes after the update, the next one.
 		offset.Store(int64(36 * time.Minute))
-		if got := waitForMails(2); !strings.HasPrefix(got[1].Subject(), "["+inc.Ref()+"]") {
-			t.Fatalf("second reminder: %q", got[1].Subject())
+		if got := sink.WaitForTo(t, "cora@example.com", 2, 30*time.Second); got[1].To[0] != "cora@example.com" {
+			t.Fatalf("second reminder to %v", got[1].To)
 		}
 		if n := len(reminders()); n != 2 {
 			t.Fatalf("%d reminders, want 2", n)

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,6 +29,12 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
+	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
+	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -45,6 +52,7 @@ type Options struct {
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
 	Notify      *notify.Config // the notify: section: how to reach each channel
+	Policy      *policy.Policy // the policy: section: who is told of what
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -55,6 +63,16 @@ type Options struct {
 	// TrustProxyHeaders makes the public report form take the client address
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
+	Report            *report.Config // the report: section of the config file
+	// BaseURL is the address people reach this server at, for links in e-mails.
+	BaseURL string
+	// Review is the review: section of the config file.
+	Review *review.Config
+	// Trackers replaces the issue trackers the review section configures.
+	Trackers map[review.Tracker]review.IssueTracker
+	// ReviewSweepEvery is how often reminders, escalations and recurrence
+	// are looked for (default one minute).
+	ReviewSweepEvery time.Duration
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -81,8 +99,14 @@ type Server struct {
 	Intake    *intake.Intake
 	Router    *intake.Router
 	Inbox     *intake.Inbox
+	Reports   *report.Service
+	Library   *report.Library
 	Jobs      *jobs.Client
 	Outbox    *notify.Outbox // stores and delivers every outbound message
+	Propagate *propagate.Propagator
+	Review    *review.Service
+	Reviews   *store.Reviews
+	Syncer    *review.Syncer
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -135,6 +159,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.Intake == nil {
 		o.Intake = intake.DefaultConfig()
 	}
+	if o.Report == nil {
+		o.Report = report.DefaultConfig()
+	}
+	if o.Policy == nil {
+		o.Policy = policy.DefaultPolicy()
+	}
 	db, err := OpenDB(ctx, o)
 	if err != nil {
 		return nil, err
@@ -152,15 +182,35 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
+	db.OnEvents = s.Propagate.AfterEvents
+	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
+		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
+	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
 	jc := o.Jobs
 	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
 		// Missed status updates are told by e-mail when mail is set up.
-		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
+		link := o.BaseURL // the --base-url flag, or the policy's base_url
+		if link == "" {
+			link = o.Policy.BaseURL
+		}
+		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox, BaseURL: link}
+	}
+	if jc.UpdateEvery == nil {
+		jc.UpdateEvery = o.Policy.UpdateEvery // each grade's update_every
+	}
+	if err := s.openReview(o, &jc); err != nil {
+		db.Close()
+		return nil, err
 	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
 		river.AddWorker(w, s.Outbox.Worker())
+		river.AddWorker(w, s.Propagate.Worker())
+		river.AddWorker(w, s.Outbox.RescueWorker())
+		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
+		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
 		if register != nil {
 			register(w)
 		}
@@ -169,6 +219,13 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind.
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic,
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -177,7 +234,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.Outbox.Queue = s.Jobs
+	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -185,11 +242,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
 	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery}
+		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
+		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review}
 	s.Handler = web.Handler(web.Deps{
-		API:   &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger},
-		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
-		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger, slack.WithUpdater(chatUpdater{users, s.Incidents})),
+		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
+			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review},
+		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
+		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
+		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
+			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI:      webUI.Handler(),
@@ -213,6 +274,10 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 		}
 		ob.Notifiers[notify.Email] = n
 	}
+	if o.Notify != nil && o.Notify.Slack != nil {
+		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
+	}
+	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
 	return ob, nil
 }
 
@@ -334,4 +399,18 @@ func serviceNames(c *catalog.Catalog) []string {
 		out = append(out, svc.Name)
 	}
 	return out
+}
+
+// reportMail hands report e-mails (shares, reminders) to the outbox inside
+// the report's transaction, one message per recipient, threaded with the
+// incident's other messages.
+func reportMail(ob *notify.Outbox) store.MailOutbox {
+	return func(ctx context.Context, tx *sql.Tx, incidentID int64, mails []report.Mail) error {
+		msgs := make([]notify.Message, len(mails))
+		for i, m := range mails {
+			msgs[i] = notify.Message{Key: m.Key, IncidentID: incidentID, Channel: notify.Email, Target: m.To, To: m.To,
+				Lang: m.Lang, Thread: notify.IncidentThread(incidentID), Subject: m.Subject, Text: m.Text, HTML: m.HTML}
+		}
+		return ob.Store(ctx, tx, msgs...)
+	}
 }

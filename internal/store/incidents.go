@@ -70,7 +70,13 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.writeChildren(ctx, tx, inc); err != nil {
 			return err
 		}
-		return s.appendEvents(ctx, tx, inc.ID, events)
+		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
+			return err
+		}
+		if err := db.reindex(ctx, tx, inc.ID); err != nil {
+			return err
+		}
+		return s.afterEvents(ctx, tx, inc, events)
 	})
 }
 
@@ -118,6 +124,16 @@ func (s *Incidents) appendEvents(ctx context.Context, q queryer, incidentID int6
 		if err != nil {
 			return fmt.Errorf("append timeline event: %w", err)
 		}
+	}
+	return nil
+}
+
+func (s *Incidents) afterEvents(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
+	if s.db.OnEvents == nil || len(events) == 0 {
+		return nil
+	}
+	if err := s.db.OnEvents(ctx, tx, inc, events); err != nil {
+		return fmt.Errorf("after timeline events: %w", err)
 	}
 	return nil
 }
@@ -212,6 +228,12 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 			return err
 		}
 		if err := s.appendEvents(ctx, tx, id, events); err != nil {
+			return err
+		}
+		if err := db.reindex(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.afterEvents(ctx, tx, inc, events); err != nil {
 			return err
 		}
 		out = inc

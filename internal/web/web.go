@@ -22,7 +22,10 @@ type Deps struct {
 	API   *api.API
 	UI    http.Handler // the web site, at /
 	Hooks *hooks.Hooks // intake webhooks under /hooks/
-	Slack http.Handler // the Slack slash command
+	// TrackerHooks are the Jira and GitHub webhooks that bring issue
+	// status changes back to action items.
+	TrackerHooks *hooks.TrackerHooks
+	Slack        http.Handler // the Slack slash command
 	// ReportForm is the public report form: no sign-in, rate-limited.
 	ReportForm http.Handler
 	Ready      func(ctx context.Context) error // nil when the database answers
@@ -37,6 +40,9 @@ func Handler(d Deps) http.Handler {
 	mux.Handle(api.Prefix+"/", d.API.Handler())
 	mux.Handle("/", d.UI)
 	d.Hooks.Register(mux)
+	if d.TrackerHooks != nil {
+		d.TrackerHooks.Register(mux)
+	}
 	mux.Handle("POST /hooks/slack", d.Slack)
 	mux.Handle("/report", d.ReportForm)
 	if d.Status != nil {

@@ -76,11 +76,13 @@ func Verify(secret, tsHeader, sigHeader string, body []byte, now time.Time) erro
 }
 
 type handler struct {
-	secret  string
-	acc     Acceptor
-	now     func() time.Time
-	log     *slog.Logger
-	updater Updater
+	secret   string
+	acc      Acceptor
+	now      func() time.Time
+	log      *slog.Logger
+	declarer Declarer
+	users    Users
+	updater  Updater
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
@@ -154,9 +156,7 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 	case "update":
 		h.update(w, r, f, rest, cmd)
 	case "declare":
-		ephemeral(w, http.StatusOK, fmt.Sprintf(
-			"Declaring from chat is not available yet. Use `%[1]s report <what you see>` or the web UI.\n"+
-				"채팅에서 장애 선언은 아직 지원하지 않습니다. `%[1]s report <보고 있는 현상>` 또는 웹 화면을 이용하세요.", cmd))
+		h.declare(w, r, f, cmd, rest)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -204,6 +204,7 @@ func usage(cmd string) string {
 	return fmt.Sprintf("*Usage* · *사용법*\n"+
 		"`%[1]s report <what you see>` — report a problem to the on-call team.\n"+
 		"`%[1]s report <보고 있는 현상>` — 당직 담당자에게 문제를 제보합니다.\n"+
+		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
 		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }

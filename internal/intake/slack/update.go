@@ -7,23 +7,27 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// Updater posts status updates for people who type in chat. userName is
-// the Slack user's name; the Firebreak user of the same name posts, so only
-// responders can.
-type Updater interface {
-	UpdateAs(ctx context.Context, userName string, id int64, u incident.StatusUpdate) (incident.Event, error)
+// Users finds the Firebreak user a Slack user acts as: the one whose name is
+// the Slack user name.
+type Users interface {
+	UserByName(ctx context.Context, name string) (auth.User, error)
 }
 
-// Option adds a capability to the handler.
-type Option func(*handler)
+// Updater posts status updates.
+type Updater interface {
+	PostUpdate(ctx context.Context, by auth.User, id int64, u incident.StatusUpdate) (incident.Event, error)
+}
 
-// WithUpdater lets responders post status updates from chat:
+// WithUpdates lets responders post status updates from chat:
 // /incident update INC-7 [--public] <text>.
-func WithUpdater(u Updater) Option { return func(h *handler) { h.updater = u } }
+func WithUpdates(users Users, incidents Updater) Option {
+	return func(h *handler) { h.users, h.updater = users, incidents }
+}
 
 func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, rest string, cmd string) {
 	if h.updater == nil {
@@ -41,7 +45,18 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, r
 		return
 	}
 	name := f.Get("user_name")
-	ev, err := h.updater.UpdateAs(r.Context(), name, id, incident.StatusUpdate{Text: text, Public: public})
+	user, err := h.users.UserByName(r.Context(), name)
+	if err != nil {
+		if fail.CodeOf(err) != fail.NotFound {
+			h.log.ErrorContext(r.Context(), "slack: find user", "user", name, "err", err)
+			ephemeral(w, http.StatusServiceUnavailable, tryAgain)
+			return
+		}
+		ephemeral(w, http.StatusOK, fmt.Sprintf("Your Slack name %[1]q is not a Firebreak user; ask an admin to add it.\n"+
+			"Slack 이름 %[1]q 에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가를 요청하세요.", name))
+		return
+	}
+	ev, err := h.updater.PostUpdate(r.Context(), user, id, incident.StatusUpdate{Text: text, Public: public})
 	if err != nil {
 		e, ok := fail.As(err)
 		if !ok || e.Code == fail.Internal {
@@ -57,7 +72,7 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, r
 	if public {
 		where = "also on the public status page · 공개 상태 페이지에도 표시"
 	}
-	h.log.InfoContext(r.Context(), "slack: status update posted", "incident", incident.FormatRef(id), "user", name, "event", ev.ID)
+	h.log.InfoContext(r.Context(), "slack: status update posted", "incident", incident.FormatRef(id), "user", user.Name, "event", ev.ID)
 	ephemeral(w, http.StatusOK, fmt.Sprintf("Posted a status update to *%[1]s* (%[2]s). Everyone told of it will get it.\n"+
 		"*%[1]s* 에 상태 업데이트를 게시했습니다 (%[2]s). 전파 대상 모두에게 전달됩니다.\n> %[3]s",
 		incident.FormatRef(id), where, escape(strings.ReplaceAll(text, "\n", "\n> "))))

@@ -101,7 +101,7 @@ func TestUpdateFromSlack(t *testing.T) {
 			{"public on an internal incident", "jiyoung.kim", "update " + internal.Ref() + " --public hello", good, 200, "public: " + internal.Ref() + " is internal"},
 			{"unknown incident", "jiyoung.kim", "update INC-999 hello", good, 200, "INC-999 not found"},
 			{"too long", "jiyoung.kim", "update " + inc.Ref() + " " + strings.Repeat("가", 3001), good, 200, "text: is longer than 3000"},
-			{"not a Firebreak user", "mallory", "update " + inc.Ref() + " all good", good, 200, `no Firebreak user named "mallory"`},
+			{"not a Firebreak user", "mallory", "update " + inc.Ref() + " all good", good, 200, `"mallory" is not a Firebreak user`},
 			{"viewer", "viewer.lee", "update " + inc.Ref() + " all good", good, 200, "responder role"},
 			{"bad signature", "jiyoung.kim", "update " + inc.Ref() + " all good", func(ts int64, body string) string { return sign("wrong", ts, body) }, 401, ""},
 		} {

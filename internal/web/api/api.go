@@ -14,6 +14,9 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // Prefix is where the API is mounted.
@@ -32,6 +35,11 @@ type API struct {
 	Inbox     *intake.Inbox
 	Signals   SignalReader
 	Log       *slog.Logger
+	Propagate *propagate.Propagator
+	Messages  MessageReader
+	Reports   *report.Service
+	Library   *report.Library
+	Review    *review.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -46,7 +54,7 @@ type Route struct {
 
 // Routes lists every API operation.
 func (a *API) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Path: "/openapi.json", Public: true, handle: a.openAPI},
 		{Method: "GET", Path: "/me", handle: a.me},
 		{Method: "GET", Path: "/incidents", handle: a.listIncidents},
@@ -67,7 +75,9 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
 		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
-	}
+		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
+		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
+	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -40,12 +40,18 @@ type env struct {
 
 func start(t *testing.T, dbURL string) *env {
 	t.Helper()
-	ctx := context.Background()
 	cat, err := catalog.Parse("test.yaml", []byte(testCatalog))
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+	return startWith(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+}
+
+// startWith starts a server with the options and the four users.
+func startWith(t *testing.T, opts server.Options) *env {
+	t.Helper()
+	ctx := context.Background()
+	run := testutil.StartServer(t, opts)
 	e := &env{base: run.Base, tokens: map[string]string{}}
 	for name, role := range map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder, "carol": auth.Responder, "vic": auth.Viewer} {
 		if _, err := run.Server.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {
@@ -160,13 +166,18 @@ func TestIncidentLifecycle(t *testing.T) {
 		if r.body["resolved_at"] == nil || r.body["mitigated_at"] == nil {
 			t.Fatalf("resolved: %s", r.raw)
 		}
+		// SEV2 needs both review stages held before it may close.
+		e.call(t, "alice", "POST", inc+"/status", map[string]any{"status": "closed"}).want(t, 409)
+		for _, stage := range []string{"team", "developer"} {
+			e.call(t, "bob", "PUT", inc+"/review/"+stage, map[string]any{"facilitator": "bob", "held": true}).want(t, 200)
+		}
 		r = e.call(t, "alice", "POST", inc+"/status", map[string]any{"status": "closed"}).want(t, 200)
 		if r.str("status") != "closed" || len(r.body["next_statuses"].([]any)) != 0 {
 			t.Fatalf("closed: %s", r.raw)
 		}
 
 		tl := e.call(t, "vic", "GET", inc+"/timeline", nil).want(t, 200)
-		want := "declared role_assigned role_assigned status_changed status_changed note status_changed status_changed"
+		want := "declared role_assigned role_assigned status_changed status_changed note status_changed review_held review_held status_changed"
 		if got := strings.Join(kinds(tl), " "); got != want {
 			t.Fatalf("timeline kinds:\n got %s\nwant %s", got, want)
 		}

@@ -11,7 +11,7 @@ import (
 func TestStatusUpdates(t *testing.T) {
 	eachDB(t, func(t *testing.T, e *env) {
 		internal := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{
-			"title": "원장 지연 Ledger lag", "grade": "SEV2", "services": []string{"ledger"},
+			"title": "원장 지연 Ledger lag", "grade": "SEV4", // SEV4 closes without reviews "services": []string{"ledger"},
 		}).want(t, http.StatusCreated).str("id")
 		public := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{
 			"title": "결제 실패 Checkout failing", "grade": "SEV1", "services": []string{"checkout-api"}, "visibility": "public",

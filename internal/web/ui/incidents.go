@@ -8,6 +8,8 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // listPage is the incident list with its filters.
@@ -20,6 +22,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
+	TBD        map[int64]int // TBD sections of each incident's report
 }
 
 // pageSize of the incident list; the list query is bounded by it.
@@ -55,6 +58,10 @@ func (u *UI) listIncidents(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p := listPage{Items: page.Items, Query: q, Open: q.Get("status") == "open"}
+	if p.TBD, err = u.reportMarkers(r, page.Items); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
@@ -86,6 +93,7 @@ type declarePage struct {
 	Form     url.Values
 	Error    string
 	Field    string
+	Preview  *previewPanel
 }
 
 func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
@@ -94,17 +102,16 @@ func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
 	p := declarePage{Form: form}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
+	p.Preview = u.preview(v, form)
 	if formErr != nil {
 		e, ok := fail.As(formErr)
 		if !ok || e.Code == fail.Internal {
@@ -119,6 +126,10 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 
 func (u *UI) declare(w http.ResponseWriter, r *http.Request, v *view) {
 	form := r.PostForm
+	if form.Get("action") == "preview" {
+		u.renderDeclare(w, r, v, form, nil) // shows the preview; declares nothing
+		return
+	}
 	grade, err := incident.ParseGrade(form.Get("grade"))
 	if err != nil {
 		u.renderDeclare(w, r, v, form, fail.Field("grade", "%v", err))
@@ -150,7 +161,12 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Messages    *messagesPanel
 	Due         *UpdateDue
+	Report      *report.Report
+	ReportTBD   int
+	Similar     []report.Hit
+	Review      *review.State
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -191,13 +207,23 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	if p.Messages, err = u.messagesOf(r.Context(), inc.ID); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if err := u.addReportBox(r, v, &p); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
+	p.Users = users
+	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)
@@ -206,11 +232,7 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		status := http.StatusBadRequest
-		if e.Code == fail.Conflict {
-			status = http.StatusConflict
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "incident", v, p)
 }

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Prefill writes the first text of each section from the incident: its
+// summary, detection time (in the organisation's zone), affected services,
+// roles, and the chosen timeline events. What the incident cannot tell (the
+// cause, the prevention) starts as TBD.
+func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone *time.Location, lang string) map[string]string {
+	tr := phrases[lang]
+	if tr == nil {
+		tr = phrases["en"]
+	}
+	out := map[string]string{}
+	for _, s := range t.Sections {
+		out[s.Key] = TBD
+	}
+	set := func(key, text string) {
+		if _, ok := t.Section(key); ok {
+			out[key] = text
+		}
+	}
+	if strings.TrimSpace(inc.Summary) != "" {
+		set(KeySummary, inc.Summary)
+	}
+	when := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04 MST") }
+	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", when(inc.DetectedAt), zone,
+		tr["started"], when(inc.StartedAt), tr["source"], inc.Source)
+	set(KeyDetection, detection)
+	if len(inc.Services) > 0 {
+		var b strings.Builder
+		for _, s := range inc.Services {
+			b.WriteString("- " + s + "\n")
+		}
+		set(KeyServices, strings.TrimRight(b.String(), "\n"))
+	}
+	var b strings.Builder
+	for _, role := range incident.Roles {
+		if u := inc.Roles[role]; u != "" {
+			fmt.Fprintf(&b, "- %s: %s\n", tr["role."+string(role)], u)
+		}
+	}
+	if b.Len() > 0 {
+		b.WriteString("\n")
+	}
+	if len(events) > 0 {
+		b.WriteString("| " + tr["time"] + " | " + tr["who"] + " | " + tr["what"] + " |\n|---|---|---|\n")
+		sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
+		for _, ev := range events {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", ev.At.In(zone).Format("01-02 15:04"), ev.Actor, cell(EventText(ev, lang)))
+		}
+	}
+	if text := strings.TrimSpace(b.String()); text != "" {
+		set(KeyTimeline, text)
+	}
+	return out
+}
+
+// cell keeps a text inside one Markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// DefaultEvent reports whether an event is kept by default when the writer
+// does not choose: the bookkeeping ones (overdue flags, alerts repeating)
+// are left out.
+func DefaultEvent(ev incident.Event) bool {
+	switch ev.Kind {
+	case incident.EventUpdateOverdue, "signal_status", "message_delivered", "message_failed", "report_overdue":
+		return false
+	}
+	return true
+}
+
+var phrases = map[string]map[string]string{
+	"en": {"started": "Started", "source": "Source", "time": "Time", "who": "Who", "what": "What",
+		"role.resolver": "Resolver", "role.communicator": "Communicator",
+		"declared": "declared the incident (%s)", "status": "status %s → %s", "grade": "grade %s → %s",
+		"role": "%s is now %s", "fields": "changed %s", "overdue": "no update for more than %s",
+		"signal": "signal from %s: %s"},
+	"ko": {"started": "시작", "source": "출처", "time": "시각", "who": "누가", "what": "내용",
+		"role.resolver": "해결 담당", "role.communicator": "전파 담당",
+		"declared": "장애 선언 (%s)", "status": "상태 %s → %s", "grade": "등급 %s → %s",
+		"role": "%s 님이 %s", "fields": "%s 변경", "overdue": "%s 넘게 업데이트 없음",
+		"signal": "%s 신호: %s"},
+}
+
+// EventText describes a timeline event in one line of lang, for the report.
+func EventText(ev incident.Event, lang string) string {
+	tr := phrases[lang]
+	if tr == nil {
+		tr = phrases["en"]
+	}
+	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
+	switch ev.Kind {
+	case incident.EventDeclared:
+		return fmt.Sprintf(tr["declared"], s("grade"))
+	case incident.EventStatusChanged:
+		text := fmt.Sprintf(tr["status"], s("from"), s("to"))
+		if m := s("message"); m != "" {
+			text += ": " + m
+		}
+		return text
+	case incident.EventGradeChanged:
+		return fmt.Sprintf(tr["grade"], s("from"), s("to"))
+	case incident.EventRoleAssigned:
+		return fmt.Sprintf(tr["role"], s("user"), tr["role."+s("role")])
+	case incident.EventFieldsChanged:
+		keys := make([]string, 0, len(ev.Data))
+		for k := range ev.Data {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return fmt.Sprintf(tr["fields"], strings.Join(keys, ", "))
+	case incident.EventNote:
+		return s("text")
+	case incident.EventUpdateOverdue:
+		return fmt.Sprintf(tr["overdue"], s("interval"))
+	case "signal_joined", "signal_status":
+		return fmt.Sprintf(tr["signal"], s("source"), s("title"))
+	}
+	return string(ev.Kind)
+}

@@ -1,0 +1,347 @@
+package report_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/store"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+)
+
+func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
+
+const catalogYAML = `teams:
+  - name: payments
+    email: payments@example.com
+    members: [alice]
+services:
+  - name: checkout-api
+    team: payments
+`
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
+
+type directory struct {
+	cat   *catalog.Catalog
+	users *store.Users
+}
+
+func (d directory) ServiceExists(name string) bool { _, ok := d.cat.Service(name); return ok }
+func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
+	return d.users.UserExists(ctx, name)
+}
+
+// outbox keeps the mails a report stores, as the notification outbox would.
+type outbox struct {
+	mu    sync.Mutex
+	mails []report.Mail
+}
+
+func (o *outbox) store(_ context.Context, tx *sql.Tx, _ int64, mails []report.Mail) error {
+	if tx == nil {
+		panic("mail stored outside the report's transaction")
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.mails = append(o.mails, mails...)
+	return nil
+}
+
+func (o *outbox) take() []report.Mail {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	m := o.mails
+	o.mails = nil
+	return m
+}
+
+type fixture struct {
+	db        *store.DB
+	clock     *clock
+	incidents *incident.Service
+	reports   *report.Service
+	library   *report.Library
+	out       *outbox
+	alice     auth.User
+	bob       auth.User
+}
+
+func newFixture(t *testing.T, url string) *fixture {
+	ctx := context.Background()
+	db := testutil.OpenStore(t, url)
+	seoul, _ := time.LoadLocation("Asia/Seoul")
+	c := &clock{t: time.Date(2026, 11, 24, 5, 0, 0, 0, time.UTC)} // 14:00 in Seoul
+	cat, err := catalog.Parse("c.yaml", []byte(catalogYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol := policy.DefaultPolicy()
+	pol.Zone = seoul
+	pol.Departments = []policy.Department{{Name: "cs", FromGrade: incident.SEV2, Email: "cs@example.com", Lang: "ko"}}
+	users := auth.NewService(db.Users(), c.now)
+	alice, err := users.AddUser(ctx, "alice", "alice@example.com", auth.Responder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob, err := users.AddUser(ctx, "bob", "", auth.Viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	incs := incident.NewService(db.Incidents(), directory{cat, db.Users()}, c.now)
+	out := &outbox{}
+	reps := &report.Service{Store: db.Reports(out.store), Incidents: incs, Users: db.Users(), Config: report.DefaultConfig(),
+		Policy: pol, Catalog: cat, BaseURL: "https://firebreak.example.com", Now: c.now}
+	return &fixture{db: db, clock: c, incidents: incs, reports: reps, library: &report.Library{Index: db.Search(), Incidents: incs},
+		out: out, alice: alice, bob: bob}
+}
+
+func (f *fixture) declare(t *testing.T, title string, grade incident.Grade) *incident.Incident {
+	t.Helper()
+	inc, err := f.incidents.Declare(context.Background(), f.alice, incident.Declaration{Title: title, Grade: grade,
+		Services: []string{"checkout-api"}, Summary: "카드 결제 승인이 느립니다.", CauseTags: []string{"timeout"},
+		Roles: map[incident.Role]string{incident.Resolver: "alice"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
+}
+
+func code(err error) fail.Code { return fail.CodeOf(err) }
+
+func TestReportLifecycle(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		inc := f.declare(t, "결제 승인 지연", incident.SEV2)
+		if _, err := f.incidents.AddNote(ctx, f.alice, inc.ID, "연결 풀 고갈 확인"); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.set(f.clock.now().Add(time.Hour))
+
+		if _, err := f.reports.Start(ctx, f.bob, inc.ID, report.StartOptions{}); code(err) != fail.Forbidden {
+			t.Fatalf("a viewer started a report: %v", err)
+		}
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{Events: []int64{999999}}); code(err) != fail.Invalid {
+			t.Fatalf("start with a foreign event: %v", err)
+		}
+		rep, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{Lang: "ko"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Pre-fill: detection time in the organisation's zone, services, roles, kept events.
+		for key, want := range map[string]string{
+			report.KeySummary:   "카드 결제 승인이 느립니다.",
+			report.KeyDetection: "2026-11-24 14:00 KST (Asia/Seoul)",
+			report.KeyServices:  "- checkout-api",
+			report.KeyTimeline:  "연결 풀 고갈 확인",
+		} {
+			if !strings.Contains(rep.Sections[key], want) {
+				t.Errorf("pre-filled %s = %q; lacks %q", key, rep.Sections[key], want)
+			}
+		}
+		if !strings.Contains(rep.Sections[report.KeyTimeline], "해결 담당: alice") {
+			t.Errorf("roles missing from the timeline section: %q", rep.Sections[report.KeyTimeline])
+		}
+		// Due at midnight in Seoul, the day of the declaration.
+		if want := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC); !rep.DueAt.Equal(want) {
+			t.Errorf("due %v, want %v", rep.DueAt, want)
+		}
+		if got := f.reports.Template().TBDKeys(rep); strings.Join(got, ",") != "cause,resolution" {
+			t.Errorf("TBD after start = %v", got)
+		}
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{}); code(err) != fail.Conflict {
+			t.Errorf("second start: %v", err)
+		}
+
+		// Saving: revisions, conflicts, bad input.
+		f.clock.set(f.clock.now().Add(10 * time.Minute))
+		rep, err = f.reports.Save(ctx, f.alice, inc.ID, 1, map[string]string{report.KeyCause: "The pool shrank to 20 connections."})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Revision != 2 || len(rep.TBDSince) != 1 {
+			t.Errorf("after save: revision %d, TBD %v", rep.Revision, rep.TBDSince)
+		}
+		if _, err := f.reports.Save(ctx, f.alice, inc.ID, 1, map[string]string{report.KeyCause: "stale"}); code(err) != fail.Conflict {
+			t.Errorf("save on a stale revision: %v", err)
+		}
+		if _, err := f.reports.Save(ctx, f.alice, inc.ID, 2, map[string]string{"nope": "x"}); code(err) != fail.Invalid || !strings.Contains(err.Error(), "sections.nope") {
+			t.Errorf("unknown section: %v", err)
+		}
+		if _, err := f.reports.Save(ctx, f.bob, inc.ID, 2, map[string]string{report.KeyCause: "x"}); code(err) != fail.Forbidden {
+			t.Errorf("a viewer saved: %v", err)
+		}
+		if same, err := f.reports.Save(ctx, f.alice, inc.ID, 2, map[string]string{report.KeyCause: "The pool shrank to 20 connections."}); err != nil || same.Revision != 2 {
+			t.Errorf("saving the same text made revision %d (%v)", same.Revision, err)
+		}
+		revs, err := f.reports.Revisions(ctx, f.alice, inc.ID)
+		if err != nil || len(revs) != 2 || revs[0].Number != 2 || revs[0].Author != "alice" || !revs[0].At.Equal(f.clock.now()) {
+			t.Fatalf("revisions = %+v, %v", revs, err)
+		}
+		diff, err := f.reports.Diff(ctx, f.alice, inc.ID, 1, 2, "en")
+		if err != nil || len(diff) != 1 || diff[0].Key != report.KeyCause || diff[0].Lines[1].Text != "The pool shrank to 20 connections." {
+			t.Errorf("diff = %+v, %v", diff, err)
+		}
+		if counts, err := f.reports.TBDCounts(ctx, []int64{inc.ID, inc.ID + 100}); err != nil || counts[inc.ID] != 1 || len(counts) != 1 {
+			t.Errorf("TBD counts = %v, %v", counts, err)
+		}
+
+		// The report text is searchable at once.
+		hits, err := f.library.Find(ctx, f.bob, "connection pool", report.SearchFilter{})
+		if err != nil || len(hits) != 1 || hits[0].IncidentID != inc.ID || !hits[0].HasReport {
+			t.Errorf("search for report text: %+v, %v", hits, err)
+		}
+
+		// Share: first the whole report, TBD and all, to the grade's recipients.
+		sh, err := f.reports.Share(ctx, f.alice, inc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(sh.Recipients, ","); got != "payments@example.com,cs@example.com" {
+			t.Errorf("recipients = %s", got)
+		}
+		mails := f.out.take()
+		if len(mails) != 2 {
+			t.Fatalf("%d mails stored, want 2", len(mails))
+		}
+		ko := mails[1]
+		if ko.To != "cs@example.com" || !strings.Contains(ko.Subject, inc.Ref()) || !strings.Contains(ko.Text, "## 원인") ||
+			!strings.Contains(ko.Text, "## 해결 및 재발 방지\n\nTBD") || !strings.Contains(ko.HTML, "<!doctype html>") {
+			t.Errorf("first share mail = %+v", ko)
+		}
+		if _, err := f.reports.Share(ctx, f.alice, inc.ID); code(err) != fail.Conflict {
+			t.Errorf("sharing an unchanged report: %v", err)
+		}
+		// A later share sends what changed.
+		if _, err := f.reports.Save(ctx, f.alice, inc.ID, 2, map[string]string{report.KeyResolution: "Rolled back to v2.30."}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.reports.Share(ctx, f.alice, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		en := f.out.take()[0]
+		if !strings.Contains(en.Text, "changed since revision 2") || !strings.Contains(en.Text, "Rolled back to v2.30.") ||
+			strings.Contains(en.Text, "The pool shrank") || !strings.Contains(en.Text, "Still TBD: (none)") {
+			t.Errorf("update mail text:\n%s", en.Text)
+		}
+		events, _ := f.incidents.Timeline(ctx, f.alice, inc.ID, 0, 100)
+		var kinds []string
+		for _, ev := range events {
+			kinds = append(kinds, string(ev.Kind))
+		}
+		if got := strings.Join(kinds, ","); !strings.Contains(got, "report_started") || strings.Count(got, "report_shared") != 2 {
+			t.Errorf("timeline kinds = %s", got)
+		}
+		shares, _ := f.reports.Shares(ctx, f.alice, inc.ID)
+		if len(shares) != 2 || shares[0].Revision != 3 || shares[0].Changes != 1 {
+			t.Errorf("shares = %+v", shares)
+		}
+	})
+}
+
+func TestOverdueFirstReportAndReminders(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		inc := f.declare(t, "Login failures", incident.SEV3)
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// Before the deadline nobody is nagged: the TBD sections are fresh.
+		if n, err := f.reports.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("remind before the deadline: %d, %v", n, err)
+		}
+		pending, err := f.reports.ListPending(ctx, f.bob, "en")
+		if err != nil || len(pending) != 1 || pending[0].Report.Overdue(f.clock.now()) || len(pending[0].TBD) != 2 {
+			t.Fatalf("pending = %+v, %v", pending, err)
+		}
+		// Past midnight in Seoul the first report is overdue: flagged and the owner told, once.
+		f.clock.set(time.Date(2026, 11, 24, 15, 1, 0, 0, time.UTC))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("remind after the deadline: %d, %v", n, err)
+		}
+		mails := f.out.take()
+		if len(mails) != 1 || mails[0].To != "alice@example.com" || !strings.Contains(mails[0].Text, "was due at 2026-11-25 00:00 KST") ||
+			!strings.Contains(mails[0].Text, "Cause, Resolution and prevention") {
+			t.Errorf("reminder = %+v", mails)
+		}
+		if n, _ := f.reports.Remind(ctx); n != 0 {
+			t.Errorf("reminded again at once: %d", n)
+		}
+		ev, err := f.db.Incidents().LatestEvent(ctx, inc.ID, report.EventOverdue)
+		if err != nil || ev == nil {
+			t.Fatalf("no report_overdue event: %v", err)
+		}
+		// A day later the owner hears again; the overdue flag is not repeated.
+		f.clock.set(f.clock.now().Add(25 * time.Hour))
+		if n, _ := f.reports.Remind(ctx); n != 1 {
+			t.Errorf("no reminder a day later")
+		}
+		if len(f.out.take()) != 1 {
+			t.Error("reminder mail missing")
+		}
+		if again, _ := f.db.Incidents().LatestEvent(ctx, inc.ID, report.EventOverdue); again.ID != ev.ID {
+			t.Error("overdue flagged twice")
+		}
+	})
+}
+
+func TestImportAndSimilar(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		old := f.declare(t, "결제 승인 타임아웃", incident.SEV2)
+		f.clock.set(f.clock.now().Add(48 * time.Hour))
+		other, err := f.incidents.Declare(ctx, f.alice, incident.Declaration{Title: "Search index lag", Grade: incident.SEV4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.set(f.clock.now().Add(48 * time.Hour))
+		cur := f.declare(t, "결제가 또 타임아웃", incident.SEV2)
+
+		md := "# 결제 장애\n\n## 요약\n결제 승인이 3초 타임아웃을 넘었습니다.\n\n## Cause\nConnection pool.\n\n## 교훈\n설정을 명시한다.\n"
+		rep, imp, err := f.reports.Import(ctx, f.alice, old.ID, 0, md, "ko")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Sections[report.KeySummary] != "결제 승인이 3초 타임아웃을 넘었습니다." || rep.Sections[report.KeyCause] != "Connection pool." ||
+			len(imp.Unmatched) != 1 || !strings.Contains(rep.Sections[report.KeyRelated], "### 교훈") {
+			t.Errorf("imported = %q, unmatched %v", rep.Sections, imp.Unmatched)
+		}
+		if _, _, err := f.reports.Import(ctx, f.alice, old.ID, rep.Revision, "  ", "ko"); code(err) != fail.Invalid {
+			t.Errorf("empty import: %v", err)
+		}
+		hits, err := f.library.Similar(ctx, f.bob, cur.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 || hits[0].IncidentID != old.ID {
+			t.Fatalf("similar to %q: %+v", cur.Title, hits)
+		}
+		for _, h := range hits {
+			if h.IncidentID == cur.ID || h.IncidentID == other.ID {
+				t.Errorf("similar lists %s", h.Title)
+			}
+		}
+		if _, err := f.library.Find(ctx, f.bob, strings.Repeat("x", 600), report.SearchFilter{}); code(err) != fail.Invalid {
+			t.Errorf("overlong query: %v", err)
+		}
+	})
+}

@@ -1,0 +1,265 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
+)
+
+// MailOutbox stores e-mails inside the transaction that decided to send
+// them; the notification outbox delivers them after commit, with retries.
+type MailOutbox func(ctx context.Context, tx *sql.Tx, incidentID int64, mails []report.Mail) error
+
+// Reports implements report.Store.
+type Reports struct {
+	db     *DB
+	outbox MailOutbox
+}
+
+// Reports returns the report store; mails go through outbox.
+func (db *DB) Reports(outbox MailOutbox) *Reports { return &Reports{db: db, outbox: outbox} }
+
+const reportColumns = `incident_id, owner, lang, revision, sections, tbd_since, due_at, first_shared_at, shared_revision,
+	reminded_at, created_at, updated_at`
+
+func scanReport(row interface{ Scan(...any) error }) (*report.Report, error) {
+	var r report.Report
+	var due, shared, reminded, created, updated scanTime
+	err := row.Scan(&r.IncidentID, &r.Owner, &r.Lang, &r.Revision, scanJSON{&r.Sections}, scanJSON{&r.TBDSince},
+		&due, &shared, &r.SharedRevision, &reminded, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	r.DueAt, r.FirstSharedAt, r.RemindedAt, r.CreatedAt, r.UpdatedAt = due.Time, shared.ptr(), reminded.ptr(), created.Time, updated.Time
+	if r.Sections == nil {
+		r.Sections = map[string]string{}
+	}
+	if r.TBDSince == nil {
+		r.TBDSince = map[string]time.Time{}
+	}
+	return &r, nil
+}
+
+func (s *Reports) get(ctx context.Context, q queryer, incidentID int64, lock string) (*report.Report, error) {
+	r, err := scanReport(q.QueryRowContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE incident_id = $1"+lock, incidentID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fail.New(fail.NotFound, "%s has no report yet", incident.FormatRef(incidentID))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get report: %w", err)
+	}
+	return r, nil
+}
+
+// GetReport returns an incident's report.
+func (s *Reports) GetReport(ctx context.Context, incidentID int64) (*report.Report, error) {
+	return s.get(ctx, s.db.SQL, incidentID, "")
+}
+
+// CreateReport stores a new report, its first revision and the incident's
+// search document, and notes the start on the timeline.
+func (s *Reports) CreateReport(ctx context.Context, r *report.Report, first report.Revision) error {
+	db := s.db
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM reports WHERE incident_id = $1", r.IncidentID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return fail.New(fail.Conflict, "%s has a report already", incident.FormatRef(r.IncidentID))
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO reports (incident_id, owner, lang, revision, sections, tbd_since, tbd_count, due_at,
+			first_shared_at, shared_revision, reminded_at, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			r.IncidentID, r.Owner, r.Lang, r.Revision, jsonText{r.Sections}, jsonText{r.TBDSince}, len(r.TBDSince), db.t(r.DueAt),
+			db.tp(r.FirstSharedAt), r.SharedRevision, db.tp(r.RemindedAt), db.t(r.CreatedAt), db.t(r.UpdatedAt))
+		if err != nil {
+			return fmt.Errorf("insert report: %w", err)
+		}
+		if err := s.insertRevision(ctx, tx, r.IncidentID, first); err != nil {
+			return err
+		}
+		ev := []incident.Event{{Kind: report.EventStarted, Actor: r.Owner, At: r.CreatedAt, Data: map[string]any{"owner": r.Owner}}}
+		if err := db.Incidents().appendEvents(ctx, tx, r.IncidentID, ev); err != nil {
+			return err
+		}
+		return db.reindex(ctx, tx, r.IncidentID)
+	})
+}
+
+func (s *Reports) insertRevision(ctx context.Context, tx *sql.Tx, incidentID int64, rev report.Revision) error {
+	_, err := tx.ExecContext(ctx, "INSERT INTO report_revisions (incident_id, number, author, at, sections) VALUES ($1, $2, $3, $4, $5)",
+		incidentID, rev.Number, rev.Author, s.db.t(rev.At), jsonText{rev.Sections})
+	if err != nil {
+		return fmt.Errorf("insert report revision: %w", err)
+	}
+	return nil
+}
+
+// UpdateReport runs a read-modify-write of a report in one transaction:
+// the report, a new revision, a share, its mails (into the outbox) and
+// timeline events commit together or not at all.
+func (s *Reports) UpdateReport(ctx context.Context, incidentID int64, change func(*report.Report) (report.Change, error)) (*report.Report, error) {
+	db := s.db
+	var out *report.Report
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		r, err := s.get(ctx, tx, incidentID, db.forUpdate())
+		if err != nil {
+			return err
+		}
+		before := r.Revision
+		ch, err := change(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE reports SET owner = $1, lang = $2, revision = $3, sections = $4, tbd_since = $5,
+			tbd_count = $6, first_shared_at = $7, shared_revision = $8, reminded_at = $9, updated_at = $10 WHERE incident_id = $11`,
+			r.Owner, r.Lang, r.Revision, jsonText{r.Sections}, jsonText{r.TBDSince}, len(r.TBDSince), db.tp(r.FirstSharedAt),
+			r.SharedRevision, db.tp(r.RemindedAt), db.t(r.UpdatedAt), incidentID)
+		if err != nil {
+			return fmt.Errorf("update report: %w", err)
+		}
+		if ch.Revision != nil {
+			if err := s.insertRevision(ctx, tx, incidentID, *ch.Revision); err != nil {
+				return err
+			}
+		}
+		if sh := ch.Share; sh != nil {
+			_, err := tx.ExecContext(ctx, "INSERT INTO report_shares (incident_id, revision, by_user, at, recipients, changes) VALUES ($1, $2, $3, $4, $5, $6)",
+				incidentID, sh.Revision, sh.By, db.t(sh.At), jsonText{sh.Recipients}, sh.Changes)
+			if err != nil {
+				return fmt.Errorf("insert report share: %w", err)
+			}
+		}
+		if len(ch.Mails) > 0 {
+			if s.outbox == nil {
+				return errors.New("report mail: no outbox is configured, so nothing can be sent")
+			}
+			if err := s.outbox(ctx, tx, incidentID, ch.Mails); err != nil {
+				return fmt.Errorf("store report mail: %w", err)
+			}
+		}
+		if err := db.Incidents().appendEvents(ctx, tx, incidentID, ch.Events); err != nil {
+			return err
+		}
+		if r.Revision != before {
+			if err := db.reindex(ctx, tx, incidentID); err != nil {
+				return err
+			}
+		}
+		out = r
+		return nil
+	})
+	return out, err
+}
+
+// ListRevisions returns up to limit revisions, newest first.
+func (s *Reports) ListRevisions(ctx context.Context, incidentID int64, limit int) ([]report.Revision, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT number, author, at, sections FROM report_revisions
+		WHERE incident_id = $1 ORDER BY number DESC LIMIT $2`, incidentID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list report revisions: %w", err)
+	}
+	defer rows.Close()
+	out := []report.Revision{}
+	for rows.Next() {
+		var rev report.Revision
+		var at scanTime
+		if err := rows.Scan(&rev.Number, &rev.Author, &at, scanJSON{&rev.Sections}); err != nil {
+			return nil, err
+		}
+		rev.At = at.Time
+		out = append(out, rev)
+	}
+	return out, rows.Err()
+}
+
+// GetRevision returns one revision.
+func (s *Reports) GetRevision(ctx context.Context, incidentID int64, number int) (*report.Revision, error) {
+	var rev report.Revision
+	var at scanTime
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT number, author, at, sections FROM report_revisions
+		WHERE incident_id = $1 AND number = $2`, incidentID, number).Scan(&rev.Number, &rev.Author, &at, scanJSON{&rev.Sections})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fail.New(fail.NotFound, "%s report has no revision %d", incident.FormatRef(incidentID), number)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get report revision: %w", err)
+	}
+	rev.At = at.Time
+	return &rev, nil
+}
+
+// ListShares returns up to limit shares, newest first.
+func (s *Reports) ListShares(ctx context.Context, incidentID int64, limit int) ([]report.Share, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT revision, by_user, at, recipients, changes FROM report_shares
+		WHERE incident_id = $1 ORDER BY id DESC LIMIT $2`, incidentID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list report shares: %w", err)
+	}
+	defer rows.Close()
+	out := []report.Share{}
+	for rows.Next() {
+		var sh report.Share
+		var at scanTime
+		if err := rows.Scan(&sh.Revision, &sh.By, &at, scanJSON{&sh.Recipients}, &sh.Changes); err != nil {
+			return nil, err
+		}
+		sh.At = at.Time
+		out = append(out, sh)
+	}
+	return out, rows.Err()
+}
+
+// ListPending returns reports with TBD sections or an unshared first
+// report, the earliest due first.
+func (s *Reports) ListPending(ctx context.Context, limit int) ([]*report.Report, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+reportColumns+` FROM reports
+		WHERE tbd_count > 0 OR first_shared_at IS NULL ORDER BY due_at, incident_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list pending reports: %w", err)
+	}
+	defer rows.Close()
+	var out []*report.Report
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list pending reports: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// TBDCounts returns how many TBD sections each incident's report has.
+func (s *Reports) TBDCounts(ctx context.Context, incidentIDs []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	if len(incidentIDs) == 0 {
+		return out, nil
+	}
+	ids := make([]any, len(incidentIDs))
+	for i, id := range incidentIDs {
+		ids[i] = id
+	}
+	var a args
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT incident_id, tbd_count FROM reports WHERE incident_id IN "+a.in(ids), a...)
+	if err != nil {
+		return nil, fmt.Errorf("count TBD sections: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,161 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/search"
+	"github.com/firebreak-oss/firebreak/internal/store"
+)
+
+// searchCorpus is a small library in Korean and English. Each search case
+// below names the titles it must find, best first where order matters.
+var searchCorpus = []struct {
+	title, summary string
+	grade          incident.Grade
+	services       []string
+	cause          []string
+	vis            incident.Visibility
+}{
+	{"결제가 실패하는 장애", "결제 서비스에서 카드 승인 요청이 타임아웃으로 실패했습니다.", incident.SEV1, []string{"checkout-api"}, []string{"timeout"}, incident.Internal},
+	{"회원가입 지연", "데이터베이스를 교체한 뒤 회원가입 요청이 느려졌습니다. 결제와는 무관합니다.", incident.SEV3, []string{"member-api"}, []string{"database"}, incident.Internal},
+	{"Kafka consumers timed out", "Payment events piled up because the consumers timed out while the broker was failing over.", incident.SEV2, []string{"checkout-api", "ledger"}, []string{"timeout"}, incident.Internal},
+	{"Login failures after deploy", "Users failed to log in: the session service was failing after a bad deploy. 로그인 장애.", incident.SEV2, []string{"auth"}, []string{"deploy"}, incident.Public},
+	{"Ledger batch stopped", "The nightly ledger batch stopped; 정산 배치가 중단되었습니다.", incident.SEV4, []string{"ledger"}, []string{"batch"}, incident.Internal},
+	{"보안 점검 중 비밀 장애", "결제 키 유출 의심으로 조사 중.", incident.SEV1, []string{"checkout-api"}, []string{"security"}, incident.Restricted},
+}
+
+func TestSearchKoreanAndEnglish(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := map[string]int64{}
+		for i, c := range searchCorpus {
+			inc := newIncident(c.title, c.grade, c.vis, c.services...)
+			inc.Summary, inc.CauseTags = c.summary, c.cause
+			inc.StartedAt = t0.Add(time.Duration(i) * 24 * time.Hour)
+			inc.DetectedAt, inc.CreatedAt, inc.UpdatedAt = inc.StartedAt, inc.StartedAt, inc.StartedAt
+			inc.Members = []string{"alice"}
+			if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+				t.Fatal(err)
+			}
+			ids[c.title] = inc.ID
+		}
+		find := func(f report.SearchFilter) []string {
+			t.Helper()
+			if f.VisibleTo == "" {
+				f.VisibleTo = "bob"
+			}
+			hits, err := db.Search().Find(ctx, f)
+			if err != nil {
+				t.Fatalf("%q: %v", f.Query.FTS5(), err)
+			}
+			var titles []string
+			for _, h := range hits {
+				titles = append(titles, h.Title)
+			}
+			return titles
+		}
+		cases := []struct {
+			query string
+			want  []string // all of these, in this order, and nothing else
+			any   bool     // want only says what must be among the hits
+		}{
+			// Korean with particles and endings, as people type it.
+			{query: "결제가", want: []string{"결제가 실패하는 장애", "회원가입 지연"}},
+			{query: "결제를", want: []string{"결제가 실패하는 장애", "회원가입 지연"}},
+			{query: "결제에서 실패", want: []string{"결제가 실패하는 장애"}},
+			{query: "실패했다", want: []string{"결제가 실패하는 장애"}},
+			{query: "데이터베이스가", want: []string{"회원가입 지연"}},
+			{query: "데이터베", want: []string{"회원가입 지연"}}, // a word half typed
+			{query: "정산 배치", want: []string{"Ledger batch stopped"}},
+			{query: "회", want: []string{"회원가입 지연"}}, // one syllable: a prefix
+			// English word forms.
+			{query: "timeout", want: []string{"Kafka consumers timed out", "결제가 실패하는 장애"}},
+			{query: "timed out", want: []string{"Kafka consumers timed out", "결제가 실패하는 장애"}, any: true},
+			{query: "fail", want: []string{"Login failures after deploy", "Kafka consumers timed out"}, any: true},
+			{query: "failing deploys", want: []string{"Login failures after deploy"}},
+			{query: "consumer", want: []string{"Kafka consumers timed out"}},
+			{query: "stopping", want: []string{"Ledger batch stopped"}},
+			{query: "kaf", want: []string{"Kafka consumers timed out"}}, // still typing
+			// Mixed Korean and English.
+			{query: "로그인 deploy", want: []string{"Login failures after deploy"}},
+			{query: "ledger 배치가", want: []string{"Ledger batch stopped"}},
+			// Nothing.
+			{query: "결제 kubernetes", want: nil},
+			{query: "없는단어", want: nil},
+		}
+		for _, c := range cases {
+			got := find(report.SearchFilter{Query: search.Parse(c.query)})
+			if c.any {
+				for _, w := range c.want {
+					if !contains(got, w) {
+						t.Errorf("search %q: got %q, want it to include %q", c.query, got, w)
+					}
+				}
+				continue
+			}
+			if !equal(got, c.want) {
+				t.Errorf("search %q: got %q, want %q", c.query, got, c.want)
+			}
+		}
+		// The restricted incident is found only by its members.
+		if got := find(report.SearchFilter{Query: search.Parse("유출")}); len(got) != 0 {
+			t.Errorf("a non-member found a restricted incident: %q", got)
+		}
+		if got := find(report.SearchFilter{Query: search.Parse("유출"), VisibleTo: "alice"}); !equal(got, []string{"보안 점검 중 비밀 장애"}) {
+			t.Errorf("a member searching 유출 got %q", got)
+		}
+		// Filters: service, cause tag, grade, date.
+		q := search.Parse("timeout")
+		if got := find(report.SearchFilter{Query: q, Service: "ledger"}); !equal(got, []string{"Kafka consumers timed out"}) {
+			t.Errorf("service filter: %q", got)
+		}
+		if got := find(report.SearchFilter{Query: search.Parse("결제"), Cause: "database"}); !equal(got, []string{"회원가입 지연"}) {
+			t.Errorf("cause filter: %q", got)
+		}
+		if got := find(report.SearchFilter{Query: q, Grades: []incident.Grade{incident.SEV1}}); !equal(got, []string{"결제가 실패하는 장애"}) {
+			t.Errorf("grade filter: %q", got)
+		}
+		if got := find(report.SearchFilter{Query: q, Since: t0.Add(36 * time.Hour)}); !equal(got, []string{"Kafka consumers timed out"}) {
+			t.Errorf("since filter: %q", got)
+		}
+		if got := find(report.SearchFilter{Query: q, Until: t0.Add(12 * time.Hour)}); !equal(got, []string{"결제가 실패하는 장애"}) {
+			t.Errorf("until filter: %q", got)
+		}
+		// An update reaches the index in the same transaction.
+		_, err := db.Incidents().UpdateIncident(ctx, ids["Ledger batch stopped"], func(inc *incident.Incident) ([]incident.Event, error) {
+			inc.Title = "Ledger batch stopped by a disk quota"
+			return nil, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := find(report.SearchFilter{Query: search.Parse("quota")}); !equal(got, []string{"Ledger batch stopped by a disk quota"}) {
+			t.Errorf("after update: %q", got)
+		}
+	})
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
