@@ -258,7 +258,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Metrics: reg,
 		Log:     o.Logger,
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
-			SignedIn: webUI.SignedInUser, Now: o.Now, Log: o.Logger},
+			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
 	return s, nil
 }
