@@ -85,7 +85,7 @@ func (c Cadence) Due(every time.Duration, now time.Time) bool {
 func OverdueEvent(inc *Incident, c Cadence, every time.Duration, remind string, now time.Time) Event {
 	ev := newEvent(EventUpdateOverdue, "firebreak", now, map[string]any{
 		"last_update": c.LastUpdate,
-		"interval":    every.String(),
+		"interval":    FormatInterval(every), // "15m": parses as a Go duration too
 		"grade":       inc.Grade.String(),
 		"remind":      remind,
 	})

@@ -129,7 +129,7 @@ func TestCadenceReminder(t *testing.T) {
 			t.Errorf("SEV4 reminder: %+v", r)
 		}
 		ev, _ := s.LatestEvent(ctx, silent.ID, incident.EventUpdateOverdue)
-		if ev == nil || ev.Data["remind"] != "cora" || ev.Data["interval"] != "15m0s" || ev.Data["emailed"] != true {
+		if ev == nil || ev.Data["remind"] != "cora" || ev.Data["interval"] != "15m" || ev.Data["emailed"] != true {
 			t.Fatalf("timeline entry: %+v", ev)
 		}
 		for _, inc := range []*incident.Incident{fresh, resolved} {
@@ -276,6 +276,9 @@ func TestReminderMail(t *testing.T) {
 		if s, _ := jobs.ReminderMail(r, ""); !strings.HasSuffix(s, want) {
 			t.Errorf("%s: %q", every, s)
 		}
+	}
+	if _, text := jobs.ReminderMail(r, ""); strings.Contains(text, "/incidents/INC-7") {
+		t.Errorf("a mail without a base URL carries a relative link:\n%s", text)
 	}
 	if jobs.ReminderKey(r) != "update-reminder:7:99" {
 		t.Error(jobs.ReminderKey(r))

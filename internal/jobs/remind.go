@@ -13,7 +13,7 @@ import (
 
 // ReminderMail writes the e-mail that reminds someone of a missed status
 // update. It is in Korean and English both: users have no language of their
-// own yet. baseURL (may be empty) makes the incident's link absolute.
+// own yet. baseURL is where Firebreak is reached; empty: no link.
 func ReminderMail(r Reminder, baseURL string) (subject, text string) {
 	inc := r.Incident
 	every := incident.FormatInterval(r.Every)
@@ -26,7 +26,9 @@ func ReminderMail(r Reminder, baseURL string) (subject, text string) {
 		fmt.Fprintf(&b, "마지막 업데이트 · Last update: %s\n\n", last.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	fmt.Fprintf(&b, "업데이트 게시 · Post an update:\n")
-	fmt.Fprintf(&b, "  %s/incidents/%s\n", strings.TrimSuffix(baseURL, "/"), inc.Ref())
+	if baseURL != "" { // a path alone is no link in a mail
+		fmt.Fprintf(&b, "  %s/incidents/%s\n", strings.TrimSuffix(baseURL, "/"), inc.Ref())
+	}
 	fmt.Fprintf(&b, "  firebreak incident update %s --text \"…\"\n", inc.Ref())
 	fmt.Fprintf(&b, "  /incident update %s <text>\n\n", inc.Ref())
 	b.WriteString("Firebreak이 보낸 알림입니다. 업데이트를 게시하면 다음 알림까지의 시간이 다시 시작됩니다.\n")

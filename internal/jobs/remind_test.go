@@ -12,15 +12,16 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // TestReminderByEmail runs a whole Firebreak with a real SMTP server on
-// 127.0.0.1 and a clock the test moves: when a SEV1's 15-minute cadence is
-// missed, its communicator gets an e-mail, through the outbox, and the
-// timeline records both the reminder and the delivery; a status update
-// restarts the clock.
+// 127.0.0.1 and a clock the test moves: when a SEV1's cadence (10 minutes,
+// from the policy) is missed, its communicator gets an e-mail, through the
+// outbox, with a link to the incident; the timeline records both the
+// reminder and the delivery; a status update restarts the clock.
 func TestReminderByEmail(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
@@ -32,8 +33,12 @@ func TestReminderByEmail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		pol := policy.DefaultPolicy()
+		sev1 := pol.Grades[incident.SEV1]
+		sev1.UpdateEvery = 10 * time.Minute // the grade's default is 15
+		pol.Grades[incident.SEV1] = sev1
 		run := testutil.StartServer(t, server.Options{
-			DatabaseURL: dbURL, Catalog: cat, Now: clock,
+			DatabaseURL: dbURL, Catalog: cat, Now: clock, Policy: pol, BaseURL: "https://firebreak.example.com",
 			Notify: &notify.Config{Email: &notify.EmailConfig{Host: sink.Host, Port: sink.Port, From: "Firebreak <firebreak@example.com>", TLS: "none"}},
 			Jobs:   jobs.Config{StaleCheckEvery: 200 * time.Millisecond, PollInterval: 100 * time.Millisecond},
 		})
@@ -56,11 +61,11 @@ func TestReminderByEmail(t *testing.T) {
 		if n := len(sink.MessagesTo("cora@example.com")) + len(reminders()); n != 0 {
 			t.Fatalf("reminded within the cadence: %d", n)
 		}
-		offset.Store(int64(16 * time.Minute))
+		offset.Store(int64(11 * time.Minute))
 		mails := sink.WaitForTo(t, "cora@example.com", 1, 30*time.Second)
 		m := mails[0]
-		if len(m.To) != 1 || m.To[0] != "cora@example.com" || m.Subject() != "["+inc.Ref()+"] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 15m)" ||
-			!strings.Contains(m.Text, "firebreak incident update "+inc.Ref()) {
+		if len(m.To) != 1 || m.To[0] != "cora@example.com" || m.Subject() != "["+inc.Ref()+"] 상태 업데이트 시간이 지났습니다 · Status update overdue (SEV1, every 10m)" ||
+			!strings.Contains(m.Text, "firebreak incident update "+inc.Ref()) || !strings.Contains(m.Text, "https://firebreak.example.com/incidents/"+inc.Ref()) {
 			t.Fatalf("reminder mail: to %v, subject %q\n%s", m.To, m.Subject(), m.Text)
 		}
 		waitFor(t, "the delivery on the timeline", func() bool {
@@ -71,20 +76,20 @@ func TestReminderByEmail(t *testing.T) {
 			t.Fatalf("reminders on the timeline: %+v", r)
 		}
 
-		// An update at +20 restarts the clock: at +32, 16 minutes after the
-		// reminder but 12 after the update, nothing is due.
-		offset.Store(int64(20 * time.Minute))
+		// An update at +14 restarts the clock: at +22, 11 minutes after the
+		// reminder but 8 after the update, nothing is due.
+		offset.Store(int64(14 * time.Minute))
 		if _, err := run.Server.Incidents.PostUpdate(ctx, auth.User{Name: "cora", Role: auth.Responder}, inc.ID,
 			incident.StatusUpdate{Text: "카드 결제 재시도 중 · retrying card payments"}); err != nil {
 			t.Fatal(err)
 		}
-		offset.Store(int64(32 * time.Minute))
+		offset.Store(int64(22 * time.Minute))
 		time.Sleep(time.Second)
 		if n := len(reminders()); n != 1 {
-			t.Fatalf("%d reminders 12 minutes after an update, want still 1", n)
+			t.Fatalf("%d reminders 8 minutes after an update, want still 1", n)
 		}
-		// 16 minutes after the update, the next one.
-		offset.Store(int64(36 * time.Minute))
+		// 11 minutes after the update, the next one.
+		offset.Store(int64(25 * time.Minute))
 		if got := sink.WaitForTo(t, "cora@example.com", 2, 30*time.Second); got[1].To[0] != "cora@example.com" {
 			t.Fatalf("second reminder to %v", got[1].To)
 		}

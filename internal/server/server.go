@@ -213,7 +213,14 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	jc := o.Jobs
 	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
 		// Missed status updates are told by e-mail when mail is set up.
-		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
+		link := o.BaseURL // the --base-url flag, or the policy's base_url
+		if link == "" {
+			link = o.Policy.BaseURL
+		}
+		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox, BaseURL: link}
+	}
+	if jc.UpdateEvery == nil {
+		jc.UpdateEvery = o.Policy.UpdateEvery // each grade's update_every
 	}
 	if err := s.openReview(o, &jc); err != nil {
 		db.Close()
@@ -284,7 +291,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Metrics: reg,
 		Log:     o.Logger,
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
-			SignedIn: webUI.SignedInUser, Now: o.Now, Log: o.Logger},
+			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
 	return s, nil
 }

@@ -69,15 +69,25 @@ func BenchSite(b *testing.B, dbURL string) (*server.Server, *http.Cookie) {
 	}
 	b.Cleanup(func() { srv.DB.Close() })
 	const password = "bench password 벤치"
-	if _, err := srv.Users.AddUser(ctx, "bench", "", auth.Responder); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Passwords.SetPassword(ctx, "bench", password); err != nil {
-		b.Fatal(err)
-	}
+	AddUsers(b, srv, password, map[string]auth.Role{"bench": auth.Responder})
 	secret, _, _, err := srv.Passwords.SignIn(ctx, "bench", password)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return srv, &http.Cookie{Name: "fb_session", Value: secret}
+}
+
+// AddUsers adds users with the given roles to a Firebreak, each with the
+// password and the address name@example.com.
+func AddUsers(t testing.TB, srv *server.Server, password string, roles map[string]auth.Role) {
+	t.Helper()
+	ctx := context.Background()
+	for name, role := range roles {
+		if _, err := srv.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {
+			t.Fatal(err)
+		}
+		if err := srv.Passwords.SetPassword(ctx, name, password); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -1,8 +1,6 @@
 package status_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"testing"
 	"time"
@@ -26,56 +24,32 @@ var benchServices = []string{"checkout-api", "ledger", "auth", "messaging-gatewa
 
 func seed(b *testing.B, db *store.DB, now time.Time) {
 	b.Helper()
-	ctx := context.Background()
-	ts := func(t time.Time) any {
-		if db.Dialect == store.SQLite {
-			return t.UTC().Format("2006-01-02T15:04:05.000000Z")
-		}
-		return t.UTC()
-	}
-	tx, err := db.SQL.BeginTx(ctx, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	must := func(_ sql.Result, err error) {
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
+	s := testutil.NewSeeder(b, db)
 	vis := []string{"public", "internal", "internal", "restricted"}
 	open := []string{"investigating", "identified", "monitoring"}
-	ev, err := tx.PrepareContext(ctx, `INSERT INTO timeline_events (incident_id, at, actor, kind, data) VALUES ($1, $2, 'bench', $3, $4)`)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ev := s.Prepare(`INSERT INTO timeline_events (incident_id, at, actor, kind, data) VALUES ($1, $2, 'bench', $3, $4)`)
 	for i := 1; i <= benchIncidents; i++ {
 		at := now.Add(-time.Duration(benchIncidents-i+1) * 3 * time.Hour)
-		status, resolved := "closed", any(ts(at.Add(time.Hour)))
+		status, resolved := "closed", any(s.At(at.Add(time.Hour)))
 		switch {
 		case i > benchIncidents-benchOpen:
 			status, resolved, at = open[i%3], nil, now.Add(-time.Duration(benchIncidents-i+1)*time.Minute)
 		case i > benchIncidents-benchOpen-benchResolved:
-			status, resolved = "resolved", ts(now.Add(-time.Duration(benchIncidents-i)*time.Hour))
+			status, resolved = "resolved", s.At(now.Add(-time.Duration(benchIncidents-i)*time.Hour))
 		}
-		must(tx.ExecContext(ctx, `INSERT INTO incidents (id, title, summary, grade, status, source, visibility, labels, cause_tags,
+		s.Exec(`INSERT INTO incidents (id, title, summary, grade, status, source, visibility, labels, cause_tags,
 			created_by, started_at, detected_at, resolved_at, created_at, updated_at) VALUES ($1, $2, '', $3, $4, 'manual', $5, '{}', '[]', 'bench', $6, $6, $7, $6, $6)`,
-			i, fmt.Sprintf("결제 지연 %d — checkout latency %d", i, i), 1+i%5, status, vis[i%len(vis)], ts(at), resolved))
-		must(tx.ExecContext(ctx, `INSERT INTO incident_services (incident_id, position, service) VALUES ($1, 0, $2)`, i, benchServices[i%len(benchServices)]))
+			i, fmt.Sprintf("결제 지연 %d — checkout latency %d", i, i), 1+i%5, status, vis[i%len(vis)], s.At(at), resolved)
+		s.Exec(`INSERT INTO incident_services (incident_id, position, service) VALUES ($1, 0, $2)`, i, benchServices[i%len(benchServices)])
 		for j := range eventsEach {
 			kind, data := "note", `{"text":"로그 확인 중 checking logs"}`
 			if j >= 4 {
 				kind, data = "status_update", fmt.Sprintf(`{"text":"업데이트 %d: payments recovering","public":%v}`, j, j%2 == 0)
 			}
-			must(ev.ExecContext(ctx, i, ts(at.Add(time.Duration(j)*time.Minute)), kind, data))
+			s.Run(ev, i, s.At(at.Add(time.Duration(j)*time.Minute)), kind, data)
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
-	if db.Dialect == store.Postgres {
-		must(db.SQL.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('incidents', 'id'), $1)`, benchIncidents))
-		must(db.SQL.ExecContext(ctx, `ANALYZE`))
-	}
+	s.Commit(benchIncidents)
 }
 
 // BenchmarkStatusPage reports the server time of the status pages and the

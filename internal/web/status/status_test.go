@@ -41,14 +41,7 @@ func startSite(t *testing.T, dbURL string) *site {
 	}
 	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
 	s := &site{base: run.Base, srv: run.Server, refs: map[string]string{}}
-	for name, role := range map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder} {
-		if _, err := run.Server.Users.AddUser(ctx, name, name+"@example.com", role); err != nil {
-			t.Fatal(err)
-		}
-		if err := run.Server.Passwords.SetPassword(ctx, name, password); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testutil.AddUsers(t, run.Server, password, map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder})
 	bob := auth.User{Name: "bob", Role: auth.Responder}
 	declare := func(name, title string, g incident.Grade, vis incident.Visibility, services ...string) int64 {
 		inc, err := run.Server.Incidents.Declare(ctx, bob, incident.Declaration{Title: title, Grade: g, Visibility: vis, Services: services})

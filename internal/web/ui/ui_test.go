@@ -37,20 +37,12 @@ type site struct {
 
 func startSite(t *testing.T, dbURL string) *site {
 	t.Helper()
-	ctx := context.Background()
 	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
 	if err != nil {
 		t.Fatal(err)
 	}
 	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, LivePoll: 200 * time.Millisecond})
-	for name, role := range map[string]auth.Role{"alice": auth.Responder, "bob": auth.Responder, "vic": auth.Viewer} {
-		if _, err := run.Server.Users.AddUser(ctx, name, "", role); err != nil {
-			t.Fatal(err)
-		}
-		if err := run.Server.Passwords.SetPassword(ctx, name, password); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testutil.AddUsers(t, run.Server, password, map[string]auth.Role{"alice": auth.Responder, "bob": auth.Responder, "vic": auth.Viewer})
 	return &site{base: run.Base, srv: run.Server}
 }
 

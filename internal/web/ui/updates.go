@@ -96,6 +96,9 @@ func (v *view) EventBadge(ev incident.Event) string {
 // overdueText describes a missed update and whom Firebreak reminded.
 func (v *view) overdueText(ev incident.Event) string {
 	interval, _ := ev.Data["interval"].(string)
+	if d, err := time.ParseDuration(interval); err == nil {
+		interval = incident.FormatInterval(d) // "15m", as the due hint says it
+	}
 	text := v.T("ev.update_overdue", interval)
 	to, _ := ev.Data["remind"].(string)
 	if to == "" {

@@ -24,11 +24,11 @@ func TestUpdateEventsRead(t *testing.T) {
 		{en, update, "Status update · Public", "결제 복구 중 recovering"},
 		{ko, update, "상태 업데이트 · 공개", "결제 복구 중 recovering"},
 		{en, incident.Event{Kind: incident.EventStatusUpdate, Data: map[string]any{"text": "x", "public": false}}, "Status update", "x"},
-		{en, overdue(map[string]any{"remind": "cora", "emailed": true}), "Update overdue", "no update for more than 15m0s — cora was reminded by e-mail."},
-		{ko, overdue(map[string]any{"remind": "cora", "emailed": true}), "업데이트 지연", "15m0s 넘게 업데이트 없음 — cora 님에게 이메일로 알렸습니다."},
-		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_address"}), "Update overdue", "no update for more than 15m0s — rae has no e-mail address; only this timeline says so."},
-		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_mail"}), "Update overdue", "no update for more than 15m0s — rae was not e-mailed: no mail server is set up."},
-		{en, overdue(map[string]any{}), "Update overdue", "no update for more than 15m0s"},
+		{en, overdue(map[string]any{"remind": "cora", "emailed": true}), "Update overdue", "no update for more than 15m — cora was reminded by e-mail."},
+		{ko, overdue(map[string]any{"remind": "cora", "emailed": true}), "업데이트 지연", "15m 넘게 업데이트 없음 — cora 님에게 이메일로 알렸습니다."},
+		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_address"}), "Update overdue", "no update for more than 15m — rae has no e-mail address; only this timeline says so."},
+		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_mail"}), "Update overdue", "no update for more than 15m — rae was not e-mailed: no mail server is set up."},
+		{en, overdue(map[string]any{}), "Update overdue", "no update for more than 15m"},
 	} {
 		if got := c.v.EventBadge(c.ev); got != c.badge {
 			t.Errorf("badge %q, want %q", got, c.badge)

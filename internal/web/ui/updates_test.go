@@ -2,6 +2,10 @@ package ui_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,4 +99,75 @@ func TestStatusUpdateInTheBrowser(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestUpdateFormOverHTTP posts status updates through the incident page's
+// form on both databases: the update lands on the timeline and on the staff
+// status page (not the public one); a form without its CSRF token, a viewer,
+// an empty text and a public update of an internal incident are refused and
+// store nothing.
+func TestUpdateFormOverHTTP(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		s := startSite(t, dbURL)
+		ctx := context.Background()
+		inc, err := s.srv.Incidents.Declare(ctx, auth.User{Name: "alice", Role: auth.Responder}, incident.Declaration{
+			Title: "원장 지연 Ledger lag", Grade: incident.SEV2, Services: []string{"ledger"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		updates := func() int { return len(testutil.EventsOfKind(t, s.srv.DB, inc.ID, incident.EventStatusUpdate)) }
+		csrfOf := func(c *http.Client) string {
+			_, page := get(t, c, s.base+"/incidents/"+inc.Ref())
+			m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("incident page has no CSRF token")
+			}
+			return m[1]
+		}
+		post := func(c *http.Client, form url.Values) (int, string) {
+			t.Helper()
+			resp, err := c.PostForm(s.base+"/incidents/"+inc.Ref()+"/updates", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+
+		alice := httpSession(t, s.base, "alice")
+		token := csrfOf(alice)
+		vic := httpSession(t, s.base, "vic")
+		for _, c := range []struct {
+			name   string
+			client *http.Client
+			form   url.Values
+			status int
+			says   string
+		}{
+			{"no CSRF token", alice, url.Values{"text": {"x"}}, http.StatusForbidden, ""},
+			// The incident page shows a refused action again with its reason.
+			{"viewer", vic, url.Values{"csrf": {csrfOf(vic)}, "text": {"x"}}, http.StatusBadRequest, "needs the responder role"},
+			{"empty text", alice, url.Values{"csrf": {token}, "text": {"  "}}, http.StatusBadRequest, "text: must not be empty"},
+			{"public update of an internal incident", alice, url.Values{"csrf": {token}, "text": {"x"}, "public": {"1"}}, http.StatusBadRequest, "public: "},
+		} {
+			if code, body := post(c.client, c.form); code != c.status || !strings.Contains(body, c.says) {
+				t.Errorf("%s: %d, want %d saying %q\n%s", c.name, code, c.status, c.says, body)
+			}
+		}
+		if n := updates(); n != 0 {
+			t.Fatalf("refused updates stored %d events", n)
+		}
+
+		code, page := post(alice, url.Values{"csrf": {token}, "text": {"잠금 해제, 지연 감소 중 · lock released, lag falling"}})
+		if code != http.StatusOK || !strings.Contains(page, "lock released, lag falling") || updates() != 1 {
+			t.Fatalf("update: %d, %d stored", code, updates())
+		}
+		if _, staff := get(t, alice, s.base+"/status/internal?lang=en"); !strings.Contains(staff, "lock released, lag falling") {
+			t.Error("the update is not on the staff status page")
+		}
+		if _, public := get(t, &http.Client{}, s.base+"/status?lang=en"); strings.Contains(public, "Ledger lag") {
+			t.Error("the internal incident is on the public status page")
+		}
+	})
 }
