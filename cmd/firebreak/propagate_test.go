@@ -105,7 +105,11 @@ func TestPreviewAndDeclareFromTheCLI(t *testing.T) {
 	if !strings.Contains(subjects, "[SEV2] INC-1 Payments fail") {
 		t.Errorf("subjects %s", subjects)
 	}
-	out = mustRun(t, nil, append([]string{"incident", "show", "INC-1"}, client...)...)
+	// The sink has the mails a moment before the delivery is on the timeline.
+	waitUntil(t, "the delivery on the timeline", 60*time.Second, func() bool {
+		out = mustRun(t, nil, append([]string{"incident", "show", "INC-1"}, client...)...)
+		return strings.Contains(out, "email to team pay (pay@example.com)")
+	})
 	for _, want := range []string{"role_warning", "message_delivered", "email to team pay (pay@example.com)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("incident show lacks %q:\n%s", want, out)
