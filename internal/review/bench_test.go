@@ -45,7 +45,7 @@ func BenchmarkFindRecurrences500(b *testing.B) {
 	inc := &incident.Incident{ID: 1000, Title: "Checkout 502s during evening peak", Summary: "ledger pool exhausted",
 		Services: []string{"checkout-api"}, CauseTags: []string{"cause-3"}}
 	for b.Loop() {
-		review.FindRecurrences(inc, earlier, review.BigramDice{}, review.DefaultMinSimilarity)
+		review.FindRecurrences(inc, earlier, review.TokenDice{}, review.DefaultMinSimilarity)
 	}
 }
 

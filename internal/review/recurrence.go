@@ -3,32 +3,33 @@ package review
 import (
 	"slices"
 	"time"
-	"unicode"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/search"
 )
 
 // TextSimilarity scores how alike texts are, from 0 (nothing shared) to 1
 // (the same). Against prepares one text once, for comparing it with many.
-// It is a seam: a search index can stand in for BigramDice.
+// It is a seam for other measures (an index's ranking, embeddings).
 type TextSimilarity interface {
 	Against(text string) func(other string) float64
 }
 
-// BigramDice compares texts by their character pairs within words (the Dice
-// coefficient of the two bigram sets). It needs no dictionary, so Korean
-// and English work alike, and a word's inflections ("결제가", "결제") still
-// share pairs.
-type BigramDice struct{}
+// TokenDice compares texts by their search tokens (internal/search: English
+// stems without stop words, Korean runs and their bigrams, so "timeouts"
+// meets "timeout" and "결제가" meets "결제"), as the Dice coefficient of the
+// two token sets. It is the index's own notion of a word, so what search
+// finds alike, recurrence finds alike.
+type TokenDice struct{}
 
-// Similarity returns the Dice coefficient of two texts' bigram sets.
-func (d BigramDice) Similarity(a, b string) float64 { return d.Against(a)(b) }
+// Similarity returns the Dice coefficient of two texts' token sets.
+func (d TokenDice) Similarity(a, b string) float64 { return d.Against(a)(b) }
 
 // Against returns a scorer of other texts against text.
-func (BigramDice) Against(text string) func(string) float64 {
-	x := bigrams(text)
+func (TokenDice) Against(text string) func(string) float64 {
+	x := tokenSet(text)
 	return func(other string) float64 {
-		y := bigrams(other)
+		y := tokenSet(other)
 		if len(x) == 0 || len(y) == 0 {
 			return 0
 		}
@@ -49,33 +50,11 @@ func (BigramDice) Against(text string) func(string) float64 {
 	}
 }
 
-// bigrams returns the set of rune pairs within the words of s, each packed
-// into a uint64, sorted and without repeats; a one-rune word counts as a
-// pair with itself.
-func bigrams(s string) []uint64 {
-	var out []uint64
-	prev, inWord, wordLen := rune(0), false, 0
-	flush := func() {
-		if inWord && wordLen == 1 {
-			out = append(out, uint64(prev)<<32|uint64(prev))
-		}
-		inWord, wordLen = false, 0
-	}
-	for _, r := range s {
-		if !unicode.IsLetter(r) && !unicode.IsNumber(r) {
-			flush()
-			continue
-		}
-		r = unicode.ToLower(r)
-		if inWord {
-			out = append(out, uint64(prev)<<32|uint64(r))
-		}
-		prev, inWord = r, true
-		wordLen++
-	}
-	flush()
-	slices.Sort(out)
-	return slices.Compact(out)
+// tokenSet returns the text's search tokens, sorted and without repeats.
+func tokenSet(s string) []string {
+	ts := search.Tokens(s)
+	slices.Sort(ts)
+	return slices.Compact(ts)
 }
 
 // Match says that an earlier incident looks like the same problem again.

@@ -145,8 +145,8 @@ func TestVagueCheck(t *testing.T) {
 	}
 }
 
-func TestBigramDice(t *testing.T) {
-	sim := review.BigramDice{}
+func TestTokenDice(t *testing.T) {
+	sim := review.TokenDice{}
 	if s := sim.Similarity("결제 승인 지연", "결제 승인 지연"); s != 1 {
 		t.Errorf("same text: %v", s)
 	}
@@ -172,7 +172,7 @@ func TestFindRecurrences(t *testing.T) {
 		inc(5, "Ledger slow", []string{"checkout-api"}, []string{"capacity"}),
 		inc(12, "Checkout errors after deploy", []string{"checkout-api"}, []string{"config-change"}), // later: never
 	}
-	got := review.FindRecurrences(now, earlier, review.BigramDice{}, 0.45)
+	got := review.FindRecurrences(now, earlier, review.TokenDice{}, 0.45)
 	if len(got) != 2 || got[0].Earlier != "INC-3" || got[0].Reason != review.MatchServiceCause ||
 		got[1].Earlier != "INC-4" || got[1].Reason != review.MatchText {
 		t.Fatalf("matches: %+v", got)

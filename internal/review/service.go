@@ -112,7 +112,7 @@ func NewService(store Store, incidents Incidents, cat *catalog.Catalog, cfg *Con
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, incidents: incidents, catalog: cat, cfg: cfg, vague: vc, sim: BigramDice{}, now: now, users: userExists}, nil
+	return &Service{store: store, incidents: incidents, catalog: cat, cfg: cfg, vague: vc, sim: TokenDice{}, now: now, users: userExists}, nil
 }
 
 // SetSimilarity replaces the text similarity used for recurrence.

@@ -345,24 +345,8 @@ func (s *Reviews) IncidentsByID(ctx context.Context, ids []int64) ([]*incident.I
 	return out, nil
 }
 
-func (s *Reviews) listIncidents(ctx context.Context, where string, args ...any) ([]*incident.Incident, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE "+where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("list incidents: %w", err)
-	}
-	defer rows.Close()
-	var out []*incident.Incident
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, s.db.Incidents().loadChildren(ctx, s.db.SQL, out)
+func (s *Reviews) listIncidents(ctx context.Context, where string, a ...any) ([]*incident.Incident, error) {
+	return s.db.Incidents().queryIncidents(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE "+where, a)
 }
 
 // SaveMatches stores the matches not stored yet and, if there are any, the
