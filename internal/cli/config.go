@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -21,6 +22,7 @@ type fileConfig struct {
 	Notify  *notify.Config
 	Report  *report.Config
 	Policy  *policy.Policy
+	Review  *review.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -34,13 +36,14 @@ func loadConfig(path string) (*fileConfig, error) {
 		services = nil // no catalog to check against; report the section's own errors
 	}
 	c.Catalog = cat
-	var inErr, notifyErr error
+	var inErr, notifyErr, policyErr, reviewErr error
 	c.Intake, inErr = intake.LoadConfig(path, services)
 	c.Notify, notifyErr = notify.LoadConfig(path)
-	var reportErr, policyErr error
+	var reportErr error
 	c.Report, reportErr = report.LoadConfig(path)
 	c.Policy, policyErr = policy.LoadConfig(path, services)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr}
+	c.Review, reviewErr = review.LoadConfig(path)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -61,6 +64,7 @@ func loadConfig(path string) (*fileConfig, error) {
 func (c *fileConfig) apply(o *server.Options) {
 	o.Catalog, o.Intake, o.Notify = c.Catalog, c.Intake, c.Notify
 	o.Report, o.Policy = c.Report, c.Policy
+	o.Review = c.Review
 }
 
 // summary says what the file sets up, for check-config.
@@ -79,7 +83,11 @@ func (c *fileConfig) summary() string {
 	if len(channels) == 0 {
 		channels = append(channels, "none")
 	}
-	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "))
+	parts = append(parts, "outbound channels: "+strings.Join(channels, ", "),
+		fmt.Sprintf("policy: %d departments, %d partners", len(c.Policy.Departments), len(c.Policy.Partners)))
 	parts = append(parts, fmt.Sprintf("%d report sections", len(c.Report.Template.Sections)))
+	if t := c.Review.DefaultTracker; t != "" {
+		parts = append(parts, "action items filed in "+string(t))
+	}
 	return strings.Join(parts, "; ")
 }

@@ -41,8 +41,11 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTokenCmd(),
 		newIncidentCmd(),
 		newTriageCmd(),
+		newPolicyCmd(),
 		newReportCmd(),
 		newSearchCmd(),
+		newReviewCmd(),
+		newActionCmd(),
 	)
 	return root
 }

@@ -81,8 +81,21 @@ func seedData(ctx context.Context, users *auth.Service, passwords *auth.Password
 				return err
 			}
 		}
+		for _, u := range d.updates {
+			if _, err := incidents.PostUpdate(ctx, admin, inc.ID, u); err != nil {
+				return err
+			}
+		}
 		for _, st := range d.path {
-			if _, err := incidents.SetStatus(ctx, admin, inc.ID, st, ""); err != nil {
+			var err error
+			if st == incident.Closed {
+				// Closing waits for the review stages the grade requires;
+				// the demo's closed incident was reviewed before it existed.
+				_, err = incidents.CloseOverride(ctx, admin, inc.ID, "demo data: reviewed outside Firebreak")
+			} else {
+				_, err = incidents.SetStatus(ctx, admin, inc.ID, st, "")
+			}
+			if err != nil {
 				return err
 			}
 		}
@@ -91,9 +104,10 @@ func seedData(ctx context.Context, users *auth.Service, passwords *auth.Password
 }
 
 type sample struct {
-	decl  incident.Declaration
-	notes []string
-	path  []incident.Status
+	decl    incident.Declaration
+	notes   []string
+	updates []incident.StatusUpdate
+	path    []incident.Status
 }
 
 func samples(now time.Time) []sample {
@@ -112,13 +126,15 @@ func samples(now time.Time) []sample {
 		},
 		{
 			decl: incident.Declaration{
-				Title: "Push notifications delayed on Android", Grade: incident.SEV3,
+				Title: "Push notifications delayed on Android", Grade: incident.SEV3, Visibility: incident.Public,
 				Services: []string{"notification-worker"}, CauseTags: []string{"capacity"},
 				StartedAt: at(50 * time.Minute), DetectedAt: at(40 * time.Minute),
 				Roles: map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
 			},
 			notes: []string{"Queue backlog at 1.2 M messages; scaling workers from 8 to 24."},
-			path:  []incident.Status{incident.Identified},
+			updates: []incident.StatusUpdate{{Public: true,
+				Text: "Android 푸시 알림이 최대 10분 늦게 도착하고 있습니다. 처리 용량을 늘리는 중입니다.\nPush notifications on Android arrive up to 10 minutes late; we are adding capacity."}},
+			path: []incident.Status{incident.Identified},
 		},
 		{
 			decl: incident.Declaration{

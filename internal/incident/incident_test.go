@@ -60,26 +60,45 @@ func TestTransitions(t *testing.T) {
 	}
 }
 
-func TestUpdateOverdue(t *testing.T) {
+func TestCadenceDue(t *testing.T) {
 	now := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	every := 15 * time.Minute
 	cases := []struct {
-		grade  Grade
-		status Status
-		silent time.Duration
-		want   bool
+		name             string
+		update, reminder time.Duration // ago; reminder 0: none
+		want             bool
 	}{
-		{SEV1, Investigating, 16 * time.Minute, true},
-		{SEV1, Investigating, 15 * time.Minute, false},
-		{SEV2, Monitoring, 31 * time.Minute, true},
-		{SEV3, Identified, 59 * time.Minute, false},
-		{SEV5, Investigating, 25 * time.Hour, true},
-		{SEV1, Resolved, 48 * time.Hour, false},
-		{SEV1, Closed, 48 * time.Hour, false},
+		{"silent past the interval", 16 * time.Minute, 0, true},
+		{"exactly the interval", 15 * time.Minute, 0, false},
+		{"updated recently", 5 * time.Minute, 0, false},
+		{"reminded recently", 40 * time.Minute, 10 * time.Minute, false},
+		{"reminded an interval ago", 40 * time.Minute, 16 * time.Minute, true},
+		{"updated after the reminder", 5 * time.Minute, 20 * time.Minute, false},
 	}
 	for _, c := range cases {
-		inc := &Incident{Grade: c.grade, Status: c.status, UpdatedAt: now.Add(-c.silent)}
-		if got := UpdateOverdue(inc, now); got != c.want {
-			t.Errorf("%s %s silent %s: overdue = %v", c.grade, c.status, c.silent, got)
+		cad := Cadence{LastUpdate: now.Add(-c.update)}
+		if c.reminder > 0 {
+			cad.LastReminder = now.Add(-c.reminder)
+		}
+		if got := cad.Due(every, now); got != c.want {
+			t.Errorf("%s: due = %v", c.name, got)
+		}
+	}
+}
+
+func TestReminderRecipient(t *testing.T) {
+	inc := &Incident{CreatedBy: "dana", Roles: map[Role]string{}}
+	for _, c := range []struct {
+		roles map[Role]string
+		want  string
+	}{
+		{map[Role]string{Communicator: "cora", Resolver: "rae"}, "cora"},
+		{map[Role]string{Resolver: "rae"}, "rae"},
+		{map[Role]string{}, "dana"},
+	} {
+		inc.Roles = c.roles
+		if got := ReminderRecipient(inc); got != c.want {
+			t.Errorf("roles %v: %q, want %q", c.roles, got, c.want)
 		}
 	}
 }

@@ -62,9 +62,10 @@ type Page struct {
 
 // Service states the rules for declaring and changing incidents.
 type Service struct {
-	store Store
-	dir   Directory
-	now   func() time.Time
+	store      Store
+	dir        Directory
+	now        func() time.Time
+	closeCheck CloseCheck
 }
 
 // NewService returns a Service over store that checks names against dir.
@@ -181,6 +182,7 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 		}
 		events = append(events, ev)
 	}
+	events = append(events, roleWarningEvent("", inc, by.Name, now)...)
 	if err := s.store.CreateIncident(ctx, inc, events); err != nil {
 		return nil, fmt.Errorf("declare incident: %w", err)
 	}
@@ -377,6 +379,12 @@ func (s *Service) applyPatch(inc *Incident, p Patch, actor string, now time.Time
 
 // SetStatus moves an incident to a new status, with an optional message.
 func (s *Service) SetStatus(ctx context.Context, by auth.User, id int64, to Status, message string) (*Incident, error) {
+	return s.setStatus(ctx, by, id, to, message, "")
+}
+
+// setStatus changes the status; a non-empty override is an admin's reason
+// to close although the close check names something missing.
+func (s *Service) setStatus(ctx context.Context, by auth.User, id int64, to Status, message, override string) (*Incident, error) {
 	if !to.Valid() {
 		return nil, fail.Field("status", "must be one of investigating, identified, monitoring, resolved, closed; got %q", to)
 	}
@@ -387,6 +395,14 @@ func (s *Service) SetStatus(ctx context.Context, by auth.User, id int64, to Stat
 		from := inc.Status
 		if !from.CanBecome(to) {
 			return nil, &fail.Error{Code: fail.Conflict, Field: "status", Message: transitionHelp(from, to)}
+		}
+		var extra []Event
+		if to == Closed {
+			ev, err := s.checkClose(ctx, inc, by.Name, now, override)
+			if err != nil {
+				return nil, err
+			}
+			extra = ev
 		}
 		inc.Status = to
 		stamp := func(t **time.Time) {
@@ -413,7 +429,7 @@ func (s *Service) SetStatus(ctx context.Context, by auth.User, id int64, to Stat
 		if message != "" {
 			data["message"] = message
 		}
-		return []Event{newEvent(EventStatusChanged, by.Name, now, data)}, nil
+		return append([]Event{newEvent(EventStatusChanged, by.Name, now, data)}, extra...), nil
 	})
 }
 
@@ -541,12 +557,13 @@ func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*I
 		if inc.Roles == nil {
 			inc.Roles = map[Role]string{}
 		}
+		warned := RoleWarning(inc)
 		events, err := fn(inc, now)
 		if err != nil {
 			return nil, err
 		}
 		inc.UpdatedAt = now
-		return events, nil
+		return append(events, roleWarningEvent(warned, inc, by.Name, now)...), nil
 	})
 }
 

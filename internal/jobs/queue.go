@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
@@ -64,6 +65,11 @@ type Config struct {
 	Register func(*river.Workers)
 	// Periodic adds further periodic jobs, run by the elected leader.
 	Periodic []*river.PeriodicJob
+	// UpdateEvery is each grade's status-update cadence (nil:
+	// incident.Grade.UpdateInterval), and Reminders stores the reminder sent
+	// when one is missed (nil: the timeline records it only).
+	UpdateEvery func(incident.Grade) time.Duration
+	Reminders   Reminders
 }
 
 // New builds the queue client with Firebreak's workers and periodic jobs.
@@ -82,7 +88,8 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		cfg.PollInterval = time.Second
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Now: now})
+	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Users: db.Users(), Reminders: cfg.Reminders,
+		UpdateEvery: cfg.UpdateEvery, Now: now})
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}
@@ -92,7 +99,11 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		RetryPolicy: cfg.RetryPolicy,
 		// A final failure is a record operators need; keep it for a quarter.
 		DiscardedJobRetentionPeriod: 90 * 24 * time.Hour,
-		FetchPollInterval:           cfg.PollInterval,
+		// A job still "running" this long after its timeout (1 minute) lost
+		// its worker with a crashed replica; try it again then, not after
+		// River's default hour.
+		RescueStuckJobsAfter: 2 * time.Minute,
+		FetchPollInterval:    cfg.PollInterval,
 		// database/sql drivers have no LISTEN; polling serves both databases.
 		PollOnly: true,
 		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}},

@@ -2,16 +2,18 @@ package jobs
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// StaleCheckArgs asks for a check of open incidents that have gone without an
-// update for longer than their grade allows.
+// StaleCheckArgs asks for a check of open incidents that have gone without a
+// status update for longer than their grade's cadence allows.
 type StaleCheckArgs struct{}
 
 // Kind names the job in the queue.
@@ -28,16 +30,41 @@ func (StaleCheckArgs) InsertOpts() river.InsertOpts {
 // OverdueStore is what the stale check needs from the store.
 type OverdueStore interface {
 	ListIncidents(ctx context.Context, f incident.Filter) ([]*incident.Incident, error)
-	LatestEvent(ctx context.Context, incidentID int64, kind incident.EventKind) (*incident.Event, error)
-	AppendEvent(ctx context.Context, ev *incident.Event) error
+	UpdateClocks(ctx context.Context, incs []*incident.Incident) (map[int64]incident.Cadence, error)
+	AppendEventWith(ctx context.Context, ev *incident.Event, also func(ctx context.Context, tx *sql.Tx) error) error
 }
 
-// StaleCheckWorker flags open incidents whose last update is older than their
-// grade's update interval, once per silence: the flag goes on the timeline.
+// UserFinder looks up the person to remind.
+type UserFinder interface {
+	UserByName(ctx context.Context, name string) (auth.User, error)
+}
+
+// Reminder is one missed update to tell someone of.
+type Reminder struct {
+	Incident *incident.Incident
+	Event    incident.Event // the update_overdue event, stored
+	To       auth.User      // whom to remind; its Email may be empty
+	Every    time.Duration
+}
+
+// Reminders stores the reminder's message inside tx, the transaction that
+// records the missed update, so both are kept or neither.
+type Reminders interface {
+	Remind(ctx context.Context, tx *sql.Tx, r Reminder) error
+}
+
+// StaleCheckWorker records on the timeline every open incident whose last
+// status update is older than its grade's cadence, and reminds the person
+// in charge of telling: once per interval while the silence lasts.
 type StaleCheckWorker struct {
 	river.WorkerDefaults[StaleCheckArgs]
 	Incidents OverdueStore
-	Now       func() time.Time
+	Users     UserFinder
+	Reminders Reminders // nil: the timeline entry is the only reminder
+	// UpdateEvery is each grade's update cadence (the policy's update_every;
+	// nil: incident.Grade.UpdateInterval).
+	UpdateEvery func(incident.Grade) time.Duration
+	Now         func() time.Time
 }
 
 // staleBatch bounds one run; the next run picks up the rest.
@@ -45,38 +72,57 @@ const staleBatch = 500
 
 // Work runs one check.
 func (w *StaleCheckWorker) Work(ctx context.Context, _ *river.Job[StaleCheckArgs]) error {
-	_, err := FlagOverdue(ctx, w.Incidents, w.Now())
+	_, err := w.Check(ctx, w.Now())
 	return err
 }
 
-// FlagOverdue appends an update_overdue event to every open incident that is
-// overdue and not yet flagged since its last update, and returns how many it
-// flagged.
-func FlagOverdue(ctx context.Context, s OverdueStore, now time.Time) (int, error) {
-	open, err := s.ListIncidents(ctx, incident.Filter{
+// Check records and reminds every open incident whose update is due at now,
+// and returns how many it reminded.
+func (w *StaleCheckWorker) Check(ctx context.Context, now time.Time) (int, error) {
+	open, err := w.Incidents.ListIncidents(ctx, incident.Filter{
 		Statuses: []incident.Status{incident.Investigating, incident.Identified, incident.Monitoring},
 		SeeAll:   true, Limit: staleBatch,
 	})
 	if err != nil {
 		return 0, err
 	}
-	flagged := 0
+	clocks, err := w.Incidents.UpdateClocks(ctx, open)
+	if err != nil {
+		return 0, err
+	}
+	every := w.UpdateEvery
+	if every == nil {
+		every = incident.Grade.UpdateInterval
+	}
+	reminded := 0
 	for _, inc := range open {
-		if !incident.UpdateOverdue(inc, now) {
+		interval := every(inc.Grade)
+		if !clocks[inc.ID].Due(interval, now) {
 			continue
 		}
-		last, err := s.LatestEvent(ctx, inc.ID, incident.EventUpdateOverdue)
-		if err != nil {
-			return flagged, err
+		r := Reminder{Incident: inc, Every: interval}
+		if name := incident.ReminderRecipient(inc); name != "" {
+			if r.To, err = w.Users.UserByName(ctx, name); err != nil {
+				r.To = auth.User{Name: name} // gone since: the timeline still says whom
+			}
 		}
-		if last != nil && !last.At.Before(inc.UpdatedAt) {
-			continue // already flagged for this silence
+		r.Event = incident.OverdueEvent(inc, clocks[inc.ID], interval, r.To.Name, now)
+		switch {
+		case w.Reminders == nil:
+			r.Event.Data["emailed"], r.Event.Data["why_not"] = false, "no_mail"
+		case r.To.Email == "":
+			r.Event.Data["emailed"], r.Event.Data["why_not"] = false, "no_address"
+		default:
+			r.Event.Data["emailed"] = true
 		}
-		ev := incident.OverdueEvent(inc, now)
-		if err := s.AppendEvent(ctx, &ev); err != nil {
-			return flagged, err
+		var also func(context.Context, *sql.Tx) error
+		if w.Reminders != nil {
+			also = func(ctx context.Context, tx *sql.Tx) error { return w.Reminders.Remind(ctx, tx, r) }
 		}
-		flagged++
+		if err := w.Incidents.AppendEventWith(ctx, &r.Event, also); err != nil {
+			return reminded, err
+		}
+		reminded++
 	}
-	return flagged, nil
+	return reminded, nil
 }

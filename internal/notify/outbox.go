@@ -126,10 +126,21 @@ func randomKey() string {
 // DeliverArgs asks for the delivery of one stored message.
 type DeliverArgs struct {
 	MessageID int64 `json:"message_id"`
+	// Rescues is the delivery job this one replaces, when that job's
+	// worker died with it (see RescueWorker).
+	Rescues int64 `json:"rescues,omitempty"`
 }
 
 // Kind names the job in the queue.
 func (DeliverArgs) Kind() string { return "notify.deliver" }
+
+// InsertOpts makes a delivery, and each rescue of it, enqueued once.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true}}
+}
+
+// deliverTimeout bounds one try; a peer that hangs is tried again later.
+const deliverTimeout = 20 * time.Second
 
 // Worker returns the job worker that delivers stored messages; register it
 // with the job queue.
@@ -140,8 +151,7 @@ type deliverWorker struct {
 	o *Outbox
 }
 
-// Timeout bounds one try; a peer that hangs is tried again later.
-func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return 30 * time.Second }
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return deliverTimeout }
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
 	return w.o.deliver(ctx, job.Args.MessageID, job.Attempt, job.MaxAttempts)
@@ -177,12 +187,14 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 		return o.finish(ctx, m, Sent, ref, "")
 	}
 	var ra *RetryAfterError
+	waitAsked := errors.As(sendErr, &ra)
+	final := IsPermanent(sendErr) || attempt >= maxAttempts
 	switch {
-	case IsPermanent(sendErr) || attempt >= maxAttempts:
+	case m.Channel != Email && m.Fallback != "" && (final || (attempt >= o.FallbackAfter && !waitAsked)):
+		return o.fallBack(ctx, m, sendErr, attempt)
+	case final:
 		return o.finish(ctx, m, Failed, "", sendErr.Error())
-	case m.Channel != Email && m.Fallback != "" && attempt >= o.FallbackAfter:
-		return o.fallBack(ctx, m, sendErr)
-	case errors.As(sendErr, &ra):
+	case waitAsked:
 		if err := o.store.RecordAttempt(ctx, m.ID, sendErr.Error()); err != nil {
 			return err
 		}
@@ -207,9 +219,9 @@ func (o *Outbox) finish(ctx context.Context, m *Message, st Status, ref, reason 
 
 // fallBack gives up on a chat message and stores an e-mail to its fallback
 // address instead, saying so on the timeline.
-func (o *Outbox) fallBack(ctx context.Context, m *Message, cause error) error {
+func (o *Outbox) fallBack(ctx context.Context, m *Message, cause error, tries int) error {
 	return o.store.InTx(ctx, func(tx *sql.Tx) error {
-		reason := fmt.Sprintf("%v; gave up after %d tries and sent it by e-mail to %s", cause, o.FallbackAfter, m.Fallback)
+		reason := fmt.Sprintf("%v; gave up after %d tries and sent it by e-mail to %s instead", cause, tries, m.Fallback)
 		done, err := o.store.Finish(ctx, tx, m.ID, Failed, "", reason, o.Now().UTC(), o.event(m, Failed, reason, m.Fallback))
 		if err != nil || !done {
 			return err

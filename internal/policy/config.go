@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -74,6 +75,13 @@ func (p *parser) policy(pol *Policy, n *yaml.Node) {
 				continue
 			}
 			pol.Zone = zone
+		case "base_url":
+			pol.BaseURL = strings.TrimSuffix(p.Str(f.Val, f.Path), "/")
+			if u, err := url.Parse(pol.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				p.Errorf(f.Val, f.Path, "must be an absolute http(s) URL such as https://firebreak.example.com; got %q", pol.BaseURL)
+			}
+		case "templates":
+			p.templates(pol, f)
 		case "grades":
 			p.grades(pol, f)
 		case "departments":

@@ -18,6 +18,8 @@ import (
 type Policy struct {
 	Language    string // for targets that name none: "en" or "ko"
 	Zone        *time.Location
+	BaseURL     string // where Firebreak is reached, for links in messages
+	Templates   Templates
 	Grades      map[incident.Grade]GradePolicy
 	Departments []Department
 	Partners    []Partner
@@ -63,7 +65,7 @@ type Partner struct {
 // update cadence of incident.Grade.UpdateInterval, the first report on the
 // same day, dependants told for SEV1 and SEV2, no departments or partners.
 func DefaultPolicy() *Policy {
-	p := &Policy{Language: "en", Zone: time.UTC, Grades: map[incident.Grade]GradePolicy{}}
+	p := &Policy{Language: "en", Zone: time.UTC, Grades: map[incident.Grade]GradePolicy{}, Templates: DefaultTemplates()}
 	for g := incident.SEV1; g <= incident.SEV5; g++ {
 		p.Grades[g] = GradePolicy{
 			Guide:          map[string]string{},
@@ -102,12 +104,42 @@ const (
 // channel and address, so that a grade raise or a wider scope tells only the
 // targets that are new.
 type Target struct {
-	Key     string
-	Name    string
-	Reason  string
-	Channel Channel
-	Address string
-	Lang    string
+	Key     string  `json:"key"`
+	Name    string  `json:"name"`
+	Reason  string  `json:"reason"` // in English; ReasonIn gives it in the target's language
+	Channel Channel `json:"channel"`
+	Address string  `json:"address"`
+	Lang    string  `json:"lang"`
+	// Fallback is the e-mail address told instead when a chat channel keeps
+	// failing (the team's or department's address).
+	Fallback string `json:"fallback,omitempty"`
+	why      why
+}
+
+// why is the reason a target is told, in a form both languages can say.
+type why struct {
+	kind         string // owner, dependant, department, partner
+	service, via string
+	from         incident.Grade
+}
+
+// ReasonIn says why the target is told, in lang.
+func (t Target) ReasonIn(lang string) string {
+	w := t.why
+	if lang != "ko" {
+		return t.Reason
+	}
+	switch w.kind {
+	case "owner":
+		return w.service + " 서비스 담당 팀"
+	case "dependant":
+		return w.service + " 서비스 담당 팀 (" + w.via + "에 의존)"
+	case "department":
+		return w.from.String() + " 이상 장애를 전달받는 부서"
+	case "partner":
+		return w.from.String() + " 이상 장애를 전달받는 파트너사"
+	}
+	return t.Reason
 }
 
 // Targets plans who is told of an incident of this grade, services and
@@ -127,17 +159,18 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		seen[t.Key] = true
 		out = append(out, t)
 	}
-	team := func(name, reason string) {
+	team := func(name, reason string, w why) {
 		t, ok := cat.Team(name)
 		if !ok {
 			return
 		}
-		add(Target{Key: "team:" + t.Name + ":email:" + t.Email, Name: "team " + t.Name, Reason: reason, Channel: ChannelEmail, Address: t.Email})
-		add(Target{Key: "team:" + t.Name + ":slack:" + t.ChatChannel, Name: "team " + t.Name, Reason: reason, Channel: ChannelSlack, Address: t.ChatChannel})
+		add(Target{Key: "team:" + t.Name + ":email:" + t.Email, Name: "team " + t.Name, Reason: reason, Channel: ChannelEmail, Address: t.Email, why: w})
+		add(Target{Key: "team:" + t.Name + ":slack:" + t.ChatChannel, Name: "team " + t.Name, Reason: reason, Channel: ChannelSlack,
+			Address: t.ChatChannel, Fallback: t.Email, why: w})
 	}
 	for _, s := range services {
 		if svc, ok := cat.Service(s); ok {
-			team(svc.Team, "owns "+s)
+			team(svc.Team, "owns "+s, why{kind: "owner", service: s})
 		}
 	}
 	if vis == incident.Restricted {
@@ -147,7 +180,7 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		for _, s := range services {
 			for _, dep := range cat.Dependants(s) {
 				if svc, ok := cat.Service(dep); ok {
-					team(svc.Team, "owns "+dep+", which depends on "+s)
+					team(svc.Team, "owns "+dep+", which depends on "+s, why{kind: "dependant", service: dep, via: s})
 				}
 			}
 		}
@@ -157,8 +190,10 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 			continue // less severe than the department asks to hear of
 		}
 		reason := "department, told from " + d.FromGrade.String()
-		add(Target{Key: "department:" + d.Name + ":email:" + d.Email, Name: d.Name, Reason: reason, Channel: ChannelEmail, Address: d.Email, Lang: d.Lang})
-		add(Target{Key: "department:" + d.Name + ":slack:" + d.Slack, Name: d.Name, Reason: reason, Channel: ChannelSlack, Address: d.Slack, Lang: d.Lang})
+		w := why{kind: "department", from: d.FromGrade}
+		add(Target{Key: "department:" + d.Name + ":email:" + d.Email, Name: d.Name, Reason: reason, Channel: ChannelEmail, Address: d.Email, Lang: d.Lang, why: w})
+		add(Target{Key: "department:" + d.Name + ":slack:" + d.Slack, Name: d.Name, Reason: reason, Channel: ChannelSlack, Address: d.Slack,
+			Lang: d.Lang, Fallback: d.Email, why: w})
 	}
 	if vis != incident.Public {
 		return out
@@ -168,7 +203,7 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 			continue
 		}
 		add(Target{Key: "partner:" + pt.Name + ":webhook:" + pt.Webhook, Name: pt.Name, Reason: "partner, told from " + pt.FromGrade.String(),
-			Channel: ChannelWebhook, Address: pt.Webhook, Lang: pt.Lang})
+			Channel: ChannelWebhook, Address: pt.Webhook, Lang: pt.Lang, why: why{kind: "partner", from: pt.FromGrade}})
 	}
 	return out
 }
@@ -201,11 +236,11 @@ func NewTargets(before, after []Target) []Target {
 	return out
 }
 
-// Secret returns the webhook secret of the partner a target names; secrets
-// stay in the policy, not in stored messages.
-func (p *Policy) Secret(t Target) string {
+// Secret returns the webhook secret of the partner whose target has the
+// key; secrets stay in the policy, not in stored messages.
+func (p *Policy) Secret(targetKey string) string {
 	for _, pt := range p.Partners {
-		if t.Channel == ChannelWebhook && t.Address == pt.Webhook && t.Name == pt.Name {
+		if targetKey == "partner:"+pt.Name+":webhook:"+pt.Webhook {
 			return pt.Secret
 		}
 	}

@@ -29,12 +29,17 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
+	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
 
@@ -47,6 +52,7 @@ type Options struct {
 	Catalog     *catalog.Catalog
 	Intake      *intake.Config // the intake: section of the config file
 	Notify      *notify.Config // the notify: section: how to reach each channel
+	Policy      *policy.Policy // the policy: section: who is told of what
 	Logger      *slog.Logger
 	Now         func() time.Time
 	Jobs        jobs.Config
@@ -58,9 +64,15 @@ type Options struct {
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
 	Report            *report.Config // the report: section of the config file
-	Policy            *policy.Policy // the policy: section (first-report deadline, zone, recipients)
 	// BaseURL is the address people reach this server at, for links in e-mails.
 	BaseURL string
+	// Review is the review: section of the config file.
+	Review *review.Config
+	// Trackers replaces the issue trackers the review section configures.
+	Trackers map[review.Tracker]review.IssueTracker
+	// ReviewSweepEvery is how often reminders, escalations and recurrence
+	// are looked for (default one minute).
+	ReviewSweepEvery time.Duration
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -91,6 +103,10 @@ type Server struct {
 	Library   *report.Library
 	Jobs      *jobs.Client
 	Outbox    *notify.Outbox // stores and delivers every outbound message
+	Propagate *propagate.Propagator
+	Review    *review.Service
+	Reviews   *store.Reviews
+	Syncer    *review.Syncer
 	Handler   http.Handler
 	log       *slog.Logger
 	routeKick chan struct{}
@@ -166,14 +182,26 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
+	db.OnEvents = s.Propagate.AfterEvents
 	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
 		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
 	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
 	jc := o.Jobs
+	if _, ok := s.Outbox.Notifiers[notify.Email]; ok && jc.Reminders == nil {
+		// Missed status updates are told by e-mail when mail is set up.
+		jc.Reminders = jobs.OutboxReminders{Outbox: s.Outbox}
+	}
+	if err := s.openReview(o, &jc); err != nil {
+		db.Close()
+		return nil, err
+	}
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
 		river.AddWorker(w, s.Outbox.Worker())
+		river.AddWorker(w, s.Propagate.Worker())
+		river.AddWorker(w, s.Outbox.RescueWorker())
 		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
 		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
 		if register != nil {
@@ -184,6 +212,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind.
 	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
+		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	jc.Periodic = append(jc.Periodic,
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
@@ -197,25 +227,31 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.Outbox.Queue = s.Jobs
+	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
 		return jobs.Counts(ctx, db)
 	}, Log: o.Logger})
 	s.Passwords = auth.NewPasswords(users, o.Now)
+	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
+		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
+		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
-			Reports: s.Reports, Library: s.Library},
-		Hooks: &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
-		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger),
+			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review},
+		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
+		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now},
+		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
+			slack.WithDeclarer(chatDeclarer{users: users, incidents: s.Incidents}), slack.WithUpdates(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI: (&ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
-			Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Reports: s.Reports, Library: s.Library}).Handler(),
+		UI:      webUI.Handler(),
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,
+		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
+			SignedIn: webUI.SignedInUser, Now: o.Now, Log: o.Logger},
 	})
 	return s, nil
 }
@@ -231,6 +267,10 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 		}
 		ob.Notifiers[notify.Email] = n
 	}
+	if o.Notify != nil && o.Notify.Slack != nil {
+		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
+	}
+	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
 	return ob, nil
 }
 

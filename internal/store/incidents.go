@@ -73,7 +73,10 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
 			return err
 		}
-		return db.reindex(ctx, tx, inc.ID)
+		if err := db.reindex(ctx, tx, inc.ID); err != nil {
+			return err
+		}
+		return s.afterEvents(ctx, tx, inc, events)
 	})
 }
 
@@ -121,6 +124,16 @@ func (s *Incidents) appendEvents(ctx context.Context, q queryer, incidentID int6
 		if err != nil {
 			return fmt.Errorf("append timeline event: %w", err)
 		}
+	}
+	return nil
+}
+
+func (s *Incidents) afterEvents(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
+	if s.db.OnEvents == nil || len(events) == 0 {
+		return nil
+	}
+	if err := s.db.OnEvents(ctx, tx, inc, events); err != nil {
+		return fmt.Errorf("after timeline events: %w", err)
 	}
 	return nil
 }
@@ -220,6 +233,9 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 		if err := db.reindex(ctx, tx, id); err != nil {
 			return err
 		}
+		if err := s.afterEvents(ctx, tx, inc, events); err != nil {
+			return err
+		}
 		out = inc
 		return nil
 	})
@@ -269,6 +285,12 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY i.id DESC LIMIT " + a.add(f.Limit)
+	return s.queryIncidents(ctx, q, a)
+}
+
+// queryIncidents runs a query of incidentColumns and loads each incident's
+// services, roles and members.
+func (s *Incidents) queryIncidents(ctx context.Context, q string, a args) ([]*incident.Incident, error) {
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)

@@ -191,3 +191,28 @@ func (s *Outbox) TakeSlot(ctx context.Context, destination string, every time.Du
 	}
 	return wait, nil
 }
+
+// ChatSummary returns the reference of an incident's summary message in a
+// chat channel, or "".
+func (s *Outbox) ChatSummary(ctx context.Context, incidentID int64, channel string) (string, error) {
+	var ref string
+	err := s.db.SQL.QueryRowContext(ctx, "SELECT message_ref FROM chat_summaries WHERE incident_id = $1 AND channel = $2",
+		incidentID, channel).Scan(&ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("chat summary: %w", err)
+	}
+	return ref, nil
+}
+
+// SetChatSummary remembers an incident's summary message in a chat channel.
+func (s *Outbox) SetChatSummary(ctx context.Context, incidentID int64, channel, ref string) error {
+	_, err := s.db.SQL.ExecContext(ctx, `INSERT INTO chat_summaries (incident_id, channel, message_ref) VALUES ($1, $2, $3)
+		ON CONFLICT (incident_id, channel) DO UPDATE SET message_ref = excluded.message_ref`, incidentID, channel, ref)
+	if err != nil {
+		return fmt.Errorf("set chat summary: %w", err)
+	}
+	return nil
+}

@@ -19,6 +19,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
 // Dialect names the database behind a DB.
@@ -38,6 +40,11 @@ type DB struct {
 	// SQLite it is a second pool of one connection, because the queue runs
 	// many small operations at once and SQLite has a single writer.
 	QueueSQL *sql.DB
+
+	// OnEvents, when set, runs inside the transaction that appends events
+	// to an incident's timeline through CreateIncident or UpdateIncident,
+	// after they are written: whatever it enqueues commits with them.
+	OnEvents func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error
 
 	// prepared keeps statements that run often, by SQL text (see
 	// Signals.stmt); they are closed with the database.

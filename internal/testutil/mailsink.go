@@ -77,14 +77,45 @@ func (s *MailSink) Messages() []ReceivedMail {
 // WaitFor waits until the sink holds at least n messages and returns them.
 func (s *MailSink) WaitFor(t testing.TB, n int, within time.Duration) []ReceivedMail {
 	t.Helper()
+	return s.WaitForMatching(t, n, within, func(ReceivedMail) bool { return true })
+}
+
+// MessagesTo returns what the sink has received for addr alone. Tests that
+// look for one kind of mail use it: declaring an incident also mails the
+// owning team through the same server.
+func (s *MailSink) MessagesTo(addr string) []ReceivedMail {
+	var out []ReceivedMail
+	for _, m := range s.Messages() {
+		if len(m.To) == 1 && m.To[0] == addr {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// WaitForTo waits until the sink holds at least n messages for addr alone.
+func (s *MailSink) WaitForTo(t testing.TB, addr string, n int, within time.Duration) []ReceivedMail {
+	t.Helper()
+	return s.WaitForMatching(t, n, within, func(m ReceivedMail) bool { return len(m.To) == 1 && m.To[0] == addr })
+}
+
+// WaitForMatching waits until at least n received messages satisfy match
+// and returns those.
+func (s *MailSink) WaitForMatching(t testing.TB, n int, within time.Duration, match func(ReceivedMail) bool) []ReceivedMail {
+	t.Helper()
 	deadline := time.Now().Add(within)
 	for {
-		got := s.Messages()
+		var got []ReceivedMail
+		for _, m := range s.Messages() {
+			if match(m) {
+				got = append(got, m)
+			}
+		}
 		if len(got) >= n {
 			return got
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("mail sink: got %d messages within %s, want %d", len(got), within, n)
+			t.Fatalf("mail sink: got %d matching messages within %s, want %d", len(got), within, n)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
 // Deps is what the HTTP surface needs.
@@ -21,12 +22,16 @@ type Deps struct {
 	API   *api.API
 	UI    http.Handler // the web site, at /
 	Hooks *hooks.Hooks // intake webhooks under /hooks/
-	Slack http.Handler // the Slack slash command
+	// TrackerHooks are the Jira and GitHub webhooks that bring issue
+	// status changes back to action items.
+	TrackerHooks *hooks.TrackerHooks
+	Slack        http.Handler // the Slack slash command
 	// ReportForm is the public report form: no sign-in, rate-limited.
 	ReportForm http.Handler
 	Ready      func(ctx context.Context) error // nil when the database answers
 	Metrics    *prometheus.Registry
 	Log        *slog.Logger
+	Status     *status.Handler // the status page and its feed, under /status
 }
 
 // Handler returns the root handler.
@@ -35,8 +40,14 @@ func Handler(d Deps) http.Handler {
 	mux.Handle(api.Prefix+"/", d.API.Handler())
 	mux.Handle("/", d.UI)
 	d.Hooks.Register(mux)
+	if d.TrackerHooks != nil {
+		d.TrackerHooks.Register(mux)
+	}
 	mux.Handle("POST /hooks/slack", d.Slack)
 	mux.Handle("/report", d.ReportForm)
+	if d.Status != nil {
+		d.Status.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

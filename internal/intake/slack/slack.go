@@ -76,23 +76,30 @@ func Verify(secret, tsHeader, sigHeader string, body []byte, now time.Time) erro
 }
 
 type handler struct {
-	secret string
-	acc    Acceptor
-	now    func() time.Time
-	log    *slog.Logger
+	secret   string
+	acc      Acceptor
+	now      func() time.Time
+	log      *slog.Logger
+	declarer Declarer
+	users    Users
+	updater  Updater
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
 // form-encoded). An empty signing secret means the source is not configured:
 // every request then gets 404.
-func NewHandler(signingSecret string, acc Acceptor, now func() time.Time, log *slog.Logger) http.Handler {
+func NewHandler(signingSecret string, acc Acceptor, now func() time.Time, log *slog.Logger, opts ...Option) http.Handler {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &handler{secret: signingSecret, acc: acc, now: now, log: log}
+	h := &handler{secret: signingSecret, acc: acc, now: now, log: log}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -146,10 +153,10 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 			return
 		}
 		h.report(w, r, f, rest)
+	case "update":
+		h.update(w, r, f, rest, cmd)
 	case "declare":
-		ephemeral(w, http.StatusOK, fmt.Sprintf(
-			"Declaring from chat is not available yet. Use `%[1]s report <what you see>` or the web UI.\n"+
-				"채팅에서 장애 선언은 아직 지원하지 않습니다. `%[1]s report <보고 있는 현상>` 또는 웹 화면을 이용하세요.", cmd))
+		h.declare(w, r, f, cmd, rest)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -197,6 +204,8 @@ func usage(cmd string) string {
 	return fmt.Sprintf("*Usage* · *사용법*\n"+
 		"`%[1]s report <what you see>` — report a problem to the on-call team.\n"+
 		"`%[1]s report <보고 있는 현상>` — 당직 담당자에게 문제를 제보합니다.\n"+
+		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
+		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

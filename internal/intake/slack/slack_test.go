@@ -205,8 +205,8 @@ func TestUsage(t *testing.T) {
 		{"report", "사용법"},
 		{"report    ", "/incident report"},
 		{"status all", "/incident report"},
-		{"declare SEV2 checkout down", "not available yet"},
-		{"Declare", "아직 지원하지 않습니다"},
+		{"declare SEV2 checkout down", "not set up"},
+		{"Declare", "채팅으로 장애를 선언할 수 없습니다"},
 	} {
 		t.Run(c.text, func(t *testing.T) {
 			acc := &acceptor{}

@@ -34,7 +34,7 @@ func New(cfg notify.EmailConfig) (*Notifier, error) {
 		return nil, fmt.Errorf("e-mail sender %q: %w", cfg.From, err)
 	}
 	_, domain, _ := strings.Cut(from.Address, "@")
-	return &Notifier{cfg: cfg, domain: domain, timeout: 20 * time.Second}, nil
+	return &Notifier{cfg: cfg, domain: domain, timeout: 15 * time.Second}, nil
 }
 
 // MessageID is the Message-ID header of the stored message with key.

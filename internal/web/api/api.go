@@ -14,7 +14,9 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // Prefix is where the API is mounted.
@@ -33,8 +35,11 @@ type API struct {
 	Inbox     *intake.Inbox
 	Signals   SignalReader
 	Log       *slog.Logger
+	Propagate *propagate.Propagator
+	Messages  MessageReader
 	Reports   *report.Service
 	Library   *report.Library
+	Review    *review.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -60,6 +65,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/incidents/{ref}/roles", Body: roleRequest{}, handle: a.assignRole},
 		{Method: "GET", Path: "/incidents/{ref}/timeline", handle: a.timeline},
 		{Method: "POST", Path: "/incidents/{ref}/notes", Body: noteRequest{}, handle: a.addNote},
+		{Method: "POST", Path: "/incidents/{ref}/updates", Body: updateRequest{}, handle: a.postUpdate},
 		{Method: "GET", Path: "/signals", handle: a.listSignals},
 		{Method: "GET", Path: "/signals/{id}", handle: a.getSignal},
 		{Method: "POST", Path: "/signals/{id}/declare", Body: triageDeclareRequest{}, handle: a.declareFromSignal},
@@ -69,7 +75,9 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/catalog/teams", handle: a.listTeams},
 		{Method: "GET", Path: "/catalog/services", handle: a.listServices},
 		{Method: "GET", Path: "/catalog/services/{name}", handle: a.getService},
-	}, a.reportRoutes()...)
+		{Method: "POST", Path: "/policy/preview", Body: previewRequest{}, handle: a.previewPolicy},
+		{Method: "GET", Path: "/incidents/{ref}/messages", handle: a.incidentMessages},
+	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

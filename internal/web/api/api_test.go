@@ -166,13 +166,18 @@ func TestIncidentLifecycle(t *testing.T) {
 		if r.body["resolved_at"] == nil || r.body["mitigated_at"] == nil {
 			t.Fatalf("resolved: %s", r.raw)
 		}
+		// SEV2 needs both review stages held before it may close.
+		e.call(t, "alice", "POST", inc+"/status", map[string]any{"status": "closed"}).want(t, 409)
+		for _, stage := range []string{"team", "developer"} {
+			e.call(t, "bob", "PUT", inc+"/review/"+stage, map[string]any{"facilitator": "bob", "held": true}).want(t, 200)
+		}
 		r = e.call(t, "alice", "POST", inc+"/status", map[string]any{"status": "closed"}).want(t, 200)
 		if r.str("status") != "closed" || len(r.body["next_statuses"].([]any)) != 0 {
 			t.Fatalf("closed: %s", r.raw)
 		}
 
 		tl := e.call(t, "vic", "GET", inc+"/timeline", nil).want(t, 200)
-		want := "declared role_assigned role_assigned status_changed status_changed note status_changed status_changed"
+		want := "declared role_assigned role_assigned status_changed status_changed note status_changed review_held review_held status_changed"
 		if got := strings.Join(kinds(tl), " "); got != want {
 			t.Fatalf("timeline kinds:\n got %s\nwant %s", got, want)
 		}

@@ -19,6 +19,7 @@ type incidentView struct {
 	Number int64  `json:"number"`
 	*incident.Incident
 	NextStatuses []incident.Status `json:"next_statuses"`
+	Warnings     []string          `json:"warnings"`
 }
 
 func view(inc *incident.Incident) incidentView {
@@ -26,7 +27,11 @@ func view(inc *incident.Incident) incidentView {
 	if next == nil {
 		next = []incident.Status{}
 	}
-	return incidentView{Ref: inc.Ref(), Number: inc.ID, Incident: inc, NextStatuses: next}
+	warnings := []string{}
+	if w := incident.RoleWarning(inc); w != "" {
+		warnings = append(warnings, w)
+	}
+	return incidentView{Ref: inc.Ref(), Number: inc.ID, Incident: inc, NextStatuses: next, Warnings: warnings}
 }
 
 func refParam(r *http.Request) (int64, error) {

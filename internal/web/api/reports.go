@@ -14,7 +14,7 @@ import (
 func (a *API) reportRoutes() []Route {
 	return []Route{
 		{Method: "GET", Path: "/report-template", handle: a.reportTemplate},
-		{Method: "POST", Path: "/report-preview", Body: previewRequest{}, handle: a.previewMarkdown},
+		{Method: "POST", Path: "/report-preview", Body: markdownPreviewRequest{}, handle: a.previewMarkdown},
 		{Method: "GET", Path: "/reports", handle: a.pendingReports},
 		{Method: "GET", Path: "/search", handle: a.searchLibrary},
 		{Method: "GET", Path: "/incidents/{ref}/similar", handle: a.similarIncidents},
@@ -56,12 +56,12 @@ func langParam(r *http.Request) string {
 	return "en"
 }
 
-type previewRequest struct {
+type markdownPreviewRequest struct {
 	Markdown string `json:"markdown"`
 }
 
 func (a *API) previewMarkdown(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	var req previewRequest
+	var req markdownPreviewRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (a *API) reportRevisions(w http.ResponseWriter, r *http.Request, u auth.Use
 	return nil
 }
 
-func intParam(r *http.Request, name string) (int, error) {
+func revisionParam(r *http.Request, name string) (int, error) {
 	n, err := strconv.Atoi(r.URL.Query().Get(name))
 	if err != nil || n < 1 {
 		return 0, fail.Field(name, "must be a revision number (1 or more); got %q", r.URL.Query().Get(name))
@@ -192,11 +192,11 @@ func (a *API) reportDiff(w http.ResponseWriter, r *http.Request, u auth.User) er
 	if err != nil {
 		return err
 	}
-	from, err := intParam(r, "from")
+	from, err := revisionParam(r, "from")
 	if err != nil {
 		return err
 	}
-	to, err := intParam(r, "to")
+	to, err := revisionParam(r, "to")
 	if err != nil {
 		return err
 	}

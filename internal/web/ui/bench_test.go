@@ -5,15 +5,9 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
-	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -98,36 +92,10 @@ func seed(b *testing.B, db *store.DB) {
 	}
 }
 
-func BenchmarkPages(b *testing.B) {
-	for _, dbName := range []string{"sqlite", "postgres"} {
-		b.Run(dbName, func(b *testing.B) {
-			url := testutil.SQLiteURL(b)
-			if dbName == "postgres" {
-				url = testutil.PostgresURL(b)
-			}
-			benchPages(b, url)
-		})
-	}
-}
+func BenchmarkPages(b *testing.B) { testutil.BenchEachDatabase(b, benchPages) }
 
 func benchPages(b *testing.B, dbURL string) {
-	ctx := context.Background()
-	cat, _ := catalog.Parse("demo.yaml", catalog.DemoYAML)
-	srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Logger: testutil.TestLogger()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer srv.DB.Close()
-	if _, err := srv.Users.AddUser(ctx, "bench", "", auth.Responder); err != nil {
-		b.Fatal(err)
-	}
-	if err := srv.Passwords.SetPassword(ctx, "bench", password); err != nil {
-		b.Fatal(err)
-	}
-	secret, _, _, err := srv.Passwords.SignIn(ctx, "bench", password)
-	if err != nil {
-		b.Fatal(err)
-	}
+	srv, session := testutil.BenchSite(b, dbURL)
 	seed(b, srv.DB)
 	pages := []struct{ name, path string }{
 		{"list", "/incidents"},
@@ -140,29 +108,7 @@ func benchPages(b *testing.B, dbURL string) {
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {
-			req := func() time.Duration {
-				r := httptest.NewRequest("GET", p.path, nil)
-				r.AddCookie(&http.Cookie{Name: "fb_session", Value: secret})
-				w := httptest.NewRecorder()
-				start := time.Now()
-				srv.Handler.ServeHTTP(w, r)
-				d := time.Since(start)
-				if w.Code != 200 {
-					b.Fatalf("%s: %d", p.path, w.Code)
-				}
-				return d
-			}
-			req() // warm caches once, as a running server would be
-			times := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for range b.N {
-				times = append(times, req())
-			}
-			b.StopTimer()
-			slices.Sort(times)
-			pct := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
-			b.ReportMetric(pct(0.50), "p50-ms")
-			b.ReportMetric(pct(0.95), "p95-ms")
+			testutil.BenchServe(b, srv.Handler, p.path, session)
 		})
 	}
 }

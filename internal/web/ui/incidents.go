@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 // listPage is the incident list with its filters.
@@ -92,6 +93,7 @@ type declarePage struct {
 	Form     url.Values
 	Error    string
 	Field    string
+	Preview  *previewPanel
 }
 
 func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
@@ -100,17 +102,16 @@ func (u *UI) declareForm(w http.ResponseWriter, r *http.Request, v *view) {
 
 func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
 	p := declarePage{Form: form}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
-	}
+	p.Users = users
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
+	p.Preview = u.preview(v, form)
 	if formErr != nil {
 		e, ok := fail.As(formErr)
 		if !ok || e.Code == fail.Internal {
@@ -125,6 +126,10 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 
 func (u *UI) declare(w http.ResponseWriter, r *http.Request, v *view) {
 	form := r.PostForm
+	if form.Get("action") == "preview" {
+		u.renderDeclare(w, r, v, form, nil) // shows the preview; declares nothing
+		return
+	}
 	grade, err := incident.ParseGrade(form.Get("grade"))
 	if err != nil {
 		u.renderDeclare(w, r, v, form, fail.Field("grade", "%v", err))
@@ -156,9 +161,12 @@ type incidentPage struct {
 	Users       []string
 	Error       string
 	SamePerson  string // who holds both roles, when one person does
+	Messages    *messagesPanel
+	Due         *UpdateDue
 	Report      *report.Report
 	ReportTBD   int
 	Similar     []report.Hit
+	Review      *review.State
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -186,6 +194,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p := incidentPage{Inc: inc, Events: events}
+	if p.Due, err = u.updateDue(r.Context(), inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if len(events) == timelinePage {
 		p.EarlierURL = "/incidents/" + inc.Ref() + "?before=" + strconv.FormatInt(events[0].ID, 10)
 	}
@@ -195,17 +207,23 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
 	}
+	if p.Messages, err = u.messagesOf(r.Context(), inc.ID); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if err := u.addReportBox(r, v, &p); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	users, err := u.Users.ListUsers(r.Context(), 500)
+	users, err := u.userNames(r)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	for _, us := range users {
-		p.Users = append(p.Users, us.Name)
+	p.Users = users
+	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
 	}
 	if actionErr != nil {
 		e, ok := fail.As(actionErr)
@@ -214,11 +232,7 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 			return
 		}
 		p.Error = e.Error()
-		status := http.StatusBadRequest
-		if e.Code == fail.Conflict {
-			status = http.StatusConflict
-		}
-		w.WriteHeader(status)
+		w.WriteHeader(refusalStatus(e))
 	}
 	u.render(w, r, "incident", v, p)
 }

@@ -163,6 +163,9 @@ func (v *view) GradeGuide(g incident.Grade) string { return v.T("grade." + g.Str
 // EventText describes a timeline event in the viewer's language.
 func (v *view) EventText(ev incident.Event) string {
 	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
+	if text, ok := v.messageEventText(ev); ok {
+		return text
+	}
 	switch ev.Kind {
 	case incident.EventDeclared:
 		return v.T("ev.declared", s("grade"))
@@ -184,11 +187,13 @@ func (v *view) EventText(ev incident.Event) string {
 	case incident.EventNote:
 		return s("text")
 	case incident.EventUpdateOverdue:
-		return v.T("ev.update_overdue", s("interval"))
+		return v.overdueText(ev)
+	case incident.EventStatusUpdate:
+		return s("text")
 	case "signal_joined":
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
 	}
-	return string(ev.Kind)
+	return v.reviewEventText(ev)
 }

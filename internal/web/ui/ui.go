@@ -21,7 +21,9 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 )
 
 //go:embed templates/*.html
@@ -44,10 +46,20 @@ type UI struct {
 	Inbox     *intake.Inbox
 	Reports   *report.Service
 	Library   *report.Library
+	Review    *review.Service
 	Log       *slog.Logger
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
 	LivePoll time.Duration
+	// Propagate previews who a declaration tells; Messages lists what was
+	// sent. Either may be nil.
+	Propagate *propagate.Propagator
+	Messages  MessageReader
+	// Cadence and UpdateEvery tell the incident page when the next status
+	// update is due (nil Cadence: not shown; nil UpdateEvery: the grade's
+	// default interval).
+	Cadence     CadenceReader
+	UpdateEvery func(incident.Grade) time.Duration
 
 	once    sync.Once
 	pages   *pages
@@ -87,18 +99,21 @@ func (u *UI) build() {
 	signedIn("GET /incidents/live", u.listLive)
 	signedIn("GET /incidents/new", u.declareForm)
 	signedIn("POST /incidents", u.declare)
+	signedIn("POST /incidents/preview", u.previewFragment)
 	signedIn("GET /incidents/{ref}", u.showIncident)
 	signedIn("GET /incidents/{ref}/live", u.incidentLive)
 	signedIn("POST /incidents/{ref}/status", u.changeStatus)
 	signedIn("POST /incidents/{ref}/grade", u.changeGrade)
 	signedIn("POST /incidents/{ref}/roles", u.assignRole)
 	signedIn("POST /incidents/{ref}/notes", u.addNote)
+	signedIn("POST /incidents/{ref}/updates", u.postUpdate)
 	signedIn("GET /triage", u.triageInbox)
 	signedIn("POST /triage/{id}/{action}", u.triageAction)
 	signedIn("GET /services", u.listServices)
 	signedIn("GET /services/{name}", u.showService)
 	signedIn("GET /teams", u.listTeams)
 	u.reportRoutes(signedIn)
+	u.reviewRoutes(signedIn)
 	signedIn("/", func(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no page %s", r.URL.Path))
 	})

@@ -71,4 +71,19 @@
   }
   picks.forEach(function (p) { p.addEventListener("change", checkRoles); });
   checkRoles();
+
+  // Declare form: keep the preview of who will be told up to date.
+  var panel = document.getElementById("preview");
+  var declareForm = document.querySelector("form.declare");
+  if (panel && declareForm && panel.dataset.preview) {
+    var timer = null;
+    var refresh = function () {
+      fetch(panel.dataset.preview, { method: "POST", credentials: "same-origin", body: new URLSearchParams(new FormData(declareForm)) })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) panel.innerHTML = html; });
+    };
+    var soon = function () { clearTimeout(timer); timer = setTimeout(refresh, 300); };
+    declareForm.addEventListener("change", soon);
+    declareForm.addEventListener("input", soon);
+  }
 })();

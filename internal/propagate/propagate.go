@@ -1,0 +1,297 @@
+// Package propagate tells people of incidents as the communication policy
+// says. When an event that must be told is appended to a timeline — a
+// declaration, a raised grade, a wider scope, a status update — a job is
+// enqueued in the same transaction; the job plans the targets, renders one
+// message per target and stores them all in the outbox, which delivers them.
+// Nothing accepted is lost between the commit and the send.
+package propagate
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/policy"
+)
+
+// Incidents is what propagation reads.
+type Incidents interface {
+	GetIncident(ctx context.Context, id int64) (*incident.Incident, error)
+	ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]incident.Event, error)
+}
+
+// Propagator turns timeline events into stored messages.
+type Propagator struct {
+	Policy    *policy.Policy
+	Catalog   *catalog.Catalog
+	Incidents Incidents
+	Outbox    *notify.Outbox
+	DB        *sql.DB // transactions for storing a plan's messages
+	// Queue enqueues the propagation jobs; set once the job queue exists.
+	Queue notify.Queue
+}
+
+// Args asks for the propagation of one timeline event.
+type Args struct {
+	IncidentID int64 `json:"incident_id"`
+	EventID    int64 `json:"event_id"`
+}
+
+// Kind names the job in the queue.
+func (Args) Kind() string { return "propagate.event" }
+
+// AfterEvents enqueues a propagation job for each event in events that must
+// be told. The store calls it inside the transaction that appends them.
+func (p *Propagator) AfterEvents(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
+	var params []river.InsertManyParams
+	for _, ev := range events {
+		if _, ok := change(ev); ok || ev.Kind == incident.EventStatusUpdate {
+			params = append(params, river.InsertManyParams{Args: Args{IncidentID: inc.ID, EventID: ev.ID}})
+		}
+	}
+	if len(params) == 0 {
+		return nil
+	}
+	if p.Queue == nil {
+		return fmt.Errorf("propagate: no job queue set")
+	}
+	_, err := p.Queue.InsertManyTx(ctx, tx, params)
+	return err
+}
+
+// change says whether ev may bring new targets in, and how to tell them
+// why; empty for the declaration itself.
+func change(ev incident.Event) (func(lang string) string, bool) {
+	switch ev.Kind {
+	case incident.EventDeclared:
+		return func(string) string { return "" }, true
+	case incident.EventGradeChanged:
+		from, _ := incident.ParseGrade(fmt.Sprint(ev.Data["from"]))
+		to, err := incident.ParseGrade(fmt.Sprint(ev.Data["to"]))
+		if err != nil || to >= from {
+			return nil, false // lowered: nobody new
+		}
+		return func(lang string) string {
+			if lang == "ko" {
+				return "등급이 " + to.String() + "(으)로 상향되었습니다"
+			}
+			return "the grade was raised to " + to.String()
+		}, true
+	case incident.EventFieldsChanged:
+		_, services := ev.Data["services"]
+		_, vis := ev.Data["visibility"]
+		if !services && !vis {
+			return nil, false
+		}
+		return func(lang string) string {
+			if lang == "ko" {
+				return "영향 범위가 넓어졌습니다"
+			}
+			return "the affected scope widened"
+		}, true
+	}
+	return nil, false
+}
+
+// Worker returns the job worker that propagates events.
+func (p *Propagator) Worker() river.Worker[Args] { return &worker{p: p} }
+
+type worker struct {
+	river.WorkerDefaults[Args]
+	p *Propagator
+}
+
+func (w *worker) Work(ctx context.Context, job *river.Job[Args]) error {
+	return w.p.Propagate(ctx, job.Args.IncidentID, job.Args.EventID)
+}
+
+// Propagate plans and stores the messages of one event. Storing is
+// idempotent (each message's key names the incident, the event or first
+// contact, and the target), so running it twice sends nothing twice.
+func (p *Propagator) Propagate(ctx context.Context, incidentID, eventID int64) error {
+	inc, err := p.Incidents.GetIncident(ctx, incidentID)
+	if err != nil {
+		return err
+	}
+	evs, err := p.Incidents.ListEvents(ctx, incidentID, eventID-1, 1)
+	if err != nil {
+		return err
+	}
+	if len(evs) == 0 || evs[0].ID != eventID {
+		return fmt.Errorf("propagate: event %d of %s not found", eventID, inc.Ref())
+	}
+	msgs, err := p.Messages(inc, evs[0])
+	if err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	tx, err := p.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := p.Outbox.Store(ctx, tx, msgs...); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Messages renders the messages ev calls for, one per target.
+func (p *Propagator) Messages(inc *incident.Incident, ev incident.Event) ([]notify.Message, error) {
+	targets := p.Policy.Targets(p.Catalog, inc.Grade, inc.Services, inc.Visibility)
+	kind := policy.KindDeclared
+	why, first := change(ev)
+	if !first {
+		if ev.Kind != incident.EventStatusUpdate {
+			return nil, nil
+		}
+		kind = policy.KindUpdate
+		if public, _ := ev.Data["public"].(bool); !public {
+			targets = internalOnly(targets) // partners hear only what is public
+		}
+	}
+	out := make([]notify.Message, 0, len(targets))
+	for _, t := range targets {
+		d := p.Data(inc, t)
+		d.Kind = string(kind)
+		if first {
+			d.Change = why(t.Lang)
+		} else {
+			d.Update, _ = ev.Data["text"].(string)
+		}
+		r, err := p.Policy.Templates.Render(kind, t.Lang, d)
+		if err != nil {
+			return nil, fmt.Errorf("render %s message for %s: %w", kind, t.Name, err)
+		}
+		m, err := p.message(inc, ev, t, kind, r)
+		if err != nil {
+			return nil, err
+		}
+		if first {
+			// First contact is once per incident and target, whichever
+			// event brings the target in.
+			m.Key = "inc:" + strconv.FormatInt(inc.ID, 10) + ":first:" + t.Key
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func internalOnly(ts []policy.Target) []policy.Target {
+	out := ts[:0:0]
+	for _, t := range ts {
+		if t.Channel != policy.ChannelWebhook {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// Data is what the templates see of inc, for target t.
+func (p *Propagator) Data(inc *incident.Incident, t policy.Target) policy.MessageData {
+	zone := p.Policy.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	const layout = "2006-01-02 15:04 MST"
+	declared := inc.CreatedAt
+	if declared.IsZero() {
+		declared = time.Now()
+	}
+	guide := p.Policy.Grades[inc.Grade].Guide[t.Lang]
+	if guide == "" {
+		guide = p.Policy.Grades[inc.Grade].Guide["en"]
+	}
+	d := policy.MessageData{
+		Ref: inc.Ref(), Title: inc.Title, Summary: inc.Summary, Grade: inc.Grade.String(), Guide: guide,
+		Status: string(inc.Status), Services: inc.Services, Visibility: string(inc.Visibility),
+		DeclaredBy: inc.CreatedBy, Resolver: inc.Roles[incident.Resolver], Communicator: inc.Roles[incident.Communicator],
+		StartedAt:      inc.StartedAt.In(zone).Format(layout),
+		FirstReportDue: p.Policy.FirstReportDeadline(inc.Grade, declared).In(zone).Format(layout),
+		Target:         t.Name, Reason: t.ReasonIn(t.Lang),
+	}
+	if d.Services == nil {
+		d.Services = []string{}
+	}
+	if p.Policy.BaseURL != "" && inc.ID != 0 {
+		d.URL = p.Policy.BaseURL + "/incidents/" + strconv.FormatInt(inc.ID, 10)
+	}
+	return d
+}
+
+// Planned is one message a declaration would send, as it would be stored.
+type Planned struct {
+	Target  policy.Target   `json:"target"`
+	Subject string          `json:"subject,omitempty"`
+	Text    string          `json:"text"`
+	HTML    string          `json:"html,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Draft is a declaration not yet made, for a preview.
+type Draft struct {
+	Title, Summary         string
+	Grade                  incident.Grade
+	Services               []string
+	Visibility             incident.Visibility
+	Resolver, Communicator string
+	By                     string
+}
+
+// PreviewResult is what declaring a draft would do.
+type PreviewResult struct {
+	Messages []Planned `json:"messages"`
+	Warnings []string  `json:"warnings"`
+}
+
+// Preview checks a draft as a declaration would and renders the messages
+// declaring it would send, without storing anything: the exact targets and
+// texts.
+func (p *Propagator) Preview(d Draft) (*PreviewResult, error) {
+	if !d.Grade.Valid() {
+		return nil, fail.Field("grade", "must be one of SEV1, SEV2, SEV3, SEV4, SEV5")
+	}
+	if d.Visibility == "" {
+		d.Visibility = incident.Internal
+	}
+	if !d.Visibility.Valid() {
+		return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", d.Visibility)
+	}
+	for i, s := range d.Services {
+		if _, ok := p.Catalog.Service(s); !ok {
+			return nil, fail.Field(fmt.Sprintf("services[%d]", i), "unknown service %q", s)
+		}
+	}
+	if strings.TrimSpace(d.Title) == "" {
+		d.Title = "(title)"
+	}
+	now := time.Now().UTC()
+	inc := &incident.Incident{Title: d.Title, Summary: d.Summary, Grade: d.Grade, Status: incident.Investigating,
+		Services: d.Services, Visibility: d.Visibility, CreatedBy: d.By, StartedAt: now, DetectedAt: now, CreatedAt: now,
+		Roles: map[incident.Role]string{incident.Resolver: d.Resolver, incident.Communicator: d.Communicator}}
+	msgs, err := p.Messages(inc, incident.Event{Kind: incident.EventDeclared})
+	if err != nil {
+		return nil, err
+	}
+	targets := p.Policy.Targets(p.Catalog, inc.Grade, inc.Services, inc.Visibility)
+	out := &PreviewResult{Messages: make([]Planned, len(msgs)), Warnings: []string{}}
+	for i, m := range msgs {
+		out.Messages[i] = Planned{Target: targets[i], Subject: m.Subject, Text: m.Text, HTML: m.HTML, Payload: m.Payload}
+	}
+	if w := incident.RoleWarning(inc); w != "" {
+		out.Warnings = append(out.Warnings, w)
+	}
+	return out, nil
+}

@@ -1,0 +1,319 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Notice is a reminder to an item's owner before its due date, or an
+// escalation of an overdue item to the lead of the owner's team.
+type Notice struct {
+	ItemID     int64
+	IncidentID int64
+	// Kind is "reminder" or "escalation"; Key makes each one given once
+	// ("reminder:72h", "escalation").
+	Kind string
+	Key  string
+	To   string // the user told
+	// Fallback is an address to use when the user has none in Firebreak
+	// (an escalation falls back to the team's list).
+	Fallback string
+	// Subject and Text are the message, in English and Korean.
+	Subject string
+	Text    string
+}
+
+// The notice kinds.
+const (
+	NoticeReminder   = "reminder"
+	NoticeEscalation = "escalation"
+)
+
+// dueBatch bounds one run of the due check; the next run takes the rest.
+const dueBatch = 500
+
+// SendDueNotices reminds owners of items coming due and escalates overdue
+// items to their team's lead, each once, and returns how many it gave.
+func (s *Service) SendDueNotices(ctx context.Context, now time.Time) (int, error) {
+	horizon := now
+	for _, d := range s.cfg.RemindBefore {
+		horizon = maxTime(horizon, now.Add(d))
+	}
+	items, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, DueBefore: &horizon, Limit: dueBatch})
+	if err != nil {
+		return 0, err
+	}
+	given := 0
+	for _, it := range items {
+		for _, n := range s.noticesFor(ctx, it, now) {
+			ev := incident.Event{IncidentID: it.IncidentID, At: now, Actor: "firebreak", Data: map[string]any{
+				"item": it.ID, "item_title": it.Title, "to": n.To, "due_at": it.DueAt.Format(time.RFC3339), "key": n.Key}}
+			ev.Kind = EventItemReminder
+			if n.Kind == NoticeEscalation {
+				ev.Kind = EventItemEscalated
+				ev.Data["owner"] = it.Owner
+			}
+			ok, err := s.store.RecordNotice(ctx, n, ev)
+			if err != nil {
+				return given, err
+			}
+			if ok {
+				given++
+			}
+		}
+	}
+	return given, nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// noticesFor lists what is due for one item now: the reminders whose time
+// has come (only the nearest, so a late start does not send three at once)
+// and, once overdue, the escalation.
+func (s *Service) noticesFor(ctx context.Context, it *ActionItem, now time.Time) []Notice {
+	if it.DueAt == nil {
+		return nil
+	}
+	ref := incident.FormatRef(it.IncidentID)
+	due := it.DueAt.Format("2006-01-02")
+	if now.After(*it.DueAt) {
+		to, fallback := it.Owner, ""
+		if team, ok := s.TeamOf(ctx, it); ok && team.Lead != "" {
+			to, fallback = team.Lead, team.Email
+		}
+		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeEscalation, Key: "escalation", To: to, Fallback: fallback,
+			Subject: fmt.Sprintf("[Firebreak] Overdue action item of %s: %s / 기한이 지난 후속 조치", ref, it.Title),
+			Text: fmt.Sprintf("The action item \"%s\" of %s, owned by %s, was due on %s and is still %s.\n%s의 후속 조치 \"%s\"(담당 %s)의 기한 %s이 지났지만 아직 완료되지 않았습니다.\n",
+				it.Title, ref, it.Owner, due, it.Status, ref, it.Title, it.Owner, due)}}
+	}
+	before := slices.Clone(s.cfg.RemindBefore)
+	sort.Slice(before, func(i, j int) bool { return before[i] < before[j] })
+	for _, d := range before {
+		if now.Add(d).Before(*it.DueAt) {
+			continue
+		}
+		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeReminder, Key: "reminder:" + d.String(), To: it.Owner,
+			Subject: fmt.Sprintf("[Firebreak] Action item due %s: %s / 후속 조치 기한 안내", due, it.Title),
+			Text: fmt.Sprintf("Your action item \"%s\" of %s is due on %s.\n%s의 후속 조치 \"%s\"의 기한은 %s입니다.\n",
+				it.Title, ref, due, ref, it.Title, due)}}
+	}
+	return nil
+}
+
+// TeamOf returns the team an item belongs to: the team the owner is a
+// member or lead of, else the team owning the incident's first service.
+func (s *Service) TeamOf(ctx context.Context, it *ActionItem) (catalog.Team, bool) {
+	for _, t := range s.catalog.Teams() {
+		if t.Lead == it.Owner || slices.Contains(t.Members, it.Owner) {
+			return t, true
+		}
+	}
+	incs, err := s.incidents.Get(ctx, auth.User{Name: "firebreak", Role: auth.Admin}, it.IncidentID)
+	if err == nil && len(incs.Services) > 0 {
+		if svc, ok := s.catalog.Service(incs.Services[0]); ok {
+			return s.catalog.Team(svc.Team)
+		}
+	}
+	return catalog.Team{}, false
+}
+
+// BoardGroup is one group of the long-term board.
+type BoardGroup struct {
+	Name  string       `json:"name"` // team or task force
+	Items []*BoardItem `json:"items"`
+}
+
+// BoardItem is an open long-term item with its age.
+type BoardItem struct {
+	*ActionItem
+	Incident string        `json:"incident"`
+	Team     string        `json:"team"`
+	Age      time.Duration `json:"-"`
+	AgeDays  int           `json:"age_days"`
+	Overdue  bool          `json:"overdue"`
+}
+
+// Board lists every open long-term item, oldest first within each group,
+// grouped by team ("team") or by task force ("task_force"; items in none
+// fall under the empty name).
+func (s *Service) Board(ctx context.Context, by auth.User, groupBy string) ([]BoardGroup, error) {
+	now := s.now()
+	if groupBy == "" {
+		groupBy = "team"
+	}
+	if groupBy != "team" && groupBy != "task_force" {
+		return nil, failField("group", "must be team or task_force; got %q", groupBy)
+	}
+	var all []*ActionItem
+	var after int64
+	for { // the board is every open long-term item; read it a page at a time
+		page, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Term: Long, AfterID: after, Limit: maxListed})
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < maxListed || len(all) >= 5000 {
+			break
+		}
+		after = page[len(page)-1].ID
+	}
+	groups := map[string]*BoardGroup{}
+	var order []string
+	for _, it := range s.visible(ctx, by, all) {
+		team, _ := s.TeamOf(ctx, it)
+		bi := &BoardItem{ActionItem: it, Incident: incident.FormatRef(it.IncidentID), Team: team.Name, Age: now.Sub(it.CreatedAt), Overdue: it.Overdue(now)}
+		bi.AgeDays = int(bi.Age.Hours() / 24)
+		key := bi.Team
+		if groupBy == "task_force" {
+			key = it.TaskForce
+		}
+		g, ok := groups[key]
+		if !ok {
+			g = &BoardGroup{Name: key, Items: []*BoardItem{}}
+			groups[key] = g
+			order = append(order, key)
+		}
+		g.Items = append(g.Items, bi)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if (order[i] == "") != (order[j] == "") {
+			return order[j] == "" // the ungrouped come last
+		}
+		return strings.Compare(order[i], order[j]) < 0
+	})
+	out := []BoardGroup{}
+	for _, k := range order {
+		g := groups[k]
+		sort.SliceStable(g.Items, func(i, j int) bool { return g.Items[i].CreatedAt.Before(g.Items[j].CreatedAt) })
+		out = append(out, *g)
+	}
+	return out, nil
+}
+
+// AssignTaskForce puts items into a named task force ("" takes them out).
+func (s *Service) AssignTaskForce(ctx context.Context, by auth.User, name string, itemIDs []int64) ([]*ActionItem, error) {
+	if len(itemIDs) == 0 {
+		return nil, failField("items", "name at least one action item")
+	}
+	var out []*ActionItem
+	for _, id := range itemIDs {
+		it, err := s.UpdateItem(ctx, by, id, ItemPatch{TaskForce: &name})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, nil
+}
+
+// DetectRecurrence compares an incident with earlier ones and stores the
+// new matches, recording them on its timeline; it returns the new matches.
+func (s *Service) DetectRecurrence(ctx context.Context, inc *incident.Incident, now time.Time) ([]Match, error) {
+	earlier, err := s.store.RecurrenceCandidates(ctx, inc, inc.StartedAt.Add(-s.cfg.Lookback), 500)
+	if err != nil {
+		return nil, err
+	}
+	found := FindRecurrences(inc, earlier, s.sim, s.cfg.MinSimilarity)
+	if len(found) == 0 {
+		return nil, nil
+	}
+	return s.store.SaveMatches(ctx, inc.ID, found, func(fresh []Match) incident.Event {
+		refs, reasons := []string{}, []string{}
+		for _, m := range fresh {
+			refs = append(refs, m.Earlier)
+			reasons = append(reasons, m.Reason)
+		}
+		return incident.Event{IncidentID: inc.ID, At: now, Actor: "firebreak", Kind: EventRecurrenceMatch,
+			Data: map[string]any{"incidents": refs, "reasons": reasons}}
+	})
+}
+
+// DetectRecent runs DetectRecurrence over incidents changed since the
+// given time (their services or cause tags may just have been set) and not
+// checked since they changed.
+func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, error) {
+	incs, err := s.store.IncidentsToCheck(ctx, since, 200)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, inc := range incs {
+		ms, err := s.DetectRecurrence(ctx, inc, now)
+		if err != nil {
+			return n, err
+		}
+		if err := s.store.MarkChecked(ctx, inc); err != nil {
+			return n, err
+		}
+		n += len(ms)
+	}
+	return n, nil
+}
+
+// recurrencesWithItems returns the stored matches of an incident, each with
+// the earlier incident's action items that are still open.
+func (s *Service) recurrencesWithItems(ctx context.Context, incidentID int64) ([]Match, error) {
+	ms, err := s.store.Matches(ctx, incidentID)
+	if err != nil || len(ms) == 0 {
+		return []Match{}, err
+	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.EarlierID
+	}
+	items, err := s.store.ListItems(ctx, ItemFilter{IncidentIDs: ids, Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Limit: maxListed})
+	if err != nil {
+		return nil, err
+	}
+	for i := range ms {
+		ms[i].OpenItems = []*ActionItem{}
+		for _, it := range items {
+			if it.IncidentID == ms[i].EarlierID {
+				ms[i].OpenItems = append(ms[i].OpenItems, it)
+			}
+		}
+	}
+	return ms, nil
+}
+
+// ApplyTrackerState takes an issue's status as its tracker reports it (by
+// webhook or poll): a done issue closes its item, a reopened one reopens
+// it. Nothing changes when they already agree.
+func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state string, done bool) (*ActionItem, error) {
+	it, err := s.store.ItemByTrackerKey(ctx, t, key)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now().UTC()
+	return s.store.UpdateItem(ctx, it.ID, func(it *ActionItem) (*incident.Event, bool, error) {
+		it.Link.State, it.Link.Error, it.Link.SyncedAt = state, "", &now
+		want := it.Status
+		switch {
+		case done && !it.Status.Closed():
+			want = ItemDone
+		case !done && it.Status.Closed():
+			want = ItemOpen
+		}
+		if want == it.Status {
+			return nil, false, nil
+		}
+		setStatus(it, want, now)
+		it.UpdatedAt = now
+		return &incident.Event{Kind: EventItemChanged, Actor: string(t), At: now, IncidentID: it.IncidentID, Data: map[string]any{
+			"item": it.ID, "item_title": it.Title, "status": string(want), "tracker": string(t), "key": key, "state": state,
+		}}, false, nil
+	})
+}

@@ -1,0 +1,42 @@
+package status
+
+import "github.com/firebreak-oss/firebreak/internal/i18n"
+
+// messages holds the status page's strings as {English, Korean}.
+var messages = i18n.Messages{
+	"title":                {"Service status", "서비스 상태"},
+	"title.staff":          {"Service status (internal)", "서비스 상태 (사내)"},
+	"skip":                 {"Skip to content", "본문으로 건너뛰기"},
+	"staff.note":           {"Staff view: internal incidents and every update are shown. Restricted incidents never are.", "사내용 화면: 사내 공개 장애와 모든 업데이트를 보여 줍니다. 제한 장애는 표시하지 않습니다."},
+	"overall.operational":  {"All services are operating normally.", "모든 서비스가 정상 운영 중입니다."},
+	"overall.degraded":     {"Some services are degraded.", "일부 서비스의 성능이 저하되었습니다."},
+	"overall.outage":       {"Some services are down.", "일부 서비스가 중단되었습니다."},
+	"services":             {"Services", "서비스"},
+	"services.none":        {"No service is affected by an open incident.", "진행 중인 장애의 영향을 받는 서비스가 없습니다."},
+	"state.operational":    {"Operational", "정상"},
+	"state.degraded":       {"Degraded", "성능 저하"},
+	"state.outage":         {"Outage", "중단"},
+	"open":                 {"Current incidents", "진행 중인 장애"},
+	"open.none":            {"No incidents right now.", "현재 진행 중인 장애가 없습니다."},
+	"resolved":             {"Resolved in the last 14 days", "최근 14일 내 해결된 장애"},
+	"resolved.none":        {"No incidents were resolved in the last 14 days.", "최근 14일 동안 해결된 장애가 없습니다."},
+	"inc.services":         {"Affected", "영향 서비스"},
+	"inc.started":          {"Started", "시작"},
+	"inc.resolved":         {"Resolved", "해결"},
+	"inc.updates":          {"Updates", "업데이트"},
+	"inc.no_updates":       {"No updates yet.", "아직 업데이트가 없습니다."},
+	"upd.public":           {"public", "공개"},
+	"upd.internal":         {"internal", "사내"},
+	"updated":              {"Last change: %s", "최종 변경: %s"},
+	"feed":                 {"Atom feed", "Atom 피드"},
+	"lang.switch":          {"한국어", "English"},
+	"to.staff":             {"Staff view", "사내용 화면"},
+	"to.public":            {"Public view", "공개 화면"},
+	"status.investigating": {"Investigating", "조사 중"},
+	"status.identified":    {"Identified", "원인 파악"},
+	"status.monitoring":    {"Monitoring", "모니터링"},
+	"status.resolved":      {"Resolved", "해결됨"},
+	"status.closed":        {"Closed", "종료"},
+	"feed.title":           {"Service status — incidents", "서비스 상태 — 장애"},
+	"feed.status":          {"Status: %s. Affected: %s.", "상태: %s. 영향 서비스: %s."},
+}
