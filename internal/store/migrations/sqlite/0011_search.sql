@@ -12,12 +12,18 @@ CREATE TABLE search_docs (
 );
 CREATE INDEX search_docs_started ON search_docs (started_at);
 
+-- Filters: "service:NAME" and "cause:TAG" per document.
+CREATE TABLE search_facets (
+    facet       TEXT NOT NULL,
+    incident_id INTEGER NOT NULL REFERENCES search_docs (incident_id) ON DELETE CASCADE,
+    PRIMARY KEY (facet, incident_id)
+);
+CREATE INDEX search_facets_doc ON search_facets (incident_id);
 
 -- Contentless: only the index is kept (the text is in search_docs and the
--- reports), rows can still be deleted for a re-index. The facets column
--- holds the filters as tokens (store/search.go, facetToken).
+-- reports), rows can still be deleted for a re-index.
 CREATE VIRTUAL TABLE search_fts USING fts5 (
-    title, meta, body, facets,
+    title, meta, body,
     tokenize = 'unicode61 remove_diacritics 0',
     content = '', contentless_delete = 1
 );
