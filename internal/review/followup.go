@@ -10,6 +10,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -263,12 +264,24 @@ func (s *Service) DetectRecent(ctx context.Context, since, now time.Time) (int, 
 	return n, nil
 }
 
-// recurrencesWithItems returns the stored matches of an incident, each with
-// the earlier incident's action items that are still open.
-func (s *Service) recurrencesWithItems(ctx context.Context, incidentID int64) ([]Match, error) {
-	ms, err := s.store.Matches(ctx, incidentID)
-	if err != nil || len(ms) == 0 {
+// recurrencesWithItems returns the stored matches of an incident whose
+// earlier incident the user may see, each with the earlier incident's
+// action items that are still open.
+func (s *Service) recurrencesWithItems(ctx context.Context, by auth.User, incidentID int64) ([]Match, error) {
+	all, err := s.store.Matches(ctx, incidentID)
+	if err != nil {
 		return []Match{}, err
+	}
+	ms := []Match{}
+	for _, m := range all {
+		if _, err := s.incidents.Get(ctx, by, m.EarlierID); err == nil {
+			ms = append(ms, m)
+		} else if fail.CodeOf(err) != fail.NotFound {
+			return nil, err
+		}
+	}
+	if len(ms) == 0 {
+		return ms, nil
 	}
 	ids := make([]int64, len(ms))
 	for i, m := range ms {

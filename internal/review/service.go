@@ -65,6 +65,9 @@ type Store interface {
 // Incidents is what the review needs from the incident core.
 type Incidents interface {
 	Get(ctx context.Context, by auth.User, id int64) (*incident.Incident, error)
+	// Authorize is Get for doing a to the incident; see
+	// incident.Service.Authorize.
+	Authorize(ctx context.Context, by auth.User, id int64, a incident.Action, what string) (*incident.Incident, error)
 }
 
 // ItemFilter selects action items. The store applies every field.
@@ -157,7 +160,7 @@ func (s *Service) Get(ctx context.Context, by auth.User, incidentID int64) (*Sta
 	if st.Items, err = s.store.ListItems(ctx, ItemFilter{IncidentIDs: []int64{incidentID}, Limit: maxListed}); err != nil {
 		return nil, err
 	}
-	if st.Recurrences, err = s.recurrencesWithItems(ctx, incidentID); err != nil {
+	if st.Recurrences, err = s.recurrencesWithItems(ctx, by, incidentID); err != nil {
 		return nil, err
 	}
 	return st, nil
@@ -265,15 +268,11 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// canChange checks that the user may see and change the incident.
+// canChange checks that the user may see and change the incident: its
+// review and action items are the incident's to change.
 func (s *Service) canChange(ctx context.Context, by auth.User, incidentID int64) error {
-	if _, err := s.incidents.Get(ctx, by, incidentID); err != nil {
-		return err
-	}
-	if !by.Role.AtLeast(auth.Responder) {
-		return fail.New(fail.Forbidden, "changing a review needs the responder role")
-	}
-	return nil
+	_, err := s.incidents.Authorize(ctx, by, incidentID, incident.Change, "review.change")
+	return err
 }
 
 func (s *Service) checkUser(ctx context.Context, field, name string) error {
