@@ -124,7 +124,9 @@ func (s *Service) UpdateItem(ctx context.Context, by auth.User, id int64, p Item
 	if err != nil {
 		return nil, err
 	}
-	if err := s.canChange(ctx, by, cur.IncidentID); err != nil {
+	if err := s.canChange(ctx, by, cur.IncidentID); fail.CodeOf(err) == fail.NotFound {
+		return nil, itemNotFound(id) // as for an item that does not exist
+	} else if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -196,8 +198,10 @@ func (s *Service) GetItem(ctx context.Context, by auth.User, id int64) (*ActionI
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.incidents.Get(ctx, by, it.IncidentID); err != nil {
-		return nil, fail.New(fail.NotFound, "action item %d not found", id)
+	if _, err := s.incidents.Get(ctx, by, it.IncidentID); fail.CodeOf(err) == fail.NotFound {
+		return nil, itemNotFound(id)
+	} else if err != nil {
+		return nil, err
 	}
 	return it, nil
 }
@@ -263,3 +267,7 @@ func (s *Service) Suggestions(ctx context.Context, category Category) ([]Suggest
 	}
 	return out, nil
 }
+
+// itemNotFound is the answer about an item that does not exist, and about
+// one whose incident the user may not see.
+func itemNotFound(id int64) error { return fail.New(fail.NotFound, "action item %d not found", id) }

@@ -279,9 +279,12 @@ func (s *Reviews) ItemByTrackerKey(ctx context.Context, t review.Tracker, key st
 }
 
 // CommonItems returns the titles earlier items of a category used most.
+// Suggestions are shown to everyone, so items of restricted incidents are
+// left out: neither their titles nor their counts show.
 func (s *Reviews) CommonItems(ctx context.Context, category review.Category, limit int) ([]review.Suggestion, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT MIN(title), COUNT(*) AS n FROM action_items WHERE category = $1
-		GROUP BY LOWER(title) ORDER BY n DESC, MIN(title) LIMIT $2`, string(category), limit)
+	rows, err := s.db.SQL.QueryContext(ctx, `SELECT MIN(a.title), COUNT(*) AS n FROM action_items a
+		JOIN incidents i ON i.id = a.incident_id WHERE a.category = $1 AND i.visibility <> 'restricted'
+		GROUP BY LOWER(a.title) ORDER BY n DESC, MIN(a.title) LIMIT $2`, string(category), limit)
 	if err != nil {
 		return nil, fmt.Errorf("common action items: %w", err)
 	}
