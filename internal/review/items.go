@@ -217,6 +217,7 @@ func (s *Service) ListItems(ctx context.Context, by auth.User, f ItemFilter) ([]
 	}
 	want := f.Limit
 	f.Limit++
+	f.VisibleTo = visibleTo(by)
 	items, err := s.store.ListItems(ctx, f)
 	if err != nil {
 		return nil, 0, err
@@ -229,7 +230,18 @@ func (s *Service) ListItems(ctx context.Context, by auth.User, f ItemFilter) ([]
 	return s.visible(ctx, by, items), next, nil
 }
 
-// visible drops items of incidents the user may not see.
+// visibleTo is the ItemFilter.VisibleTo for the user: none for an admin,
+// who sees every incident.
+func visibleTo(by auth.User) string {
+	if by.IsAdmin() {
+		return ""
+	}
+	return by.Name
+}
+
+// visible drops items of incidents the user may not see. The store has
+// left most out already (ItemFilter.VisibleTo); this asks the incident core,
+// which decides.
 func (s *Service) visible(ctx context.Context, by auth.User, items []*ActionItem) []*ActionItem {
 	seen := map[int64]bool{}
 	out := []*ActionItem{}

@@ -82,6 +82,10 @@ type ItemFilter struct {
 	DueBefore   *time.Time
 	AfterID     int64 // cursor
 	Limit       int
+	// VisibleTo, when set, keeps only items of incidents that user may see:
+	// restricted incidents only for their members. Empty keeps every item,
+	// for the system's own jobs and for admins.
+	VisibleTo string
 }
 
 // Suggestion is an action item title earlier reviews used, with how often.

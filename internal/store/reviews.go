@@ -233,6 +233,10 @@ func (s *Reviews) ListItems(ctx context.Context, f review.ItemFilter) ([]*review
 	if f.DueBefore != nil {
 		where = append(where, "due_at IS NOT NULL AND due_at <= "+a.add(s.db.t(*f.DueBefore)))
 	}
+	if f.VisibleTo != "" { // in the query, so a page and its cursor never count a hidden item
+		where = append(where, "incident_id IN (SELECT i.id FROM incidents i WHERE i.visibility <> 'restricted' OR EXISTS "+
+			"(SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
+	}
 	order := " ORDER BY id"
 	if f.Tracker != "" {
 		where = append(where, "tracker_key <> ''")

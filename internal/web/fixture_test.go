@@ -132,10 +132,7 @@ func startFixture(t *testing.T, dbURL string) *fixture {
 			f.spare = itoa(spare.ID)
 		}
 	}
-	adminUser, err := run.Server.DB.Users().UserByName(ctx, string(admin))
-	if err != nil {
-		t.Fatal(err)
-	}
+	adminUser := f.admin(t)
 	var sigs []*intake.Signal
 	for i := range 3 + 4 {
 		sigs = append(sigs, &intake.Signal{Source: "generic", Title: "signal " + itoa(int64(i)), Labels: map[string]string{"alertname": "a" + itoa(int64(i))}})
@@ -191,6 +188,16 @@ func withReviewAndReport(t *testing.T, srv *server.Server, by auth.User, inc *in
 		t.Fatal(err)
 	}
 	return itoa(added.Item.ID)
+}
+
+// admin returns the organisation admin.
+func (f *fixture) admin(t *testing.T) auth.User {
+	t.Helper()
+	u, err := f.srv.DB.Users().UserByName(context.Background(), string(admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -24,6 +27,8 @@ type leakProbe struct {
 	// for the public incident.
 	path string
 	body any
+	// notShown, with the same placeholders, must not be in the answer.
+	notShown string
 	// sameAsMissing: the answer must be byte for byte the answer about an
 	// incident that does not exist (INC-999, SIG-999), so that nothing —
 	// status, wording, length — tells the two apart.
@@ -79,6 +84,8 @@ var leakProbes = []leakProbe{
 	{name: "API review", path: "/api/v1/incidents/{ref}/review", sameAsMissing: true},
 	{name: "web review page", web: true, path: "/incidents/{ref}/review", sameAsMissing: true},
 	{name: "API action items", path: "/api/v1/action-items?limit=100"},
+	{name: "API action items, the page after the internal incident's", path: "/api/v1/action-items?limit=1&cursor={intitem}",
+		notShown: `"next_cursor":"{item}"`},
 	{name: "API action items of it", path: "/api/v1/action-items?incident={ref}", sameAsMissing: true},
 	{name: "API action item", path: "/api/v1/action-items/{item}", sameAsMissing: true},
 	{name: "API action item change", method: "PATCH", path: "/api/v1/action-items/{item}", body: map[string]any{"status": "done"}, sameAsMissing: true},
@@ -104,7 +111,15 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 		item := f.item[incident.Restricted]
 		fill := func(s, ref, sig, item string) string {
 			return strings.NewReplacer("{ref}", ref, "{sig}", sig, "{item}", item, "{pending}", f.pending[3],
-				"{pub}", f.incident[incident.Public]).Replace(s)
+				"{pub}", f.incident[incident.Public], "{intitem}", f.item[incident.Internal]).Replace(s)
+		}
+		// An item after the restricted incident's, so that a page ending
+		// there has a next one.
+		due := time.Now().Add(24 * time.Hour)
+		pub, _ := incident.ParseRef(f.incident[incident.Public])
+		if _, err := f.srv.Review.AddItem(context.Background(), f.admin(t), pub,
+			review.ItemInput{Title: "Later item", Category: review.Detect, Term: review.Long, Owner: string(member), DueAt: &due, Tracker: "none"}, "en"); err != nil {
+			t.Fatal(err)
 		}
 		for _, c := range []caller{viewer, payResponder, otherTeam, orgResponder, payBot} {
 			var session *http.Client
@@ -142,6 +157,9 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 				got := ask(ref, f.signal[incident.Restricted], item)
 				if strings.Contains(got.body, secret) || strings.Contains(got.body, "about "+secret) {
 					t.Errorf("%s as %s: the restricted incident's title shows:\n%s", p.name, c, clip(got.body))
+				}
+				if p.notShown != "" && strings.Contains(got.body, fill(p.notShown, ref, f.signal[incident.Restricted], item)) {
+					t.Errorf("%s as %s: %s shows:\n%s", p.name, c, fill(p.notShown, ref, f.signal[incident.Restricted], item), clip(got.body))
 				}
 				if !p.sameAsMissing {
 					if regexp.MustCompile(`\b` + ref + `\b`).MatchString(got.body) {
