@@ -145,13 +145,13 @@ func (s *Service) record(ctx context.Context, e *auth.AuditEntry) error {
 // Authorize returns incident id if by may do a to it: one by may not see is
 // not found (exactly as a missing one), a refusal is Forbidden with the
 // reason, and where only the admin role allows it the override is written to
-// the audit log as what+".admin_override". Services built on incidents
-// (reports, reviews, action items) ask here rather than check roles
-// themselves.
+// the audit log as what+".admin_override" (so for Read, use it where a person
+// opens one thing, not for lists). Services built on incidents (reports,
+// reviews, action items) ask here rather than check roles themselves.
 func (s *Service) Authorize(ctx context.Context, by auth.User, id int64, a Action, what string) (*Incident, error) {
 	inc, err := s.Get(ctx, by, id)
-	if err != nil || a == Read {
-		return inc, err
+	if err != nil {
+		return nil, err
 	}
 	d := s.Decide(by, a, inc)
 	if !d.Allowed {

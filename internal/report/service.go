@@ -96,6 +96,22 @@ func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*incident.In
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.withReport(ctx, inc)
+}
+
+// View is Get for a person opening the report (its page, resource or
+// export): an admin who may read it only by the admin role is recorded in
+// the audit log, as for opening the incident.
+func (s *Service) View(ctx context.Context, by auth.User, id int64) (*incident.Incident, *Report, error) {
+	inc, err := s.Incidents.Authorize(ctx, by, id, incident.Read, "report.read")
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.withReport(ctx, inc)
+}
+
+func (s *Service) withReport(ctx context.Context, inc *incident.Incident) (*incident.Incident, *Report, error) {
+	id := inc.ID
 	r, err := s.Store.GetReport(ctx, id)
 	if fail.CodeOf(err) == fail.NotFound {
 		return inc, nil, nil

@@ -94,7 +94,7 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request, u auth.User) err
 	if err != nil {
 		return err
 	}
-	inc, rep, err := a.Reports.Get(r.Context(), u, id)
+	inc, rep, err := a.Reports.View(r.Context(), u, id)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (a *API) exportReport(w http.ResponseWriter, r *http.Request, u auth.User) 
 	if format != "md" && format != "html" {
 		return fail.Field("format", "must be md or html; got %q", format)
 	}
-	inc, rep, err := a.Reports.Get(r.Context(), u, id)
+	inc, rep, err := a.Reports.View(r.Context(), u, id)
 	if err != nil {
 		return err
 	}
