@@ -232,16 +232,7 @@ func notFound(id int64) error {
 // API resource, not a list or a live refresh): an admin who may see a
 // restricted incident only by the admin role is recorded in the audit log.
 func (s *Service) View(ctx context.Context, by auth.User, id int64) (*Incident, error) {
-	inc, err := s.Get(ctx, by, id)
-	if err != nil {
-		return nil, err
-	}
-	if s.Decide(by, Read, inc).Override {
-		if err := s.record(ctx, s.auditEntry(by, inc, "incident.read", true, nil, nil)); err != nil {
-			return nil, err
-		}
-	}
-	return inc, nil
+	return s.Authorize(ctx, by, id, Read, "incident.read")
 }
 
 // MaxPageSize bounds every list.

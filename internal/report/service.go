@@ -96,6 +96,22 @@ func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*incident.In
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.withReport(ctx, inc)
+}
+
+// View is Get for a person opening the report (its page, resource or
+// export): an admin who may read it only by the admin role is recorded in
+// the audit log, as for opening the incident.
+func (s *Service) View(ctx context.Context, by auth.User, id int64) (*incident.Incident, *Report, error) {
+	inc, err := s.Incidents.Authorize(ctx, by, id, incident.Read, "report.read")
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.withReport(ctx, inc)
+}
+
+func (s *Service) withReport(ctx context.Context, inc *incident.Incident) (*incident.Incident, *Report, error) {
+	id := inc.ID
 	r, err := s.Store.GetReport(ctx, id)
 	if fail.CodeOf(err) == fail.NotFound {
 		return inc, nil, nil
@@ -117,10 +133,7 @@ const maxPrefillEvents = 500
 // Start creates the incident's report, pre-filled from the incident, with
 // the user as its owner.
 func (s *Service) Start(ctx context.Context, by auth.User, id int64, o StartOptions) (*Report, error) {
-	if !by.Role.AtLeast(auth.Responder) {
-		return nil, fail.New(fail.Forbidden, "writing a report needs the responder role")
-	}
-	inc, err := s.Incidents.Get(ctx, by, id)
+	inc, err := s.Incidents.Authorize(ctx, by, id, incident.Change, "report.write")
 	if err != nil {
 		return nil, err
 	}
@@ -188,10 +201,7 @@ const maxSection = 100_000
 // refused rather than overwriting their work. Sections not named keep
 // their text; saving what is already there makes no revision.
 func (s *Service) Save(ctx context.Context, by auth.User, id int64, baseRevision int, sections map[string]string) (*Report, error) {
-	if !by.Role.AtLeast(auth.Responder) {
-		return nil, fail.New(fail.Forbidden, "writing a report needs the responder role")
-	}
-	if _, err := s.Incidents.Get(ctx, by, id); err != nil {
+	if _, err := s.Incidents.Authorize(ctx, by, id, incident.Change, "report.write"); err != nil {
 		return nil, err
 	}
 	if err := s.checkSections(sections); err != nil {
@@ -333,10 +343,7 @@ func (s *Service) Recipients(inc *incident.Incident) []policy.Target {
 // changed since the last share. The mails are stored in the outbox in the
 // same transaction as the share, so none is lost.
 func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, error) {
-	if !by.Role.AtLeast(auth.Responder) {
-		return Share{}, fail.New(fail.Forbidden, "sharing a report needs the responder role")
-	}
-	inc, err := s.Incidents.Get(ctx, by, id)
+	inc, err := s.Incidents.Authorize(ctx, by, id, incident.Change, "report.share")
 	if err != nil {
 		return Share{}, err
 	}

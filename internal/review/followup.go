@@ -167,7 +167,8 @@ func (s *Service) Board(ctx context.Context, by auth.User, groupBy string) ([]Bo
 	var all []*ActionItem
 	var after int64
 	for { // the board is every open long-term item; read it a page at a time
-		page, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Term: Long, AfterID: after, Limit: maxListed})
+		page, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, Term: Long, AfterID: after, Limit: maxListed,
+			VisibleTo: visibleTo(by)})
 		if err != nil {
 			return nil, err
 		}

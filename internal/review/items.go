@@ -125,7 +125,9 @@ func (s *Service) UpdateItem(ctx context.Context, by auth.User, id int64, p Item
 	if err != nil {
 		return nil, err
 	}
-	if err := s.canChange(ctx, by, cur.IncidentID); err != nil {
+	if err := s.canChange(ctx, by, cur.IncidentID); fail.CodeOf(err) == fail.NotFound {
+		return nil, itemNotFound(id) // as for an item that does not exist
+	} else if err != nil {
 		return nil, err
 	}
 	now := s.now().UTC()
@@ -197,8 +199,10 @@ func (s *Service) GetItem(ctx context.Context, by auth.User, id int64) (*ActionI
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.incidents.Get(ctx, by, it.IncidentID); err != nil {
-		return nil, fail.New(fail.NotFound, "action item %d not found", id)
+	if _, err := s.incidents.Get(ctx, by, it.IncidentID); fail.CodeOf(err) == fail.NotFound {
+		return nil, itemNotFound(id)
+	} else if err != nil {
+		return nil, err
 	}
 	return it, nil
 }
@@ -214,6 +218,7 @@ func (s *Service) ListItems(ctx context.Context, by auth.User, f ItemFilter) ([]
 	}
 	want := f.Limit
 	f.Limit++
+	f.VisibleTo = visibleTo(by)
 	items, err := s.store.ListItems(ctx, f)
 	if err != nil {
 		return nil, 0, err
@@ -225,6 +230,15 @@ func (s *Service) ListItems(ctx context.Context, by auth.User, f ItemFilter) ([]
 	}
 	items, _, err = s.visible(ctx, by, items)
 	return items, next, err
+}
+
+// visibleTo is the ItemFilter.VisibleTo for the user: none for an admin,
+// who sees every incident.
+func visibleTo(by auth.User) string {
+	if by.IsAdmin() {
+		return ""
+	}
+	return by.Name
 }
 
 // visible drops items of incidents the user may not see, and returns the
@@ -275,3 +289,7 @@ func (s *Service) Suggestions(ctx context.Context, category Category) ([]Suggest
 	}
 	return out, nil
 }
+
+// itemNotFound is the answer about an item that does not exist, and about
+// one whose incident the user may not see.
+func itemNotFound(id int64) error { return fail.New(fail.NotFound, "action item %d not found", id) }

@@ -67,6 +67,9 @@ type Store interface {
 // Incidents is what the review needs from the incident core.
 type Incidents interface {
 	Get(ctx context.Context, by auth.User, id int64) (*incident.Incident, error)
+	// Authorize is Get for doing a to the incident; see
+	// incident.Service.Authorize.
+	Authorize(ctx context.Context, by auth.User, id int64, a incident.Action, what string) (*incident.Incident, error)
 }
 
 // ItemFilter selects action items. The store applies every field.
@@ -81,6 +84,10 @@ type ItemFilter struct {
 	DueBefore   *time.Time
 	AfterID     int64 // cursor
 	Limit       int
+	// VisibleTo, when set, keeps only items of incidents that user may see:
+	// restricted incidents only for their members. Empty keeps every item,
+	// for the system's own jobs and for admins.
+	VisibleTo string
 }
 
 // Suggestion is an action item title earlier reviews used, with how often.
@@ -267,15 +274,11 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// canChange checks that the user may see and change the incident.
+// canChange checks that the user may see and change the incident: its
+// review and action items are the incident's to change.
 func (s *Service) canChange(ctx context.Context, by auth.User, incidentID int64) error {
-	if _, err := s.incidents.Get(ctx, by, incidentID); err != nil {
-		return err
-	}
-	if !by.Role.AtLeast(auth.Responder) {
-		return fail.New(fail.Forbidden, "changing a review needs the responder role")
-	}
-	return nil
+	_, err := s.incidents.Authorize(ctx, by, incidentID, incident.Change, "review.change")
+	return err
 }
 
 func (s *Service) checkUser(ctx context.Context, field, name string) error {

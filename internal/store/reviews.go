@@ -234,6 +234,10 @@ func (s *Reviews) ListItems(ctx context.Context, f review.ItemFilter) ([]*review
 	if f.DueBefore != nil {
 		where = append(where, "due_at IS NOT NULL AND due_at <= "+a.add(s.db.t(*f.DueBefore)))
 	}
+	if f.VisibleTo != "" { // in the query, so a page and its cursor never count a hidden item
+		where = append(where, "incident_id IN (SELECT i.id FROM incidents i WHERE i.visibility <> 'restricted' OR EXISTS "+
+			"(SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
+	}
 	order := " ORDER BY id"
 	if f.Tracker != "" {
 		where = append(where, "tracker_key <> ''")
@@ -279,10 +283,10 @@ func (s *Reviews) ItemByTrackerKey(ctx context.Context, t review.Tracker, key st
 	return it, nil
 }
 
-// CommonItems returns the titles earlier items of a category used most,
-// leaving out those of restricted incidents.
+// CommonItems returns the titles earlier items of a category used most.
+// Suggestions are shown to everyone, so items of restricted incidents are
+// left out: neither their titles nor their counts show.
 func (s *Reviews) CommonItems(ctx context.Context, category review.Category, limit int) ([]review.Suggestion, error) {
-	// Items of restricted incidents stay out: anyone adding an item sees these.
 	rows, err := s.db.SQL.QueryContext(ctx, `SELECT MIN(a.title), COUNT(*) AS n FROM action_items a
 		JOIN incidents i ON i.id = a.incident_id WHERE a.category = $1 AND i.visibility <> 'restricted'
 		GROUP BY LOWER(a.title) ORDER BY n DESC, MIN(a.title) LIMIT $2`, string(category), limit)

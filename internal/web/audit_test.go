@@ -35,6 +35,10 @@ func TestAuditLog(t *testing.T) {
 		if r := f.call(t, admin, "POST", "/api/v1/incidents/"+theirs.ID+"/notes", map[string]any{"text": "admin steps in"}); r.status != 201 {
 			t.Fatalf("admin note: %d %s", r.status, r.body)
 		}
+		// The team's responder writes its report (no organisation role needed).
+		if r := f.call(t, payResponder, "POST", "/api/v1/incidents/"+theirs.ID+"/report", map[string]any{}); r.status != 201 {
+			t.Fatalf("the owning team's responder could not start the report: %d %s", r.status, r.body)
+		}
 		// Restricted by its team's manager, it is still open to the admin, who
 		// is not a member: opening it is an override too (lists are not).
 		if r := f.call(t, payManager, "PATCH", "/api/v1/incidents/"+theirs.ID, map[string]any{"visibility": "restricted"}); r.status != 200 {
@@ -43,7 +47,11 @@ func TestAuditLog(t *testing.T) {
 		if r := f.call(t, admin, "GET", "/api/v1/incidents/"+theirs.ID, nil); r.status != 200 {
 			t.Fatalf("admin opens a restricted incident: %d", r.status)
 		}
+		if r := f.call(t, admin, "GET", "/api/v1/incidents/"+theirs.ID+"/report/export?format=md", nil); r.status != 200 {
+			t.Fatalf("admin exports the report of a restricted incident: %d", r.status)
+		}
 		f.call(t, admin, "GET", "/api/v1/incidents", nil)
+		f.call(t, member, "GET", "/api/v1/incidents/"+f.incident[incident.Restricted]+"/report", nil)
 		f.call(t, member, "GET", "/api/v1/incidents/"+f.incident[incident.Restricted], nil)
 
 		// A token made, listed without its secret, used, revoked.
@@ -109,14 +117,15 @@ func TestAuditLog(t *testing.T) {
 		}
 		find("incident.change.admin_override", "admin", theirs.ID)
 		find("incident.read.admin_override", "admin", theirs.ID)
+		find("report.read.admin_override", "admin", theirs.ID)
 		reads := 0
 		for _, e := range log.Items {
-			if e.Action == "incident.read.admin_override" {
+			if strings.HasSuffix(e.Action, ".read.admin_override") {
 				reads++
 			}
 		}
-		if reads != 1 {
-			t.Errorf("%d read overrides logged, want 1 (lists and members' reads are not overrides)", reads)
+		if reads != 2 {
+			t.Errorf("%d read overrides logged, want 2 (lists and members' reads are not overrides)", reads)
 		}
 		created := find("token.create", "pay-resp", "user:pay-resp")
 		find("token.revoke", "pay-resp", "user:pay-resp")

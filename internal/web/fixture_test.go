@@ -17,6 +17,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/report"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -68,6 +70,7 @@ type fixture struct {
 	signal   map[incident.Visibility]string // visibility → SIG-n joined to that incident
 	pending  []string                       // SIG-n waiting in triage
 	spare    string                         // id of a payments team token for the revoke route
+	item     map[incident.Visibility]string // visibility → id of an action item on that incident
 }
 
 // secret is in the restricted incident's title and summary, so a leak of
@@ -82,7 +85,7 @@ func startFixture(t *testing.T, dbURL string) *fixture {
 		t.Fatal(err)
 	}
 	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
-	f := &fixture{base: run.Base, srv: run.Server, tokens: map[caller]string{}, incident: map[incident.Visibility]string{}, signal: map[incident.Visibility]string{}}
+	f := &fixture{base: run.Base, srv: run.Server, tokens: map[caller]string{}, incident: map[incident.Visibility]string{}, signal: map[incident.Visibility]string{}, item: map[incident.Visibility]string{}}
 	users := run.Server.Users
 	op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
 	people := []struct {
@@ -129,10 +132,7 @@ func startFixture(t *testing.T, dbURL string) *fixture {
 			f.spare = itoa(spare.ID)
 		}
 	}
-	adminUser, err := run.Server.DB.Users().UserByName(ctx, string(admin))
-	if err != nil {
-		t.Fatal(err)
-	}
+	adminUser := f.admin(t)
 	var sigs []*intake.Signal
 	for i := range 3 + 4 {
 		sigs = append(sigs, &intake.Signal{Source: "generic", Title: "signal " + itoa(int64(i)), Labels: map[string]string{"alertname": "a" + itoa(int64(i))}})
@@ -159,6 +159,7 @@ func startFixture(t *testing.T, dbURL string) *fixture {
 			t.Fatal(err)
 		}
 		f.signal[v] = intake.SignalRef(sigs[i].ID)
+		f.item[v] = withReviewAndReport(t, run.Server, adminUser, inc)
 	}
 	for _, s := range sigs[3:] {
 		f.pending = append(f.pending, intake.SignalRef(s.ID))
@@ -166,7 +167,45 @@ func startFixture(t *testing.T, dbURL string) *fixture {
 	return f
 }
 
+// withReviewAndReport gives an incident what the report, review and status
+// pages show: a started report, a long-term action item and a status update
+// (public for a public incident), each naming the incident's title so a leak
+// of any shows. It returns the item's id.
+func withReviewAndReport(t *testing.T, srv *server.Server, by auth.User, inc *incident.Incident) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := srv.Reports.Start(ctx, by, inc.ID, report.StartOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	due := time.Now().Add(30 * 24 * time.Hour)
+	added, err := srv.Review.AddItem(ctx, by, inc.ID, review.ItemInput{Title: "Watch " + inc.Title, Category: review.Prevent,
+		Term: review.Long, Owner: string(member), DueAt: &due, Tracker: "none"}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Incidents.PostUpdate(ctx, by, inc.ID, incident.StatusUpdate{Text: "Working on " + inc.Title,
+		Public: inc.Visibility == incident.Public}); err != nil {
+		t.Fatal(err)
+	}
+	return itoa(added.Item.ID)
+}
+
+// admin returns the organisation admin.
+func (f *fixture) admin(t *testing.T) auth.User {
+	t.Helper()
+	u, err := f.srv.DB.Users().UserByName(context.Background(), string(admin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func atoi(s string) int64 {
+	n, _ := strconv.ParseInt(s, 10, 64)
+	return n
+}
 
 type reply struct {
 	status int

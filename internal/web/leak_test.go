@@ -1,14 +1,17 @@
 package web_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -19,8 +22,13 @@ type leakProbe struct {
 	name   string
 	web    bool   // through a signed-in browser session instead of an API token
 	method string // GET when empty
-	path   string // with {ref} for the restricted incident, {sig} for its signal, {pending} for a pending signal
-	body   any
+	// path has {ref} for the restricted incident, {sig} for its signal,
+	// {item} for its action item, {pending} for a pending signal and {pub}
+	// for the public incident.
+	path string
+	body any
+	// notShown, with the same placeholders, must not be in the answer.
+	notShown string
 	// sameAsMissing: the answer must be byte for byte the answer about an
 	// incident that does not exist (INC-999, SIG-999), so that nothing —
 	// status, wording, length — tells the two apart.
@@ -49,6 +57,46 @@ var leakProbes = []leakProbe{
 	{name: "web incident page", web: true, path: "/incidents/{ref}", sameAsMissing: true},
 	{name: "web incident live view", web: true, path: "/incidents/{ref}/live", sameAsMissing: true},
 	{name: "metrics", path: "/metrics"},
+	// Status page, staff page and feed.
+	{name: "status page", path: "/status"},
+	{name: "status page in Korean", path: "/status?lang=ko"},
+	{name: "staff status page", web: true, path: "/status/internal"},
+	{name: "status feed", path: "/status/feed.atom"},
+	// Search, the library and reports.
+	{name: "API search by a title word", path: "/api/v1/search?q=credential"},
+	{name: "API search by summary word", path: "/api/v1/search?q=about"},
+	{name: "API search by service", path: "/api/v1/search?q=checkout&service=checkout-api"},
+	{name: "web library by a title word", web: true, path: "/library?q=credential"},
+	{name: "web library by summary word", web: true, path: "/library?q=about"},
+	{name: "API pending reports", path: "/api/v1/reports"},
+	{name: "web pending reports", web: true, path: "/reports"},
+	{name: "API report", path: "/api/v1/incidents/{ref}/report", sameAsMissing: true},
+	{name: "API report export", path: "/api/v1/incidents/{ref}/report/export?format=md", sameAsMissing: true},
+	{name: "API report revisions", path: "/api/v1/incidents/{ref}/report/revisions", sameAsMissing: true},
+	{name: "API report start", method: "POST", path: "/api/v1/incidents/{ref}/report", body: map[string]any{}, sameAsMissing: true},
+	{name: "API report share", method: "POST", path: "/api/v1/incidents/{ref}/report/share", sameAsMissing: true},
+	{name: "web report page", web: true, path: "/incidents/{ref}/report", sameAsMissing: true},
+	{name: "web report export", web: true, path: "/incidents/{ref}/report/export/md", sameAsMissing: true},
+	{name: "API similar incidents", path: "/api/v1/incidents/{ref}/similar", sameAsMissing: true},
+	{name: "API incidents similar to a public one", path: "/api/v1/incidents/{pub}/similar"},
+	{name: "web page of a public incident (similar incidents)", web: true, path: "/incidents/{pub}"},
+	// Reviews and action items.
+	{name: "API review", path: "/api/v1/incidents/{ref}/review", sameAsMissing: true},
+	{name: "web review page", web: true, path: "/incidents/{ref}/review", sameAsMissing: true},
+	{name: "API action items", path: "/api/v1/action-items?limit=100"},
+	{name: "API action items, the page after the internal incident's", path: "/api/v1/action-items?limit=1&cursor={intitem}",
+		notShown: `"next_cursor":"{item}"`},
+	{name: "API action items of it", path: "/api/v1/action-items?incident={ref}", sameAsMissing: true},
+	{name: "API action item", path: "/api/v1/action-items/{item}", sameAsMissing: true},
+	{name: "API action item change", method: "PATCH", path: "/api/v1/action-items/{item}", body: map[string]any{"status": "done"}, sameAsMissing: true},
+	{name: "API action item into a task force", method: "POST", path: "/api/v1/task-forces", body: map[string]any{"name": "tf", "items": "{item}"}, sameAsMissing: true},
+	{name: "API action item suggestions", path: "/api/v1/action-items/suggestions"},
+	{name: "API action item board", path: "/api/v1/action-items/board"},
+	{name: "API action item board by task force", path: "/api/v1/action-items/board?group=task_force"},
+	{name: "web action item board", web: true, path: "/action-items/board"},
+	// Outbound messages.
+	{name: "API outbound messages", path: "/api/v1/incidents/{ref}/messages", sameAsMissing: true},
+	{name: "API status update", method: "POST", path: "/api/v1/incidents/{ref}/updates", body: map[string]any{"text": "x"}, sameAsMissing: true},
 }
 
 // TestRestrictedIncidentDoesNotLeak probes every way of seeing incidents, as
@@ -60,8 +108,18 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		f := startFixture(t, dbURL)
 		ref := f.incident[incident.Restricted]
-		fill := func(s, ref, sig string) string {
-			return strings.NewReplacer("{ref}", ref, "{sig}", sig, "{pending}", f.pending[3]).Replace(s)
+		item := f.item[incident.Restricted]
+		fill := func(s, ref, sig, item string) string {
+			return strings.NewReplacer("{ref}", ref, "{sig}", sig, "{item}", item, "{pending}", f.pending[3],
+				"{pub}", f.incident[incident.Public], "{intitem}", f.item[incident.Internal]).Replace(s)
+		}
+		// An item after the restricted incident's, so that a page ending
+		// there has a next one.
+		due := time.Now().Add(24 * time.Hour)
+		pub, _ := incident.ParseRef(f.incident[incident.Public])
+		if _, err := f.srv.Review.AddItem(context.Background(), f.admin(t), pub,
+			review.ItemInput{Title: "Later item", Category: review.Detect, Term: review.Long, Owner: string(member), DueAt: &due, Tracker: "none"}, "en"); err != nil {
+			t.Fatal(err)
 		}
 		for _, c := range []caller{viewer, payResponder, otherTeam, orgResponder, payBot} {
 			var session *http.Client
@@ -72,13 +130,16 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 				if p.web && session == nil {
 					session = f.browser(t, c)
 				}
-				ask := func(ref, sig string) reply {
+				ask := func(ref, sig, item string) reply {
 					var body any
 					if p.body != nil {
 						b := map[string]any{}
 						for k, v := range p.body.(map[string]any) {
 							if s, ok := v.(string); ok {
-								v = fill(s, ref, sig)
+								v = fill(s, ref, sig, item)
+								if s == "{item}" {
+									v = []int64{atoi(item)}
+								}
 							}
 							b[k] = v
 						}
@@ -89,13 +150,16 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 						method = "GET"
 					}
 					if p.web {
-						return fetch(t, session, f.base+fill(p.path, ref, sig))
+						return fetch(t, session, f.base+fill(p.path, ref, sig, item))
 					}
-					return f.call(t, c, method, fill(p.path, ref, sig), body)
+					return f.call(t, c, method, fill(p.path, ref, sig, item), body)
 				}
-				got := ask(ref, f.signal[incident.Restricted])
+				got := ask(ref, f.signal[incident.Restricted], item)
 				if strings.Contains(got.body, secret) || strings.Contains(got.body, "about "+secret) {
 					t.Errorf("%s as %s: the restricted incident's title shows:\n%s", p.name, c, clip(got.body))
+				}
+				if p.notShown != "" && strings.Contains(got.body, fill(p.notShown, ref, f.signal[incident.Restricted], item)) {
+					t.Errorf("%s as %s: %s shows:\n%s", p.name, c, fill(p.notShown, ref, f.signal[incident.Restricted], item), clip(got.body))
 				}
 				if !p.sameAsMissing {
 					if regexp.MustCompile(`\b` + ref + `\b`).MatchString(got.body) {
@@ -103,12 +167,14 @@ func TestRestrictedIncidentDoesNotLeak(t *testing.T) {
 					}
 					continue
 				}
-				missing := ask("INC-999", "SIG-999")
+				missing := ask("INC-999", "SIG-999", "999999")
 				// The id asked about appears in both answers (as the
 				// request's own path); everything else must be the same.
 				sig := f.signal[incident.Restricted]
 				norm := strings.NewReplacer(ref, "INC-999", sig, "SIG-999",
-					"signal "+strings.TrimPrefix(sig, "SIG-")+" not found", "signal 999 not found").Replace(got.body)
+					"signal "+strings.TrimPrefix(sig, "SIG-")+" not found", "signal 999 not found",
+					"action item "+item+" not found", "action item 999999 not found",
+					"/action-items/"+item+`"`, "/action-items/999999"+`"`).Replace(got.body)
 				if got.status != missing.status || norm != missing.body {
 					t.Errorf("%s as %s: answer differs from a missing incident's:\n  restricted: %d %s\n  missing:    %d %s",
 						p.name, c, got.status, clip(firstDiff(norm, missing.body)), missing.status, clip(firstDiff(missing.body, norm)))

@@ -189,7 +189,43 @@ var matrix = map[string]row{
 	"PUT /users/{name}/role":            {rule: adminOnly, path: fixed("/users/target/role"), body: jsonBody(map[string]any{"role": "viewer"})},
 	"GET /audit":                        {rule: adminOnly},
 	"GET /audit/export":                 {rule: adminOnly},
+
+	"POST /incidents/{ref}/updates":         {rule: changeIncident, perIncident: true, path: incidentPath("/updates"), body: jsonBody(map[string]any{"text": "matrix update"})},
+	"POST /policy/preview":                  {rule: anyReader, body: jsonBody(map[string]any{"grade": "SEV3", "services": []string{"checkout-api"}})},
+	"GET /incidents/{ref}/messages":         {rule: readIncident, perIncident: true, path: incidentPath("/messages")},
+	"GET /report-template":                  {rule: anyReader},
+	"POST /report-preview":                  {rule: anyReader, body: jsonBody(map[string]any{"markdown": "*x*"})},
+	"GET /reports":                          {rule: anyReader},
+	"GET /search":                           {rule: anyReader, path: fixed("/search?q=checkout")},
+	"GET /incidents/{ref}/similar":          {rule: readIncident, perIncident: true, path: incidentPath("/similar")},
+	"GET /incidents/{ref}/report":           {rule: readIncident, perIncident: true, path: incidentPath("/report")},
+	"POST /incidents/{ref}/report":          {rule: changeIncident, perIncident: true, path: incidentPath("/report"), body: jsonBody(map[string]any{})}, // 409: the fixture started it
+	"PUT /incidents/{ref}/report":           {rule: changeIncident, perIncident: true, path: incidentPath("/report"), body: jsonBody(map[string]any{"sections": map[string]string{"summary": "matrix"}})},
+	"GET /incidents/{ref}/report/revisions": {rule: readIncident, perIncident: true, path: incidentPath("/report/revisions")},
+	"GET /incidents/{ref}/report/diff":      {rule: readIncident, perIncident: true, path: incidentPath("/report/diff?from=1&to=1")},
+	"POST /incidents/{ref}/report/share":    {rule: changeIncident, perIncident: true, path: incidentPath("/report/share")},
+	"GET /incidents/{ref}/report/export":    {rule: readIncident, perIncident: true, path: incidentPath("/report/export?format=md")},
+	"POST /incidents/{ref}/report/import":   {rule: changeIncident, perIncident: true, path: incidentPath("/report/import"), body: jsonBody(map[string]any{"markdown": "## Summary\n\nimported"})},
+	"GET /incidents/{ref}/review":           {rule: readIncident, perIncident: true, path: incidentPath("/review")},
+	"PUT /incidents/{ref}/review/{stage}":   {rule: changeIncident, perIncident: true, path: incidentPath("/review/team"), body: jsonBody(map[string]any{"notes": "matrix"})},
+	// An empty reason: the admin gets past the check (400) without closing.
+	"POST /incidents/{ref}/close-override": {rule: adminOnly, perIncident: true, path: incidentPath("/close-override"), body: jsonBody(map[string]any{"reason": ""})},
+	"POST /incidents/{ref}/action-items": {rule: changeIncident, perIncident: true, path: incidentPath("/action-items"),
+		body: jsonBody(map[string]any{"title": "Alert on checkout errors", "category": "detect", "term": "short", "owner": "member", "due_at": "2030-01-01", "tracker": "none"})},
+	"GET /action-items":             {rule: anyReader},
+	"GET /action-items/{id}":        {rule: readIncident, perIncident: true, path: actionItem},
+	"PATCH /action-items/{id}":      {rule: changeIncident, perIncident: true, path: actionItem, body: jsonBody(map[string]any{"status": "in_progress"})},
+	"POST /action-items/check":      {rule: anyReader, body: jsonBody(map[string]any{"title": "Improve monitoring"})},
+	"GET /action-items/suggestions": {rule: anyReader},
+	"GET /action-items/board":       {rule: anyReader},
+	// A task force of the public incident's item: those who may change it.
+	"POST /task-forces": {rule: func(c caller, _ incident.Visibility) outcome { return changeIncident(c, incident.Public) },
+		body: func(f *fixture, _ incident.Visibility) any {
+			return map[string]any{"name": "matrix", "items": []int64{atoi(f.item[incident.Public])}}
+		}},
 }
+
+func actionItem(f *fixture, v incident.Visibility) string { return "/action-items/" + f.item[v] }
 
 // TestRoutesDeclareNeeds fails, naming the route, when a route declares no
 // Need or has no row in the matrix; it needs no database.

@@ -13,19 +13,19 @@ import (
 
 func (a *API) reportRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/report-template", handle: a.reportTemplate},
-		{Method: "POST", Path: "/report-preview", Body: markdownPreviewRequest{}, handle: a.previewMarkdown},
-		{Method: "GET", Path: "/reports", handle: a.pendingReports},
-		{Method: "GET", Path: "/search", handle: a.searchLibrary},
-		{Method: "GET", Path: "/incidents/{ref}/similar", handle: a.similarIncidents},
-		{Method: "GET", Path: "/incidents/{ref}/report", handle: a.getReport},
-		{Method: "POST", Path: "/incidents/{ref}/report", Body: startReportRequest{}, handle: a.startReport},
-		{Method: "PUT", Path: "/incidents/{ref}/report", Body: saveReportRequest{}, handle: a.saveReport},
-		{Method: "GET", Path: "/incidents/{ref}/report/revisions", handle: a.reportRevisions},
-		{Method: "GET", Path: "/incidents/{ref}/report/diff", handle: a.reportDiff},
-		{Method: "POST", Path: "/incidents/{ref}/report/share", handle: a.shareReport},
-		{Method: "GET", Path: "/incidents/{ref}/report/export", handle: a.exportReport},
-		{Method: "POST", Path: "/incidents/{ref}/report/import", Body: importRequest{}, handle: a.importReport},
+		{Method: "GET", Path: "/report-template", Need: NeedRead, handle: a.reportTemplate},
+		{Method: "POST", Path: "/report-preview", Need: NeedRead, Body: markdownPreviewRequest{}, handle: a.previewMarkdown},
+		{Method: "GET", Path: "/reports", Need: NeedRead, handle: a.pendingReports},
+		{Method: "GET", Path: "/search", Need: NeedRead, handle: a.searchLibrary},
+		{Method: "GET", Path: "/incidents/{ref}/similar", Need: NeedRead, handle: a.similarIncidents},
+		{Method: "GET", Path: "/incidents/{ref}/report", Need: NeedRead, handle: a.getReport},
+		{Method: "POST", Path: "/incidents/{ref}/report", Need: NeedWrite, Body: startReportRequest{}, handle: a.startReport},
+		{Method: "PUT", Path: "/incidents/{ref}/report", Need: NeedWrite, Body: saveReportRequest{}, handle: a.saveReport},
+		{Method: "GET", Path: "/incidents/{ref}/report/revisions", Need: NeedRead, handle: a.reportRevisions},
+		{Method: "GET", Path: "/incidents/{ref}/report/diff", Need: NeedRead, handle: a.reportDiff},
+		{Method: "POST", Path: "/incidents/{ref}/report/share", Need: NeedWrite, handle: a.shareReport},
+		{Method: "GET", Path: "/incidents/{ref}/report/export", Need: NeedRead, handle: a.exportReport},
+		{Method: "POST", Path: "/incidents/{ref}/report/import", Need: NeedWrite, Body: importRequest{}, handle: a.importReport},
 	}
 }
 
@@ -94,7 +94,7 @@ func (a *API) getReport(w http.ResponseWriter, r *http.Request, u auth.User) err
 	if err != nil {
 		return err
 	}
-	inc, rep, err := a.Reports.Get(r.Context(), u, id)
+	inc, rep, err := a.Reports.View(r.Context(), u, id)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (a *API) exportReport(w http.ResponseWriter, r *http.Request, u auth.User) 
 	if format != "md" && format != "html" {
 		return fail.Field("format", "must be md or html; got %q", format)
 	}
-	inc, rep, err := a.Reports.Get(r.Context(), u, id)
+	inc, rep, err := a.Reports.View(r.Context(), u, id)
 	if err != nil {
 		return err
 	}

@@ -16,17 +16,17 @@ import (
 // action items, the long-term board and task forces.
 func (a *API) reviewRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/incidents/{ref}/review", handle: a.getReview},
-		{Method: "PUT", Path: "/incidents/{ref}/review/{stage}", Body: retroRequest{}, handle: a.saveRetro},
-		{Method: "POST", Path: "/incidents/{ref}/close-override", Body: overrideRequest{}, handle: a.closeOverride},
-		{Method: "POST", Path: "/incidents/{ref}/action-items", Body: itemRequest{}, handle: a.addItem},
-		{Method: "GET", Path: "/action-items", handle: a.listItems},
-		{Method: "GET", Path: "/action-items/{id}", handle: a.getItem},
-		{Method: "PATCH", Path: "/action-items/{id}", Body: itemPatchRequest{}, handle: a.updateItem},
-		{Method: "POST", Path: "/action-items/check", Body: checkRequest{}, handle: a.checkItem},
-		{Method: "GET", Path: "/action-items/suggestions", handle: a.suggestions},
-		{Method: "GET", Path: "/action-items/board", handle: a.board},
-		{Method: "POST", Path: "/task-forces", Body: taskForceRequest{}, handle: a.taskForce},
+		{Method: "GET", Path: "/incidents/{ref}/review", Need: NeedRead, handle: a.getReview},
+		{Method: "PUT", Path: "/incidents/{ref}/review/{stage}", Need: NeedWrite, Body: retroRequest{}, handle: a.saveRetro},
+		{Method: "POST", Path: "/incidents/{ref}/close-override", Need: NeedWrite, Body: overrideRequest{}, handle: a.closeOverride},
+		{Method: "POST", Path: "/incidents/{ref}/action-items", Need: NeedWrite, Body: itemRequest{}, handle: a.addItem},
+		{Method: "GET", Path: "/action-items", Need: NeedRead, handle: a.listItems},
+		{Method: "GET", Path: "/action-items/{id}", Need: NeedRead, handle: a.getItem},
+		{Method: "PATCH", Path: "/action-items/{id}", Need: NeedWrite, Body: itemPatchRequest{}, handle: a.updateItem},
+		{Method: "POST", Path: "/action-items/check", Need: NeedRead, Body: checkRequest{}, handle: a.checkItem},
+		{Method: "GET", Path: "/action-items/suggestions", Need: NeedRead, handle: a.suggestions},
+		{Method: "GET", Path: "/action-items/board", Need: NeedRead, handle: a.board},
+		{Method: "POST", Path: "/task-forces", Need: NeedWrite, Body: taskForceRequest{}, handle: a.taskForce},
 	}
 }
 
