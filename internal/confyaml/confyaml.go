@@ -79,6 +79,32 @@ type Reader struct {
 	Errs Errors
 }
 
+// ReadSection reads one top-level section of a config file: it parses data,
+// the contents of filename, and hands the section named key, when the file
+// has one, to read. Every problem — a syntax error, or what read reported
+// through r — comes back as Errors sorted by place; nil when there is none.
+func ReadSection(r *Reader, filename string, data []byte, key string, read func(Field)) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return Errors{SyntaxError(filename, data, err)}
+	}
+	r.File = filename
+	if len(doc.Content) > 0 {
+		if top, ok := r.Fields(doc.Content[0], ""); ok {
+			for _, f := range top {
+				if f.Key.Value == key {
+					read(f)
+				}
+			}
+		}
+	}
+	if len(r.Errs) > 0 {
+		r.Errs.Sort()
+		return r.Errs
+	}
+	return nil
+}
+
 // Errorf records a problem at node n, about the field at path.
 func (r *Reader) Errorf(n *yaml.Node, field, format string, args ...any) {
 	r.Errs = append(r.Errs, FieldError{File: r.File, Line: n.Line, Column: n.Column, Field: field, Message: fmt.Sprintf(format, args...)})

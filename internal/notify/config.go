@@ -55,24 +55,15 @@ func LoadConfig(path string) (*Config, error) {
 // ParseConfig reads and checks the notify section of data, the contents of
 // the config file filename; without one every channel is off.
 func ParseConfig(filename string, data []byte) (*Config, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, confyaml.Errors{confyaml.SyntaxError(filename, data, err)}
-	}
-	r := &confyaml.Reader{File: filename}
+	r := &confyaml.Reader{}
 	c := &Config{}
-	if len(doc.Content) > 0 {
-		if top, ok := r.Fields(doc.Content[0], ""); ok {
-			for _, f := range top {
-				if f.Key.Value == "notify" && !confyaml.IsNull(confyaml.Resolve(f.Val)) {
-					readConfig(r, c, f)
-				}
-			}
+	err := confyaml.ReadSection(r, filename, data, "notify", func(f confyaml.Field) {
+		if !confyaml.IsNull(confyaml.Resolve(f.Val)) {
+			readConfig(r, c, f)
 		}
-	}
-	if len(r.Errs) > 0 {
-		r.Errs.Sort()
-		return nil, r.Errs
+	})
+	if err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -29,24 +29,10 @@ func LoadConfig(path string, services func(string) bool) (*Policy, error) {
 // reports whether a service exists (nil: not checked). Every problem found
 // comes back in confyaml.Errors.
 func ParseConfig(filename string, data []byte, services func(string) bool) (*Policy, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, confyaml.Errors{confyaml.SyntaxError(filename, data, err)}
-	}
-	p := &parser{Reader: confyaml.Reader{File: filename}, services: services}
+	p := &parser{services: services}
 	pol := DefaultPolicy()
-	if len(doc.Content) > 0 {
-		if top, ok := p.Fields(doc.Content[0], ""); ok {
-			for _, f := range top {
-				if f.Key.Value == "policy" {
-					p.policy(pol, f.Val)
-				}
-			}
-		}
-	}
-	if len(p.Errs) > 0 {
-		p.Errs.Sort()
-		return nil, p.Errs
+	if err := confyaml.ReadSection(&p.Reader, filename, data, "policy", func(f confyaml.Field) { p.policy(pol, f.Val) }); err != nil {
+		return nil, err
 	}
 	return pol, nil
 }

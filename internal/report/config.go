@@ -38,24 +38,10 @@ var keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 // ParseConfig reads and checks the report section of data, the contents of
 // the config file filename. Every problem comes back in confyaml.Errors.
 func ParseConfig(filename string, data []byte) (*Config, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, confyaml.Errors{confyaml.SyntaxError(filename, data, err)}
-	}
-	r := &confyaml.Reader{File: filename}
+	r := &confyaml.Reader{}
 	cfg := DefaultConfig()
-	if len(doc.Content) > 0 {
-		if top, ok := r.Fields(doc.Content[0], ""); ok {
-			for _, f := range top {
-				if f.Key.Value == "report" {
-					readConfig(r, cfg, f)
-				}
-			}
-		}
-	}
-	if len(r.Errs) > 0 {
-		r.Errs.Sort()
-		return nil, r.Errs
+	if err := confyaml.ReadSection(r, filename, data, "report", func(f confyaml.Field) { readConfig(r, cfg, f) }); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }

@@ -79,24 +79,10 @@ func LoadConfig(path string, teams func(string) bool) (*Config, error) {
 // filename. env looks up environment variables (for client_secret_env).
 // Every problem found comes back in confyaml.Errors.
 func ParseConfig(filename string, data []byte, teams func(string) bool, env func(string) (string, bool)) (*Config, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, confyaml.Errors{confyaml.SyntaxError(filename, data, err)}
-	}
-	p := &parser{Reader: confyaml.Reader{File: filename}, teams: teams, env: env}
+	p := &parser{teams: teams, env: env}
 	c := DefaultConfig()
-	if len(doc.Content) > 0 {
-		if top, ok := p.Fields(doc.Content[0], ""); ok {
-			for _, f := range top {
-				if f.Key.Value == "auth" {
-					p.auth(c, f.Val)
-				}
-			}
-		}
-	}
-	if len(p.Errs) > 0 {
-		p.Errs.Sort()
-		return nil, p.Errs
+	if err := confyaml.ReadSection(&p.Reader, filename, data, "auth", func(f confyaml.Field) { p.auth(c, f.Val) }); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
