@@ -72,7 +72,7 @@ func TestDeclareFromSlack(t *testing.T) {
 
 		for _, c := range []struct{ user, text, want string }{
 			{"vic", "declare sev2 payments x", "responder role"},
-			{"nobody", "declare sev2 payments x", `no Firebreak user named "nobody"`},
+			{"nobody", "declare sev2 payments x", `"nobody" is not a Firebreak user`},
 			{"alice", "declare sev2 nope x", `unknown service "nope"`},
 			{"alice", "declare sev9 payments x", "sev9"},
 			{"alice", "declare sev2 payments", "Usage"},

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -12,27 +11,13 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// Declarer declares incidents for people who type in chat. userName is the
-// Slack user's name; the Firebreak user of the same name declares, so only
-// responders can.
-type Declarer interface {
-	DeclareAs(ctx context.Context, userName string, d incident.Declaration) (*incident.Incident, error)
-}
-
-// Option configures the handler.
-type Option func(*handler)
-
-// WithDeclarer lets `/incident declare` declare incidents; without it the
-// command says declaring from chat is not set up.
-func WithDeclarer(d Declarer) Option { return func(h *handler) { h.declarer = d } }
-
 // declare handles `/incident declare <grade> <service> <title>`: the
 // incident is registered (and its targets told) in one step, and the
 // channel sees it.
 func (h *handler) declare(w http.ResponseWriter, r *http.Request, f url.Values, cmd, text string) {
 	help := fmt.Sprintf("*Usage* · *사용법*: `%[1]s declare <SEV1-SEV5> <service> <title>`\n"+
 		"e.g. `%[1]s declare sev2 payments 카드 결제 실패`", cmd)
-	if h.declarer == nil {
+	if h.incidents == nil {
 		ephemeral(w, http.StatusOK, fmt.Sprintf(
 			"Declaring from chat is not set up on this server. Use the web UI or `firebreak incident declare`.\n"+
 				"이 서버에서는 채팅으로 장애를 선언할 수 없습니다. 웹 화면이나 `firebreak incident declare`를 이용하세요.\n%s", help))
@@ -49,8 +34,12 @@ func (h *handler) declare(w http.ResponseWriter, r *http.Request, f url.Values, 
 		ephemeral(w, http.StatusOK, fmt.Sprintf("%q: %v\n%s", gradeWord, err, help))
 		return
 	}
-	user := firstOf(f.Get("user_name"), f.Get("user_id"))
-	inc, err := h.declarer.DeclareAs(r.Context(), user, incident.Declaration{
+	name := f.Get("user_name")
+	user, ok := h.chatUser(w, r, name)
+	if !ok {
+		return
+	}
+	inc, err := h.incidents.Declare(r.Context(), user, incident.Declaration{
 		Title: clipRunes(title, maxTitle), Summary: title, Grade: grade, Services: []string{service}, Source: "slack",
 		Labels: map[string]string{"channel": f.Get("channel_name")},
 	})
@@ -64,15 +53,15 @@ func (h *handler) declare(w http.ResponseWriter, r *http.Request, f url.Values, 
 			ephemeral(w, http.StatusOK, "Not declared · 선언하지 못했습니다: "+escape(msg)+"\n"+help)
 			return
 		}
-		h.log.ErrorContext(r.Context(), "slack: declare", "user", user, "err", err)
+		h.log.ErrorContext(r.Context(), "slack: declare", "user", name, "err", err)
 		ephemeral(w, http.StatusServiceUnavailable, "Sorry, the incident could not be declared. Please try again.\n"+
 			"죄송합니다. 장애를 선언하지 못했습니다. 다시 시도해 주세요.")
 		return
 	}
-	h.log.InfoContext(r.Context(), "slack: incident declared", "incident", inc.Ref(), "user", user)
+	h.log.InfoContext(r.Context(), "slack: incident declared", "incident", inc.Ref(), "user", name)
 	inChannel(w, fmt.Sprintf("*%[1]s declared* · *%[1]s 장애 선언* (%[2]s, %[3]s) by %[4]s\n> %[5]s\n"+
 		"The people the policy names are being told. · 정책에 따라 전파 대상에게 알리는 중입니다.",
-		inc.Ref(), inc.Grade, escape(service), escape(user), escape(inc.Title)))
+		inc.Ref(), inc.Grade, escape(service), escape(name), escape(inc.Title)))
 }
 
 // inChannel answers with a message everyone in the channel sees.

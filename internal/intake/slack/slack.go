@@ -76,13 +76,12 @@ func Verify(secret, tsHeader, sigHeader string, body []byte, now time.Time) erro
 }
 
 type handler struct {
-	secret   string
-	acc      Acceptor
-	now      func() time.Time
-	log      *slog.Logger
-	declarer Declarer
-	users    Users
-	updater  Updater
+	secret    string
+	acc       Acceptor
+	now       func() time.Time
+	log       *slog.Logger
+	users     Users
+	incidents Incidents
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,

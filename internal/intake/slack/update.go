@@ -18,19 +18,24 @@ type Users interface {
 	UserByName(ctx context.Context, name string) (auth.User, error)
 }
 
-// Updater posts status updates.
-type Updater interface {
+// Incidents declares incidents and posts status updates for chat users.
+type Incidents interface {
+	Declare(ctx context.Context, by auth.User, d incident.Declaration) (*incident.Incident, error)
 	PostUpdate(ctx context.Context, by auth.User, id int64, u incident.StatusUpdate) (incident.Event, error)
 }
 
-// WithUpdates lets responders post status updates from chat:
-// /incident update INC-7 [--public] <text>.
-func WithUpdates(users Users, incidents Updater) Option {
-	return func(h *handler) { h.users, h.updater = users, incidents }
+// Option configures the handler.
+type Option func(*handler)
+
+// WithIncidents lets people act on incidents from chat — `/incident declare`
+// and `/incident update` — as the Firebreak user of their Slack name, with
+// that user's rights. Without it those commands say they are not set up.
+func WithIncidents(users Users, incidents Incidents) Option {
+	return func(h *handler) { h.users, h.incidents = users, incidents }
 }
 
 func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, rest string, cmd string) {
-	if h.updater == nil {
+	if h.incidents == nil {
 		ephemeral(w, http.StatusOK, "Status updates from chat are not enabled here. · 채팅에서 상태 업데이트 기능이 꺼져 있습니다.")
 		return
 	}
@@ -45,18 +50,11 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, r
 		return
 	}
 	name := f.Get("user_name")
-	user, err := h.users.UserByName(r.Context(), name)
-	if err != nil {
-		if fail.CodeOf(err) != fail.NotFound {
-			h.log.ErrorContext(r.Context(), "slack: find user", "user", name, "err", err)
-			ephemeral(w, http.StatusServiceUnavailable, tryAgain)
-			return
-		}
-		ephemeral(w, http.StatusOK, fmt.Sprintf("Your Slack name %[1]q is not a Firebreak user; ask an admin to add it.\n"+
-			"Slack 이름 %[1]q 에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가를 요청하세요.", name))
+	user, ok := h.chatUser(w, r, name)
+	if !ok {
 		return
 	}
-	ev, err := h.updater.PostUpdate(r.Context(), user, id, incident.StatusUpdate{Text: text, Public: public})
+	ev, err := h.incidents.PostUpdate(r.Context(), user, id, incident.StatusUpdate{Text: text, Public: public})
 	if err != nil {
 		e, ok := fail.As(err)
 		if !ok || e.Code == fail.Internal {
@@ -80,3 +78,20 @@ func (h *handler) update(w http.ResponseWriter, r *http.Request, f url.Values, r
 
 const tryAgain = "Sorry, that could not be done right now. Please try again in a moment.\n" +
 	"죄송합니다. 지금은 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
+
+// chatUser is the Firebreak user the Slack user name acts as. When there is
+// none, or it cannot be read, it answers the request itself and returns false.
+func (h *handler) chatUser(w http.ResponseWriter, r *http.Request, name string) (auth.User, bool) {
+	user, err := h.users.UserByName(r.Context(), name)
+	if err == nil {
+		return user, true
+	}
+	if fail.CodeOf(err) != fail.NotFound {
+		h.log.ErrorContext(r.Context(), "slack: find user", "user", name, "err", err)
+		ephemeral(w, http.StatusServiceUnavailable, tryAgain)
+		return auth.User{}, false
+	}
+	ephemeral(w, http.StatusOK, fmt.Sprintf("Your Slack name %[1]q is not a Firebreak user; ask an admin to add it.\n"+
+		"Slack 이름 %[1]q 에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가를 요청하세요.", name))
+	return auth.User{}, false
+}
