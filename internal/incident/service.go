@@ -20,16 +20,23 @@ type Store interface {
 	// sets inc.ID.
 	CreateIncident(ctx context.Context, inc *Incident, events []Event) error
 	GetIncident(ctx context.Context, id int64) (*Incident, error)
-	// UpdateIncident loads the incident, lets change alter it and name the
-	// events to append, and stores both in one transaction. An error from
-	// change rolls everything back.
-	UpdateIncident(ctx context.Context, id int64, change func(*Incident) ([]Event, error)) (*Incident, error)
+	// ChangeIncident loads the incident, lets change alter it and name the
+	// events to append and the audit log entries to write, and stores all
+	// in one transaction. An error from change rolls everything back.
+	ChangeIncident(ctx context.Context, id int64, change func(*Incident) (Changes, error)) (*Incident, error)
 	ListIncidents(ctx context.Context, f Filter) ([]*Incident, error)
 	// ListEvents returns up to limit events with an id above after, oldest first.
 	ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]Event, error)
 	// LatestEvents returns the newest limit events with an id below before
 	// (any id when before is 0), oldest first.
 	LatestEvents(ctx context.Context, incidentID, before int64, limit int) ([]Event, error)
+}
+
+// Changes is what one change of an incident appends: timeline events, and
+// the audit log entries that must be stored with it.
+type Changes struct {
+	Events []Event
+	Audit  []*auth.AuditEntry
 }
 
 // Directory answers whether the names an incident refers to exist.
@@ -309,22 +316,19 @@ func (s *Service) Update(ctx context.Context, by auth.User, id int64, p Patch) (
 	if p.Visibility != nil && !p.Visibility.Valid() {
 		return nil, fail.Field("visibility", "must be one of public, internal, restricted; got %q", *p.Visibility)
 	}
-	var visibility *auth.AuditEntry // set when the change makes it public, internal or restricted
-	inc, err := s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
-		visibility = nil
-		if p.Visibility != nil && *p.Visibility != inc.Visibility {
-			d := s.Decide(by, ChangeVisibility, inc)
-			if !d.Allowed {
-				return nil, fail.New(fail.Forbidden, "%s", d.Reason)
-			}
-			visibility = s.auditEntry(by, inc, "incident.visibility", d.Override,
-				map[string]any{"visibility": inc.Visibility}, map[string]any{"visibility": *p.Visibility})
-		}
+	inc, err := s.changeAudited(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
 		return s.applyPatch(inc, p, by.Name, now)
+	}, func(inc *Incident) (*auth.AuditEntry, error) {
+		if p.Visibility == nil || *p.Visibility == inc.Visibility {
+			return nil, nil
+		}
+		d := s.Decide(by, ChangeVisibility, inc)
+		if !d.Allowed {
+			return nil, fail.New(fail.Forbidden, "%s", d.Reason)
+		}
+		return s.auditEntry(by, inc, "incident.visibility", d.Override,
+			map[string]any{"visibility": inc.Visibility}, map[string]any{"visibility": *p.Visibility}), nil
 	})
-	if err == nil && visibility != nil {
-		err = s.record(ctx, visibility)
-	}
 	return inc, err
 }
 
@@ -585,22 +589,40 @@ func (s *Service) RecentTimeline(ctx context.Context, by auth.User, id, before i
 }
 
 // change runs one read-modify-write of an incident inside a store transaction,
-// after checking that the user may change it. What the audit log must hold
-// of the change is written once it is stored.
+// after checking that the user may change it. An admin override is written
+// to the audit log in the same transaction.
 func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*Incident, time.Time) ([]Event, error)) (*Incident, error) {
+	return s.changeAudited(ctx, by, id, fn, nil)
+}
+
+// changeAudited is change with audit, which looks at the incident before fn
+// alters it and names an audit entry for the change (or nil), or refuses it.
+func (s *Service) changeAudited(ctx context.Context, by auth.User, id int64, fn func(*Incident, time.Time) ([]Event, error),
+	audit func(*Incident) (*auth.AuditEntry, error)) (*Incident, error) {
 	now := s.now().UTC()
-	var override *auth.AuditEntry
-	inc, err := s.store.UpdateIncident(ctx, id, func(inc *Incident) ([]Event, error) {
-		override = nil
+	return s.store.ChangeIncident(ctx, id, func(inc *Incident) (Changes, error) {
 		d := s.Decide(by, Change, inc)
 		if !d.Visible {
-			return nil, notFound(id)
+			return Changes{}, notFound(id)
 		}
 		if !d.Allowed {
-			return nil, fail.New(fail.Forbidden, "%s", d.Reason)
+			return Changes{}, fail.New(fail.Forbidden, "%s", d.Reason)
 		}
+		var c Changes
 		if d.Override {
-			override = s.auditEntry(by, inc, "incident.change", true, nil, nil)
+			c.Audit = append(c.Audit, s.auditEntry(by, inc, "incident.change", true, nil, nil))
+		}
+		if audit != nil {
+			e, err := audit(inc)
+			if err != nil {
+				return Changes{}, err
+			}
+			if e != nil {
+				c.Audit = append(c.Audit, e)
+			}
+		}
+		if s.audit == nil {
+			c.Audit = nil // a service without an audit log (unit tests) records none
 		}
 		if inc.Roles == nil {
 			inc.Roles = map[Role]string{}
@@ -608,18 +630,12 @@ func (s *Service) change(ctx context.Context, by auth.User, id int64, fn func(*I
 		warned := RoleWarning(inc)
 		events, err := fn(inc, now)
 		if err != nil {
-			return nil, err
+			return Changes{}, err
 		}
 		inc.UpdatedAt = now
-		return append(events, roleWarningEvent(warned, inc, by.Name, now)...), nil
+		c.Events = append(events, roleWarningEvent(warned, inc, by.Name, now)...)
+		return c, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if override != nil {
-		return inc, s.record(ctx, override)
-	}
-	return inc, nil
 }
 
 func (s *Service) setText(inc *Incident, title, summary string) error {

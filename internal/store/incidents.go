@@ -204,6 +204,16 @@ func (s *Incidents) loadChildren(ctx context.Context, q queryer, incs []*inciden
 
 // UpdateIncident runs a read-modify-write of one incident in a transaction.
 func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*incident.Incident) ([]incident.Event, error)) (*incident.Incident, error) {
+	return s.ChangeIncident(ctx, id, func(inc *incident.Incident) (incident.Changes, error) {
+		events, err := change(inc)
+		return incident.Changes{Events: events}, err
+	})
+}
+
+// ChangeIncident is UpdateIncident whose change may also name audit log
+// entries; they are written in the same transaction, so a change never
+// stands unaudited.
+func (s *Incidents) ChangeIncident(ctx context.Context, id int64, change func(*incident.Incident) (incident.Changes, error)) (*incident.Incident, error) {
 	db := s.db
 	var out *incident.Incident
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
@@ -211,10 +221,11 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 		if err != nil {
 			return err
 		}
-		events, err := change(inc)
+		c, err := change(inc)
 		if err != nil {
 			return err
 		}
+		events := c.Events
 		_, err = tx.ExecContext(ctx, `UPDATE incidents SET title = $1, summary = $2, grade = $3, status = $4, visibility = $5,
 			labels = $6, cause_tags = $7, started_at = $8, detected_at = $9, acknowledged_at = $10, mitigated_at = $11,
 			resolved_at = $12, closed_at = $13, updated_at = $14 WHERE id = $15`,
@@ -229,6 +240,11 @@ func (s *Incidents) UpdateIncident(ctx context.Context, id int64, change func(*i
 		}
 		if err := s.appendEvents(ctx, tx, id, events); err != nil {
 			return err
+		}
+		for _, e := range c.Audit {
+			if err := db.appendAudit(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 		if err := db.reindex(ctx, tx, id); err != nil {
 			return err

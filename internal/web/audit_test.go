@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -167,6 +168,11 @@ func TestAuditLog(t *testing.T) {
 		}
 		if _, err := db.ExecContext(ctx, "DELETE FROM audit_log"); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("DELETE from the audit log: %v", err)
+		}
+		if f.srv.DB.Dialect == store.Postgres {
+			if _, err := db.ExecContext(ctx, "TRUNCATE audit_log"); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("TRUNCATE of the audit log: %v", err)
+			}
 		}
 	})
 }
