@@ -3,9 +3,12 @@ package tracker
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 
 	"github.com/firebreak-oss/firebreak/internal/review"
 )
@@ -18,6 +21,9 @@ type Jira struct {
 	client
 	base string
 	cfg  review.JiraConfig
+	// classicSearch is set once the site answered 404 for the enhanced
+	// search: Jira Data Center and Server have only GET /search.
+	classicSearch atomic.Bool
 }
 
 // NewJira returns a Jira client for the configured site.
@@ -71,20 +77,41 @@ func dueText(it *review.ActionItem) string {
 	return it.DueAt.Format("2006-01-02")
 }
 
-// Find searches (JQL) for the issue labelled with the item.
+// jiraFound is one page of a search, as both Jira searches answer it.
+type jiraFound struct {
+	Issues []struct {
+		Key    string `json:"key"`
+		Fields struct {
+			Status jiraStatus `json:"status"`
+		} `json:"fields"`
+	} `json:"issues"`
+}
+
+// Find searches (JQL) for the issue labelled with the item. It asks Jira
+// Cloud's enhanced search (GET /search/jql), as Cloud answers 410 Gone on
+// the classic GET /search; a site that answers 404 there is Jira Data
+// Center or Server, which has only the classic search, and is asked that
+// from then on. One result is enough, so neither search needs paging.
 func (j *Jira) Find(ctx context.Context, itemID int64) (string, string, string, error) {
-	var out struct {
-		Issues []struct {
-			Key    string `json:"key"`
-			Fields struct {
-				Status jiraStatus `json:"status"`
-			} `json:"fields"`
-		} `json:"issues"`
-	}
 	q := url.Values{"jql": {fmt.Sprintf("project = %q AND labels = %q", j.cfg.Project, review.ItemLabel(itemID))},
 		"fields": {"status"}, "maxResults": {"1"}}
-	if err := j.do(ctx, "GET", j.base+"/search?"+q.Encode(), nil, &out); err != nil {
-		return "", "", "", err
+	var out jiraFound
+	classic := j.classicSearch.Load()
+	if !classic {
+		err := j.do(ctx, "GET", j.base+"/search/jql?"+q.Encode(), nil, &out)
+		var se *StatusError
+		switch {
+		case errors.As(err, &se) && se.Status == http.StatusNotFound:
+			j.classicSearch.Store(true)
+			classic = true
+		case err != nil:
+			return "", "", "", err
+		}
+	}
+	if classic {
+		if err := j.do(ctx, "GET", j.base+"/search?"+q.Encode(), nil, &out); err != nil {
+			return "", "", "", err
+		}
 	}
 	if len(out.Issues) == 0 {
 		return "", "", "", nil

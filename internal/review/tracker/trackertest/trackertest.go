@@ -92,10 +92,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// Jira is a fake Jira site.
+// Jira is a fake Jira site: Jira Cloud by default, or Jira Data Center.
 type Jira struct {
 	Tracker
 	Project string
+	// dataCenter serves the classic GET /search and no /search/jql, as Jira
+	// Data Center and Server do; Jira Cloud answers 410 Gone on /search
+	// since the enhanced search replaced it.
+	dataCenter bool
+	searches   map[string]int // search requests by path
 }
 
 // BasicAuth is the header value for e-mail and API token.
@@ -103,14 +108,23 @@ func BasicAuth(email, token string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+token))
 }
 
-// StartJira serves a Jira project on 127.0.0.1 that accepts the given
-// Authorization header value.
-func StartJira(t testing.TB, project, auth string) *Jira {
-	f := &Jira{Tracker: Tracker{auth: auth, issues: map[string]*Issue{}}, Project: project}
+// StartJira serves a Jira Cloud project on 127.0.0.1 that accepts the
+// given Authorization header value.
+func StartJira(t testing.TB, project, auth string) *Jira { return startJira(t, project, auth, false) }
+
+// StartJiraDataCenter serves a Jira Data Center project: the classic
+// search, and 404 for the enhanced search it does not have.
+func StartJiraDataCenter(t testing.TB, project, auth string) *Jira {
+	return startJira(t, project, auth, true)
+}
+
+func startJira(t testing.TB, project, auth string, dataCenter bool) *Jira {
+	f := &Jira{Tracker: Tracker{auth: auth, issues: map[string]*Issue{}}, Project: project, dataCenter: dataCenter, searches: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /rest/api/2/issue", f.create)
 	mux.HandleFunc("GET /rest/api/2/issue/{key}", f.get)
 	mux.HandleFunc("GET /rest/api/2/search", f.search)
+	mux.HandleFunc("GET /rest/api/2/search/jql", f.searchJQL)
 	mux.HandleFunc("GET /rest/api/2/issue/{key}/transitions", f.transitions)
 	mux.HandleFunc("POST /rest/api/2/issue/{key}/transitions", f.transition)
 	_, f.URL = start(t, mux)
@@ -130,24 +144,130 @@ func (f *Jira) File(title string, labels ...string) string {
 // jqlLabel reads the label of the only JQL Firebreak sends.
 var jqlLabel = regexp.MustCompile(`labels = "([^"]+)"`)
 
-func (f *Jira) search(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(w, r, jiraRefusal) {
-		return
-	}
+// Searches is how many search requests reached path ("/rest/api/2/search"
+// or "/rest/api/2/search/jql"), answered or not.
+func (f *Jira) Searches(path string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.searches[path]
+}
+
+// labelled returns the issues carrying the label of the JQL, ordered by key
+// number, or false when the JQL is not the one Firebreak sends.
+func (f *Jira) labelled(w http.ResponseWriter, r *http.Request) ([]*Issue, bool) {
 	m := jqlLabel.FindStringSubmatch(r.URL.Query().Get("jql"))
 	if m == nil {
 		writeJSON(w, 400, map[string]any{"errorMessages": []string{"Error in the JQL Query"}})
-		return
+		return nil, false
 	}
-	issues := []map[string]any{}
+	var out []*Issue
 	f.mu.Lock()
 	for _, is := range f.issues {
 		if slices.Contains(is.Labels, m[1]) {
-			issues = append(issues, map[string]any{"key": is.Key, "fields": map[string]any{"status": jiraStatus(is.Status, is.Category)}})
+			c := *is
+			out = append(out, &c)
 		}
 	}
 	f.mu.Unlock()
-	writeJSON(w, 200, map[string]any{"startAt": 0, "maxResults": 1, "total": len(issues), "issues": issues})
+	slices.SortFunc(out, func(a, b *Issue) int { return keyNumber(a.Key) - keyNumber(b.Key) })
+	return out, true
+}
+
+func keyNumber(key string) int {
+	n, _ := strconv.Atoi(key[strings.LastIndex(key, "-")+1:])
+	return n
+}
+
+// jiraIssue is an issue as a search returns it, with the fields asked for
+// (the fake knows only status).
+func jiraIssue(is *Issue, fields string) map[string]any {
+	out := map[string]any{"id": strconv.Itoa(10000 + keyNumber(is.Key)), "key": is.Key}
+	if slices.Contains(strings.Split(fields, ","), "status") {
+		out["fields"] = map[string]any{"status": jiraStatus(is.Status, is.Category)}
+	}
+	return out
+}
+
+// search is the classic GET /rest/api/2/search, paged by startAt. Jira
+// Cloud removed it: it answers 410 Gone there.
+func (f *Jira) search(w http.ResponseWriter, r *http.Request) {
+	f.count(r)
+	if !f.dataCenter {
+		writeJSON(w, http.StatusGone, map[string]any{"errorMessages": []string{"The requested API has been removed. " +
+			"Please migrate to the /rest/api/3/search/jql API. A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"},
+			"errors": map[string]any{}})
+		return
+	}
+	if !f.authorized(w, r, jiraRefusal) {
+		return
+	}
+	found, ok := f.labelled(w, r)
+	if !ok {
+		return
+	}
+	start, _ := strconv.Atoi(r.URL.Query().Get("startAt"))
+	size := pageSize(r)
+	issues := []map[string]any{}
+	for _, is := range found[min(start, len(found)):min(start+size, len(found))] {
+		issues = append(issues, jiraIssue(is, r.URL.Query().Get("fields")))
+	}
+	writeJSON(w, 200, map[string]any{"startAt": start, "maxResults": size, "total": len(found), "issues": issues})
+}
+
+// searchJQL is Jira Cloud's enhanced search, GET /rest/api/2/search/jql:
+// only issue ids unless fields are named, no total, and pages chained by
+// nextPageToken (absent on the last page) instead of startAt.
+func (f *Jira) searchJQL(w http.ResponseWriter, r *http.Request) {
+	f.count(r)
+	if f.dataCenter {
+		http.NotFound(w, r)
+		return
+	}
+	if !f.authorized(w, r, jiraRefusal) {
+		return
+	}
+	if r.URL.Query().Has("startAt") {
+		writeJSON(w, 400, map[string]any{"errorMessages": []string{"startAt is not supported; use nextPageToken"}})
+		return
+	}
+	found, ok := f.labelled(w, r)
+	if !ok {
+		return
+	}
+	start := 0
+	if tok := r.URL.Query().Get("nextPageToken"); tok != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(tok, "page-"))
+		if err != nil || !strings.HasPrefix(tok, "page-") {
+			writeJSON(w, 400, map[string]any{"errorMessages": []string{"The provided next page token is invalid or expired."}})
+			return
+		}
+		start = n
+	}
+	size := pageSize(r)
+	end := min(start+size, len(found))
+	issues := []map[string]any{}
+	for _, is := range found[min(start, len(found)):end] {
+		issues = append(issues, jiraIssue(is, r.URL.Query().Get("fields")))
+	}
+	out := map[string]any{"issues": issues, "isLast": end >= len(found)}
+	if end < len(found) {
+		out["nextPageToken"] = "page-" + strconv.Itoa(end)
+	}
+	writeJSON(w, 200, out)
+}
+
+func (f *Jira) count(r *http.Request) {
+	f.mu.Lock()
+	f.searches[r.URL.Path]++
+	f.mu.Unlock()
+}
+
+func pageSize(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("maxResults"))
+	if err != nil || n <= 0 {
+		return 50
+	}
+	return n
 }
 
 // Accept changes the credentials the site accepts (a rotated token).
