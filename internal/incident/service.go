@@ -20,6 +20,10 @@ type Store interface {
 	// sets inc.ID.
 	CreateIncident(ctx context.Context, inc *Incident, events []Event) error
 	GetIncident(ctx context.Context, id int64) (*Incident, error)
+	// GetVisibleIncident is GetIncident for viewer: a restricted incident
+	// viewer is not a member of (unless seeAll) is not found, at the cost
+	// of a missing one.
+	GetVisibleIncident(ctx context.Context, id int64, viewer string, seeAll bool) (*Incident, error)
 	// ChangeIncident loads the incident, lets change alter it and name the
 	// events to append and the audit log entries to write, and stores all
 	// in one transaction. An error from change rolls everything back.
@@ -219,7 +223,10 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 // Get returns an incident the user may see. One the user may not see is
 // reported as not found, so its existence does not leak.
 func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*Incident, error) {
-	inc, err := s.store.GetIncident(ctx, id)
+	inc, err := s.store.GetVisibleIncident(ctx, id, by.Name, by.IsAdmin())
+	if fail.CodeOf(err) == fail.NotFound {
+		return nil, notFound(id) // one message whatever the reason
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -143,8 +143,31 @@ func (s *Incidents) GetIncident(ctx context.Context, id int64) (*incident.Incide
 	return s.get(ctx, s.db.SQL, id, "")
 }
 
+// GetVisibleIncident is GetIncident for viewer: a restricted incident viewer
+// is not a member of (unless seeAll) is not found. The check is in the
+// query, so such an incident costs what a missing one does and its
+// existence does not show in the answer's timing.
+func (s *Incidents) GetVisibleIncident(ctx context.Context, id int64, viewer string, seeAll bool) (*incident.Incident, error) {
+	if seeAll {
+		return s.GetIncident(ctx, id)
+	}
+	return s.getWhere(ctx, s.db.SQL, id, " AND "+visibleTo("$2"), viewer)
+}
+
+// visibleTo is the condition that incident i is visible to the user named
+// by the parameter user.
+func visibleTo(user string) string {
+	return "(i.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = " + user + "))"
+}
+
 func (s *Incidents) get(ctx context.Context, q queryer, id int64, lock string) (*incident.Incident, error) {
-	inc, err := scanIncident(q.QueryRowContext(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE i.id = $1"+lock, id))
+	return s.getWhere(ctx, q, id, lock)
+}
+
+// getWhere loads incident id with cond appended to its query (a further
+// condition on i with parameters from $2, or a lock clause).
+func (s *Incidents) getWhere(ctx context.Context, q queryer, id int64, cond string, condArgs ...any) (*incident.Incident, error) {
+	inc, err := scanIncident(q.QueryRowContext(ctx, "SELECT "+incidentColumns+" FROM incidents i WHERE i.id = $1"+cond, append([]any{id}, condArgs...)...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fail.New(fail.NotFound, "incident %s not found", incident.FormatRef(id))
 	}
@@ -294,7 +317,7 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 		where = append(where, "EXISTS (SELECT 1 FROM incident_members mm WHERE mm.incident_id = i.id AND mm.user_name = "+a.add(f.Member)+")")
 	}
 	if !f.SeeAll {
-		where = append(where, "(i.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
+		where = append(where, visibleTo(a.add(f.VisibleTo)))
 	}
 	q := "SELECT " + incidentColumns + " FROM incidents i"
 	if len(where) > 0 {
