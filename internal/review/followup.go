@@ -313,7 +313,9 @@ func (s *Service) recurrencesWithItems(ctx context.Context, by auth.User, incide
 
 // ApplyTrackerState takes an issue's status as its tracker reports it (by
 // webhook or poll): a done issue closes its item, a reopened one reopens
-// it. Nothing changes when they already agree.
+// it. Nothing changes when they already agree, nor while a status change
+// made in Firebreak is still to be pushed: the tracker's status is the
+// older one then, and the push will overwrite it.
 func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state string, done bool) (*ActionItem, error) {
 	it, err := s.store.ItemByTrackerKey(ctx, t, key)
 	if err != nil {
@@ -321,6 +323,9 @@ func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state s
 	}
 	now := s.now().UTC()
 	return s.store.UpdateItem(ctx, it.ID, func(it *ActionItem) (*incident.Event, bool, error) {
+		if it.Link.Pending > 0 {
+			return nil, false, nil
+		}
 		it.Link.State, it.Link.Error, it.Link.SyncedAt = state, "", &now
 		want := it.Status
 		switch {

@@ -122,6 +122,10 @@ type TrackerLink struct {
 	// job keeps retrying meanwhile.
 	Error    string     `json:"error"`
 	SyncedAt *time.Time `json:"synced_at"`
+	// Pending counts the item's status changes not yet passed to the
+	// tracker. While any are, the tracker's status is older than the item's
+	// and is not taken over.
+	Pending int `json:"pending"`
 }
 
 // ActionItem is one piece of follow-up work from an incident.

@@ -46,6 +46,9 @@ type Store interface {
 	ListItems(ctx context.Context, f ItemFilter) ([]*ActionItem, error)
 	ItemByTrackerKey(ctx context.Context, t Tracker, key string) (*ActionItem, error)
 	SetTrackerLink(ctx context.Context, id int64, link TrackerLink, ev *incident.Event) error
+	// Pushed records a push that passed on the item's status as it stood
+	// with pushed changes pending; changes made since stay pending.
+	Pushed(ctx context.Context, id int64, link TrackerLink, pushed int) error
 	CommonItems(ctx context.Context, category Category, limit int) ([]Suggestion, error)
 	RecurrenceCandidates(ctx context.Context, inc *incident.Incident, since time.Time, limit int) ([]*incident.Incident, error)
 	// SaveMatches stores the matches not yet stored and appends ev (with

@@ -74,7 +74,8 @@ func (y *Syncer) Create(ctx context.Context, itemID int64) error {
 	if err := st.SetTrackerLink(ctx, it.ID, link, &ev); err != nil {
 		return err
 	}
-	if it.Status.Closed() {
+	if it.Status.Closed() || it.Link.Pending > 0 {
+		link.Pending = it.Link.Pending
 		it.Link = link
 		return y.push(ctx, tr, it)
 	}
@@ -105,7 +106,7 @@ func (y *Syncer) push(ctx context.Context, tr IssueTracker, it *ActionItem) erro
 	now := y.Service.now().UTC()
 	link := it.Link
 	link.State, link.Error, link.SyncedAt = state, "", &now
-	return y.Service.store.SetTrackerLink(ctx, it.ID, link, nil)
+	return y.Service.store.Pushed(ctx, it.ID, link, it.Link.Pending)
 }
 
 // failed keeps the error on the item and returns it, so the job retries.
@@ -122,7 +123,9 @@ func (y *Syncer) failed(ctx context.Context, it *ActionItem, cause error) error 
 const pollBatch = 200
 
 // Poll reads the status of linked issues and applies changes a webhook
-// may have missed. It returns how many items changed.
+// may have missed. It returns how many items changed. Items with a status
+// change still to be pushed are left out: their tracker's status is older
+// than theirs, and the push job will set it.
 func (y *Syncer) Poll(ctx context.Context) (int, error) {
 	changed := 0
 	var errs []error
@@ -133,7 +136,7 @@ func (y *Syncer) Poll(ctx context.Context) (int, error) {
 			return changed, err
 		}
 		for _, it := range items {
-			if it.Link.Key == "" {
+			if it.Link.Key == "" || it.Link.Pending > 0 {
 				continue
 			}
 			state, done, err := tr.State(ctx, it.Link.Key)

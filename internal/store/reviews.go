@@ -86,14 +86,14 @@ func (s *Reviews) SaveRetrospective(ctx context.Context, r *review.Retrospective
 }
 
 const itemColumns = `id, incident_id, stage, title, description, category, term, owner, due_at, status, task_force, tracker,
-	tracker_key, tracker_url, tracker_state, tracker_error, tracker_synced_at, created_by, created_at, updated_at, done_at`
+	tracker_key, tracker_url, tracker_state, tracker_error, tracker_synced_at, created_by, created_at, updated_at, done_at, tracker_pending`
 
 func scanItem(row interface{ Scan(...any) error }) (*review.ActionItem, error) {
 	var it review.ActionItem
 	var due, synced, created, updated, done scanTime
 	err := row.Scan(&it.ID, &it.IncidentID, &it.Stage, &it.Title, &it.Description, &it.Category, &it.Term, &it.Owner, &due,
 		&it.Status, &it.TaskForce, &it.Link.Tracker, &it.Link.Key, &it.Link.URL, &it.Link.State, &it.Link.Error, &synced,
-		&it.CreatedBy, &created, &updated, &done)
+		&it.CreatedBy, &created, &updated, &done, &it.Link.Pending)
 	if err != nil {
 		return nil, err
 	}
@@ -167,6 +167,10 @@ func (s *Reviews) UpdateItem(ctx context.Context, id int64, change func(*review.
 			if err := s.EnqueueSync(ctx, tx, it.ID, "push"); err != nil {
 				return err
 			}
+			if _, err := tx.ExecContext(ctx, "UPDATE action_items SET tracker_pending = tracker_pending + 1 WHERE id = $1", it.ID); err != nil {
+				return fmt.Errorf("count pending push: %w", err)
+			}
+			it.Link.Pending++
 		}
 		out = it
 		return nil
@@ -204,6 +208,19 @@ func (s *Reviews) SetTrackerLink(ctx context.Context, id int64, link review.Trac
 		}
 		return db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{*ev})
 	})
+}
+
+// Pushed records a successful push: the link as the tracker now has it,
+// and pushed fewer changes pending (those made during the push remain).
+func (s *Reviews) Pushed(ctx context.Context, id int64, link review.TrackerLink, pushed int) error {
+	_, err := s.db.SQL.ExecContext(ctx, `UPDATE action_items SET tracker = $1, tracker_key = $2, tracker_url = $3, tracker_state = $4,
+		tracker_error = $5, tracker_synced_at = $6,
+		tracker_pending = CASE WHEN tracker_pending > $7 THEN tracker_pending - $8 ELSE 0 END WHERE id = $9`,
+		string(link.Tracker), link.Key, link.URL, link.State, link.Error, s.db.tp(link.SyncedAt), pushed, pushed, id)
+	if err != nil {
+		return fmt.Errorf("record push: %w", err)
+	}
+	return nil
 }
 
 // ListItems returns the items that match f, by id (or, for one tracker's

@@ -173,3 +173,59 @@ func TestGitHubSync(t *testing.T) {
 		}
 	})
 }
+
+// TestPollKeepsLocalChange: an item set done in Firebreak whose push has
+// not reached the tracker yet (Jira is read-only for maintenance) stays
+// done through a poll and a webhook that still report the issue open; once
+// Jira takes writes again the push closes the issue, and from then on the
+// tracker's changes count again.
+func TestPollKeepsLocalChange(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		jira := trackertest.StartJira(t, "OPS", trackertest.BasicAuth("bot@example.com", "tok"))
+		cfg := review.DefaultConfig()
+		cfg.DefaultTracker = review.Jira
+		cfg.Jira = review.JiraConfig{BaseURL: jira.URL, Project: "OPS", IssueType: "Task", Email: "bot@example.com",
+			APIToken: "tok", WebhookSecret: "jira-secret"}
+		s := startSite(t, url, cfg)
+		id := s.declareAndAdd(t, "Cap checkout retries at 2")
+		waitFor(t, "the issue key", func() bool { _, link := s.item(t, id); return link["key"] == "OPS-1" })
+
+		jira.ReadOnly(true)
+		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "done"}, 200)
+		waitFor(t, "the failed push", func() bool {
+			_, link := s.item(t, id)
+			return strings.Contains(link["error"].(string), "HTTP 503")
+		})
+		if n, err := s.Srv.Syncer.Poll(context.Background()); err != nil || n != 0 {
+			t.Fatalf("poll: %d changed, %v", n, err)
+		}
+		if st, link := s.item(t, id); st != "done" || link["pending"] != float64(1) {
+			t.Fatalf("after poll: %s, link %v", st, link)
+		}
+		body := []byte(`{"webhookEvent":"jira:issue_updated","issue":{"key":"OPS-1","fields":{"status":{"name":"To Do","statusCategory":{"key":"new"}}}}}`)
+		if code := s.webhook(t, "/hooks/tracker/jira", "X-Hub-Signature", "jira-secret", body, nil); code != 200 {
+			t.Fatalf("webhook: %d", code)
+		}
+		if st, _ := s.item(t, id); st != "done" {
+			t.Fatalf("a stale webhook reopened the item: %s", st)
+		}
+
+		jira.ReadOnly(false)
+		waitFor(t, "the push", func() bool { _, link := s.item(t, id); return link["pending"] == float64(0) })
+		if is := jira.Issue("OPS-1"); is.Category != "done" {
+			t.Fatalf("issue after the push: %+v", is)
+		}
+		if st, link := s.item(t, id); st != "done" || link["error"] != "" || link["state"] != "Done" {
+			t.Fatalf("after the push: %s %v", st, link)
+		}
+
+		// Nothing pending now: a reopening in Jira is taken over again.
+		jira.SetStatus("OPS-1", "To Do", "new")
+		if n, err := s.Srv.Syncer.Poll(context.Background()); err != nil || n != 1 {
+			t.Fatalf("poll after the push: %d %v", n, err)
+		}
+		if st, _ := s.item(t, id); st != "open" {
+			t.Fatalf("after reopening in Jira: %s", st)
+		}
+	})
+}

@@ -32,6 +32,24 @@ type Tracker struct {
 	auth         string
 	issues       map[string]*Issue
 	Unauthorized int // requests refused for their credentials
+	// readOnly makes writes answer 503, as a tracker in maintenance does.
+	readOnly bool
+}
+
+// ReadOnly makes the tracker refuse (503) or take again every write:
+// creating issues and changing their status. Reads still work.
+func (f *Tracker) ReadOnly(on bool) { f.mu.Lock(); f.readOnly = on; f.mu.Unlock() }
+
+// writable answers 503 to a write while the tracker is read-only.
+func (f *Tracker) writable(w http.ResponseWriter) bool {
+	f.mu.Lock()
+	ro := f.readOnly
+	f.mu.Unlock()
+	if ro {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"message": "Service unavailable: maintenance in progress",
+			"errorMessages": []string{"Service unavailable: maintenance in progress"}})
+	}
+	return !ro
 }
 
 func start(t testing.TB, h http.Handler) (*httptest.Server, string) {
@@ -283,7 +301,7 @@ func (f *Jira) SetStatus(key, name, category string) {
 const jiraRefusal = `{"errorMessages":["You are not authenticated. Authentication required to perform this operation."],"errors":{}}`
 
 func (f *Jira) create(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(w, r, jiraRefusal) {
+	if !f.authorized(w, r, jiraRefusal) || !f.writable(w) {
 		return
 	}
 	var in struct {
@@ -352,7 +370,7 @@ func (f *Jira) transitions(w http.ResponseWriter, r *http.Request) {
 
 func (f *Jira) transition(w http.ResponseWriter, r *http.Request) {
 	is := f.issue(w, r)
-	if is == nil {
+	if is == nil || !f.writable(w) {
 		return
 	}
 	var in struct {
@@ -404,7 +422,7 @@ func (f *GitHub) view(is *Issue) map[string]any {
 }
 
 func (f *GitHub) create(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(w, r, ghRefusal) {
+	if !f.authorized(w, r, ghRefusal) || !f.writable(w) {
 		return
 	}
 	if !strings.Contains(r.Header.Get("Accept"), "application/vnd.github+json") {
@@ -457,7 +475,7 @@ func (f *GitHub) get(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *GitHub) patch(w http.ResponseWriter, r *http.Request) {
-	if !f.authorized(w, r, ghRefusal) {
+	if !f.authorized(w, r, ghRefusal) || !f.writable(w) {
 		return
 	}
 	var in struct {
