@@ -14,11 +14,14 @@ import (
 )
 
 // TestSignInInTheBrowser signs in through the provider from the login page
-// in Chromium, sees the roles its groups map to, makes and revokes an API
-// token, and signs out; the session cookie it had is refused afterwards.
+// in Chromium, typing a password into the provider's own form, sees the
+// roles its groups map to, makes and revokes an API token, and signs out;
+// the session cookie it had is refused afterwards.
 func TestSignInInTheBrowser(t *testing.T) {
 	e := startSSO(t, testutil.SQLiteURL(t))
-	e.idp.SetUser(testutil.OIDCUser{Subject: "u-42", Username: "jaehyun.park", Email: "jaehyun@example.com", Groups: []string{"pay-leads", "platform-all"}})
+	// Nobody is signed in at the provider yet, so it asks who this is.
+	e.idp.AddUser(t, testutil.OIDCUser{Subject: "u-42", Username: "jaehyun.park", Password: "correct horse 42",
+		Email: "jaehyun@example.com", Groups: []string{"pay-leads", "platform-all"}})
 	b := testutil.StartBrowser(t)
 	tab := b.NewTab(t)
 	tab.Do(t,
@@ -30,6 +33,15 @@ func TestSignInInTheBrowser(t *testing.T) {
 	}
 	tab.Do(t,
 		chromedp.Click(chromedp.CSS(`#sso`)),
+		chromedp.WaitVisible(chromedp.CSS(`#username`)),
+	)
+	if loc := testutil.Run(t, tab, chromedp.Location()); !strings.HasPrefix(loc, e.idp.URL+"/login") {
+		t.Errorf("the sign-on button led to %s, want the provider's sign-in page", loc)
+	}
+	tab.Do(t,
+		chromedp.SendKeys(chromedp.CSS(`#username`), "jaehyun.park"),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "correct horse 42"),
+		chromedp.Click(chromedp.CSS(`#submit`)),
 		chromedp.WaitVisible(chromedp.CSS(`#team-roles`)),
 	)
 	if loc := testutil.Run(t, tab, chromedp.Location()); !strings.HasSuffix(loc, "/account") {

@@ -45,6 +45,7 @@ func startSSO(t *testing.T, dbURL string) *ssoEnv {
 	}
 	idp := testutil.StartOIDCProvider(t, "firebreak", "s3cret-for-tests")
 	run := testutil.StartServerWith(t, func(base string) server.Options {
+		idp.AllowRedirect(t, base+"/auth/oidc/callback")
 		return server.Options{DatabaseURL: dbURL, Catalog: cat, Auth: &sso.Config{
 			LoginLimit: 10, LoginWindow: sso.DefaultLoginWindow,
 			OIDC: &sso.OIDC{
@@ -87,7 +88,7 @@ func TestSignInThroughProvider(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		e := startSSO(t, dbURL)
 		ctx := context.Background()
-		e.idp.SetUser(testutil.OIDCUser{Subject: "u-1001", Username: "Min-Ji.Kim", Email: "minji@example.com", Groups: []string{"pay-oncall", "platform-all", "unrelated"}})
+		e.idp.SetUser(t, testutil.OIDCUser{Subject: "u-1001", Username: "Min-Ji.Kim", Email: "minji@example.com", Groups: []string{"pay-oncall", "platform-all", "unrelated"}})
 
 		c := browserClient(t)
 		resp, body := get(t, c, e.run.Base+"/auth/oidc/start?next=/account")
@@ -110,7 +111,7 @@ func TestSignInThroughProvider(t *testing.T) {
 
 		// Groups change at the provider: the next sign-in follows, and the
 		// audit log says so.
-		e.idp.SetUser(testutil.OIDCUser{Subject: "u-1001", Username: "someone-else", Email: "minji@example.com", Groups: []string{"pay-leads", "fb-admins"}})
+		e.idp.SetUser(t, testutil.OIDCUser{Subject: "u-1001", Username: "someone-else", Email: "minji@example.com", Groups: []string{"pay-leads", "fb-admins"}})
 		c2 := browserClient(t)
 		if resp, body := get(t, c2, e.run.Base+"/auth/oidc/start"); resp.Request.URL.Path != "/incidents" {
 			t.Fatalf("second sign-in ended at %s:\n%s", resp.Request.URL, body)
@@ -139,7 +140,7 @@ func TestSignInThroughProvider(t *testing.T) {
 		if _, err := e.run.Server.Users.SetTeamRole(ctx, op, "min-ji.kim", "platform", auth.TeamManager); err != nil {
 			t.Fatal(err)
 		}
-		e.idp.SetUser(testutil.OIDCUser{Subject: "u-1001", Username: "x", Groups: []string{"pay-leads", "fb-admins", "platform-all"}})
+		e.idp.SetUser(t, testutil.OIDCUser{Subject: "u-1001", Username: "x", Groups: []string{"pay-leads", "fb-admins", "platform-all"}})
 		for range 2 {
 			get(t, browserClient(t), e.run.Base+"/auth/oidc/start")
 		}
@@ -187,7 +188,7 @@ func csrfOf(t *testing.T, c *http.Client, page string) string {
 // refused browser holds no session.
 func TestSignInRefusals(t *testing.T) {
 	e := startSSO(t, testutil.SQLiteURL(t))
-	e.idp.SetUser(testutil.OIDCUser{Subject: "u-7", Username: "mallory", Groups: []string{"fb-admins"}})
+	e.idp.SetUser(t, testutil.OIDCUser{Subject: "u-7", Username: "mallory", Groups: []string{"fb-admins"}})
 	noFollow := func() *http.Client {
 		c := browserClient(t)
 		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
@@ -206,14 +207,27 @@ func TestSignInRefusals(t *testing.T) {
 		}
 		return loc
 	}
-	// callback asks the provider for a code and returns its redirect back.
+	// callback asks the provider for a code, following its redirects
+	// through its own pages (sign-in, then its authorize callback), and
+	// returns its redirect back to Firebreak.
 	callback := func(c *http.Client, authorize *url.URL) *url.URL {
-		resp, _ := get(t, c, authorize.String())
-		back, err := url.Parse(resp.Header.Get("Location"))
-		if err != nil || back.Query().Get("code") == "" {
-			t.Fatalf("provider answered %d %q", resp.StatusCode, resp.Header.Get("Location"))
+		next := authorize
+		for range 5 {
+			resp, _ := get(t, c, next.String())
+			loc, err := next.Parse(resp.Header.Get("Location"))
+			if resp.StatusCode != http.StatusFound || err != nil {
+				t.Fatalf("provider answered %d %q", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			if strings.HasPrefix(loc.String(), e.run.Base+"/") {
+				if loc.Query().Get("code") == "" {
+					t.Fatalf("provider answered without a code: %s", loc)
+				}
+				return loc
+			}
+			next = loc
 		}
-		return back
+		t.Fatalf("provider redirected more than 5 times")
+		return nil
 	}
 	finish := func(c *http.Client, back *url.URL) int {
 		resp, body := get(t, c, back.String())
@@ -248,16 +262,16 @@ func TestSignInRefusals(t *testing.T) {
 		}
 	})
 	t.Run("signature by a key not in the JWKS", func(t *testing.T) {
-		e.idp.SignWithUnknownKey(true)
-		defer e.idp.SignWithUnknownKey(false)
+		e.idp.SetFaults(t, testutil.OIDCFaults{SignWithUnknownKey: true})
+		defer e.idp.SetFaults(t, testutil.OIDCFaults{})
 		c := noFollow()
 		if got := finish(c, callback(c, start(c))); got != http.StatusUnauthorized || signedIn(c) {
 			t.Fatalf("forged ID token: status %d", got)
 		}
 	})
 	t.Run("nonce mismatch", func(t *testing.T) {
-		e.idp.WrongNonce(true)
-		defer e.idp.WrongNonce(false)
+		e.idp.SetFaults(t, testutil.OIDCFaults{WrongNonce: true})
+		defer e.idp.SetFaults(t, testutil.OIDCFaults{})
 		c := noFollow()
 		if got := finish(c, callback(c, start(c))); got != http.StatusUnauthorized || signedIn(c) {
 			t.Fatalf("wrong nonce: status %d", got)
@@ -269,7 +283,7 @@ func TestSignInRefusals(t *testing.T) {
 		// The code alone, redeemed by someone who lacks the verifier, buys nothing.
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")},
 			"redirect_uri": {e.run.Base + "/auth/oidc/callback"}, "client_id": {"firebreak"}, "client_secret": {"s3cret-for-tests"}}
-		resp, err := http.PostForm(e.idp.URL+"/token", form)
+		resp, err := http.PostForm(tokenEndpoint(t, e.idp.URL), form)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,4 +294,22 @@ func TestSignInRefusals(t *testing.T) {
 			t.Fatalf("token without verifier: %d %v", resp.StatusCode, answer)
 		}
 	})
+}
+
+// tokenEndpoint reads the provider's token endpoint from its discovery
+// document.
+func tokenEndpoint(t *testing.T, issuer string) string {
+	t.Helper()
+	resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc struct {
+		TokenEndpoint string `json:"token_endpoint"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil || doc.TokenEndpoint == "" {
+		t.Fatalf("discovery document: %v, token endpoint %q", err, doc.TokenEndpoint)
+	}
+	return doc.TokenEndpoint
 }

@@ -1,267 +1,284 @@
 package testutil
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"net"
+	"io"
 	"net/http"
-	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
 )
 
-// OIDCUser is an account at the test identity provider.
+// OIDCUser is an account at the test identity provider. Password is needed
+// only to sign in through the provider's form.
 type OIDCUser struct {
-	Subject  string
-	Username string
-	Email    string
-	Groups   []string
+	Subject  string   `json:"subject"`
+	Username string   `json:"username"`
+	Password string   `json:"password,omitempty"`
+	Email    string   `json:"email,omitempty"`
+	Groups   []string `json:"groups,omitempty"`
 }
 
-// OIDCProvider is a small OpenID Connect provider serving HTTP on
-// 127.0.0.1 for tests: discovery, JWKS, an authorization endpoint that
-// consents at once as the current user, and a token endpoint. It speaks the
-// standard's wire format and checks what a real provider checks: the client
-// and its secret, the redirect URI, single-use codes, and PKCE (S256 only,
-// and required). ID tokens are RS256 JWTs signed with go-jose.
+// OIDCProvider is a real OpenID Connect provider process on 127.0.0.1: the
+// program in ./oidcprovider, built on github.com/zitadel/oidc/v3/pkg/op. It
+// serves discovery, JWKS, the authorization code flow with PKCE (S256
+// required), a token endpoint that checks the client secret and redirect
+// URI, userinfo and end_session, and signs ID tokens with its own RSA key.
+// The test steers it through a control API guarded by a random token.
 type OIDCProvider struct {
 	URL          string // the issuer
 	ClientID     string
 	ClientSecret string
 
-	key, rogue *rsa.PrivateKey // rogue signs when SignWithUnknownKey is set
-	kid        string
-
-	mu    sync.Mutex
-	user  OIDCUser
-	codes map[string]codeGrant
-	// SignWithUnknownKey makes ID tokens carry a signature by a key that is
-	// not in the JWKS, as a forger would.
-	signWithUnknownKey bool
-	// wrongNonce makes ID tokens carry another nonce than the one asked for.
-	wrongNonce bool
-	// Requests counts the token endpoint's successful answers.
-	tokens int
+	control string // bearer token for /control/…
 }
 
-type codeGrant struct {
-	user        OIDCUser
-	nonce       string
-	challenge   string
-	redirectURI string
-	expires     time.Time
-}
-
-// StartOIDCProvider starts a provider for one client and stops it when the
-// test ends.
+// StartOIDCProvider starts a provider process for one confidential client
+// and stops it when the test ends. Redirect URIs must be registered with
+// AllowRedirect before the client uses them, as at any real provider.
 func StartOIDCProvider(t testing.TB, clientID, clientSecret string) *OIDCProvider {
 	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	bin := oidcProviderBinary(t)
+	p := &OIDCProvider{ClientID: clientID, ClientSecret: clientSecret, control: randomToken()}
+	dir := t.TempDir()
+	cfg, err := json.Marshal(map[string]any{
+		"client_id": clientID, "client_secret": clientSecret, "control_token": p.control,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rogue, err := rsa.GenerateKey(rand.Reader, 2048)
+	cfgPath := filepath.Join(dir, "provider.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(bin, "-config", cfgPath, "-listen", "127.0.0.1:0")
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &OIDCProvider{ClientID: clientID, ClientSecret: clientSecret, key: key, rogue: rogue, kid: "test-key-1", codes: map[string]codeGrant{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start the OIDC provider: %v", err)
 	}
-	p.URL = "http://" + ln.Addr().String()
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
-	mux.HandleFunc("GET /jwks", p.jwks)
-	mux.HandleFunc("GET /authorize", p.authorize)
-	mux.HandleFunc("POST /token", p.token)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+
+	// The program prints its issuer once it listens.
+	issuer := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(out).ReadString('\n')
+		issuer <- strings.TrimSpace(strings.TrimPrefix(line, "issuer "))
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case p.URL = <-issuer:
+	case <-exited:
+		t.Fatalf("the OIDC provider exited at start: %s", stderr.Tail(4000))
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the OIDC provider did not start within 30s: %s", stderr.Tail(4000))
+	}
+	if !strings.HasPrefix(p.URL, "http://127.0.0.1:") {
+		t.Fatalf("the OIDC provider announced %q: %s", p.URL, stderr.Tail(4000))
+	}
+	waitForDiscovery(t, p.URL, exited, &stderr)
 	return p
 }
 
-// SetUser makes the provider sign in as u from now on.
-func (p *OIDCProvider) SetUser(u OIDCUser) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.user = u
+// waitForDiscovery returns once the provider's discovery document answers.
+func waitForDiscovery(t testing.TB, issuer string, exited <-chan struct{}, stderr *lockedBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(issuer + "/.well-known/openid-configuration")
+		if err == nil {
+			var doc struct {
+				Issuer string `json:"issuer"`
+			}
+			derr := json.NewDecoder(resp.Body).Decode(&doc)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && derr == nil && doc.Issuer == issuer {
+				return
+			}
+		}
+		select {
+		case <-exited:
+			t.Fatalf("the OIDC provider exited: %s", stderr.Tail(4000))
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the OIDC provider's discovery document did not answer within 30s (last error %v)", err)
+		}
+	}
 }
 
-// SignWithUnknownKey makes the provider sign ID tokens with a key its JWKS
-// does not publish (true) or with its own key (false).
-func (p *OIDCProvider) SignWithUnknownKey(on bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.signWithUnknownKey = on
+var oidcBuild struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	miss string // a missing component, rather than a failed build
 }
 
-// WrongNonce makes the provider put another nonce in ID tokens than the
-// client asked for.
-func (p *OIDCProvider) WrongNonce(on bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.wrongNonce = on
-}
-
-// TokensIssued counts the ID tokens the provider has issued.
-func (p *OIDCProvider) TokensIssued() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.tokens
-}
-
-func (p *OIDCProvider) discovery(w http.ResponseWriter, r *http.Request) {
-	writeJSONBody(w, http.StatusOK, map[string]any{
-		"issuer":                                p.URL,
-		"authorization_endpoint":                p.URL + "/authorize",
-		"token_endpoint":                        p.URL + "/token",
-		"jwks_uri":                              p.URL + "/jwks",
-		"response_types_supported":              []string{"code"},
-		"subject_types_supported":               []string{"public"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"code_challenge_methods_supported":      []string{"S256"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
-		"scopes_supported":                      []string{"openid", "profile", "email", "groups"},
+// oidcProviderBinary builds the provider program once per test binary.
+func oidcProviderBinary(t testing.TB) string {
+	t.Helper()
+	oidcBuild.once.Do(func() {
+		// go test puts its own toolchain first on the PATH.
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			oidcBuild.miss = "the go command (to build the test OIDC provider)"
+			return
+		}
+		root, err := moduleRoot()
+		if err != nil {
+			oidcBuild.err = err
+			return
+		}
+		oidcBuild.dir, err = os.MkdirTemp("", "firebreak-oidcprovider-")
+		if err != nil {
+			oidcBuild.err = err
+			return
+		}
+		oidcBuild.bin = filepath.Join(oidcBuild.dir, "oidcprovider")
+		cmd := exec.Command(goTool, "build", "-o", oidcBuild.bin, "./internal/testutil/oidcprovider")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			oidcBuild.err = fmt.Errorf("go build ./internal/testutil/oidcprovider: %v\n%s", err, out)
+		}
 	})
+	switch {
+	case oidcBuild.miss != "":
+		Missing(t, oidcBuild.miss)
+	case oidcBuild.err != nil:
+		t.Fatal(oidcBuild.err)
+	}
+	return oidcBuild.bin
 }
 
-func (p *OIDCProvider) jwks(w http.ResponseWriter, r *http.Request) {
-	writeJSONBody(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{
-		{Key: &p.key.PublicKey, KeyID: p.kid, Algorithm: string(jose.RS256), Use: "sig"},
-	}})
+// removeOIDCProviderBuild deletes the built provider when the tests end.
+func removeOIDCProviderBuild() {
+	if oidcBuild.dir != "" {
+		_ = os.RemoveAll(oidcBuild.dir)
+	}
 }
 
-func (p *OIDCProvider) authorize(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	redirect, err := url.Parse(q.Get("redirect_uri"))
-	switch {
-	case q.Get("client_id") != p.ClientID:
-		http.Error(w, "unknown client_id", http.StatusBadRequest)
-		return
-	case err != nil || redirect.Scheme == "" || redirect.Host == "":
-		http.Error(w, "redirect_uri must be an absolute URL", http.StatusBadRequest)
-		return
+// do sends one control request; body is encoded as JSON when not nil.
+func (p *OIDCProvider) do(t testing.TB, method, path string, body, answer any) {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
 	}
-	fail := func(code, desc string) {
-		v := redirect.Query()
-		v.Set("error", code)
-		v.Set("error_description", desc)
-		v.Set("state", q.Get("state"))
-		redirect.RawQuery = v.Encode()
-		http.Redirect(w, r, redirect.String(), http.StatusFound)
-	}
-	switch {
-	case q.Get("response_type") != "code":
-		fail("unsupported_response_type", "only the code flow is served")
-		return
-	case !strings.Contains(" "+q.Get("scope")+" ", " openid "):
-		fail("invalid_scope", "scope must include openid")
-		return
-	case q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256":
-		fail("invalid_request", "PKCE with S256 is required")
-		return
-	}
-	p.mu.Lock()
-	code := randomToken()
-	p.codes[code] = codeGrant{user: p.user, nonce: q.Get("nonce"), challenge: q.Get("code_challenge"),
-		redirectURI: q.Get("redirect_uri"), expires: time.Now().Add(time.Minute)}
-	p.mu.Unlock()
-	v := redirect.Query()
-	v.Set("code", code)
-	v.Set("state", q.Get("state"))
-	redirect.RawQuery = v.Encode()
-	http.Redirect(w, r, redirect.String(), http.StatusFound)
-}
-
-func (p *OIDCProvider) token(w http.ResponseWriter, r *http.Request) {
-	tokenError := func(status int, code, desc string) {
-		writeJSONBody(w, status, map[string]string{"error": code, "error_description": desc})
-	}
-	if err := r.ParseForm(); err != nil {
-		tokenError(http.StatusBadRequest, "invalid_request", err.Error())
-		return
-	}
-	id, secret, ok := r.BasicAuth()
-	if ok { // client_secret_basic form-encodes both before base64
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
-	} else {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
-	if id != p.ClientID || subtle.ConstantTimeCompare([]byte(secret), []byte(p.ClientSecret)) != 1 {
-		tokenError(http.StatusUnauthorized, "invalid_client", "wrong client id or secret")
-		return
-	}
-	if r.PostForm.Get("grant_type") != "authorization_code" {
-		tokenError(http.StatusBadRequest, "unsupported_grant_type", "only authorization_code")
-		return
-	}
-	p.mu.Lock()
-	code := r.PostForm.Get("code")
-	g, found := p.codes[code]
-	delete(p.codes, code) // single use, whatever happens next
-	unknownKey, wrongNonce := p.signWithUnknownKey, p.wrongNonce
-	p.mu.Unlock()
-	sum := sha256.Sum256([]byte(r.PostForm.Get("code_verifier")))
-	switch {
-	case !found || time.Now().After(g.expires):
-		tokenError(http.StatusBadRequest, "invalid_grant", "unknown, used or expired code")
-		return
-	case r.PostForm.Get("redirect_uri") != g.redirectURI:
-		tokenError(http.StatusBadRequest, "invalid_grant", "redirect_uri differs from the authorization request's")
-		return
-	case base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge:
-		tokenError(http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge")
-		return
-	}
-	key := p.key
-	if unknownKey {
-		key = p.rogue
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", p.kid))
+	req, err := http.NewRequest(method, p.URL+"/control/"+path, r)
 	if err != nil {
-		tokenError(http.StatusInternalServerError, "server_error", err.Error())
-		return
+		t.Fatal(err)
 	}
-	nonce := g.nonce
-	if wrongNonce {
-		nonce = "not-the-" + nonce
-	}
-	now := time.Now()
-	claims := map[string]any{
-		"iss": p.URL, "sub": g.user.Subject, "aud": p.ClientID, "iat": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
-		"nonce": nonce, "preferred_username": g.user.Username, "email": g.user.Email, "groups": g.user.Groups,
-	}
-	idToken, err := jwt.Signed(signer).Claims(claims).Serialize()
+	req.Header.Set("Authorization", "Bearer "+p.control)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		tokenError(http.StatusInternalServerError, "server_error", err.Error())
-		return
+		t.Fatalf("OIDC provider %s %s: %v", method, path, err)
 	}
-	p.mu.Lock()
-	p.tokens++
-	p.mu.Unlock()
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSONBody(w, http.StatusOK, map[string]any{
-		"access_token": randomToken(), "token_type": "Bearer", "expires_in": 300, "id_token": idToken,
-	})
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		msg, _ := io.ReadAll(resp.Body)
+		t.Fatalf("OIDC provider %s %s: %s %s", method, path, resp.Status, msg)
+	}
+	if answer != nil {
+		if err := json.NewDecoder(resp.Body).Decode(answer); err != nil {
+			t.Fatalf("OIDC provider %s %s: %v", method, path, err)
+		}
+	}
 }
 
-func writeJSONBody(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// AllowRedirect registers a redirect URI for the client.
+func (p *OIDCProvider) AllowRedirect(t testing.TB, uri string) {
+	t.Helper()
+	p.do(t, http.MethodPost, "redirect-uris", map[string]string{"redirect_uri": uri}, nil)
+}
+
+// AllowLogoutRedirect registers a post-logout redirect URI for end_session.
+func (p *OIDCProvider) AllowLogoutRedirect(t testing.TB, uri string) {
+	t.Helper()
+	p.do(t, http.MethodPost, "redirect-uris", map[string]string{"post_logout_redirect_uri": uri}, nil)
+}
+
+// AddUser adds an account at the provider, or replaces the one with the
+// same subject, without signing it in.
+func (p *OIDCProvider) AddUser(t testing.TB, u OIDCUser) {
+	t.Helper()
+	p.do(t, http.MethodPut, "users", u, nil)
+}
+
+// SetUser adds or replaces u and signs it in at the provider: from now on
+// every authorization request completes at once as u, as for a browser that
+// already holds the provider's session.
+func (p *OIDCProvider) SetUser(t testing.TB, u OIDCUser) {
+	t.Helper()
+	p.AddUser(t, u)
+	p.do(t, http.MethodPut, "session", map[string]string{"subject": u.Subject}, nil)
+}
+
+// SignOut ends the session at the provider; the next authorization request
+// shows its sign-in form.
+func (p *OIDCProvider) SignOut(t testing.TB) {
+	t.Helper()
+	p.do(t, http.MethodPut, "session", map[string]string{"subject": ""}, nil)
+}
+
+// SignedIn returns the subject signed in at the provider, or "".
+func (p *OIDCProvider) SignedIn(t testing.TB) string {
+	t.Helper()
+	var s struct {
+		Subject string `json:"subject"`
+	}
+	p.do(t, http.MethodGet, "session", nil, &s)
+	return s.Subject
+}
+
+// OIDCFaults make the provider misbehave, to test the relying party's
+// refusals.
+type OIDCFaults struct {
+	// SignWithUnknownKey signs ID tokens with a key its JWKS does not
+	// publish, under the published key's id, as a forger would.
+	SignWithUnknownKey bool `json:"sign_with_unknown_key"`
+	// WrongNonce puts another nonce in ID tokens than the client asked for.
+	WrongNonce bool `json:"wrong_nonce"`
+}
+
+// SetFaults replaces the provider's faults; the zero value behaves.
+func (p *OIDCProvider) SetFaults(t testing.TB, f OIDCFaults) {
+	t.Helper()
+	p.do(t, http.MethodPut, "faults", f, nil)
+}
+
+// TokensIssued counts the token responses the provider has given.
+func (p *OIDCProvider) TokensIssued(t testing.TB) int {
+	t.Helper()
+	var s struct {
+		N int `json:"tokens_issued"`
+	}
+	p.do(t, http.MethodGet, "stats", nil, &s)
+	return s.N
 }
 
 func randomToken() string {

@@ -37,10 +37,12 @@ var pg struct {
 }
 
 // Main runs a package's tests and then stops the PostgreSQL server that they
-// may have started. Packages that call PostgresURL use it from TestMain.
+// may have started and removes the test OIDC provider they may have built.
+// Packages that call PostgresURL or StartOIDCProvider use it from TestMain.
 func Main(m *testing.M) int {
 	code := m.Run()
 	StopPostgres()
+	removeOIDCProviderBuild()
 	return code
 }
 
