@@ -14,13 +14,36 @@ type Report struct {
 	Sections   map[string]string `json:"sections"`
 	// TBDSince holds each section that is TBD and since when it has been.
 	TBDSince map[string]time.Time `json:"tbd_since"`
-	// DueAt is when the first report must have been shared.
+	// DueAt is when the first report must have been shared. The service
+	// sets it from the incident on every read (see Service.Deadline), so a
+	// grade change moves it; the stored copy only orders the table.
 	DueAt          time.Time  `json:"due_at"`
 	FirstSharedAt  *time.Time `json:"first_shared_at"`
 	SharedRevision int        `json:"shared_revision"`
 	RemindedAt     *time.Time `json:"reminded_at"`
-	CreatedAt      time.Time  `json:"created_at"`
-	UpdatedAt      time.Time  `json:"updated_at"`
+	// OverdueFlagged says the incident's timeline has a report_overdue
+	// event already, so a late first report is flagged once however the
+	// reminders before it went.
+	OverdueFlagged bool      `json:"-"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+}
+
+// PendingQuery selects one page of work for the reports page or a
+// reminder run, in incident order.
+type PendingQuery struct {
+	After int64 // the last incident of the page before
+	Limit int
+	// NotRemindedSince leaves out those whose owner was reminded after it;
+	// zero keeps all.
+	NotRemindedSince time.Time
+}
+
+// Unstarted is what a reminder run needs to know of an incident whose
+// report nobody started.
+type Unstarted struct {
+	OverdueFlagged bool
+	RemindedAt     *time.Time
 }
 
 // Revision is one saved state of a report.

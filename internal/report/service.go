@@ -30,9 +30,18 @@ type Store interface {
 	GetRevision(ctx context.Context, incidentID int64, number int) (*Revision, error)
 	// ListShares returns up to limit shares, newest first.
 	ListShares(ctx context.Context, incidentID int64, limit int) ([]Share, error)
-	// ListPending returns up to limit reports with TBD sections or a first
-	// report not shared yet, the earliest due first.
-	ListPending(ctx context.Context, limit int) ([]*Report, error)
+	// ListPending returns a page of reports with TBD sections or a first
+	// report not shared yet, in incident order.
+	ListPending(ctx context.Context, q PendingQuery) ([]*Report, error)
+	// ListUnstarted returns a page of incidents, in order, that are not
+	// closed, have no report, and were declared before their grade's
+	// cutoff (see overdueCutoffs): those whose first report may be late.
+	// NotRemindedSince applies to their report_reminded events.
+	ListUnstarted(ctx context.Context, q PendingQuery, cutoffs map[incident.Grade]time.Time) ([]int64, error)
+	// RemindUnstarted reads what was told of an incident without a report
+	// and stores what decide returns (mails and events only) in one
+	// transaction. It does nothing if a report was started meanwhile.
+	RemindUnstarted(ctx context.Context, incidentID int64, decide func(Unstarted) (Change, error)) error
 	// TBDCounts returns the number of TBD sections of each incident's
 	// report, for those with a report.
 	TBDCounts(ctx context.Context, incidentIDs []int64) (map[int64]int, error)
@@ -89,6 +98,45 @@ func Deadline(p *policy.Policy, inc *incident.Incident) time.Time {
 	return p.FirstReportDeadline(inc.Grade, inc.CreatedAt)
 }
 
+// Deadline is when the incident's first report is due under the current
+// policy and the incident's current grade. It is computed on every read
+// rather than stored, so raising or lowering the grade moves it.
+func (s *Service) Deadline(inc *incident.Incident) time.Time { return Deadline(s.policy(), inc) }
+
+// overdueCutoffs gives, for each grade, the declaration time before which
+// an incident's first report is due by now. Both kinds of deadline grow
+// with the declaration time, so "declared before the cutoff" is a filter a
+// database can apply; the exact check is Deadline's.
+func overdueCutoffs(p *policy.Policy, now time.Time) map[incident.Grade]time.Time {
+	out := map[incident.Grade]time.Time{}
+	for g := incident.SEV1; g <= incident.SEV5; g++ {
+		fr := p.Grades[g].FirstReport
+		if !fr.SameDay {
+			out[g] = now.Add(-fr.Within).UTC()
+			continue
+		}
+		// Due at the end of the declaration's day: late once that day is over.
+		zone := p.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		y, m, d := now.In(zone).Date()
+		out[g] = time.Date(y, m, d, 0, 0, 0, 0, zone).UTC()
+	}
+	return out
+}
+
+// FirstOwner is who answers for an incident's first report while nobody
+// has started it: the communicator, else the resolver, else the declarer.
+func FirstOwner(inc *incident.Incident) string {
+	for _, role := range []incident.Role{incident.Communicator, incident.Resolver} {
+		if name := inc.Roles[role]; name != "" {
+			return name
+		}
+	}
+	return inc.CreatedBy
+}
+
 // Get returns an incident the user may see and its report (nil when none
 // was started).
 func (s *Service) Get(ctx context.Context, by auth.User, id int64) (*incident.Incident, *Report, error) {
@@ -116,7 +164,11 @@ func (s *Service) withReport(ctx context.Context, inc *incident.Incident) (*inci
 	if fail.CodeOf(err) == fail.NotFound {
 		return inc, nil, nil
 	}
-	return inc, r, err
+	if err != nil {
+		return nil, nil, err
+	}
+	r.DueAt = s.Deadline(inc)
+	return inc, r, nil
 }
 
 // StartOptions choose what pre-fill keeps.
@@ -154,7 +206,7 @@ func (s *Service) Start(ctx context.Context, by auth.User, id int64, o StartOpti
 	now := s.Now().UTC()
 	r := &Report{IncidentID: id, Owner: by.Name, Lang: o.Lang, Revision: 1,
 		Sections: s.Template().Prefill(inc, kept, s.Zone(), o.Lang), TBDSince: map[string]time.Time{},
-		DueAt: Deadline(s.policy(), inc), CreatedAt: now, UpdatedAt: now}
+		DueAt: s.Deadline(inc), CreatedAt: now, UpdatedAt: now}
 	s.Template().trackTBD(r, now)
 	if err := s.Store.CreateReport(ctx, r, Revision{Number: 1, Author: by.Name, At: now, Sections: r.Sections}); err != nil {
 		return nil, err
@@ -362,6 +414,7 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 		}
 	}
 	_, err = s.Store.UpdateReport(ctx, id, func(r *Report) (Change, error) {
+		r.DueAt = s.Deadline(inc)
 		if r.SharedRevision == r.Revision {
 			return Change{}, fail.New(fail.Conflict, "revision %d was shared already; nothing changed since", r.Revision)
 		}

@@ -268,7 +268,7 @@ func TestOverdueFirstReportAndReminders(t *testing.T) {
 		if n, err := f.reports.Remind(ctx); err != nil || n != 0 {
 			t.Fatalf("remind before the deadline: %d, %v", n, err)
 		}
-		pending, err := f.reports.ListPending(ctx, f.bob, "en")
+		pending, _, err := f.reports.ListPending(ctx, f.bob, "en", 0)
 		if err != nil || len(pending) != 1 || pending[0].Report.Overdue(f.clock.now()) || len(pending[0].TBD) != 2 {
 			t.Fatalf("pending = %+v, %v", pending, err)
 		}
@@ -342,6 +342,256 @@ func TestImportAndSimilar(t *testing.T) {
 		}
 		if _, err := f.library.Find(ctx, f.bob, strings.Repeat("x", 600), report.SearchFilter{}); code(err) != fail.Invalid {
 			t.Errorf("overlong query: %v", err)
+		}
+	})
+}
+
+// eventCount counts an incident's timeline events of one kind.
+func (f *fixture) eventCount(t *testing.T, id int64, kind incident.EventKind) int {
+	t.Helper()
+	events, err := f.incidents.Timeline(context.Background(), f.alice, id, 0, 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ev := range events {
+		if ev.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// mailsTo picks the mails to one address.
+func mailsTo(mails []report.Mail, to string) []report.Mail {
+	var out []report.Mail
+	for _, m := range mails {
+		if m.To == to {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func TestUnstartedFirstReportIsFlaggedAndReminded(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		users := auth.NewService(f.db.Users(), f.clock.now)
+		if _, err := users.AddUser(ctx, "carol", "carol@example.com", auth.Responder); err != nil {
+			t.Fatal(err)
+		}
+		// SEV4 gets three days; SEV3 keeps the same-day deadline.
+		f.reports.Policy.Grades[incident.SEV4] = policy.GradePolicy{FirstReport: policy.FirstReport{Within: 72 * time.Hour}}
+
+		byResolver := f.declare(t, "Login failures", incident.SEV3) // resolver alice
+		byCommunicator, err := f.incidents.Declare(ctx, f.alice, incident.Declaration{Title: "Webhook backlog", Grade: incident.SEV3,
+			Services: []string{"checkout-api"}, Roles: map[incident.Role]string{incident.Resolver: "alice", incident.Communicator: "carol"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := f.declare(t, "Slow exports", incident.SEV4)
+		started := f.declare(t, "Card declines", incident.SEV3)
+		if _, err := f.reports.Start(ctx, f.alice, started.ID, report.StartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+
+		// Before midnight in Seoul nothing is late and nobody is told.
+		if n, err := f.reports.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("remind before the deadline: %d, %v", n, err)
+		}
+		if items, _, err := f.reports.ListPending(ctx, f.alice, "en", 0); err != nil || len(items) != 1 || items[0].Incident.ID != started.ID {
+			t.Fatalf("pending before the deadline = %+v, %v", items, err)
+		}
+
+		// Past midnight the two unstarted same-day reports are late; the
+		// SEV4 one has three days.
+		f.clock.set(time.Date(2026, 11, 24, 15, 1, 0, 0, time.UTC))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 3 { // two unstarted, one started
+			t.Fatalf("remind after the deadline: %d, %v", n, err)
+		}
+		mails := f.out.take()
+		toAlice, toCarol := mailsTo(mails, "alice@example.com"), mailsTo(mails, "carol@example.com")
+		if len(toCarol) != 1 || !strings.Contains(toCarol[0].Subject, byCommunicator.Ref()) ||
+			!strings.Contains(toCarol[0].Text, "was due at 2026-11-25 00:00 KST and nobody has started it") ||
+			!strings.Contains(toCarol[0].Text, "/incidents/"+byCommunicator.Ref()+"/report") {
+			t.Errorf("the communicator's reminder = %+v", toCarol)
+		}
+		if len(toAlice) != 2 {
+			t.Errorf("alice got %d reminders, want 2 (the resolver's unstarted report, her own started one): %+v", len(toAlice), toAlice)
+		}
+		for _, inc := range []*incident.Incident{byResolver, byCommunicator, started} {
+			if n := f.eventCount(t, inc.ID, report.EventOverdue); n != 1 {
+				t.Errorf("%s: %d report_overdue events, want 1", inc.Ref(), n)
+			}
+		}
+		if n := f.eventCount(t, slow.ID, report.EventOverdue); n != 0 {
+			t.Errorf("the SEV4 incident was flagged before its three days: %d", n)
+		}
+		items, next, err := f.reports.ListPending(ctx, f.bob, "en", 0)
+		if err != nil || next != 0 || len(items) != 3 {
+			t.Fatalf("pending after the deadline = %+v (next %d), %v", items, next, err)
+		}
+		if p := items[1]; p.Incident.ID != byCommunicator.ID || p.Report != nil || p.Owner != "carol" || !p.Overdue ||
+			!p.DueAt.Equal(time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)) {
+			t.Errorf("unstarted pending = %+v", p)
+		}
+		if p := items[0]; p.Incident.ID != byResolver.ID || p.Owner != "alice" {
+			t.Errorf("owner of a report without communicator = %+v", p)
+		}
+
+		// Told once per remind_every; flagged once.
+		if n, _ := f.reports.Remind(ctx); n != 0 {
+			t.Errorf("reminded again at once: %d", n)
+		}
+		f.clock.set(f.clock.now().Add(25 * time.Hour))
+		if n, _ := f.reports.Remind(ctx); n != 3 {
+			t.Errorf("a day later reminded %d, want 3", n)
+		}
+		if n := f.eventCount(t, byCommunicator.ID, report.EventOverdue); n != 1 {
+			t.Errorf("flagged %d times", n)
+		}
+		if n := f.eventCount(t, byCommunicator.ID, report.EventReminded); n != 2 {
+			t.Errorf("%d report_reminded events, want 2", n)
+		}
+
+		// Raising the grade moves the deadline: the SEV4 incident, declared
+		// two days ago, is late at once as a SEV2.
+		f.out.take()
+		sev2 := incident.SEV2
+		if _, err := f.incidents.Update(ctx, f.alice, slow.ID, incident.Patch{Grade: &sev2}); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := f.reports.Remind(ctx); n != 1 {
+			t.Errorf("after the grade raise reminded %d, want 1", n)
+		}
+		if n := f.eventCount(t, slow.ID, report.EventOverdue); n != 1 {
+			t.Errorf("the raised incident was flagged %d times", n)
+		}
+		// Starting the report takes it off the unstarted list; its due
+		// time is the incident's, not the start's.
+		rep, err := f.reports.Start(ctx, f.alice, byCommunicator.ID, report.StartOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.DueAt.Equal(time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC)) || !rep.Overdue(f.clock.now()) {
+			t.Errorf("started late report due %v", rep.DueAt)
+		}
+		items, _, _ = f.reports.ListPending(ctx, f.bob, "en", 0)
+		for _, p := range items {
+			if p.Incident.ID == byCommunicator.ID && (p.Report == nil || p.Owner != "alice") {
+				t.Errorf("started report still listed as unstarted: %+v", p)
+			}
+		}
+	})
+}
+
+func TestGradeChangeMovesTheDeadline(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		f.reports.Policy.Grades[incident.SEV4] = policy.GradePolicy{FirstReport: policy.FirstReport{Within: 72 * time.Hour}}
+		inc := f.declare(t, "Slow exports", incident.SEV4)
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		_, rep, err := f.reports.Get(ctx, f.alice, inc.ID)
+		if err != nil || !rep.DueAt.Equal(inc.CreatedAt.Add(72*time.Hour)) {
+			t.Fatalf("SEV4 due %v, %v", rep.DueAt, err)
+		}
+		sev2 := incident.SEV2
+		if _, err := f.incidents.Update(ctx, f.alice, inc.ID, incident.Patch{Grade: &sev2}); err != nil {
+			t.Fatal(err)
+		}
+		_, rep, err = f.reports.Get(ctx, f.alice, inc.ID)
+		if want := time.Date(2026, 11, 24, 15, 0, 0, 0, time.UTC); err != nil || !rep.DueAt.Equal(want) {
+			t.Errorf("after raise to SEV2 due %v, want %v (%v)", rep.DueAt, want, err)
+		}
+	})
+}
+
+func TestOverdueFlaggedAfterAnEarlierTBDReminder(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		f.reports.Policy.Grades[incident.SEV4] = policy.GradePolicy{FirstReport: policy.FirstReport{Within: 48 * time.Hour}}
+		start := f.clock.now()
+		inc := f.declare(t, "Slow exports", incident.SEV4)
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// +25h: the TBD sections have waited a day; the report is not late yet.
+		f.clock.set(start.Add(25 * time.Hour))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("TBD reminder: %d, %v", n, err)
+		}
+		if m := f.out.take(); len(m) != 1 || strings.Contains(m[0].Text, "was due") || !strings.Contains(m[0].Text, "still TBD") {
+			t.Errorf("TBD reminder = %+v", m)
+		}
+		if n := f.eventCount(t, inc.ID, report.EventOverdue); n != 0 {
+			t.Fatalf("flagged overdue before the deadline: %d", n)
+		}
+		// +49h: past the deadline, and the TBD reminder was a day ago.
+		f.clock.set(start.Add(49 * time.Hour))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("overdue reminder: %d, %v", n, err)
+		}
+		if m := f.out.take(); len(m) != 1 || !strings.Contains(m[0].Text, "was due at 2026-11-26 14:00 KST") {
+			t.Errorf("overdue reminder = %+v", m)
+		}
+		if n := f.eventCount(t, inc.ID, report.EventOverdue); n != 1 {
+			t.Fatalf("%d report_overdue events after the deadline, want 1", n)
+		}
+		f.clock.set(start.Add(74 * time.Hour))
+		if n, _ := f.reports.Remind(ctx); n != 1 {
+			t.Errorf("third reminder missing")
+		}
+		if n := f.eventCount(t, inc.ID, report.EventOverdue); n != 1 {
+			t.Errorf("%d report_overdue events after another reminder, want 1", n)
+		}
+	})
+}
+
+func TestTBDReminderAfterAnOnTimeShare(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		start := f.clock.now()
+		inc := f.declare(t, "결제 승인 지연", incident.SEV2)
+		if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{Lang: "ko"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.reports.Share(ctx, f.alice, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		f.out.take()
+		// Shared on time, so no overdue; the TBD sections are fresh for a day.
+		f.clock.set(start.Add(23 * time.Hour))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 0 {
+			t.Fatalf("remind within remind_every: %d, %v", n, err)
+		}
+		f.clock.set(start.Add(25 * time.Hour))
+		if n, err := f.reports.Remind(ctx); err != nil || n != 1 {
+			t.Fatalf("TBD reminder: %d, %v", n, err)
+		}
+		m := f.out.take()
+		if len(m) != 1 || m[0].To != "alice@example.com" || m[0].Lang != "ko" || !strings.Contains(m[0].Text, "아직 TBD인 항목: 원인, 해결 및 재발 방지.") ||
+			strings.Contains(m[0].Text, "기한") || !strings.Contains(m[0].Subject, "장애 보고서 작성이 필요합니다") {
+			t.Errorf("TBD reminder = %+v", m)
+		}
+		if n := f.eventCount(t, inc.ID, report.EventOverdue); n != 0 {
+			t.Errorf("an on-time report was flagged overdue")
+		}
+		if n := f.eventCount(t, inc.ID, report.EventReminded); n != 1 {
+			t.Errorf("%d report_reminded events, want 1", n)
+		}
+		// Filling the sections ends the reminders.
+		if _, err := f.reports.Save(ctx, f.alice, inc.ID, 0, map[string]string{report.KeyCause: "풀 축소", report.KeyResolution: "롤백"}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.set(start.Add(50 * time.Hour))
+		if n, _ := f.reports.Remind(ctx); n != 0 {
+			t.Errorf("reminded about a complete, shared report: %d", n)
 		}
 	})
 }

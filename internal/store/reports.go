@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
@@ -26,13 +27,18 @@ type Reports struct {
 func (db *DB) Reports(outbox MailOutbox) *Reports { return &Reports{db: db, outbox: outbox} }
 
 const reportColumns = `incident_id, owner, lang, revision, sections, tbd_since, due_at, first_shared_at, shared_revision,
-	reminded_at, created_at, updated_at`
+	reminded_at, created_at, updated_at, ` + overdueFlagged
+
+// overdueFlagged reads whether a report's incident was flagged late already:
+// the timeline is the record, so reminders sent before the deadline do not
+// hide the flag.
+const overdueFlagged = `EXISTS (SELECT 1 FROM timeline_events e WHERE e.incident_id = reports.incident_id AND e.kind = 'report_overdue')`
 
 func scanReport(row interface{ Scan(...any) error }) (*report.Report, error) {
 	var r report.Report
 	var due, shared, reminded, created, updated scanTime
 	err := row.Scan(&r.IncidentID, &r.Owner, &r.Lang, &r.Revision, scanJSON{&r.Sections}, scanJSON{&r.TBDSince},
-		&due, &shared, &r.SharedRevision, &reminded, &created, &updated)
+		&due, &shared, &r.SharedRevision, &reminded, &created, &updated, &r.OverdueFlagged)
 	if err != nil {
 		return nil, err
 	}
@@ -119,9 +125,9 @@ func (s *Reports) UpdateReport(ctx context.Context, incidentID int64, change fun
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE reports SET owner = $1, lang = $2, revision = $3, sections = $4, tbd_since = $5,
-			tbd_count = $6, first_shared_at = $7, shared_revision = $8, reminded_at = $9, updated_at = $10 WHERE incident_id = $11`,
+			tbd_count = $6, first_shared_at = $7, shared_revision = $8, reminded_at = $9, updated_at = $10, due_at = $11 WHERE incident_id = $12`,
 			r.Owner, r.Lang, r.Revision, jsonText{r.Sections}, jsonText{r.TBDSince}, len(r.TBDSince), db.tp(r.FirstSharedAt),
-			r.SharedRevision, db.tp(r.RemindedAt), db.t(r.UpdatedAt), incidentID)
+			r.SharedRevision, db.tp(r.RemindedAt), db.t(r.UpdatedAt), db.t(r.DueAt), incidentID)
 		if err != nil {
 			return fmt.Errorf("update report: %w", err)
 		}
@@ -217,11 +223,16 @@ func (s *Reports) ListShares(ctx context.Context, incidentID int64, limit int) (
 	return out, rows.Err()
 }
 
-// ListPending returns reports with TBD sections or an unshared first
-// report, the earliest due first.
-func (s *Reports) ListPending(ctx context.Context, limit int) ([]*report.Report, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+reportColumns+` FROM reports
-		WHERE tbd_count > 0 OR first_shared_at IS NULL ORDER BY due_at, incident_id LIMIT $1`, limit)
+// ListPending returns a page of reports with TBD sections or an unshared
+// first report, in incident order after q.After.
+func (s *Reports) ListPending(ctx context.Context, q report.PendingQuery) ([]*report.Report, error) {
+	a := args{q.After}
+	where := "(tbd_count > 0 OR first_shared_at IS NULL) AND incident_id > $1"
+	if !q.NotRemindedSince.IsZero() {
+		where += " AND (reminded_at IS NULL OR reminded_at <= " + a.add(s.db.t(q.NotRemindedSince)) + ")"
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE "+where+
+		" ORDER BY incident_id LIMIT "+a.add(q.Limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("list pending reports: %w", err)
 	}
@@ -235,6 +246,83 @@ func (s *Reports) ListPending(ctx context.Context, limit int) ([]*report.Report,
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ListUnstarted returns a page of open or resolved incidents without a
+// report, declared before their grade's cutoff, in incident order.
+func (s *Reports) ListUnstarted(ctx context.Context, q report.PendingQuery, cutoffs map[incident.Grade]time.Time) ([]int64, error) {
+	if len(cutoffs) == 0 {
+		return nil, nil
+	}
+	a := args{q.After, string(incident.Closed)}
+	var byGrade []string
+	for g := incident.SEV1; g <= incident.SEV5; g++ {
+		if c, ok := cutoffs[g]; ok {
+			byGrade = append(byGrade, fmt.Sprintf("(i.grade = %d AND i.created_at < %s)", int(g), a.add(s.db.t(c))))
+		}
+	}
+	where := "i.id > $1 AND i.status <> $2 AND NOT EXISTS (SELECT 1 FROM reports r WHERE r.incident_id = i.id) AND (" +
+		strings.Join(byGrade, " OR ") + ")"
+	if !q.NotRemindedSince.IsZero() {
+		where += " AND NOT EXISTS (SELECT 1 FROM timeline_events e WHERE e.incident_id = i.id AND e.kind = " +
+			a.add(string(report.EventReminded)) + " AND e.at > " + a.add(s.db.t(q.NotRemindedSince)) + ")"
+	}
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT i.id FROM incidents i WHERE "+where+" ORDER BY i.id LIMIT "+a.add(q.Limit), a...)
+	if err != nil {
+		return nil, fmt.Errorf("list incidents without a report: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// RemindUnstarted reads whether the incident was flagged late and when its
+// owner was last reminded, and stores the mails and events decide returns,
+// in one transaction with the incident locked, so two runs cannot both
+// remind. A report started meanwhile makes it a no-op.
+func (s *Reports) RemindUnstarted(ctx context.Context, incidentID int64, decide func(report.Unstarted) (report.Change, error)) error {
+	db := s.db
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, "SELECT id FROM incidents WHERE id = $1"+db.forUpdate(), incidentID).Scan(&id); err != nil {
+			return fmt.Errorf("remind of %s: %w", incident.FormatRef(incidentID), err)
+		}
+		var st report.Unstarted
+		var started bool
+		var reminded scanTime
+		err := tx.QueryRowContext(ctx, `SELECT
+			EXISTS (SELECT 1 FROM reports WHERE incident_id = $1),
+			EXISTS (SELECT 1 FROM timeline_events WHERE incident_id = $1 AND kind = $2),
+			(SELECT MAX(at) FROM timeline_events WHERE incident_id = $1 AND kind = $3)`,
+			incidentID, string(report.EventOverdue), string(report.EventReminded)).Scan(&started, &st.OverdueFlagged, &reminded)
+		if err != nil {
+			return fmt.Errorf("remind of %s: %w", incident.FormatRef(incidentID), err)
+		}
+		if started {
+			return nil
+		}
+		st.RemindedAt = reminded.ptr()
+		ch, err := decide(st)
+		if err != nil {
+			return err
+		}
+		if len(ch.Mails) > 0 {
+			if s.outbox == nil {
+				return errors.New("report mail: no outbox is configured, so nothing can be sent")
+			}
+			if err := s.outbox(ctx, tx, incidentID, ch.Mails); err != nil {
+				return fmt.Errorf("store report mail: %w", err)
+			}
+		}
+		return db.Incidents().appendEvents(ctx, tx, incidentID, ch.Events)
+	})
 }
 
 // TBDCounts returns how many TBD sections each incident's report has.

@@ -300,6 +300,7 @@ type pendingView struct {
 	Title    string     `json:"title"`
 	Grade    string     `json:"grade"`
 	Owner    string     `json:"owner"`
+	Started  bool       `json:"started"`
 	DueAt    time.Time  `json:"due_at"`
 	Overdue  bool       `json:"overdue"`
 	SharedAt *time.Time `json:"first_shared_at"`
@@ -312,21 +313,35 @@ type tbdView struct {
 }
 
 func (a *API) pendingReports(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	ps, err := a.Reports.ListPending(r.Context(), u, langParam(r))
+	var after int64
+	if s := r.URL.Query().Get("after"); s != "" {
+		id, ok := incident.ParseRef(s)
+		if !ok {
+			return fail.Field("after", "must be an incident id such as INC-7; got %q", s)
+		}
+		after = id
+	}
+	ps, next, err := a.Reports.ListPending(r.Context(), u, langParam(r), after)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
 	out := []pendingView{}
 	for _, p := range ps {
-		v := pendingView{Incident: p.Incident.Ref(), Title: p.Incident.Title, Grade: p.Incident.Grade.String(), Owner: p.Report.Owner,
-			DueAt: p.Report.DueAt, Overdue: p.Report.Overdue(now), SharedAt: p.Report.FirstSharedAt, TBD: []tbdView{}}
-		for _, k := range a.Reports.Template().TBDKeys(p.Report) {
-			v.TBD = append(v.TBD, tbdView{Section: k, Since: p.Report.TBDSince[k]})
+		v := pendingView{Incident: p.Incident.Ref(), Title: p.Incident.Title, Grade: p.Incident.Grade.String(), Owner: p.Owner,
+			Started: p.Report != nil, DueAt: p.DueAt, Overdue: p.Overdue, TBD: []tbdView{}}
+		if p.Report != nil {
+			v.SharedAt = p.Report.FirstSharedAt
+			for _, k := range a.Reports.Template().TBDKeys(p.Report) {
+				v.TBD = append(v.TBD, tbdView{Section: k, Since: p.Report.TBDSince[k]})
+			}
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": out})
+	body := map[string]any{"items": out}
+	if next != 0 {
+		body["next"] = incident.FormatRef(next)
+	}
+	writeJSON(w, http.StatusOK, body)
 	return nil
 }
 

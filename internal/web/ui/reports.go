@@ -273,29 +273,41 @@ func (u *UI) shareReport(w http.ResponseWriter, r *http.Request, v *view) {
 
 type pendingPage struct {
 	Items []report.Pending
+	Next  string // the following page's cursor, empty at the end
 }
 
 func (u *UI) pendingReports(w http.ResponseWriter, r *http.Request, v *view) {
-	ps, err := u.Reports.ListPending(r.Context(), v.User, v.Lang)
+	var after int64
+	if s := r.URL.Query().Get("after"); s != "" {
+		id, ok := incident.ParseRef(s)
+		if !ok {
+			u.fail(w, r, v, fail.Field("after", "must be an incident id such as INC-7; got %q", s))
+			return
+		}
+		after = id
+	}
+	ps, next, err := u.Reports.ListPending(r.Context(), v.User, v.Lang, after)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	u.render(w, r, "reports", v, pendingPage{Items: ps})
+	p := pendingPage{Items: ps}
+	if next != 0 {
+		p.Next = incident.FormatRef(next)
+	}
+	u.render(w, r, "reports", v, p)
 }
 
 // TBDAge is how long a report's oldest TBD section has waited.
 func (v *view) TBDAge(rep *report.Report) string {
-	var oldest time.Time
-	for _, t := range rep.TBDSince {
-		if oldest.IsZero() || t.Before(oldest) {
-			oldest = t
-		}
-	}
-	if oldest.IsZero() {
+	if rep == nil {
 		return "—"
 	}
-	return v.Age(oldest)
+	age := rep.TBDAge(v.Now)
+	if age == 0 {
+		return "—"
+	}
+	return formatDuration(age)
 }
 
 type libraryPage struct {
