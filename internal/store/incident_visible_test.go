@@ -7,6 +7,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // A restricted incident looked up by someone who is not its member is not
@@ -46,4 +47,34 @@ func TestGetVisibleIncident(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkGetVisibleIncident compares looking up a restricted incident the
+// viewer may not see with looking up an id never used: they should cost the
+// same (docs/access.md).
+func BenchmarkGetVisibleIncident(b *testing.B) {
+	for _, dbName := range []string{"sqlite", "postgres"} {
+		url := testutil.SQLiteURL(b)
+		if dbName == "postgres" {
+			url = testutil.PostgresURL(b)
+		}
+		db := testutil.OpenStore(b, url)
+		ctx := context.Background()
+		secret := newIncident("Leaked credentials", incident.SEV1, incident.Restricted, "ledger")
+		if err := db.Incidents().CreateIncident(ctx, secret, nil); err != nil {
+			b.Fatal(err)
+		}
+		for _, c := range []struct {
+			name string
+			id   int64
+		}{{"restricted", secret.ID}, {"missing", secret.ID + 1000}} {
+			b.Run(dbName+"/"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, err := db.Incidents().GetVisibleIncident(ctx, c.id, "bob", false); fail.CodeOf(err) != fail.NotFound {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }
