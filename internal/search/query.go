@@ -129,13 +129,19 @@ func sortedByLength(xs []string) []string {
 	return xs
 }
 
-// stripEnding cuts one particle or ending off a Korean word, keeping at
-// least one syllable of the word itself.
+// stripEnding cuts the longest particle or ending off a Korean word, but
+// only when at least two syllables of the word remain: many two-syllable
+// nouns end in a syllable that is also a particle (결과, 한도, 추가, 문의,
+// 피해), and cutting it would leave a one-syllable prefix that matches
+// every word starting with it (결과 → 결 → 결제).
 func stripEnding(w []rune) []rune {
 	s := string(w)
 	for _, e := range endings {
-		if rest, ok := strings.CutSuffix(s, e); ok && rest != "" {
-			return []rune(rest)
+		if rest, ok := strings.CutSuffix(s, e); ok {
+			if len([]rune(rest)) >= 2 {
+				return []rune(rest)
+			}
+			return w // a shorter ending would cut into the word itself
 		}
 	}
 	return w

@@ -55,6 +55,20 @@ func TestParse(t *testing.T) {
 		{"결제에서 지연", `("결제") AND ("지연")`},
 		{"데이터베이스를", `(("데이" AND "이터" AND "터베" AND "베이" AND "이스"))`},
 		{"결", `("결"*)`},
+		// Two-syllable nouns whose last syllable is also a particle keep it:
+		// a one-syllable prefix would match every 결제 document.
+		{"결과", `("결과")`},
+		{"결과가", `("결과")`},
+		{"제한", `("제한")`},
+		{"권한을", `("권한")`},
+		{"피해", `("피해")`},
+		{"초과", `("초과")`},
+		{"추가", `("추가")`},
+		{"문의", `("문의")`},
+		{"한도", `("한도")`},
+		{"속도가", `("속도")`},
+		{"결제를", `("결제")`},
+		{"돈으로", `(("돈으" AND "으로"))`}, // cutting 으로 would leave one syllable; 로 would cut the word
 		{"API가 느림", `("api") AND ("느림")`},
 		{"timed out", `("time" OR "timeout") AND ("out" OR "out"* OR "timeout")`},
 		{"failing ", `("fail")`},

@@ -27,6 +27,7 @@ var searchCorpus = []struct {
 	{"Login failures after deploy", "Users failed to log in: the session service was failing after a bad deploy. 로그인 장애.", incident.SEV2, []string{"auth"}, []string{"deploy"}, incident.Public},
 	{"Ledger batch stopped", "The nightly ledger batch stopped; 정산 배치가 중단되었습니다.", incident.SEV4, []string{"ledger"}, []string{"batch"}, incident.Internal},
 	{"보안 점검 중 비밀 장애", "결제 키 유출 의심으로 조사 중.", incident.SEV1, []string{"checkout-api"}, []string{"security"}, incident.Restricted},
+	{"결과 보고 누락", "요청 한도 초과로 속도가 제한되었고, 권한 추가 문의와 피해 보상 요청이 들어왔습니다.", incident.SEV5, []string{"member-api"}, []string{"rate-limit"}, incident.Internal},
 }
 
 func TestSearchKoreanAndEnglish(t *testing.T) {
@@ -73,6 +74,16 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			{query: "데이터베", want: []string{"회원가입 지연"}}, // a word half typed
 			{query: "정산 배치", want: []string{"Ledger batch stopped"}},
 			{query: "회", want: []string{"회원가입 지연"}}, // one syllable: a prefix
+			// Two-syllable nouns that end like a particle are not cut to a
+			// one-syllable prefix: 결과 must not find the 결제 documents.
+			{query: "결과", want: []string{"결과 보고 누락"}},
+			{query: "결과가", want: []string{"결과 보고 누락"}},
+			{query: "제한", want: []string{"결과 보고 누락"}},
+			{query: "초과", want: []string{"결과 보고 누락"}},
+			{query: "한도", want: []string{"결과 보고 누락"}},
+			{query: "권한을", want: []string{"결과 보고 누락"}},
+			{query: "속도", want: []string{"결과 보고 누락"}},
+			{query: "결제에서", want: []string{"결제가 실패하는 장애", "회원가입 지연"}},
 			// English word forms.
 			{query: "timeout", want: []string{"Kafka consumers timed out", "결제가 실패하는 장애"}},
 			{query: "timed out", want: []string{"Kafka consumers timed out", "결제가 실패하는 장애"}, any: true},
