@@ -479,6 +479,9 @@ func describeReviewEvent(kind string, str, list func(string) string) (string, bo
 	case "action_item_reminder":
 		return fmt.Sprintf("reminded %s: %q is due", str("to"), oneLine(str("item_title"))), true
 	case "action_item_escalated":
+		if str("to") == "" {
+			return fmt.Sprintf("%q overdue, no one to escalate to (owner %s)", oneLine(str("item_title")), str("owner")), true
+		}
 		return fmt.Sprintf("%q overdue, escalated to %s", oneLine(str("item_title")), str("to")), true
 	case "recurrence_matched":
 		return "looks like a recurrence of " + list("incidents"), true

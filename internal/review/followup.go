@@ -19,10 +19,17 @@ type Notice struct {
 	ItemID     int64
 	IncidentID int64
 	// Kind is "reminder" or "escalation"; Key makes each one given once
-	// ("reminder:72h", "escalation").
+	// per due date ("reminder:72h0m0s:2026-02-03T23:59:59Z",
+	// "escalation:2026-02-03T23:59:59Z"), so an item whose due date is
+	// moved is reminded and escalated again for the new one.
 	Kind string
 	Key  string
-	To   string // the user told
+	// DueAt is the due date the notice is given for.
+	DueAt time.Time
+	// To is the user told; "" for an escalation with no one to escalate to
+	// (the owner leads every team the item belongs to, or it has none),
+	// which is recorded on the timeline only.
+	To string
 	// Fallback is an address to use when the user has none in Firebreak
 	// (an escalation falls back to the team's list).
 	Fallback string
@@ -37,37 +44,60 @@ const (
 	NoticeEscalation = "escalation"
 )
 
-// dueBatch bounds one run of the due check; the next run takes the rest.
+// dueBatch is one page of the due check; a run reads every page.
 const dueBatch = 500
 
 // SendDueNotices reminds owners of items coming due and escalates overdue
-// items to their team's lead, each once, and returns how many it gave.
+// items to their team's lead, each once per due date, and returns how many
+// it gave. Items already escalated for their due date are left out in the
+// query, and the rest is read a page at a time, so however many overdue
+// items pile up, none waits behind them.
 func (s *Service) SendDueNotices(ctx context.Context, now time.Time) (int, error) {
 	horizon := now
 	for _, d := range s.cfg.RemindBefore {
 		horizon = maxTime(horizon, now.Add(d))
 	}
-	items, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, DueBefore: &horizon, Limit: dueBatch})
-	if err != nil {
-		return 0, err
-	}
 	given := 0
-	for _, it := range items {
-		for _, n := range s.noticesFor(ctx, it, now) {
-			ev := incident.Event{IncidentID: it.IncidentID, At: now, Actor: "firebreak", Data: map[string]any{
-				"item": it.ID, "item_title": it.Title, "to": n.To, "due_at": it.DueAt.Format(time.RFC3339), "key": n.Key}}
-			ev.Kind = EventItemReminder
-			if n.Kind == NoticeEscalation {
-				ev.Kind = EventItemEscalated
-				ev.Data["owner"] = it.Owner
-			}
-			ok, err := s.store.RecordNotice(ctx, n, ev)
+	for after := int64(0); ; {
+		items, err := s.store.ListItems(ctx, ItemFilter{Statuses: []ItemStatus{ItemOpen, ItemInProgress}, DueBefore: &horizon,
+			NotEscalated: true, AfterID: after, Limit: dueBatch})
+		if err != nil {
+			return given, err
+		}
+		for _, it := range items {
+			n, err := s.giveNotices(ctx, it, now)
+			given += n
 			if err != nil {
 				return given, err
 			}
-			if ok {
-				given++
+		}
+		if len(items) < dueBatch {
+			return given, nil
+		}
+		after = items[len(items)-1].ID
+	}
+}
+
+// giveNotices records what is due for one item now.
+func (s *Service) giveNotices(ctx context.Context, it *ActionItem, now time.Time) (int, error) {
+	given := 0
+	for _, n := range s.noticesFor(ctx, it, now) {
+		ev := incident.Event{IncidentID: it.IncidentID, At: now, Actor: "firebreak", Data: map[string]any{
+			"item": it.ID, "item_title": it.Title, "to": n.To, "due_at": it.DueAt.Format(time.RFC3339), "key": n.Key}}
+		ev.Kind = EventItemReminder
+		if n.Kind == NoticeEscalation {
+			ev.Kind = EventItemEscalated
+			ev.Data["owner"] = it.Owner
+			if n.To == "" {
+				ev.Data["no_one"] = true
 			}
+		}
+		ok, err := s.store.RecordNotice(ctx, n, ev)
+		if err != nil {
+			return given, err
+		}
+		if ok {
+			given++
 		}
 	}
 	return given, nil
@@ -89,12 +119,11 @@ func (s *Service) noticesFor(ctx context.Context, it *ActionItem, now time.Time)
 	}
 	ref := incident.FormatRef(it.IncidentID)
 	due := it.DueAt.Format("2006-01-02")
+	dueKey := it.DueAt.UTC().Format(time.RFC3339)
 	if now.After(*it.DueAt) {
-		to, fallback := it.Owner, ""
-		if team, ok := s.TeamOf(ctx, it); ok && team.Lead != "" {
-			to, fallback = team.Lead, team.Email
-		}
-		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeEscalation, Key: "escalation", To: to, Fallback: fallback,
+		to, fallback := s.escalateTo(ctx, it)
+		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeEscalation, Key: NoticeEscalation + ":" + dueKey,
+			DueAt: *it.DueAt, To: to, Fallback: fallback,
 			Subject: fmt.Sprintf("[Firebreak] Overdue action item of %s: %s / 기한이 지난 후속 조치", ref, it.Title),
 			Text: fmt.Sprintf("The action item \"%s\" of %s, owned by %s, was due on %s and is still %s.\n%s의 후속 조치 \"%s\"(담당 %s)의 기한 %s이 지났지만 아직 완료되지 않았습니다.\n",
 				it.Title, ref, it.Owner, due, it.Status, ref, it.Title, it.Owner, due)}}
@@ -105,12 +134,44 @@ func (s *Service) noticesFor(ctx context.Context, it *ActionItem, now time.Time)
 		if now.Add(d).Before(*it.DueAt) {
 			continue
 		}
-		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeReminder, Key: "reminder:" + d.String(), To: it.Owner,
+		return []Notice{{ItemID: it.ID, IncidentID: it.IncidentID, Kind: NoticeReminder, Key: NoticeReminder + ":" + d.String() + ":" + dueKey,
+			DueAt: *it.DueAt, To: it.Owner,
 			Subject: fmt.Sprintf("[Firebreak] Action item due %s: %s / 후속 조치 기한 안내", due, it.Title),
 			Text: fmt.Sprintf("Your action item \"%s\" of %s is due on %s.\n%s의 후속 조치 \"%s\"의 기한은 %s입니다.\n",
 				it.Title, ref, due, ref, it.Title, due)}}
 	}
 	return nil
+}
+
+// escalateTo names who hears of an overdue item: the lead of the owner's
+// team, else the lead of the team owning the incident's first service, and
+// never the owner: escalating to the owner would only repeat the reminder.
+// With no such lead it returns "": the escalation is recorded on the
+// timeline, with no one to tell.
+func (s *Service) escalateTo(ctx context.Context, it *ActionItem) (to, fallback string) {
+	inc, err := s.incidents.Get(ctx, auth.User{Name: "firebreak", Role: auth.Admin}, it.IncidentID)
+	if err != nil {
+		inc = nil
+	}
+	var teams []catalog.Team
+	for _, t := range s.catalog.Teams() {
+		if t.Lead == it.Owner || slices.Contains(t.Members, it.Owner) {
+			teams = append(teams, t)
+		}
+	}
+	if inc != nil && len(inc.Services) > 0 {
+		if svc, ok := s.catalog.Service(inc.Services[0]); ok {
+			if t, ok := s.catalog.Team(svc.Team); ok {
+				teams = append(teams, t)
+			}
+		}
+	}
+	for _, t := range teams {
+		if t.Lead != "" && t.Lead != it.Owner {
+			return t.Lead, t.Email
+		}
+	}
+	return "", ""
 }
 
 // TeamOf returns the team an item belongs to: the team the owner is a

@@ -85,8 +85,11 @@ type ItemFilter struct {
 	TaskForce   string
 	Tracker     Tracker // only items linked to this tracker
 	DueBefore   *time.Time
-	AfterID     int64 // cursor
-	Limit       int
+	// NotEscalated leaves out items escalated already for their current
+	// due date.
+	NotEscalated bool
+	AfterID      int64 // cursor
+	Limit        int
 	// VisibleTo, when set, keeps only items of incidents that user may see:
 	// restricted incidents only for their members. Empty keeps every item,
 	// for the system's own jobs and for admins.

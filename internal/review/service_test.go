@@ -287,16 +287,124 @@ func TestRemindersAndEscalation(t *testing.T) {
 				t.Fatalf("after %s: sent %v, want %v", d, got, want)
 			}
 		}
-		step(time.Hour)                                          // 5 days out: nothing yet
-		step(2*24*time.Hour+time.Hour, "reminder:72h0m0s→alice") // under 3 days
-		step(time.Hour)                                          // given once
-		step(2*24*time.Hour, "reminder:24h0m0s→alice")           // under 1 day
-		step(24*time.Hour, "escalation→minji.kim")               // overdue: payments' lead
-		step(24 * time.Hour)                                     // escalated once
+		dueKey := item.Item.DueAt.Format(time.RFC3339)                      // notices are given once per due date
+		step(time.Hour)                                                     // 5 days out: nothing yet
+		step(2*24*time.Hour+time.Hour, "reminder:72h0m0s:"+dueKey+"→alice") // under 3 days
+		step(time.Hour)                                                     // given once
+		step(2*24*time.Hour, "reminder:24h0m0s:"+dueKey+"→alice")           // under 1 day
+		step(24*time.Hour, "escalation:"+dueKey+"→minji.kim")               // overdue: payments' lead
+		step(24 * time.Hour)                                                // escalated once
 		if got := e.kinds(t, inc.ID); !strings.HasSuffix(got, "action_item_reminder action_item_reminder action_item_escalated") {
 			t.Errorf("timeline: %s", got)
 		}
-		_ = item
+
+		// The due date moves on and is missed again: reminded and escalated
+		// again, for the new date.
+		later := e.clock.Now().Add(2 * 24 * time.Hour).Truncate(time.Second)
+		if _, err := e.srv.Review.UpdateItem(ctx, alice, item.Item.ID, review.ItemPatch{DueAt: &later}); err != nil {
+			t.Fatal(err)
+		}
+		laterKey := later.UTC().Format(time.RFC3339)
+		step(time.Hour, "reminder:72h0m0s:"+laterKey+"→alice")
+		step(2*24*time.Hour, "escalation:"+laterKey+"→minji.kim")
+		step(time.Hour)
+	})
+}
+
+// TestEscalationNeverGoesBackToTheOwner: an overdue item escalates to the
+// lead of the owner's team, else to the lead of the team running the
+// incident's service; when that is the owner too, or there is no team, the
+// escalation is recorded on the timeline with no one told.
+func TestEscalationNeverGoesBackToTheOwner(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		e := openEnv(t, url, nil)
+		ctx := context.Background()
+		var sent []string
+		e.srv.Reviews.SendNotice = func(_ context.Context, _ *sql.Tx, n review.Notice) error { sent = append(sent, n.To); return nil }
+		alice := e.users["alice"]
+		for _, c := range []struct {
+			owner    string
+			services []string
+			want     string // "" for no one
+		}{
+			{"alice", []string{"checkout-api"}, "minji.kim"}, // a member: the team's lead
+			{"minji.kim", []string{"checkout-api"}, ""},      // leads payments, which runs checkout-api
+			{"minji.kim", []string{"auth"}, "dave"},          // auth is platform's
+			{"bob", []string{"checkout-api"}, "minji.kim"},   // leads messaging: checkout-api's team
+			{"root", nil, ""}, // in no team, no service
+		} {
+			inc := e.declare(t, "Overdue for "+c.owner, incident.SEV3, c.services, nil)
+			added, err := e.srv.Review.AddItem(ctx, alice, inc.ID, review.ItemInput{Title: "Add a queue depth alert", Category: review.Detect,
+				Term: review.Short, Owner: c.owner, DueAt: due(e, -time.Hour)}, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			sent = nil
+			if n, err := e.srv.Review.SendDueNotices(ctx, e.clock.Now()); err != nil || n != 1 {
+				t.Fatalf("%s: %d notices, %v", c.owner, n, err)
+			}
+			wantSent := []string{c.want}
+			if c.want == "" {
+				wantSent = nil
+			}
+			if strings.Join(sent, ",") != strings.Join(wantSent, ",") {
+				t.Errorf("owner %s on %v: told %v, want %v", c.owner, c.services, sent, wantSent)
+			}
+			evs, err := e.srv.Incidents.Timeline(ctx, e.users["root"], inc.ID, 0, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := evs[len(evs)-1]
+			if last.Kind != review.EventItemEscalated || last.Data["to"] != c.want || (c.want == "") != (last.Data["no_one"] == true) ||
+				last.Data["item"] != float64(added.Item.ID) && last.Data["item"] != added.Item.ID {
+				t.Errorf("owner %s: escalation event %v %v", c.owner, last.Kind, last.Data)
+			}
+		}
+	})
+}
+
+// TestDueNoticesDoNotStall: more overdue items than one page of the due
+// check are all escalated in one run, and items escalated already do not
+// hold back one that falls overdue later.
+func TestDueNoticesDoNotStall(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		e := openEnv(t, url, nil)
+		ctx := context.Background()
+		escalated := map[int64]int{}
+		e.srv.Reviews.SendNotice = func(_ context.Context, _ *sql.Tx, n review.Notice) error {
+			if n.Kind == review.NoticeEscalation {
+				escalated[n.ItemID]++
+			}
+			return nil
+		}
+		alice := e.users["alice"]
+		inc := e.declare(t, "Checkout timeouts", incident.SEV2, []string{"checkout-api"}, nil)
+		add := func(dueIn time.Duration) int64 {
+			t.Helper()
+			a, err := e.srv.Review.AddItem(ctx, alice, inc.ID, review.ItemInput{Title: "Cap retries", Category: review.Prevent,
+				Term: review.Short, Owner: "alice", DueAt: due(e, dueIn)}, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return a.Item.ID
+		}
+		const many = 520 // more than one page (500)
+		for range many {
+			add(-time.Hour)
+		}
+		if n, err := e.srv.Review.SendDueNotices(ctx, e.clock.Now()); err != nil || n != many || len(escalated) != many {
+			t.Fatalf("first run: %d given, %d items escalated, %v; want %d", n, len(escalated), err, many)
+		}
+		late := add(time.Hour) // due soon: reminded first, then overdue
+		e.clock.Add(2 * time.Hour)
+		if n, err := e.srv.Review.SendDueNotices(ctx, e.clock.Now()); err != nil || n != 1 || escalated[late] != 1 {
+			t.Fatalf("second run: %d given (%v), item %d escalated %d times", n, err, late, escalated[late])
+		}
+		for id, k := range escalated {
+			if k != 1 {
+				t.Errorf("item %d escalated %d times", id, k)
+			}
+		}
 	})
 }
 

@@ -251,6 +251,10 @@ func (s *Reviews) ListItems(ctx context.Context, f review.ItemFilter) ([]*review
 	if f.DueBefore != nil {
 		where = append(where, "due_at IS NOT NULL AND due_at <= "+a.add(s.db.t(*f.DueBefore)))
 	}
+	if f.NotEscalated {
+		where = append(where, "NOT EXISTS (SELECT 1 FROM action_item_notices n WHERE n.item_id = action_items.id AND n.kind = "+
+			a.add(review.NoticeEscalation)+" AND n.due_at = action_items.due_at)")
+	}
 	if f.VisibleTo != "" { // in the query, so a page and its cursor never count a hidden item
 		where = append(where, "incident_id IN (SELECT i.id FROM incidents i WHERE i.visibility <> 'restricted' OR EXISTS "+
 			"(SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.user_name = "+a.add(f.VisibleTo)+"))")
@@ -424,9 +428,9 @@ func (s *Reviews) RecordNotice(ctx context.Context, n review.Notice, ev incident
 	db := s.db
 	given := false
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO action_item_notices (item_id, key, kind, recipient, subject, body, given_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (item_id, key) DO NOTHING`,
-			n.ItemID, n.Key, n.Kind, n.To, n.Subject, n.Text, db.t(ev.At))
+		res, err := tx.ExecContext(ctx, `INSERT INTO action_item_notices (item_id, key, kind, recipient, subject, body, given_at, due_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (item_id, key) DO NOTHING`,
+			n.ItemID, n.Key, n.Kind, n.To, n.Subject, n.Text, db.t(ev.At), db.t(n.DueAt))
 		if err != nil {
 			return fmt.Errorf("record notice: %w", err)
 		}
@@ -437,7 +441,7 @@ func (s *Reviews) RecordNotice(ctx context.Context, n review.Notice, ev incident
 		if err := db.Incidents().appendEvents(ctx, tx, n.IncidentID, []incident.Event{ev}); err != nil {
 			return err
 		}
-		if s.SendNotice != nil {
+		if s.SendNotice != nil && n.To != "" { // no one to escalate to: the timeline has it
 			return s.SendNotice(ctx, tx, n)
 		}
 		return nil

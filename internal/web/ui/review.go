@@ -328,6 +328,9 @@ func (v *view) reviewEventText(ev incident.Event) string {
 	case review.EventItemReminder:
 		return v.T("ev.item_reminder", s("to"), s("item_title"))
 	case review.EventItemEscalated:
+		if s("to") == "" {
+			return v.T("ev.item_escalated_none", s("item_title"), s("owner"))
+		}
 		return v.T("ev.item_escalated", s("item_title"), s("to"))
 	case review.EventRecurrenceMatch:
 		return v.T("ev.recurrence", list("incidents"))

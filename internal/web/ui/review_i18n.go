@@ -86,8 +86,10 @@ var reviewMessages = i18n.Messages{
 	"ev.item_linked":        {"action item “%s” filed in %s as %s", "후속 조치 “%s”를 %s에 %s(으)로 등록"},
 	"ev.item_reminder":      {"reminded %s: “%s” is coming due", "%s 님에게 “%s” 기한 알림"},
 	"ev.item_escalated":     {"“%s” is overdue; escalated to %s", "“%s” 기한 초과, %s 님에게 에스컬레이션"},
-	"ev.recurrence":         {"looks like a recurrence of %s", "%s 장애의 재발로 보임"},
-	"ev.close_overridden":   {"closed without %s; reason: %s", "%s 없이 종료함. 사유: %s"},
+	"ev.item_escalated_none": {"“%s” is overdue; no one to escalate to above its owner %s",
+		"“%s” 기한 초과, 담당자 %s 님 위로 에스컬레이션할 사람 없음"},
+	"ev.recurrence":       {"looks like a recurrence of %s", "%s 장애의 재발로 보임"},
+	"ev.close_overridden": {"closed without %s; reason: %s", "%s 없이 종료함. 사유: %s"},
 }
 
 func init() {

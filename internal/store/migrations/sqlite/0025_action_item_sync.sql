@@ -3,3 +3,11 @@
 -- a push succeeds. While any are pending, a poll or webhook does not take
 -- the tracker's (older) status over the item's.
 ALTER TABLE action_items ADD COLUMN tracker_pending INTEGER NOT NULL DEFAULT 0;
+
+-- Reminders and escalations are given once per due date: each notice
+-- records the due date it was given for, and its key names it, so an item
+-- whose due date moves is reminded and escalated again. Notices given
+-- before take the item's due date as it stands now.
+ALTER TABLE action_item_notices ADD COLUMN due_at TEXT;
+UPDATE action_item_notices SET due_at = (SELECT a.due_at FROM action_items a WHERE a.id = action_item_notices.item_id);
+UPDATE action_item_notices SET key = key || ':' || substr(due_at, 1, 19) || 'Z' WHERE due_at IS NOT NULL;
