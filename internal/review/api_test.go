@@ -1,6 +1,8 @@
 package review_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/firebreak-oss/firebreak/internal/review/reviewtest"
@@ -53,5 +55,52 @@ func TestReviewAPIRefusesBadInput(t *testing.T) {
 		s.Call(t, "alice", "GET", "/api/v1/action-items?status=finished", nil, 400)
 		s.Call(t, "alice", "GET", "/api/v1/action-items/board?group=colour", nil, 400)
 		s.Call(t, "alice", "GET", "/api/v1/action-items/12345", nil, 404)
+	})
+}
+
+// TestTaskForceAllOrNothing: a task-force request naming one item that
+// exists and one that does not is refused with the field of the missing one,
+// and the existing item is left as it was; a good request moves all of them.
+func TestTaskForceAllOrNothing(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		s := reviewtest.Start(t, url, server.Options{})
+		inc := s.Call(t, "alice", "POST", "/api/v1/incidents", map[string]any{"title": "Checkout timeouts", "grade": "SEV2",
+			"services": []string{"checkout-api"}}, 201)["id"].(string)
+		var ids []string
+		for _, title := range []string{"Split the ledger write path", "Move retries to a queue"} {
+			added := s.Call(t, "alice", "POST", "/api/v1/incidents/"+inc+"/action-items", map[string]any{"title": title,
+				"category": "prevent", "term": "long", "owner": "alice", "due_at": "2027-06-30"}, 201)
+			ids = append(ids, reviewtest.ID(added["action_item"].(map[string]any)["id"]))
+		}
+		taskForce := func(id string) string {
+			return s.Call(t, "alice", "GET", "/api/v1/action-items/"+id, nil, 200)["action_item"].(map[string]any)["task_force"].(string)
+		}
+		timeline := func() int {
+			return len(s.Call(t, "root", "GET", "/api/v1/incidents/"+inc+"/timeline", nil, 200)["items"].([]any))
+		}
+		before := timeline()
+		p := s.Call(t, "alice", "POST", "/api/v1/task-forces", map[string]any{"name": "checkout-reliability",
+			"items": []any{json.Number(ids[0]), 9999}}, 404)
+		if p["field"] != "items[1]" || !strings.Contains(p["detail"].(string), "9999") {
+			t.Errorf("problem: %v", p)
+		}
+		p = s.Call(t, "alice", "POST", "/api/v1/task-forces", map[string]any{"name": strings.Repeat("x", 101),
+			"items": []any{json.Number(ids[0])}}, 400)
+		if p["field"] != "name" {
+			t.Errorf("long name: %v", p)
+		}
+		if got := taskForce(ids[0]); got != "" {
+			t.Fatalf("a refused request moved item %s into %q", ids[0], got)
+		}
+		if after := timeline(); after != before {
+			t.Fatalf("a refused request wrote %d timeline events", after-before)
+		}
+		s.Call(t, "alice", "POST", "/api/v1/task-forces", map[string]any{"name": "checkout-reliability",
+			"items": []any{json.Number(ids[0]), json.Number(ids[1])}}, 200)
+		for _, id := range ids {
+			if got := taskForce(id); got != "checkout-reliability" {
+				t.Errorf("item %s in %q", id, got)
+			}
+		}
 	})
 }

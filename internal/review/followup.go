@@ -7,9 +7,11 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -276,20 +278,49 @@ func (s *Service) Board(ctx context.Context, by auth.User, groupBy string) ([]Bo
 	return out, nil
 }
 
+// maxTaskForce bounds the items one request puts into a task force.
+const maxTaskForce = 500
+
 // AssignTaskForce puts items into a named task force ("" takes them out).
+// Every item is checked first (it exists, the user may change it), then all
+// are changed in one transaction: a refused request changes nothing.
 func (s *Service) AssignTaskForce(ctx context.Context, by auth.User, name string, itemIDs []int64) ([]*ActionItem, error) {
-	if len(itemIDs) == 0 {
+	name = strings.TrimSpace(name)
+	switch {
+	case len(itemIDs) == 0:
 		return nil, failField("items", "name at least one action item")
+	case len(itemIDs) > maxTaskForce:
+		return nil, failField("items", "names %d action items; at most %d at once", len(itemIDs), maxTaskForce)
+	case utf8.RuneCountInString(name) > 100:
+		return nil, failField("name", "is longer than 100 characters")
 	}
-	var out []*ActionItem
-	for _, id := range itemIDs {
-		it, err := s.UpdateItem(ctx, by, id, ItemPatch{TaskForce: &name})
-		if err != nil {
+	var ids []int64
+	for i, id := range itemIDs {
+		field := fmt.Sprintf("items[%d]", i)
+		it, err := s.store.GetItem(ctx, id)
+		if fail.CodeOf(err) == fail.NotFound {
+			return nil, &fail.Error{Code: fail.NotFound, Field: field, Message: fmt.Sprintf("action item %d not found", id)}
+		} else if err != nil {
 			return nil, err
 		}
-		out = append(out, it)
+		if err := s.canChange(ctx, by, it.IncidentID); fail.CodeOf(err) == fail.NotFound {
+			return nil, &fail.Error{Code: fail.NotFound, Field: field, Message: fmt.Sprintf("action item %d not found", id)}
+		} else if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
 	}
-	return out, nil
+	now := s.now().UTC()
+	return s.store.UpdateItems(ctx, ids, func(it *ActionItem) (*incident.Event, bool, error) {
+		if it.TaskForce == name {
+			return nil, false, nil
+		}
+		it.TaskForce, it.UpdatedAt = name, now
+		return &incident.Event{Kind: EventItemChanged, Actor: by.Name, At: now, IncidentID: it.IncidentID, Data: map[string]any{
+			"item": it.ID, "item_title": it.Title, "task_force": name}}, false, nil
+	})
 }
 
 // DetectRecurrence compares an incident with earlier ones and stores the

@@ -42,6 +42,8 @@ type Store interface {
 	// append (nil: none) and whether the tracker must be told, and stores
 	// all of it in one transaction.
 	UpdateItem(ctx context.Context, id int64, change func(*ActionItem) (ev *incident.Event, push bool, err error)) (*ActionItem, error)
+	// UpdateItems does the same to several items in one transaction.
+	UpdateItems(ctx context.Context, ids []int64, change func(*ActionItem) (ev *incident.Event, push bool, err error)) ([]*ActionItem, error)
 	GetItem(ctx context.Context, id int64) (*ActionItem, error)
 	ListItems(ctx context.Context, f ItemFilter) ([]*ActionItem, error)
 	ItemByTrackerKey(ctx context.Context, t Tracker, key string) (*ActionItem, error)

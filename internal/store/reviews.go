@@ -144,38 +144,61 @@ func (s *Reviews) getItem(ctx context.Context, q queryer, id int64, lock string)
 
 // UpdateItem runs a read-modify-write of one item in a transaction.
 func (s *Reviews) UpdateItem(ctx context.Context, id int64, change func(*review.ActionItem) (*incident.Event, bool, error)) (*review.ActionItem, error) {
-	db := s.db
 	var out *review.ActionItem
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		it, err := s.getItem(ctx, tx, id, db.forUpdate())
-		if err != nil {
-			return err
-		}
-		ev, push, err := change(it)
-		if err != nil {
-			return err
-		}
-		if err := s.writeItem(ctx, tx, it); err != nil {
-			return err
-		}
-		if ev != nil {
-			if err := db.Incidents().appendEvents(ctx, tx, it.IncidentID, []incident.Event{*ev}); err != nil {
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.updateItem(ctx, tx, id, change)
+		return err
+	})
+	return out, err
+}
+
+// UpdateItems runs the read-modify-write of UpdateItem over several items
+// in one transaction: all of them change, or none does.
+func (s *Reviews) UpdateItems(ctx context.Context, ids []int64, change func(*review.ActionItem) (*incident.Event, bool, error)) ([]*review.ActionItem, error) {
+	var out []*review.ActionItem
+	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, id := range ids {
+			it, err := s.updateItem(ctx, tx, id, change)
+			if err != nil {
 				return err
 			}
+			out = append(out, it)
 		}
-		if push && it.Link.Tracker != "" && s.EnqueueSync != nil {
-			if err := s.EnqueueSync(ctx, tx, it.ID, "push"); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE action_items SET tracker_pending = tracker_pending + 1 WHERE id = $1", it.ID); err != nil {
-				return fmt.Errorf("count pending push: %w", err)
-			}
-			it.Link.Pending++
-		}
-		out = it
 		return nil
 	})
 	return out, err
+}
+
+func (s *Reviews) updateItem(ctx context.Context, tx *sql.Tx, id int64, change func(*review.ActionItem) (*incident.Event, bool, error)) (*review.ActionItem, error) {
+	db := s.db
+	it, err := s.getItem(ctx, tx, id, db.forUpdate())
+	if err != nil {
+		return nil, err
+	}
+	ev, push, err := change(it)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writeItem(ctx, tx, it); err != nil {
+		return nil, err
+	}
+	if ev != nil {
+		if err := db.Incidents().appendEvents(ctx, tx, it.IncidentID, []incident.Event{*ev}); err != nil {
+			return nil, err
+		}
+	}
+	if push && it.Link.Tracker != "" && s.EnqueueSync != nil {
+		if err := s.EnqueueSync(ctx, tx, it.ID, "push"); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE action_items SET tracker_pending = tracker_pending + 1 WHERE id = $1", it.ID); err != nil {
+			return nil, fmt.Errorf("count pending push: %w", err)
+		}
+		it.Link.Pending++
+	}
+	return it, nil
 }
 
 func (s *Reviews) writeItem(ctx context.Context, q queryer, it *review.ActionItem) error {
