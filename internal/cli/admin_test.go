@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -56,8 +58,16 @@ func TestTokenAndRoleCommands(t *testing.T) {
 			t.Fatalf("token list: %v\n%s", err, list)
 		}
 		id := strings.Fields(strings.Split(list, "\n")[1])[0]
+		db := testutil.OpenStore(t, dbURL)
+		users := auth.NewService(db.Users(), time.Now)
+		if u, err := users.Authenticate(context.Background(), strings.TrimSpace(secret)); err != nil || u.Name != "kim" {
+			t.Fatalf("the new token does not authenticate: %v %+v", err, u)
+		}
 		if out, err := admin(t, dbURL, "token", "revoke", id); err != nil || !strings.Contains(out, "is revoked") {
 			t.Fatalf("revoke: %v %s", err, out)
+		}
+		if _, err := users.Authenticate(context.Background(), strings.TrimSpace(secret)); err == nil {
+			t.Fatal("a revoked token still authenticates")
 		}
 		if list, _ = admin(t, dbURL, "token", "list"); !strings.Contains(list, "revoked by firebreak") {
 			t.Fatalf("after revoking:\n%s", list)
