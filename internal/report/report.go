@@ -39,6 +39,13 @@ type PendingQuery struct {
 	NotRemindedSince time.Time
 }
 
+// TBDMarker is what the incident list shows of a report: how many
+// sections are TBD, and since when the oldest of them has been.
+type TBDMarker struct {
+	Count int
+	Since time.Time
+}
+
 // Unstarted is what a reminder run needs to know of an incident whose
 // report nobody started.
 type Unstarted struct {

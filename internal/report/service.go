@@ -42,9 +42,9 @@ type Store interface {
 	// and stores what decide returns (mails and events only) in one
 	// transaction. It does nothing if a report was started meanwhile.
 	RemindUnstarted(ctx context.Context, incidentID int64, decide func(Unstarted) (Change, error)) error
-	// TBDCounts returns the number of TBD sections of each incident's
-	// report, for those with a report.
-	TBDCounts(ctx context.Context, incidentIDs []int64) (map[int64]int, error)
+	// TBDMarkers returns the TBD sections of each incident's report (how
+	// many, since when), for those with a report that has any.
+	TBDMarkers(ctx context.Context, incidentIDs []int64) (map[int64]TBDMarker, error)
 }
 
 // Change is what one update of a report writes besides the report itself.
@@ -446,9 +446,10 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 	return sh, err
 }
 
-// TBDCounts returns how many TBD sections the reports of these incidents
-// have; incidents without a report are absent. The caller has checked that
-// the user may see them (a list page).
-func (s *Service) TBDCounts(ctx context.Context, ids []int64) (map[int64]int, error) {
-	return s.Store.TBDCounts(ctx, ids)
+// TBDMarkers returns how many TBD sections the reports of these incidents
+// have and since when; incidents without a report, or whose report has
+// none, are absent. The caller has checked that the user may see them (a
+// list page).
+func (s *Service) TBDMarkers(ctx context.Context, ids []int64) (map[int64]TBDMarker, error) {
+	return s.Store.TBDMarkers(ctx, ids)
 }

@@ -199,8 +199,9 @@ func TestReportLifecycle(t *testing.T) {
 		if err != nil || len(diff) != 1 || diff[0].Key != report.KeyCause || diff[0].Lines[1].Text != "The pool shrank to 20 connections." {
 			t.Errorf("diff = %+v, %v", diff, err)
 		}
-		if counts, err := f.reports.TBDCounts(ctx, []int64{inc.ID, inc.ID + 100}); err != nil || counts[inc.ID] != 1 || len(counts) != 1 {
-			t.Errorf("TBD counts = %v, %v", counts, err)
+		if m, err := f.reports.TBDMarkers(ctx, []int64{inc.ID, inc.ID + 100}); err != nil || len(m) != 1 || m[inc.ID].Count != 1 ||
+			!m[inc.ID].Since.Equal(rep.CreatedAt) {
+			t.Errorf("TBD markers = %v, %v (report started %v)", m, err, rep.CreatedAt)
 		}
 
 		// The report text is searchable at once.

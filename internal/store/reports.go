@@ -325,9 +325,10 @@ func (s *Reports) RemindUnstarted(ctx context.Context, incidentID int64, decide 
 	})
 }
 
-// TBDCounts returns how many TBD sections each incident's report has.
-func (s *Reports) TBDCounts(ctx context.Context, incidentIDs []int64) (map[int64]int, error) {
-	out := map[int64]int{}
+// TBDMarkers returns how many TBD sections each incident's report has
+// and since when the oldest has been TBD.
+func (s *Reports) TBDMarkers(ctx context.Context, incidentIDs []int64) (map[int64]report.TBDMarker, error) {
+	out := map[int64]report.TBDMarker{}
 	if len(incidentIDs) == 0 {
 		return out, nil
 	}
@@ -336,18 +337,24 @@ func (s *Reports) TBDCounts(ctx context.Context, incidentIDs []int64) (map[int64
 		ids[i] = id
 	}
 	var a args
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT incident_id, tbd_count FROM reports WHERE incident_id IN "+a.in(ids), a...)
+	rows, err := s.db.SQL.QueryContext(ctx, "SELECT incident_id, tbd_count, tbd_since FROM reports WHERE tbd_count > 0 AND incident_id IN "+a.in(ids), a...)
 	if err != nil {
 		return nil, fmt.Errorf("count TBD sections: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
+		var m report.TBDMarker
+		var since map[string]time.Time
+		if err := rows.Scan(&id, &m.Count, scanJSON{&since}); err != nil {
 			return nil, err
 		}
-		out[id] = n
+		for _, t := range since {
+			if m.Since.IsZero() || t.Before(m.Since) {
+				m.Since = t
+			}
+		}
+		out[id] = m
 	}
 	return out, rows.Err()
 }

@@ -22,7 +22,7 @@ type listPage struct {
 	LiveURL    string
 	Open       bool // the "open" pseudo-status is selected
 	SameHolder map[int64]bool
-	TBD        map[int64]int // TBD sections of each incident's report
+	TBD        map[int64]report.TBDMarker // TBD sections of each incident's report, and since when
 }
 
 // pageSize of the incident list; the list query is bounded by it.

@@ -44,7 +44,7 @@ var reportMessages = map[string][2]string{
 	"report.no_changes":       {"No differences.", "차이가 없습니다."},
 	"report.author":           {"Author", "작성자"},
 	"report.when":             {"When", "시각"},
-	"report.tbd_marker":       {"Report has %d TBD sections", "보고서에 TBD 항목 %d개"},
+	"report.tbd_marker":       {"Report has %d TBD sections, the oldest for %s", "보고서에 TBD 항목 %d개, 가장 오래된 것은 %s째"},
 	"reports.title":           {"Reports that need work", "작성이 필요한 보고서"},
 	"reports.intro":           {"Reports with sections still TBD, first reports not shared yet, and late first reports nobody started (owned by the communicator, else the resolver, else the declarer). Owners are reminded by e-mail.", "아직 TBD인 항목이 있거나 1차 보고가 공유되지 않은 보고서, 그리고 기한이 지났는데 아무도 작성을 시작하지 않은 1차 보고(커뮤니케이터, 없으면 해결 담당, 없으면 선언한 사람이 담당)입니다. 작성 담당에게 이메일로 알립니다."},
 	"reports.tbd_sections":    {"TBD sections", "TBD 항목"},

@@ -356,8 +356,8 @@ func (u *UI) reportGuide(w http.ResponseWriter, r *http.Request, v *view) {
 	})
 }
 
-// reportMarkers counts the TBD sections of the listed incidents' reports.
-func (u *UI) reportMarkers(r *http.Request, items []*incident.Incident) (map[int64]int, error) {
+// reportMarkers finds the TBD sections of the listed incidents' reports.
+func (u *UI) reportMarkers(r *http.Request, items []*incident.Incident) (map[int64]report.TBDMarker, error) {
 	if u.Reports == nil {
 		return nil, nil
 	}
@@ -365,7 +365,30 @@ func (u *UI) reportMarkers(r *http.Request, items []*incident.Incident) (map[int
 	for i, inc := range items {
 		ids[i] = inc.ID
 	}
-	return u.Reports.TBDCounts(r.Context(), ids)
+	return u.Reports.TBDMarkers(r.Context(), ids)
+}
+
+// ShortAge is how long ago t was in the largest whole unit, in the
+// viewer's language: "3d" or "3일", for a marker with little room.
+func (v *view) ShortAge(t time.Time) string { return shortAge(v.Now.Sub(t), v.Lang) }
+
+func shortAge(d time.Duration, lang string) string {
+	if d < 0 {
+		d = 0
+	}
+	units := []struct {
+		size   time.Duration
+		en, ko string
+	}{{24 * time.Hour, "d", "일"}, {time.Hour, "h", "시간"}, {time.Minute, "m", "분"}}
+	for i, u := range units {
+		if d >= u.size || i == len(units)-1 {
+			if lang == "ko" {
+				return strconv.Itoa(int(d/u.size)) + u.ko
+			}
+			return strconv.Itoa(int(d/u.size)) + u.en
+		}
+	}
+	return ""
 }
 
 // addReportBox puts the incident's report state and similar past

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,6 +98,9 @@ func TestWritingAReportInTheBrowser(t *testing.T) {
 
 	// The list marks the incident, the pending page names the section and its age.
 	tab.Do(t, chromedp.Navigate(s.base+"/incidents"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=tbd-marker]`)))
+	if got := text(t, tab, `[data-testid=tbd-marker]`); !regexp.MustCompile(`^TBD 1 · \d+m$`).MatchString(got) {
+		t.Errorf("list marker = %q, want TBD 1 · <minutes>m", got)
+	}
 	tab.Do(t, chromedp.Navigate(s.base+"/reports"), chromedp.WaitVisible(chromedp.CSS(`table.pending-reports`)))
 	if got := text(t, tab, `table.pending-reports tbody`); !strings.Contains(got, inc.Ref()) || !strings.Contains(got, "Resolution and prevention") {
 		t.Errorf("pending reports: %q", got)
@@ -118,6 +122,10 @@ func TestWritingAReportInTheBrowser(t *testing.T) {
 		t.Errorf("Korean report page: %q", got)
 	}
 	tab.Screenshot(t, "report-ko")
+	tab.Do(t, chromedp.Navigate(s.base+"/incidents"), chromedp.WaitVisible(chromedp.CSS(`html[lang=ko] [data-testid=tbd-marker]`)))
+	if got := text(t, tab, `[data-testid=tbd-marker]`); !regexp.MustCompile(`^TBD 1 · \d+분$`).MatchString(got) {
+		t.Errorf("Korean list marker = %q, want TBD 1 · <minutes>분", got)
+	}
 	tab.Do(t, chromedp.Navigate(s.base+"/guide/report"), chromedp.WaitVisible(chromedp.CSS(`article.example`)))
 	if got := text(t, tab, `article.example`); !strings.Contains(got, "재발 방지") || !strings.Contains(got, "PAY-1432") {
 		t.Errorf("guide example: %q", got)
