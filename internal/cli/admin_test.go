@@ -60,7 +60,7 @@ func TestTokenAndRoleCommands(t *testing.T) {
 		id := strings.Fields(strings.Split(list, "\n")[1])[0]
 		db := testutil.OpenStore(t, dbURL)
 		users := auth.NewService(db.Users(), time.Now)
-		if u, err := users.Authenticate(context.Background(), strings.TrimSpace(secret)); err != nil || u.Name != "kim" {
+		if u, err := users.Authenticate(context.Background(), strings.TrimSpace(secret)); err != nil || u.Name != "team:payments" {
 			t.Fatalf("the new token does not authenticate: %v %+v", err, u)
 		}
 		if out, err := admin(t, dbURL, "token", "revoke", id); err != nil || !strings.Contains(out, "is revoked") {
