@@ -108,7 +108,12 @@ func (s *Service) ExportAudit(ctx context.Context, by User, before int64, limit 
 // both when they differ. Servers call it at start, so an edit of the config
 // file shows in the log with the first start that uses it.
 func (s *Service) RecordConfig(ctx context.Context, target string, state any) error {
-	const action = "config.permissions"
+	return s.RecordConfigAs(ctx, "config.permissions", target, state)
+}
+
+// RecordConfigAs is RecordConfig for a config section logged under another
+// action (config.policy: who is told of what).
+func (s *Service) RecordConfigAs(ctx context.Context, action, target string, state any) error {
 	last, err := s.store.LatestAudit(ctx, action, target)
 	if err != nil {
 		return err

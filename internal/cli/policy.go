@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -110,7 +111,7 @@ func previewLocal(path string, req previewBody) (*propagate.PreviewResult, error
 		return nil, fmt.Errorf("--grade: %w", err)
 	}
 	p := &propagate.Propagator{Policy: cfg.Policy, Catalog: cfg.Catalog}
-	res, err := p.Preview(propagate.Draft{Title: req.Title, Summary: req.Summary, Grade: grade, Services: req.Services,
+	res, err := p.Preview(context.Background(), propagate.Draft{Title: req.Title, Summary: req.Summary, Grade: grade, Services: req.Services,
 		Visibility: incident.Visibility(req.Visibility), Resolver: req.Roles["resolver"], Communicator: req.Roles["communicator"]})
 	if err != nil {
 		return nil, previewError(err)

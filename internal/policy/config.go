@@ -269,3 +269,35 @@ func (p *parser) partner(n *yaml.Node, path string) (Partner, bool) {
 	}
 	return pt, true
 }
+
+// Audited is what the audit log keeps of the policy section: who is told of
+// what and when — languages, zone, link, each grade's rules, departments
+// and partners — without partners' secrets (only whether one is set). The
+// message templates are left out: they change the words, not who hears.
+func (p *Policy) Audited() map[string]any {
+	grades := map[string]any{}
+	for g, gp := range p.Grades {
+		fr := "same_day"
+		if !gp.FirstReport.SameDay {
+			fr = gp.FirstReport.Within.String()
+		}
+		grades[g.String()] = map[string]any{"update_every": gp.UpdateEvery.String(), "first_report": fr,
+			"tell_dependants": gp.TellDependants, "guide": gp.Guide}
+	}
+	depts := []map[string]any{}
+	for _, d := range p.Departments {
+		depts = append(depts, map[string]any{"name": d.Name, "from_grade": d.FromGrade.String(), "email": d.Email,
+			"slack": d.Slack, "mattermost": d.Mattermost, "lang": d.Lang})
+	}
+	partners := []map[string]any{}
+	for _, pt := range p.Partners {
+		partners = append(partners, map[string]any{"name": pt.Name, "from_grade": pt.FromGrade.String(), "services": pt.Services,
+			"webhook": pt.Webhook, "lang": pt.Lang, "has_secret": pt.Secret != ""})
+	}
+	zone := "UTC"
+	if p.Zone != nil {
+		zone = p.Zone.String()
+	}
+	return map[string]any{"language": p.Language, "time_zone": zone, "base_url": p.BaseURL,
+		"grades": grades, "departments": depts, "partners": partners}
+}

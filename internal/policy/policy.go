@@ -122,7 +122,7 @@ type Target struct {
 
 // why is the reason a target is told, in a form both languages can say.
 type why struct {
-	kind         string // owner, dependant, department, partner
+	kind         string // owner, dependant, department, partner, member
 	service, via string
 	from         incident.Grade
 }
@@ -142,15 +142,46 @@ func (t Target) ReasonIn(lang string) string {
 		return w.from.String() + " 이상 장애를 전달받는 부서"
 	case "partner":
 		return w.from.String() + " 이상 장애를 전달받는 파트너사"
+	case "member":
+		return "제한 공개 장애의 구성원"
 	}
 	return t.Reason
 }
 
+// Scope is what planning needs to know of an incident: its grade, services
+// and visibility, the people who belong to it (for a restricted one) and the
+// targets the affected teams added themselves.
+type Scope struct {
+	Grade      incident.Grade
+	Services   []string
+	Visibility incident.Visibility
+	// Members are the incident's members with their e-mail addresses; only
+	// restricted incidents use them.
+	Members []Person
+	// TeamTargets are the teams' own targets, by team.
+	TeamTargets map[string][]TeamTarget
+}
+
+// Person is someone who may be told by e-mail; Email is "" when Firebreak
+// knows no address for them.
+type Person struct {
+	Name, Email string
+}
+
 // Targets plans who is told of an incident of this grade, services and
-// visibility: owning teams first, then the teams of dependants (when the
-// grade says so), departments, partners. Restricted incidents reach only the
-// owning teams, and only public ones reach partners.
+// visibility, with no members and no teams' own targets: see Plan.
 func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []string, vis incident.Visibility) []Target {
+	return p.Plan(cat, Scope{Grade: grade, Services: services, Visibility: vis})
+}
+
+// Plan says who is told of an incident: owning teams first, then the teams
+// of dependants (when the grade says so), departments, partners; each team
+// with the targets it added itself. Only public incidents reach partners. A
+// restricted incident is told to its members' own e-mail addresses and to
+// nobody else — not the teams' lists or channels, which reach people who may
+// not see it; members without an address are left out (see Unreachable).
+func (p *Policy) Plan(cat *catalog.Catalog, in Scope) []Target {
+	grade, services, vis := in.Grade, in.Services, in.Visibility
 	var out []Target
 	seen := map[string]bool{}
 	add := func(t Target) {
@@ -163,6 +194,13 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		seen[t.Key] = true
 		out = append(out, t)
 	}
+	if vis == incident.Restricted {
+		for _, m := range in.Members {
+			add(Target{Key: "member:" + m.Name + ":email:" + m.Email, Name: m.Name, Reason: "member of the restricted incident",
+				Channel: ChannelEmail, Address: m.Email, why: why{kind: "member"}})
+		}
+		return out
+	}
 	team := func(name, reason string, w why) {
 		t, ok := cat.Team(name)
 		if !ok {
@@ -171,14 +209,22 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		add(Target{Key: "team:" + t.Name + ":email:" + t.Email, Name: "team " + t.Name, Reason: reason, Channel: ChannelEmail, Address: t.Email, why: w})
 		add(Target{Key: "team:" + t.Name + ":slack:" + t.ChatChannel, Name: "team " + t.Name, Reason: reason, Channel: ChannelSlack,
 			Address: t.ChatChannel, Fallback: t.Email, why: w})
+		for _, tt := range in.TeamTargets[t.Name] {
+			if tt.FromGrade != 0 && grade > tt.FromGrade {
+				continue // less severe than the team asked to hear of here
+			}
+			tg := Target{Key: teamTargetKey(t.Name, tt.Channel, tt.Address), Name: "team " + t.Name, Reason: reason,
+				Channel: tt.Channel, Address: tt.Address, Lang: tt.Lang, why: w}
+			if tt.Channel == ChannelSlack || tt.Channel == ChannelMattermost {
+				tg.Fallback = t.Email
+			}
+			add(tg)
+		}
 	}
 	for _, s := range services {
 		if svc, ok := cat.Service(s); ok {
 			team(svc.Team, "owns "+s, why{kind: "owner", service: s})
 		}
-	}
-	if vis == incident.Restricted {
-		return out
 	}
 	if p.Grades[grade].TellDependants {
 		for _, s := range services {
@@ -210,6 +256,21 @@ func (p *Policy) Targets(cat *catalog.Catalog, grade incident.Grade, services []
 		}
 		add(Target{Key: "partner:" + pt.Name + ":webhook:" + pt.Webhook, Name: pt.Name, Reason: "partner, told from " + pt.FromGrade.String(),
 			Channel: ChannelWebhook, Address: pt.Webhook, Lang: pt.Lang, why: why{kind: "partner", from: pt.FromGrade}})
+	}
+	return out
+}
+
+// Unreachable names the members of a restricted incident that Plan cannot
+// tell, for want of an e-mail address; other incidents have none.
+func Unreachable(in Scope) []string {
+	if in.Visibility != incident.Restricted {
+		return nil
+	}
+	var out []string
+	for _, m := range in.Members {
+		if m.Email == "" {
+			out = append(out, m.Name)
+		}
 	}
 	return out
 }

@@ -11,12 +11,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -30,6 +32,26 @@ type Incidents interface {
 	ListEvents(ctx context.Context, incidentID, after int64, limit int) ([]incident.Event, error)
 }
 
+// TeamTargets gives the targets teams added themselves, by team.
+type TeamTargets interface {
+	ForTeams(ctx context.Context, teams []string) (map[string][]policy.TeamTarget, error)
+}
+
+// People finds a user's e-mail address: restricted incidents are told to
+// their members only, each at their own address.
+type People interface {
+	UserByName(ctx context.Context, name string) (auth.User, error)
+}
+
+// Timeline appends an event together with what follows from it.
+type Timeline interface {
+	AppendEventWith(ctx context.Context, ev *incident.Event, also func(ctx context.Context, tx *sql.Tx) error) error
+}
+
+// EventNotTold is the timeline event that names members of a restricted
+// incident who could not be told of an event, for want of an e-mail address.
+const EventNotTold incident.EventKind = "member_not_told"
+
 // Propagator turns timeline events into stored messages.
 type Propagator struct {
 	Policy    *policy.Policy
@@ -39,6 +61,13 @@ type Propagator struct {
 	DB        *sql.DB // transactions for storing a plan's messages
 	// Queue enqueues the propagation jobs; set once the job queue exists.
 	Queue notify.Queue
+	// TeamTargets, People and Timeline may be nil (a preview from the
+	// config file alone): then no team adds targets, no member has an
+	// address, and nothing is noted on timelines.
+	TeamTargets TeamTargets
+	People      People
+	Timeline    Timeline
+	Now         func() time.Time
 }
 
 // Args asks for the propagation of one timeline event.
@@ -134,9 +163,26 @@ func (p *Propagator) Propagate(ctx context.Context, incidentID, eventID int64) e
 	if len(evs) == 0 || evs[0].ID != eventID {
 		return fmt.Errorf("propagate: event %d of %s not found", eventID, inc.Ref())
 	}
-	msgs, err := p.Messages(inc, evs[0])
+	scope, err := p.Scope(ctx, inc)
 	if err != nil {
 		return err
+	}
+	msgs, err := p.messages(inc, evs[0], p.Policy.Plan(p.Catalog, scope))
+	if err != nil {
+		return err
+	}
+	if notTold := policy.Unreachable(scope); len(notTold) > 0 && p.Timeline != nil && tells(evs[0]) {
+		noted, err := p.noted(ctx, inc.ID, eventID)
+		if err != nil {
+			return err
+		}
+		if !noted {
+			note := &incident.Event{IncidentID: inc.ID, At: p.now(), Actor: "firebreak", Kind: EventNotTold,
+				Data: map[string]any{"users": notTold, "event_id": eventID, "reason": "no e-mail address"}}
+			return p.Timeline.AppendEventWith(ctx, note, func(ctx context.Context, tx *sql.Tx) error {
+				return p.Outbox.Store(ctx, tx, msgs...)
+			})
+		}
 	}
 	if len(msgs) == 0 {
 		return nil
@@ -152,9 +198,87 @@ func (p *Propagator) Propagate(ctx context.Context, incidentID, eventID int64) e
 	return tx.Commit()
 }
 
+func (p *Propagator) now() time.Time {
+	if p.Now == nil {
+		return time.Now().UTC()
+	}
+	return p.Now().UTC()
+}
+
+// tells reports whether ev is told to anyone.
+func tells(ev incident.Event) bool {
+	_, first := change(ev)
+	return first || ev.Kind == incident.EventStatusUpdate
+}
+
+// maxNoteLookahead bounds the search for an earlier note of the same event:
+// the note follows its event closely, so a retried job finds it there.
+const maxNoteLookahead = 200
+
+// noted reports whether the timeline already says who could not be told of
+// event eventID, so that a retried job does not say it twice.
+func (p *Propagator) noted(ctx context.Context, incidentID, eventID int64) (bool, error) {
+	evs, err := p.Incidents.ListEvents(ctx, incidentID, eventID, maxNoteLookahead)
+	if err != nil {
+		return false, err
+	}
+	for _, ev := range evs {
+		if ev.Kind == EventNotTold && fmt.Sprint(ev.Data["event_id"]) == strconv.FormatInt(eventID, 10) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Scope gathers what planning needs beyond the incident itself: for a
+// restricted incident its members' e-mail addresses, otherwise the targets
+// the teams concerned added themselves.
+func (p *Propagator) Scope(ctx context.Context, inc *incident.Incident) (policy.Scope, error) {
+	sc := policy.Scope{Grade: inc.Grade, Services: inc.Services, Visibility: inc.Visibility}
+	if inc.Visibility == incident.Restricted {
+		for _, name := range inc.Members {
+			person := policy.Person{Name: name}
+			if p.People != nil {
+				u, err := p.People.UserByName(ctx, name)
+				if err != nil && fail.CodeOf(err) != fail.NotFound {
+					return sc, fmt.Errorf("find member %s: %w", name, err)
+				}
+				person.Email = u.Email
+			}
+			sc.Members = append(sc.Members, person)
+		}
+		return sc, nil
+	}
+	if p.TeamTargets == nil {
+		return sc, nil
+	}
+	var teams []string
+	addTeam := func(service string) {
+		if svc, ok := p.Catalog.Service(service); ok && svc.Team != "" && !slices.Contains(teams, svc.Team) {
+			teams = append(teams, svc.Team)
+		}
+	}
+	for _, s := range inc.Services {
+		addTeam(s)
+		for _, dep := range p.Catalog.Dependants(s) {
+			addTeam(dep)
+		}
+	}
+	var err error
+	sc.TeamTargets, err = p.TeamTargets.ForTeams(ctx, teams)
+	return sc, err
+}
+
 // Messages renders the messages ev calls for, one per target.
-func (p *Propagator) Messages(inc *incident.Incident, ev incident.Event) ([]notify.Message, error) {
-	targets := p.Policy.Targets(p.Catalog, inc.Grade, inc.Services, inc.Visibility)
+func (p *Propagator) Messages(ctx context.Context, inc *incident.Incident, ev incident.Event) ([]notify.Message, error) {
+	scope, err := p.Scope(ctx, inc)
+	if err != nil {
+		return nil, err
+	}
+	return p.messages(inc, ev, p.Policy.Plan(p.Catalog, scope))
+}
+
+func (p *Propagator) messages(inc *incident.Incident, ev incident.Event, targets []policy.Target) ([]notify.Message, error) {
 	kind := policy.KindDeclared
 	why, first := change(ev)
 	if !first {
@@ -193,10 +317,11 @@ func (p *Propagator) Messages(inc *incident.Incident, ev incident.Event) ([]noti
 	return out, nil
 }
 
+// internalOnly leaves out partners; a team's own webhooks are inside.
 func internalOnly(ts []policy.Target) []policy.Target {
 	out := ts[:0:0]
 	for _, t := range ts {
-		if t.Channel != policy.ChannelWebhook {
+		if !strings.HasPrefix(t.Key, "partner:") {
 			out = append(out, t)
 		}
 	}
@@ -252,18 +377,23 @@ type Draft struct {
 	Visibility             incident.Visibility
 	Resolver, Communicator string
 	By                     string
+	// Members are others the declaration would add (restricted
+	// incidents are told to their members).
+	Members []string
 }
 
 // PreviewResult is what declaring a draft would do.
 type PreviewResult struct {
 	Messages []Planned `json:"messages"`
 	Warnings []string  `json:"warnings"`
+	// NotTold are members of a restricted draft who have no e-mail address.
+	NotTold []string `json:"not_told,omitempty"`
 }
 
 // Preview checks a draft as a declaration would and renders the messages
 // declaring it would send, without storing anything: the exact targets and
 // texts.
-func (p *Propagator) Preview(d Draft) (*PreviewResult, error) {
+func (p *Propagator) Preview(ctx context.Context, d Draft) (*PreviewResult, error) {
 	if !d.Grade.Valid() {
 		return nil, fail.Field("grade", "must be one of SEV1, SEV2, SEV3, SEV4, SEV5")
 	}
@@ -285,12 +415,21 @@ func (p *Propagator) Preview(d Draft) (*PreviewResult, error) {
 	inc := &incident.Incident{Title: d.Title, Summary: d.Summary, Grade: d.Grade, Status: incident.Investigating,
 		Services: d.Services, Visibility: d.Visibility, CreatedBy: d.By, StartedAt: now, DetectedAt: now, CreatedAt: now,
 		Roles: map[incident.Role]string{incident.Resolver: d.Resolver, incident.Communicator: d.Communicator}}
-	msgs, err := p.Messages(inc, incident.Event{Kind: incident.EventDeclared})
+	for _, m := range append([]string{d.By, d.Resolver, d.Communicator}, d.Members...) {
+		if m != "" && !slices.Contains(inc.Members, m) {
+			inc.Members = append(inc.Members, m)
+		}
+	}
+	scope, err := p.Scope(ctx, inc)
 	if err != nil {
 		return nil, err
 	}
-	targets := p.Policy.Targets(p.Catalog, inc.Grade, inc.Services, inc.Visibility)
-	out := &PreviewResult{Messages: make([]Planned, len(msgs)), Warnings: []string{}}
+	targets := p.Policy.Plan(p.Catalog, scope)
+	msgs, err := p.messages(inc, incident.Event{Kind: incident.EventDeclared}, targets)
+	if err != nil {
+		return nil, err
+	}
+	out := &PreviewResult{Messages: make([]Planned, len(msgs)), Warnings: []string{}, NotTold: policy.Unreachable(scope)}
 	for i, m := range msgs {
 		out.Messages[i] = Planned{Target: targets[i], Subject: m.Subject, Text: m.Text, HTML: m.HTML, Payload: m.Payload}
 	}

@@ -375,19 +375,30 @@ func (s *Service) Shares(ctx context.Context, by auth.User, id int64) ([]Share, 
 }
 
 // Recipients are the e-mail addresses the incident's grade names in the
-// policy, with the language each reads.
-func (s *Service) Recipients(inc *incident.Incident) []policy.Target {
+// policy, with the language each reads. A restricted incident's report goes
+// to its members' own addresses only, as its messages do.
+func (s *Service) Recipients(ctx context.Context, inc *incident.Incident) ([]policy.Target, error) {
 	cat := s.Catalog
 	if cat == nil {
 		cat = catalog.Empty()
 	}
+	scope := policy.Scope{Grade: inc.Grade, Services: inc.Services, Visibility: inc.Visibility}
+	if inc.Visibility == incident.Restricted && s.Users != nil {
+		for _, name := range inc.Members {
+			u, err := s.Users.UserByName(ctx, name)
+			if err != nil && fail.CodeOf(err) != fail.NotFound {
+				return nil, err
+			}
+			scope.Members = append(scope.Members, policy.Person{Name: name, Email: u.Email})
+		}
+	}
 	var out []policy.Target
-	for _, t := range s.policy().Targets(cat, inc.Grade, inc.Services, inc.Visibility) {
+	for _, t := range s.policy().Plan(cat, scope) {
 		if t.Channel == policy.ChannelEmail {
 			out = append(out, t)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // Share sends the report by e-mail to the recipients the grade names: the
@@ -399,7 +410,10 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 	if err != nil {
 		return Share{}, err
 	}
-	targets := s.Recipients(inc)
+	targets, err := s.Recipients(ctx, inc)
+	if err != nil {
+		return Share{}, err
+	}
 	if len(targets) == 0 {
 		return Share{}, fail.New(fail.Invalid, "the policy names no e-mail recipients for %s of %s; give the owning team an e-mail or add a department", inc.Grade, strings.Join(inc.Services, ", "))
 	}

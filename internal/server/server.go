@@ -38,6 +38,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
+	"github.com/firebreak-oss/firebreak/internal/teamtarget"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
@@ -114,6 +115,9 @@ type Server struct {
 	log       *slog.Logger
 	routeKick chan struct{}
 	smtpAddr  string
+
+	// TeamTargets are the places teams added to be told, on top of the catalog's.
+	TeamTargets *teamtarget.Service
 }
 
 // directory checks names against the catalog and the users table.
@@ -201,11 +205,14 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
-	if s.Outbox, err = newOutbox(db, o); err != nil {
+	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
+		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+	if s.Outbox, err = newOutbox(db, o, s.TeamTargets); err != nil {
 		db.Close()
 		return nil, err
 	}
-	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL}
+	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL,
+		TeamTargets: s.TeamTargets, People: users, Timeline: db.Incidents(), Now: o.Now}
 	db.OnEvents = s.Propagate.AfterEvents
 	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
 		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
@@ -279,7 +286,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		TrustProxyHeaders: o.TrustProxyHeaders}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
-			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review},
+			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
+			TeamTargets: s.TeamTargets},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
@@ -297,7 +305,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 }
 
 // newOutbox builds the outbox with the channels the notify section sets up.
-func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
+// Webhooks are signed with the partner's secret from the policy, or the
+// secret a team gave its own webhook.
+func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outbox, error) {
 	ob := notify.NewOutbox(db.Outbox())
 	ob.Now, ob.Log = o.Now, o.Logger.With("component", "notify")
 	if o.Notify != nil && o.Notify.Email != nil {
@@ -310,7 +320,18 @@ func newOutbox(db *store.DB, o Options) (*notify.Outbox, error) {
 	if o.Notify != nil && o.Notify.Slack != nil {
 		ob.Notifiers[notify.Slack] = slacknotify.New(*o.Notify.Slack, db.Outbox())
 	}
-	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string { return o.Policy.Secret(m.TargetKey) })
+	ob.Notifiers[notify.Webhook] = webhook.New(func(m *notify.Message) string {
+		if secret := o.Policy.Secret(m.TargetKey); secret != "" {
+			return secret
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		secret, err := teams.Secret(ctx, m.TargetKey)
+		if err != nil {
+			o.Logger.Warn("look up a team webhook's secret", "target", m.Target, "err", err)
+		}
+		return secret
+	})
 	ob.Notifiers[notify.Mattermost] = mattermost.New()
 	return ob, nil
 }
@@ -450,8 +471,9 @@ func reportMail(ob *notify.Outbox) store.MailOutbox {
 }
 
 // recordGrants writes to the audit log what the config file grants, when it
-// differs from what the log last recorded: the sign-on group rules, and which
-// team owns each service (and so whose responders may change its incidents).
+// differs from what the log last recorded: the sign-on group rules, which
+// team owns each service (and so whose responders may change its incidents),
+// and the communication policy.
 func recordGrants(ctx context.Context, users *auth.Service, o Options) error {
 	owners := map[string]string{}
 	for _, svc := range o.Catalog.Services() {
@@ -462,6 +484,11 @@ func recordGrants(ctx context.Context, users *auth.Service, o Options) error {
 	}
 	if err := users.RecordConfig(ctx, "config:auth", o.Auth.Grants()); err != nil {
 		return fmt.Errorf("audit the auth section: %w", err)
+	}
+	// Who is told of what is policy too: its changes are logged as
+	// config.policy, at the first start that uses them.
+	if err := users.RecordConfigAs(ctx, "config.policy", "config:policy", o.Policy.Audited()); err != nil {
+		return fmt.Errorf("audit the policy section: %w", err)
 	}
 	return nil
 }

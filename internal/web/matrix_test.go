@@ -116,6 +116,14 @@ var (
 		return deny
 	})
 
+	// payTargets: who changes the payments team's notification targets.
+	payTargets = signedIn(func(c caller, _ incident.Visibility) outcome {
+		if is(c, payResponder, payManager, payBot, admin) {
+			return allow
+		}
+		return deny
+	})
+
 	// revokeSpare: a payments team token, which others may not know exists.
 	revokeSpare = signedIn(func(c caller, _ incident.Visibility) outcome {
 		switch {
@@ -218,6 +226,12 @@ var matrix = map[string]row{
 	"POST /action-items/check":      {rule: anyReader, body: jsonBody(map[string]any{"title": "Improve monitoring"})},
 	"GET /action-items/suggestions": {rule: anyReader},
 	"GET /action-items/board":       {rule: anyReader},
+	// Team targets: everyone reads; payments' responders, managers, its
+	// writing team token and admins change (a second add of the same
+	// address is a 409, a second removal too: both past the check).
+	"GET /teams/{team}/targets":         {rule: anyReader, path: fixed("/teams/payments/targets")},
+	"POST /teams/{team}/targets":        {rule: payTargets, path: fixed("/teams/payments/targets"), body: jsonBody(map[string]any{"channel": "email", "address": "matrix@example.com"})},
+	"DELETE /teams/{team}/targets/{id}": {rule: payTargets, path: spareTarget},
 	// A task force of the public incident's item: those who may change it.
 	"POST /task-forces": {rule: func(c caller, _ incident.Visibility) outcome { return changeIncident(c, incident.Public) },
 		body: func(f *fixture, _ incident.Visibility) any {

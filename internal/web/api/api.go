@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/teamtarget"
 )
 
 // Prefix is where the API is mounted.
@@ -41,6 +42,8 @@ type API struct {
 	Reports   *report.Service
 	Library   *report.Library
 	Review    *review.Service
+	// TeamTargets are the teams' own notification targets.
+	TeamTargets *teamtarget.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -104,7 +107,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
-	}, append(a.reportRoutes(), a.reviewRoutes()...)...)
+	}, append(append(a.reportRoutes(), a.reviewRoutes()...), a.teamTargetRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

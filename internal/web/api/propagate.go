@@ -41,7 +41,7 @@ func (a *API) previewPolicy(w http.ResponseWriter, r *http.Request, u auth.User)
 			return fail.Field("roles."+role, "unknown role; known roles are resolver, communicator")
 		}
 	}
-	res, err := a.Propagate.Preview(propagate.Draft{Title: req.Title, Summary: req.Summary, Grade: grade, Services: req.Services,
+	res, err := a.Propagate.Preview(r.Context(), propagate.Draft{Title: req.Title, Summary: req.Summary, Grade: grade, Services: req.Services,
 		Visibility: incident.Visibility(req.Visibility), Resolver: req.Roles["resolver"], Communicator: req.Roles["communicator"], By: u.Name})
 	if err != nil {
 		return err

@@ -111,7 +111,7 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
-	p.Preview = u.preview(v, form)
+	p.Preview = u.preview(r.Context(), v, form)
 	if formErr != nil {
 		e, ok := fail.As(formErr)
 		if !ok || e.Code == fail.Internal {

@@ -57,7 +57,7 @@ type previewPanel struct {
 }
 
 // preview renders the messages the form's declaration would send.
-func (u *UI) preview(v *view, form url.Values) *previewPanel {
+func (u *UI) preview(ctx context.Context, v *view, form url.Values) *previewPanel {
 	if u.Propagate == nil {
 		return nil
 	}
@@ -65,7 +65,7 @@ func (u *UI) preview(v *view, form url.Values) *previewPanel {
 	if err != nil {
 		return &previewPanel{Error: fail.Field("grade", "%v", err).Error()}
 	}
-	res, err := u.Propagate.Preview(propagate.Draft{Title: form.Get("title"), Summary: form.Get("summary"), Grade: grade,
+	res, err := u.Propagate.Preview(ctx, propagate.Draft{Title: form.Get("title"), Summary: form.Get("summary"), Grade: grade,
 		Services: form["services"], Visibility: incident.Visibility(form.Get("visibility")),
 		Resolver: form.Get(string(incident.Resolver)), Communicator: form.Get(string(incident.Communicator)), By: v.User.Name})
 	if err != nil {
@@ -78,7 +78,7 @@ func (u *UI) preview(v *view, form url.Values) *previewPanel {
 // HTML; without script the form's preview button reloads the whole page.
 func (u *UI) previewFragment(w http.ResponseWriter, r *http.Request, v *view) {
 	var buf bytes.Buffer
-	if err := u.pages.byName["declare"].ExecuteTemplate(&buf, "preview_panel", pageData{v, u.preview(v, r.PostForm)}); err != nil {
+	if err := u.pages.byName["declare"].ExecuteTemplate(&buf, "preview_panel", pageData{v, u.preview(r.Context(), v, r.PostForm)}); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

@@ -1,0 +1,157 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/teamtarget"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+	"github.com/firebreak-oss/firebreak/internal/web/api"
+)
+
+// spareTarget adds a payments target for the matrix's removal route to
+// remove.
+func spareTarget(f *fixture, _ incident.Visibility) string {
+	t, err := f.srv.TeamTargets.Add(context.Background(), auth.User{Name: auth.SystemActor, Role: auth.Admin}, "payments",
+		teamtarget.Input{Channel: "slack", Address: "#matrix-spare"})
+	if err != nil {
+		panic(fmt.Sprintf("spare team target: %v", err))
+	}
+	return fmt.Sprintf("/teams/payments/targets/%d", t.ID)
+}
+
+// TestTeamTargetsAPI: a payments responder adds targets and removes one;
+// each change is in the audit log with actor and before/after, the secret
+// never shows; bad input is refused naming the field and stores nothing;
+// another team's responder is refused; the targets are in the preview.
+func TestTeamTargetsAPI(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) { testTeamTargetsAPI(t, startFixture(t, dbURL)) })
+}
+
+func testTeamTargetsAPI(t *testing.T, f *fixture) {
+	path := api.Prefix + "/teams/payments/targets"
+	list := func() []map[string]any {
+		t.Helper()
+		got := f.call(t, viewer, "GET", path, nil)
+		var body struct{ Items []map[string]any }
+		if got.status != 200 || json.Unmarshal([]byte(got.body), &body) != nil {
+			t.Fatalf("list: %d %s", got.status, got.body)
+		}
+		return body.Items
+	}
+	bad := []struct {
+		body  map[string]any
+		field string
+	}{
+		{map[string]any{"channel": "pager", "address": "x"}, "channel"},
+		{map[string]any{"channel": "email", "address": "not-an-address"}, "address"},
+		{map[string]any{"channel": "email", "address": "Ops <ops@example.com>"}, "address"},
+		{map[string]any{"channel": "webhook", "address": "http://hooks.example.com/x", "secret": "s3cret-s3cret"}, "address"},
+		{map[string]any{"channel": "webhook", "address": "https://hooks.example.com/x"}, "secret"},
+		{map[string]any{"channel": "mattermost", "address": "ftp://chat.example.com/hooks/x"}, "address"},
+		{map[string]any{"channel": "slack", "address": "#ops", "secret": "x"}, "secret"},
+		{map[string]any{"channel": "slack", "address": "#ops", "lang": "fr"}, "lang"},
+		{map[string]any{"channel": "slack", "address": "#ops", "from_grade": "SEV9"}, "from_grade"},
+	}
+	for _, b := range bad {
+		got := f.call(t, payResponder, "POST", path, b.body)
+		var p struct{ Field string }
+		_ = json.Unmarshal([]byte(got.body), &p)
+		if got.status != 400 || p.Field != b.field {
+			t.Errorf("%v: got %d field %q, want 400 naming %q: %s", b.body, got.status, p.Field, b.field, got.body)
+		}
+	}
+	if items := list(); len(items) != 0 {
+		t.Fatalf("bad input stored targets: %v", items)
+	}
+	if got := f.call(t, otherTeam, "POST", path, map[string]any{"channel": "email", "address": "plat@example.com"}); got.status != 403 {
+		t.Fatalf("another team's responder: %d %s", got.status, got.body)
+	}
+	if got := f.call(t, payResponder, "POST", api.Prefix+"/teams/nosuch/targets", map[string]any{"channel": "email", "address": "a@example.com"}); got.status != 404 {
+		t.Fatalf("unknown team: %d %s", got.status, got.body)
+	}
+
+	hook := map[string]any{"channel": "webhook", "address": "http://127.0.0.1:9/hook", "secret": "team-hook-secret-1", "from_grade": "SEV2", "lang": "ko"}
+	got := f.call(t, payResponder, "POST", path, hook)
+	if got.status != 201 || strings.Contains(got.body, "team-hook-secret-1") || !strings.Contains(got.body, `"has_secret":true`) {
+		t.Fatalf("add webhook: %d %s", got.status, got.body)
+	}
+	var added struct {
+		ID int64 `json:"id"`
+	}
+	_ = json.Unmarshal([]byte(got.body), &added)
+	if got := f.call(t, payManager, "POST", path, map[string]any{"channel": "email", "address": "payments-leads@example.com"}); got.status != 201 {
+		t.Fatalf("add e-mail: %d %s", got.status, got.body)
+	}
+	if got := f.call(t, payManager, "POST", path, map[string]any{"channel": "email", "address": "payments-leads@example.com"}); got.status != 409 {
+		t.Fatalf("the same address twice: %d %s", got.status, got.body)
+	}
+	items := list()
+	if len(items) != 2 || strings.Contains(fmt.Sprint(items), "team-hook-secret-1") || items[0]["from_grade"] != "SEV2" {
+		t.Fatalf("list: %v", items)
+	}
+
+	// The preview of a SEV3 on checkout-api (payments) names the e-mail
+	// target; the webhook, from SEV2, comes with SEV2.
+	preview := func(grade string) string {
+		got := f.call(t, viewer, "POST", api.Prefix+"/policy/preview", map[string]any{"grade": grade, "services": []string{"checkout-api"}})
+		if got.status != 200 {
+			t.Fatalf("preview: %d %s", got.status, got.body)
+		}
+		return got.body
+	}
+	if p := preview("SEV3"); !strings.Contains(p, "payments-leads@example.com") || strings.Contains(p, "127.0.0.1:9/hook") {
+		t.Fatalf("SEV3 preview: %s", p)
+	}
+	if p := preview("SEV2"); !strings.Contains(p, "127.0.0.1:9/hook") {
+		t.Fatalf("SEV2 preview lacks the team's webhook: %s", p)
+	}
+
+	del := fmt.Sprintf("%s/%d", path, added.ID)
+	if got := f.call(t, otherTeam, "DELETE", del, nil); got.status != 403 {
+		t.Fatalf("another team removes: %d %s", got.status, got.body)
+	}
+	if got := f.call(t, payResponder, "DELETE", api.Prefix+"/teams/platform/targets/"+fmt.Sprint(added.ID), nil); got.status != 403 {
+		t.Fatalf("payments responder removes in platform: %d %s", got.status, got.body)
+	}
+	if got := f.call(t, payResponder, "DELETE", del, nil); got.status != 200 {
+		t.Fatalf("remove: %d %s", got.status, got.body)
+	}
+	if got := f.call(t, payResponder, "DELETE", del, nil); got.status != 409 {
+		t.Fatalf("remove twice: %d %s", got.status, got.body)
+	}
+	if items := list(); len(items) != 1 || items[0]["address"] != "payments-leads@example.com" {
+		t.Fatalf("after removing: %v", items)
+	}
+
+	entries, err := f.srv.Users.Audit(context.Background(), auth.User{Role: auth.Admin}, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var adds, removes []auth.AuditEntry
+	for _, e := range entries {
+		switch e.Action {
+		case teamtarget.ActionAdd:
+			adds = append(adds, e)
+		case teamtarget.ActionRemove:
+			removes = append(removes, e)
+		}
+	}
+	if len(adds) != 2 || len(removes) != 1 {
+		t.Fatalf("audit: %d adds, %d removes, want 2 and 1", len(adds), len(removes))
+	}
+	r := removes[0]
+	if r.Actor != string(payResponder) || r.Target != "team:payments" || string(r.After) != "null" ||
+		!strings.Contains(string(r.Before), "127.0.0.1:9/hook") || strings.Contains(string(r.Before), "team-hook-secret-1") {
+		t.Fatalf("removal entry: %+v before=%s after=%s", r, r.Before, r.After)
+	}
+	last := adds[len(adds)-1] // the first add: newest first
+	if last.Actor != string(payResponder) || string(last.Before) != "null" || !strings.Contains(string(last.After), fmt.Sprintf(`"id":%d`, added.ID)) {
+		t.Fatalf("add entry: %+v before=%s after=%s", last, last.Before, last.After)
+	}
+}
