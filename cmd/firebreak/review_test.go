@@ -37,9 +37,12 @@ func TestReviewFromTheCLI(t *testing.T) {
 	for _, u := range []string{"ops", "lead"} {
 		mustRun(t, nil, append([]string{"user", "add", u, "--role", "responder"}, dbArgs...)...)
 	}
+	mustRun(t, nil, append([]string{"user", "add", "boss", "--role", "admin"}, dbArgs...)...)
 	token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "ops"}, dbArgs...)...))
+	adminToken := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "boss"}, dbArgs...)...))
 	srv := startServe(t, nil, append([]string{"--config", config}, dbArgs...)...)
 	env := []string{"FIREBREAK_SERVER=" + srv.base, "FIREBREAK_TOKEN=" + token}
+	adminEnv := []string{"FIREBREAK_SERVER=" + srv.base, "FIREBREAK_TOKEN=" + adminToken}
 
 	mustRun(t, env, "incident", "declare", "--title", "API 오류 증가", "--grade", "SEV3", "--service", "api")
 	mustRun(t, env, "incident", "status", "INC-1", "resolved")
@@ -69,6 +72,22 @@ func TestReviewFromTheCLI(t *testing.T) {
 			t.Errorf("review show lacks %q:\n%s", want, out)
 		}
 	}
+	// Suggestions per category from what earlier items used.
+	mustRun(t, env, "action", "add", "INC-1", "--title", "Add a cache warm-up step to the deploy", "--category", "prevent",
+		"--term", "short", "--owner", "ops", "--due", due)
+	out = mustRun(t, env, "action", "suggest")
+	for _, want := range []string{"prevent    1× Add a cache warm-up step to the deploy", "detect     1× Keep an eye on the cache hit rate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("suggest lacks %q:\n%s", want, out)
+		}
+	}
+	if out := mustRun(t, env, "action", "suggest", "--category", "detect"); strings.Contains(out, "warm-up") || !strings.Contains(out, "cache hit rate") {
+		t.Errorf("suggest --category detect:\n%s", out)
+	}
+	if out, err := run(t, env, "action", "suggest", "--category", "fix"); err == nil || !strings.Contains(out, "category") {
+		t.Errorf("suggest --category fix: %v\n%s", err, out)
+	}
+	mustRun(t, env, "action", "set", "2", "--status", "dropped")
 	if out := mustRun(t, env, "action", "board"); !strings.Contains(out, "ops (1)") || !strings.Contains(out, "#1 INC-1") {
 		t.Errorf("board:\n%s", out)
 	}
@@ -82,6 +101,22 @@ func TestReviewFromTheCLI(t *testing.T) {
 	if out := mustRun(t, env, "action", "list", "--status", "done"); !strings.Contains(out, "Keep an eye") {
 		t.Errorf("list: %s", out)
 	}
+	// An admin closes an incident whose review is missing, with a reason.
+	mustRun(t, env, "incident", "declare", "--title", "Duplicate of INC-1", "--grade", "SEV3", "--service", "api")
+	mustRun(t, env, "incident", "status", "INC-2", "resolved")
+	if out, err := run(t, adminEnv, "review", "close", "INC-2"); err == nil || !strings.Contains(out, "reason") {
+		t.Errorf("close without a reason: %v\n%s", err, out)
+	}
+	if out, err := run(t, env, "review", "close", "INC-2", "--reason", "duplicate"); err == nil || strings.Contains(out, "is now closed") {
+		t.Errorf("a responder closed past the review: %v\n%s", err, out)
+	}
+	if out := mustRun(t, adminEnv, "review", "close", "INC-2", "--reason", "duplicate of INC-1, reviewed there"); !strings.Contains(out, "INC-2 is now closed") {
+		t.Errorf("close --reason: %s", out)
+	}
+	if out := mustRun(t, env, "incident", "show", "INC-2"); !strings.Contains(out, "closed without team review: duplicate of INC-1, reviewed there") {
+		t.Errorf("the override is not on the timeline:\n%s", out)
+	}
+
 	mustRun(t, env, "incident", "status", "INC-1", "closed")
 	out = mustRun(t, env, "incident", "show", "INC-1")
 	for _, want := range []string{"team review held, facilitator lead", `action item "Keep an eye on the cache hit rate" is done`} {

@@ -2,6 +2,7 @@ package review_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -101,6 +102,47 @@ func TestTaskForceAllOrNothing(t *testing.T) {
 			if got := taskForce(id); got != "checkout-reliability" {
 				t.Errorf("item %s in %q", id, got)
 			}
+		}
+	})
+}
+
+// TestSuggestionsPerCategory: GET /api/v1/action-items/suggestions offers,
+// per category, the titles earlier items used most (the same title in any
+// letter case counts once, most used first), only the category asked for
+// when one is, and refuses an unknown category naming the field.
+func TestSuggestionsPerCategory(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		s := reviewtest.Start(t, url, server.Options{})
+		for i, it := range []struct{ title, category string }{
+			{"Add a canary stage to the checkout deploy", "prevent"},
+			{"add a canary stage to the checkout deploy", "prevent"},
+			{"Cap retries at 2", "prevent"},
+			{"Alert on ledger queue depth", "detect"},
+			{"Alert on ledger queue depth", "detect"},
+			{"Alert on ledger queue depth", "detect"},
+			{"Write a runbook for PG failover", "handle"},
+		} {
+			inc := s.Call(t, "alice", "POST", "/api/v1/incidents", map[string]any{"title": fmt.Sprintf("Incident %d", i), "grade": "SEV3"}, 201)["id"].(string)
+			s.Call(t, "alice", "POST", "/api/v1/incidents/"+inc+"/action-items", map[string]any{"title": it.title, "category": it.category,
+				"term": "short", "owner": "alice", "due_at": "2027-01-31"}, 201)
+		}
+		list := func(query string) string {
+			var out []string
+			for _, sg := range s.Call(t, "vic", "GET", "/api/v1/action-items/suggestions"+query, nil, 200)["suggestions"].([]any) {
+				m := sg.(map[string]any)
+				out = append(out, fmt.Sprintf("%s:%s×%v", m["category"], strings.ToLower(m["title"].(string)), m["count"]))
+			}
+			return strings.Join(out, " | ")
+		}
+		if got, want := list(""), "prevent:add a canary stage to the checkout deploy×2 | prevent:cap retries at 2×1 | "+
+			"detect:alert on ledger queue depth×3 | handle:write a runbook for pg failover×1"; got != want {
+			t.Errorf("all categories:\n got %s\nwant %s", got, want)
+		}
+		if got, want := list("?category=detect"), "detect:alert on ledger queue depth×3"; got != want {
+			t.Errorf("detect: got %s, want %s", got, want)
+		}
+		if p := s.Call(t, "vic", "GET", "/api/v1/action-items/suggestions?category=fix", nil, 400); p["field"] != "category" {
+			t.Errorf("unknown category: %v", p)
 		}
 	})
 }

@@ -167,6 +167,7 @@ type incidentPage struct {
 	ReportTBD   int
 	Similar     []report.Hit
 	Review      *review.State
+	Suggestions []review.Suggestion // for the quick action-item form
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -228,6 +229,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	}
 	p.Users = users
 	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if p.Suggestions, err = u.Review.Suggestions(r.Context(), ""); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

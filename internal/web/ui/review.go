@@ -13,6 +13,18 @@ import (
 
 func init() {
 	funcs["categories"] = func() []review.Category { return review.Categories }
+	// suggestionsIn picks one category's suggestions, for the datalist
+	// and the list of that category.
+	funcs["suggestionsIn"] = suggestionsIn
+	// suggestionLists gives each category's datalist its id (prefix and
+	// category) and titles.
+	funcs["suggestionLists"] = func(prefix string, all []review.Suggestion) []suggestionList {
+		var out []suggestionList
+		for _, c := range review.Categories {
+			out = append(out, suggestionList{ID: prefix + string(c), Items: suggestionsIn(all, c)})
+		}
+		return out
+	}
 	funcs["itemStatuses"] = func() []review.ItemStatus {
 		return []review.ItemStatus{review.ItemOpen, review.ItemInProgress, review.ItemDone, review.ItemDropped}
 	}
@@ -42,6 +54,22 @@ type reviewPage struct {
 	Error       string
 	Field       string
 	Form        map[string]string
+}
+
+// suggestionList is one category's datalist of earlier titles.
+type suggestionList struct {
+	ID    string
+	Items []review.Suggestion
+}
+
+func suggestionsIn(all []review.Suggestion, c review.Category) []review.Suggestion {
+	var out []review.Suggestion
+	for _, s := range all {
+		if s.Category == c {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func (u *UI) showReview(w http.ResponseWriter, r *http.Request, v *view) {

@@ -24,6 +24,8 @@ func TestReviewPageAndBoard(t *testing.T) {
 		"services": []string{"checkout-api"}, "cause_tags": []string{"db-connection-pool"}}, 201)["id"].(string)
 	s.Call(t, "alice", "POST", "/api/v1/incidents/"+first+"/action-items", map[string]any{"title": "Put ledger behind PgBouncer",
 		"category": "prevent", "term": "long", "owner": "alice", "due_at": due}, 201)
+	s.Call(t, "alice", "POST", "/api/v1/incidents/"+first+"/action-items", map[string]any{"title": "Page on ledger pool saturation",
+		"category": "detect", "term": "short", "owner": "alice", "due_at": due}, 201)
 	inc := s.Call(t, "alice", "POST", "/api/v1/incidents", map[string]any{"title": "Checkout 502s at evening peak", "grade": "SEV2",
 		"services": []string{"checkout-api"}, "cause_tags": []string{"db-connection-pool"}}, 201)["id"].(string)
 	reviewtest.WaitFor(t, "the recurrence match", func() bool {
@@ -35,6 +37,27 @@ func TestReviewPageAndBoard(t *testing.T) {
 	tab.Do(t, chromedp.Navigate(s.Base+"/incidents/"+inc), chromedp.WaitVisible(chromedp.CSS(`#recurrences`)))
 	if rec := text(t, tab, `#recurrences`); !strings.Contains(rec, first) || !strings.Contains(rec, "Put ledger behind PgBouncer") {
 		t.Fatalf("incident page recurrences: %q", rec)
+	}
+	// The quick form offers earlier titles of the chosen category: one
+	// datalist per category, the first category's in use until the select
+	// changes, and the lists per category in the page for a browser without
+	// script.
+	lists := func(form string) string {
+		return testutil.Run(t, tab, chromedp.Evaluate[string](`[...document.querySelectorAll("#`+form+` datalist")].map(d =>
+			d.id + "=" + [...d.options].map(o => o.value).join(",")).join(" ") + " list=" + document.querySelector("#`+form+` input[name=title]").getAttribute("list")`))
+	}
+	if got, want := lists("quick-item"), "qi-sugg-prevent=Put ledger behind PgBouncer qi-sugg-detect=Page on ledger pool saturation qi-sugg-handle= list=qi-sugg-prevent"; got != want {
+		t.Errorf("quick form suggestions:\n got %s\nwant %s", got, want)
+	}
+	pickCategory := func(sel, c string) {
+		tab.Do(t, chromedp.Evaluate[chromedp.Void](`(s => { s.value = "`+c+`"; s.dispatchEvent(new Event("change")); })(document.querySelector("`+sel+`"))`))
+	}
+	pickCategory("#qi-category", "detect")
+	if l := testutil.Run(t, tab, chromedp.Evaluate[string](`document.querySelector("#qi-title").getAttribute("list")`)); l != "qi-sugg-detect" {
+		t.Errorf("after choosing detect, the title offers %q", l)
+	}
+	if g := testutil.Run(t, tab, chromedp.Evaluate[string](`[...document.querySelectorAll("#qi-suggestions ul")].map(u => u.dataset.category + ":" + u.textContent.trim()).join(" | ")`)); !strings.Contains(g, "prevent:Put ledger behind PgBouncer") || !strings.Contains(g, "detect:Page on ledger pool saturation") {
+		t.Errorf("suggestion lists: %q", g)
 	}
 	// An item added from the incident page lands on the review page.
 	tab.Do(t,
@@ -67,6 +90,19 @@ func TestReviewPageAndBoard(t *testing.T) {
 	)
 	if m := text(t, tab, `#missing-stages`); strings.Contains(m, "Team review") || !strings.Contains(m, "developer") {
 		t.Errorf("after the team review, missing: %q", m)
+	}
+
+	// The review page's form offers them per category too.
+	if got, want := lists("add-item"), "item-sugg-prevent=Put ledger behind PgBouncer item-sugg-detect=Alert when ledger pool use stays above 80% for 5 minutes,"+
+		"Page on ledger pool saturation item-sugg-handle= list=item-sugg-prevent"; got != want {
+		t.Errorf("review form suggestions:\n got %s\nwant %s", got, want)
+	}
+	pickCategory("#item-category", "handle")
+	if l := testutil.Run(t, tab, chromedp.Evaluate[string](`document.querySelector("#item-title").getAttribute("list")`)); l != "item-sugg-handle" {
+		t.Errorf("after choosing handle, the title offers %q", l)
+	}
+	if g := text(t, tab, `#suggestions`); !strings.Contains(g, "Put ledger behind PgBouncer") {
+		t.Errorf("suggestions below the form: %q", g)
 	}
 
 	// A vague item is saved, with advice and a concrete rewrite.

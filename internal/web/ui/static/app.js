@@ -62,6 +62,17 @@
     });
   }
 
+  // Action-item forms: the title field offers the earlier titles of the
+  // chosen category (one datalist per category; without script, the
+  // first category's and the lists below the form).
+  document.querySelectorAll("select[data-suggest-input]").forEach(function (sel) {
+    var input = document.getElementById(sel.dataset.suggestInput);
+    if (!input) return;
+    var pick = function () { input.setAttribute("list", sel.dataset.suggestLists + sel.value); };
+    sel.addEventListener("change", pick);
+    pick();
+  });
+
   // Declare form: warn when one person would hold both roles.
   var picks = document.querySelectorAll("select.role-pick");
   var warn = document.getElementById("same-person");
