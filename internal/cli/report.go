@@ -359,43 +359,70 @@ func newReportRevisionsCmd(f *apiFlags) *cobra.Command {
 	return cmd
 }
 
+// maxPendingPages bounds how many pages `report pending` follows.
+const maxPendingPages = 100
+
+type pendingItem struct {
+	Incident string     `json:"incident"`
+	Title    string     `json:"title"`
+	Owner    string     `json:"owner"`
+	Started  bool       `json:"started"`
+	DueAt    time.Time  `json:"due_at"`
+	Overdue  bool       `json:"overdue"`
+	SharedAt *time.Time `json:"first_shared_at"`
+	TBD      []struct {
+		Section string    `json:"section"`
+		Since   time.Time `json:"since"`
+	} `json:"tbd"`
+}
+
 func newReportPendingCmd(f *apiFlags) *cobra.Command {
 	return &cobra.Command{
-		Use: "pending", Short: "Reports with TBD sections or a first report not shared yet", Args: cobra.NoArgs,
+		Use:   "pending",
+		Short: "Reports with TBD sections or a first report not shared yet, and late first reports nobody started",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := f.client()
 			if err != nil {
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", apiPrefix+"/reports?lang="+reportLang(), nil, &raw); err != nil {
-				return fmt.Errorf("report pending: %w", err)
+			// The API answers a page at a time; follow the cursor to the end.
+			var items []json.RawMessage
+			after := ""
+			for page := 0; page < maxPendingPages; page++ {
+				q := url.Values{"lang": {reportLang()}}
+				if after != "" {
+					q.Set("after", after)
+				}
+				var p struct {
+					Items []json.RawMessage `json:"items"`
+					Next  string            `json:"next"`
+				}
+				if err := c.do(cmd.Context(), "GET", apiPrefix+"/reports?"+q.Encode(), nil, &p); err != nil {
+					return fmt.Errorf("report pending: %w", err)
+				}
+				items = append(items, p.Items...)
+				if after = p.Next; after == "" {
+					break
+				}
+			}
+			if items == nil {
+				items = []json.RawMessage{}
 			}
 			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var p struct {
-				Items []struct {
-					Incident string     `json:"incident"`
-					Title    string     `json:"title"`
-					Owner    string     `json:"owner"`
-					DueAt    time.Time  `json:"due_at"`
-					Overdue  bool       `json:"overdue"`
-					SharedAt *time.Time `json:"first_shared_at"`
-					TBD      []struct {
-						Section string    `json:"section"`
-						Since   time.Time `json:"since"`
-					} `json:"tbd"`
-				} `json:"items"`
-			}
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
+				return printJSON(cmd.OutOrStdout(), map[string]any{"items": items})
 			}
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tOWNER\tFIRST REPORT\tTBD (AGE)\tTITLE")
-			for _, it := range p.Items {
+			for _, raw := range items {
+				var it pendingItem
+				if err := json.Unmarshal(raw, &it); err != nil {
+					return err
+				}
 				state := "shared"
 				switch {
+				case !it.Started:
+					state = "NOT STARTED, OVERDUE"
 				case it.Overdue:
 					state = "OVERDUE"
 				case it.SharedAt == nil:
