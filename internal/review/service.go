@@ -52,6 +52,9 @@ type Store interface {
 	// with pushed changes pending; changes made since stay pending.
 	Pushed(ctx context.Context, id int64, link TrackerLink, pushed int) error
 	CommonItems(ctx context.Context, category Category, limit int) ([]Suggestion, error)
+	// RecurrenceCandidates returns earlier incidents to compare with inc:
+	// the latest since the given time, and those of any age that share a
+	// service and a cause tag with it.
 	RecurrenceCandidates(ctx context.Context, inc *incident.Incident, since time.Time, limit int) ([]*incident.Incident, error)
 	// SaveMatches stores the matches not yet stored and appends ev (with
 	// the new ones) when there are any; it returns the new ones.

@@ -444,3 +444,29 @@ func TestRestrictedIncidentsStayHidden(t *testing.T) {
 		}
 	})
 }
+
+// TestRecurrenceOfAnyAge: an earlier incident sharing a service and a cause
+// tag is found however long ago it was (the lookback bounds only the text
+// comparison), while one only alike in text is left out once it is older
+// than the lookback.
+func TestRecurrenceOfAnyAge(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		e := openEnv(t, url, nil)
+		ctx := context.Background()
+		old := e.declare(t, "Ledger pool exhausted", incident.SEV2, []string{"checkout-api"}, []string{"db-pool"})
+		e.declare(t, "Checkout timeouts at evening peak", incident.SEV2, []string{"checkout-api"}, nil)
+		e.declare(t, "Auth pool exhausted", incident.SEV3, []string{"auth"}, []string{"db-pool"}) // same cause, other service
+		e.clock.Add(3 * 365 * 24 * time.Hour)                                                     // past the two-year lookback
+		for range 3 {
+			e.declare(t, "Typo on the status page", incident.SEV5, []string{"status-page"}, nil)
+		}
+		inc := e.declare(t, "Checkout timeouts at evening peak", incident.SEV2, []string{"checkout-api"}, []string{"db-pool"})
+		ms, err := e.srv.Review.DetectRecurrence(ctx, inc, e.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ms) != 1 || ms[0].EarlierID != old.ID || ms[0].Reason != review.MatchServiceCause {
+			t.Fatalf("matches: %+v, want only %s by service and cause", ms, old.Ref())
+		}
+	})
+}

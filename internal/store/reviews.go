@@ -349,10 +349,43 @@ func (s *Reviews) CommonItems(ctx context.Context, category review.Category, lim
 	return out, rows.Err()
 }
 
-// RecurrenceCandidates returns up to limit incidents before inc that started
-// since the given time, newest first.
+// RecurrenceCandidates returns the incidents before inc to compare it with:
+// up to limit that started since the given time, newest first, for the
+// text comparison, and up to limit more of any age that share a service
+// and a cause tag with it, found in the query, so an old incident of the
+// same cause is never crowded out by newer ones.
 func (s *Reviews) RecurrenceCandidates(ctx context.Context, inc *incident.Incident, since time.Time, limit int) ([]*incident.Incident, error) {
-	return s.listIncidents(ctx, "i.id < $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT $3", inc.ID, s.db.t(since), limit)
+	recent, err := s.listIncidents(ctx, "i.id < $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT $3", inc.ID, s.db.t(since), limit)
+	if err != nil || len(inc.Services) == 0 || len(inc.CauseTags) == 0 {
+		return recent, err
+	}
+	var a args
+	services, causes := make([]any, len(inc.Services)), make([]any, len(inc.CauseTags))
+	for i, v := range inc.Services {
+		services[i] = v
+	}
+	for i, v := range inc.CauseTags {
+		causes[i] = v
+	}
+	// cause_tags is a JSON array of strings; each dialect unpacks it its way.
+	tags := "json_each(i.cause_tags) AS c"
+	if s.db.Dialect == Postgres {
+		tags = "jsonb_array_elements_text(i.cause_tags::jsonb) AS c(value)"
+	}
+	where := "i.id < " + a.add(inc.ID) +
+		" AND EXISTS (SELECT 1 FROM incident_services sv WHERE sv.incident_id = i.id AND sv.service IN " + a.in(services) + ")" +
+		" AND EXISTS (SELECT 1 FROM " + tags + " WHERE c.value IN " + a.in(causes) + ")" +
+		" ORDER BY i.id DESC LIMIT " + a.add(limit)
+	same, err := s.listIncidents(ctx, where, a...)
+	if err != nil {
+		return nil, fmt.Errorf("recurrence candidates: %w", err)
+	}
+	for _, x := range same {
+		if !slices.ContainsFunc(recent, func(r *incident.Incident) bool { return r.ID == x.ID }) {
+			recent = append(recent, x)
+		}
+	}
+	return recent, nil
 }
 
 // IncidentsToCheck returns up to limit incidents changed since t and not
