@@ -444,11 +444,14 @@ func newSearchCmd() *cobra.Command {
 	var service, grade, cause, since, until string
 	var limit int
 	cmd := &cobra.Command{
-		Use:     "search QUERY",
+		Use:     "search [QUERY]",
 		Short:   "Search past incidents and reports, in Korean or English",
-		Example: "  firebreak search 결제가 실패\n  firebreak search \"timed out\" --service checkout-api --since 2026-01-01",
-		Args:    cobra.MinimumNArgs(1),
+		Example: "  firebreak search 결제가 실패\n  firebreak search \"timed out\" --service checkout-api --since 2026-01-01\n  firebreak search --service checkout-api   # newest first",
+		Args:    cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 && service == "" && grade == "" && cause == "" && since == "" && until == "" {
+				return fmt.Errorf("search: give words to look for, or a filter (--service, --grade, --cause, --since, --until)")
+			}
 			c, err := f.client()
 			if err != nil {
 				return err

@@ -234,6 +234,16 @@ func TestReportCommands(t *testing.T) {
 	if !strings.Contains(out, `"id": "`+other.Ref()+`"`) {
 		t.Errorf("search --json:\n%s", out)
 	}
+	out = s.mustCLI(t, "", "search", "--service", "member-api")
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[1], other.Ref()) {
+		t.Errorf("browse by service:\n%s", out)
+	}
+	if _, _, err := s.cli(t, "", "search"); err == nil || !strings.Contains(err.Error(), "a filter") {
+		t.Errorf("search with nothing asked: %v", err)
+	}
+	if _, _, err := s.cli(t, "", "search", "--service", "nosuch-api"); err == nil || !strings.Contains(err.Error(), "service") {
+		t.Errorf("search of an unknown service: %v", err)
+	}
 	if _, _, err := s.cli(t, "", "search", "pool", "--since", "yesterday"); err == nil || !strings.Contains(err.Error(), "since") {
 		t.Errorf("search with a bad date: %v", err)
 	}

@@ -46,6 +46,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newSearchCmd(),
 		newReviewCmd(),
 		newActionCmd(),
+		newTeamCmd(),
 	)
 	return root
 }

@@ -27,6 +27,12 @@ type SearchFilter struct {
 	SeeAll    bool
 }
 
+// Filtered reports whether the filter narrows the library by anything but
+// words: a search of filters alone browses, newest first.
+func (f SearchFilter) Filtered() bool {
+	return f.Service != "" || f.Cause != "" || len(f.Grades) > 0 || !f.Since.IsZero() || !f.Until.IsZero()
+}
+
 // Hit is one search result.
 type Hit struct {
 	IncidentID int64           `json:"-"`
@@ -68,8 +74,8 @@ func (l *Library) Find(ctx context.Context, by auth.User, text string, f SearchF
 		return nil, fail.Field("limit", "must be 1-100")
 	}
 	f.Query = search.Parse(text)
-	if f.Query.Empty() {
-		return []Hit{}, nil
+	if f.Query.Empty() && !f.Filtered() {
+		return []Hit{}, nil // nothing asked
 	}
 	f.VisibleTo, f.SeeAll = by.Name, by.IsAdmin()
 	return l.Index.Find(ctx, f)

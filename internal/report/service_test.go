@@ -341,6 +341,14 @@ func TestImportAndSimilar(t *testing.T) {
 				t.Errorf("similar lists %s", h.Title)
 			}
 		}
+		// A filter without words browses the library, newest first.
+		browsed, err := f.library.Find(ctx, f.bob, "", report.SearchFilter{Service: "checkout-api"})
+		if err != nil || len(browsed) != 2 || browsed[0].IncidentID != cur.ID || browsed[1].IncidentID != old.ID {
+			t.Errorf("browse by service: %+v, %v", browsed, err)
+		}
+		if none, err := f.library.Find(ctx, f.bob, "  ", report.SearchFilter{}); err != nil || len(none) != 0 {
+			t.Errorf("nothing asked: %+v, %v", none, err)
+		}
 		if _, err := f.library.Find(ctx, f.bob, strings.Repeat("x", 600), report.SearchFilter{}); code(err) != fail.Invalid {
 			t.Errorf("overlong query: %v", err)
 		}

@@ -213,7 +213,10 @@ func uniqStrings(xs []string) []string {
 // that window holds too few matches.
 func (s *Search) Find(ctx context.Context, f report.SearchFilter) ([]report.Hit, error) {
 	if f.Query.Empty() {
-		return nil, nil
+		if !f.Filtered() {
+			return nil, nil
+		}
+		return s.browse(ctx, f)
 	}
 	if s.db.Dialect == Postgres {
 		var maxID int64
@@ -267,12 +270,7 @@ func facetToken(facet string) string { return "f" + hex.EncodeToString([]byte(fa
 func (s *Search) find(ctx context.Context, f report.SearchFilter, window string) ([]report.Hit, int, error) {
 	db := s.db
 	var a args
-	var facets []string
-	for _, facet := range []string{"service:" + f.Service, "cause:" + f.Cause} {
-		if !strings.HasSuffix(facet, ":") {
-			facets = append(facets, facetToken(facet))
-		}
-	}
+	facets := facetTokens(f)
 	// inner is the score column (SQLite: bm25 works only beside MATCH) or
 	// the vector to score (PostgreSQL: scored after the candidates are cut).
 	var from, inner, score, newest string
@@ -305,29 +303,8 @@ func (s *Search) find(ctx context.Context, f report.SearchFilter, window string)
 		// testing every row's vector: the index on the vectors finds them.
 		newest = "d.incident_id + 0"
 	}
-	if len(f.Grades) > 0 {
-		vs := make([]any, len(f.Grades))
-		for i, g := range f.Grades {
-			vs[i] = int(g)
-		}
-		where = append(where, "d.grade IN "+a.in(vs))
-	}
-	if !f.Since.IsZero() {
-		where = append(where, "d.started_at >= "+a.add(db.t(f.Since)))
-	}
-	if !f.Until.IsZero() {
-		where = append(where, "d.started_at < "+a.add(db.t(f.Until)))
-	}
-	if f.Exclude > 0 {
-		where = append(where, "d.incident_id <> "+a.add(f.Exclude))
-	}
-	if !f.SeeAll {
-		where = append(where, "(d.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = d.incident_id AND m.user_name = "+a.add(f.VisibleTo)+"))")
-	}
-	limit := f.Limit
-	if limit <= 0 || limit > 100 {
-		limit = 20
-	}
+	where = append(where, s.filterWhere(f, &a)...)
+	limit := hitLimit(f)
 	q := "SELECT incident_id, title, snippet, grade, status, has_report, started_at, " + score + " AS rank, COUNT(*) OVER () FROM (" +
 		"SELECT d.incident_id, d.title, d.snippet, d.grade, d.status, d.has_report, d.started_at, " + inner + " FROM " + from +
 		" WHERE " + strings.Join(where, " AND ") + " ORDER BY " + newest + " DESC LIMIT " + a.add(rankCandidates) +
@@ -356,6 +333,96 @@ func (s *Search) find(ctx context.Context, f report.SearchFilter, window string)
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
 	return out, candidates, nil
+}
+
+func facetTokens(f report.SearchFilter) []string {
+	var out []string
+	for _, facet := range []string{"service:" + f.Service, "cause:" + f.Cause} {
+		if !strings.HasSuffix(facet, ":") {
+			out = append(out, facetToken(facet))
+		}
+	}
+	return out
+}
+
+func hitLimit(f report.SearchFilter) int {
+	if f.Limit <= 0 || f.Limit > 100 {
+		return 20
+	}
+	return f.Limit
+}
+
+// filterWhere is the conditions of the filters that are columns of the
+// document: grade, dates, the excluded incident, and who may see it.
+func (s *Search) filterWhere(f report.SearchFilter, a *args) []string {
+	var where []string
+	if len(f.Grades) > 0 {
+		vs := make([]any, len(f.Grades))
+		for i, g := range f.Grades {
+			vs[i] = int(g)
+		}
+		where = append(where, "d.grade IN "+a.in(vs))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "d.started_at >= "+a.add(s.db.t(f.Since)))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "d.started_at < "+a.add(s.db.t(f.Until)))
+	}
+	if f.Exclude > 0 {
+		where = append(where, "d.incident_id <> "+a.add(f.Exclude))
+	}
+	if !f.SeeAll {
+		where = append(where, "(d.visibility <> 'restricted' OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = d.incident_id AND m.user_name = "+a.add(f.VisibleTo)+"))")
+	}
+	return where
+}
+
+// browse answers a search of filters without words: the newest incidents
+// that pass them, by start time. Service and cause are index tokens, as in
+// find, so the index narrows before the dates are read.
+func (s *Search) browse(ctx context.Context, f report.SearchFilter) ([]report.Hit, error) {
+	db := s.db
+	var a args
+	from := "search_docs d"
+	var where []string
+	if facets := facetTokens(f); len(facets) > 0 {
+		if db.Dialect == SQLite {
+			from = "search_fts JOIN search_docs d ON d.incident_id = search_fts.rowid"
+			where = append(where, "search_fts MATCH "+a.add("facets : "+strings.Join(facets, " AND facets : ")))
+		} else {
+			where = append(where, "d.tsv @@ "+a.add("'"+pgPrivate+strings.Join(facets, "' & '"+pgPrivate)+"'")+"::tsquery")
+		}
+	}
+	where = append(where, s.filterWhere(f, &a)...)
+	if len(where) == 0 {
+		where = append(where, "1 = 1")
+	}
+	q := "SELECT d.incident_id, d.title, d.snippet, d.grade, d.status, d.has_report, d.started_at FROM " + from +
+		" WHERE " + strings.Join(where, " AND ") + " ORDER BY d.started_at DESC, d.incident_id DESC LIMIT " + a.add(hitLimit(f))
+	out := []report.Hit{}
+	err := s.readOnly(ctx, func(qr queryer) error {
+		rows, err := qr.QueryContext(ctx, q, a...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h report.Hit
+			var started scanTime
+			var hasReport int
+			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started); err != nil {
+				return err
+			}
+			h.HasReport, h.StartedAt = hasReport == 1, started.Time
+			out = append(out, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("browse the library: %w", err)
+	}
+	return out, nil
 }
 
 // readOnly runs a search query. On PostgreSQL it runs in a read-only

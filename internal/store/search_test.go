@@ -140,6 +140,27 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 		if got := find(report.SearchFilter{Query: q, Until: t0.Add(12 * time.Hour)}); !equal(got, []string{"결제가 실패하는 장애"}) {
 			t.Errorf("until filter: %q", got)
 		}
+		// Filters without words browse, newest first.
+		for _, c := range []struct {
+			name string
+			f    report.SearchFilter
+			want []string
+		}{
+			{"service", report.SearchFilter{Service: "ledger"}, []string{"Ledger batch stopped", "Kafka consumers timed out"}},
+			{"grade", report.SearchFilter{Grades: []incident.Grade{incident.SEV2}}, []string{"Login failures after deploy", "Kafka consumers timed out"}},
+			{"cause", report.SearchFilter{Cause: "database"}, []string{"회원가입 지연"}},
+			{"service and cause", report.SearchFilter{Service: "checkout-api", Cause: "timeout"}, []string{"Kafka consumers timed out", "결제가 실패하는 장애"}},
+			{"since", report.SearchFilter{Since: t0.Add(4 * 24 * time.Hour)}, []string{"결과 보고 누락", "Ledger batch stopped"}},
+			{"until", report.SearchFilter{Until: t0.Add(36 * time.Hour)}, []string{"회원가입 지연", "결제가 실패하는 장애"}},
+			{"nothing asked", report.SearchFilter{}, nil},
+		} {
+			if got := find(c.f); !equal(got, c.want) {
+				t.Errorf("browse by %s: got %q, want %q", c.name, got, c.want)
+			}
+		}
+		if got := find(report.SearchFilter{Service: "checkout-api", VisibleTo: "alice"}); !equal(got, []string{"보안 점검 중 비밀 장애", "Kafka consumers timed out", "결제가 실패하는 장애"}) {
+			t.Errorf("a member browsing checkout-api got %q", got)
+		}
 		// An update reaches the index in the same transaction.
 		_, err := db.Incidents().UpdateIncident(ctx, ids["Ledger batch stopped"], func(inc *incident.Incident) ([]incident.Event, error) {
 			inc.Title = "Ledger batch stopped by a disk quota"

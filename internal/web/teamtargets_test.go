@@ -4,8 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -154,4 +159,96 @@ func testTeamTargetsAPI(t *testing.T, f *fixture) {
 	if last.Actor != string(payResponder) || string(last.Before) != "null" || !strings.Contains(string(last.After), fmt.Sprintf(`"id":%d`, added.ID)) {
 		t.Fatalf("add entry: %+v before=%s after=%s", last, last.Before, last.After)
 	}
+}
+
+// TestTeamTargetsPage: on the web a payments responder adds a target (the
+// form keeps what was typed when refused, never the secret) and removes it;
+// a form without the session's token changes nothing; someone of another
+// team sees the list without the form and is refused; the page speaks
+// Korean; the timeline names members not told.
+func TestTeamTargetsPage(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		f := startFixture(t, dbURL)
+		page := f.base + "/teams/payments/targets"
+		post := func(c *http.Client, action string, form url.Values, withToken bool) reply {
+			t.Helper()
+			if withToken {
+				body := fetch(t, c, page).body
+				form.Set("csrf", regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)[1])
+			}
+			resp, err := c.PostForm(f.base+action, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return reply{resp.StatusCode, string(b)}
+		}
+		resp := f.browser(t, payResponder)
+		if r := fetch(t, resp, f.base+"/teams"); !strings.Contains(r.body, `href="/teams/payments/targets"`) {
+			t.Fatalf("the teams page does not link the targets: %s", clip(r.body))
+		}
+		bad := url.Values{"channel": {"webhook"}, "address": {"http://hooks.example.com/x"}, "secret": {"typed-secret-xyz"}}
+		if r := post(resp, "/teams/payments/targets", bad, true); r.status != 400 || !strings.Contains(r.body, "address: must use https") ||
+			!strings.Contains(r.body, `value="http://hooks.example.com/x"`) || strings.Contains(r.body, "typed-secret-xyz") {
+			t.Fatalf("refused form: %d %s", r.status, clip(r.body))
+		}
+		good := url.Values{"channel": {"email"}, "address": {"pay-web@example.com"}, "from_grade": {"SEV2"}, "lang": {"ko"}}
+		if r := post(resp, "/teams/payments/targets", good, false); r.status != 403 {
+			t.Fatalf("a form without the session's token: %d", r.status)
+		}
+		if ts, _ := f.srv.TeamTargets.List(context.Background(), auth.User{}, "payments"); len(ts) != 0 {
+			t.Fatalf("refused forms stored %v", ts)
+		}
+		r := post(resp, "/teams/payments/targets", good, true)
+		if r.status != 200 || !strings.Contains(r.body, "<td>pay-web@example.com</td>") || !strings.Contains(r.body, "<td>SEV2</td>") {
+			t.Fatalf("add on the web: %d %s", r.status, clip(r.body))
+		}
+		ts, _ := f.srv.TeamTargets.List(context.Background(), auth.User{}, "payments")
+		if len(ts) != 1 || ts[0].CreatedBy != string(payResponder) || ts[0].Lang != "ko" {
+			t.Fatalf("stored %+v", ts)
+		}
+		remove := fmt.Sprintf("/teams/payments/targets/%d/remove", ts[0].ID)
+
+		other := f.browser(t, otherTeam)
+		if r := fetch(t, other, page); r.status != 200 || !strings.Contains(r.body, "pay-web@example.com") || strings.Contains(r.body, `action="/teams/payments/targets"`) {
+			t.Fatalf("another team's view: %d (must list, without the form)", r.status)
+		}
+		if r := post(other, remove, url.Values{}, true); r.status != 403 {
+			t.Fatalf("another team removed: %d", r.status)
+		}
+		req, _ := http.NewRequest("GET", page, nil)
+		req.AddCookie(&http.Cookie{Name: "lang", Value: "ko"})
+		kr, err := resp.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kb, _ := io.ReadAll(kr.Body)
+		kr.Body.Close()
+		if !strings.Contains(string(kb), "payments 팀 알림 대상") || !strings.Contains(string(kb), "이메일") {
+			t.Fatalf("Korean page: %s", clip(string(kb)))
+		}
+		if r := post(resp, remove, url.Values{}, true); r.status != 200 || strings.Contains(r.body, "<td>pay-web@example.com</td>") {
+			t.Fatalf("remove on the web: %d %s", r.status, clip(r.body))
+		}
+		if r := post(resp, remove, url.Values{}, true); r.status != 400 || !strings.Contains(r.body, "removed already") {
+			t.Fatalf("remove twice: %d %s", r.status, clip(r.body))
+		}
+
+		// The fixture's restricted incident has members without an address:
+		// its page says they could not be told.
+		mem := f.browser(t, member)
+		incPage := f.base + "/incidents/" + strings.TrimPrefix(f.incident[incident.Restricted], "INC-")
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			r := fetch(t, mem, incPage)
+			if r.status == 200 && strings.Contains(r.body, "could not tell") && strings.Contains(r.body, "no e-mail address") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the restricted incident's page does not say who was not told: %d %s", r.status, clip(r.body))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 }

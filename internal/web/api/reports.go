@@ -3,9 +3,11 @@ package api
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/report"
@@ -359,11 +361,20 @@ func hitViews(hits []report.Hit) []hitView {
 }
 
 // SearchFilter reads the library's filters from a query string; the web
-// pages use it too.
-func SearchFilter(r *http.Request) (report.SearchFilter, error) {
+// pages use it too. Dates are days in the organisation's time zone (or
+// RFC 3339 times); a service must be one the catalog knows.
+func SearchFilter(r *http.Request, zone *time.Location, cat *catalog.Catalog) (report.SearchFilter, error) {
 	q := r.URL.Query()
 	var f report.SearchFilter
-	f.Service, f.Cause = q.Get("service"), q.Get("cause")
+	f.Service, f.Cause = strings.TrimSpace(q.Get("service")), strings.TrimSpace(q.Get("cause"))
+	if f.Service != "" && cat != nil {
+		if _, ok := cat.Service(f.Service); !ok {
+			return f, fail.Field("service", "no service %q in the catalog", f.Service)
+		}
+	}
+	if zone == nil {
+		zone = time.UTC
+	}
 	if g := q.Get("grade"); g != "" {
 		grade, err := incident.ParseGrade(g)
 		if err != nil {
@@ -381,7 +392,7 @@ func SearchFilter(r *http.Request) (report.SearchFilter, error) {
 		}
 		t, err := time.Parse(time.RFC3339, s)
 		if err != nil {
-			if t, err = time.Parse("2006-01-02", s); err != nil {
+			if t, err = time.ParseInLocation("2006-01-02", s, zone); err != nil {
 				return f, fail.Field(p.name, "must be a date (2026-11-24) or an RFC 3339 time; got %q", s)
 			}
 		}
@@ -398,7 +409,7 @@ func SearchFilter(r *http.Request) (report.SearchFilter, error) {
 }
 
 func (a *API) searchLibrary(w http.ResponseWriter, r *http.Request, u auth.User) error {
-	f, err := SearchFilter(r)
+	f, err := SearchFilter(r, a.Reports.Zone(), a.Catalog)
 	if err != nil {
 		return err
 	}

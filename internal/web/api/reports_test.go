@@ -153,6 +153,21 @@ func TestReportSharedByEmail(t *testing.T) {
 		if r := e.call(t, "vic", "GET", "/api/v1/search?q=x&since=yesterday", nil).want(t, 400); r.str("field") != "since" {
 			t.Errorf("bad since: %s", r.raw)
 		}
+		// Filters alone browse; unknown services and grades are named.
+		hits = e.call(t, "vic", "GET", "/api/v1/search?service=checkout-api", nil).want(t, 200)
+		if items := hits.items(); len(items) != 1 || items[0]["id"] != ref {
+			t.Errorf("browse by service: %s", hits.raw)
+		}
+		hits = e.call(t, "vic", "GET", "/api/v1/search?grade=SEV3", nil).want(t, 200)
+		if len(hits.items()) != 0 {
+			t.Errorf("browse by a grade nothing has: %s", hits.raw)
+		}
+		if r := e.call(t, "vic", "GET", "/api/v1/search?service=nosuch-api", nil).want(t, 400); r.str("field") != "service" {
+			t.Errorf("unknown service: %s", r.raw)
+		}
+		if r := e.call(t, "vic", "GET", "/api/v1/search?q=pool&grade=SEV9", nil).want(t, 400); r.str("field") != "grade" {
+			t.Errorf("unknown grade: %s", r.raw)
+		}
 		pending := e.call(t, "vic", "GET", "/api/v1/reports", nil).want(t, 200)
 		if len(pending.items()) != 0 {
 			t.Errorf("a complete, shared report is pending: %s", pending.raw)

@@ -3,8 +3,10 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
@@ -127,6 +129,14 @@ func (v *view) messageEventText(ev incident.Event) (string, bool) {
 		return v.T("ev.message_failed", s("channel"), s("target"), s("to"), s("reason")), true
 	case incident.EventRoleWarning:
 		return v.T("ev.role_warning", s("user")), true
+	case propagate.EventNotTold:
+		var users []string
+		if us, ok := ev.Data["users"].([]any); ok {
+			for _, x := range us {
+				users = append(users, fmt.Sprint(x))
+			}
+		}
+		return v.T("ev.member_not_told", strings.Join(users, ", ")), true
 	}
 	return "", false
 }

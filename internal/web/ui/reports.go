@@ -324,8 +324,8 @@ func (u *UI) library(w http.ResponseWriter, r *http.Request, v *view) {
 	for _, s := range u.Catalog.Services() {
 		p.Services = append(p.Services, s.Name)
 	}
-	if strings.TrimSpace(q.Get("q")) != "" {
-		f, err := api.SearchFilter(r)
+	if browsing(q) {
+		f, err := api.SearchFilter(r, u.Reports.Zone(), u.Catalog)
 		if err == nil {
 			p.Hits, err = u.Library.Find(r.Context(), v.User, q.Get("q"), f)
 		}
@@ -341,6 +341,17 @@ func (u *UI) library(w http.ResponseWriter, r *http.Request, v *view) {
 		p.Searched = true
 	}
 	u.render(w, r, "library", v, p)
+}
+
+// browsing says whether the library was asked anything: words, or a
+// filter alone (all of a service's incidents, newest first).
+func browsing(q url.Values) bool {
+	for _, k := range []string{"q", "service", "grade", "cause", "since", "until"} {
+		if strings.TrimSpace(q.Get(k)) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 type guidePage struct {

@@ -25,6 +25,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/teamtarget"
 )
 
 //go:embed templates/*.html
@@ -69,6 +70,8 @@ type UI struct {
 	Logins *auth.LoginLimiter
 	// TrustProxyHeaders takes client addresses from X-Forwarded-For.
 	TrustProxyHeaders bool
+	// TeamTargets are the teams' own notification targets.
+	TeamTargets *teamtarget.Service
 
 	once    sync.Once
 	pages   *pages
@@ -128,6 +131,7 @@ func (u *UI) build() {
 	signedIn("GET /teams", u.listTeams)
 	u.reportRoutes(signedIn)
 	u.reviewRoutes(signedIn)
+	u.teamTargetRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
