@@ -30,7 +30,8 @@ type Config struct {
 	// MinSimilarity is how close (0-1) two incidents' text must be to count
 	// as a recurrence without a shared cause tag.
 	MinSimilarity float64
-	// Lookback is how far back recurrence looks.
+	// Lookback is how far back recurrence compares texts; incidents of the
+	// same service and cause tag match at any age.
 	Lookback time.Duration
 	// PollEvery is how often tracker issues are polled for status changes
 	// that a webhook may have missed.

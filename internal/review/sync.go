@@ -20,8 +20,9 @@ type IssueTracker interface {
 	Find(ctx context.Context, itemID int64) (key, url, state string, err error)
 	// State reads the issue's status and whether it counts as done.
 	State(ctx context.Context, key string) (state string, done bool, err error)
-	// SetDone moves the issue to a done status, or back to an open one.
-	SetDone(ctx context.Context, key string, done bool) (state string, err error)
+	// SetStatus closes the issue for a done or dropped item (telling the
+	// two apart where the tracker can), or reopens it for an open one.
+	SetStatus(ctx context.Context, key string, status ItemStatus) (state string, err error)
 }
 
 // Syncer carries action items to their trackers and back. Its methods run
@@ -99,7 +100,7 @@ func (y *Syncer) Push(ctx context.Context, itemID int64) error {
 }
 
 func (y *Syncer) push(ctx context.Context, tr IssueTracker, it *ActionItem) error {
-	state, err := tr.SetDone(ctx, it.Link.Key, it.Status.Closed())
+	state, err := tr.SetStatus(ctx, it.Link.Key, it.Status)
 	if err != nil {
 		return y.failed(ctx, it, err)
 	}

@@ -72,13 +72,13 @@ func TestJiraClient(t *testing.T) {
 			if fake.Searches(c.used) != 4 {
 				t.Errorf("%s asked %d times, want 4", c.used, fake.Searches(c.used))
 			}
-			if st, err := j.SetDone(ctx, key, true); err != nil || st != "Done" || fake.Issue(key).Category != "done" {
+			if st, err := j.SetStatus(ctx, key, review.ItemDone); err != nil || st != "Done" || fake.Issue(key).Category != "done" {
 				t.Fatalf("done: %q %v", st, err)
 			}
 			if _, done, err := j.State(ctx, key); err != nil || !done {
 				t.Fatalf("state: %v %v", done, err)
 			}
-			if _, err := j.SetDone(ctx, key, false); err != nil || fake.Issue(key).Category == "done" {
+			if _, err := j.SetStatus(ctx, key, review.ItemOpen); err != nil || fake.Issue(key).Category == "done" {
 				t.Fatalf("reopen: %v %+v", err, fake.Issue(key))
 			}
 			wrong := tracker.NewJira(review.JiraConfig{BaseURL: fake.URL, Project: "OPS", IssueType: "Bug", Email: "a@example.com", APIToken: "x"})
@@ -89,6 +89,36 @@ func TestJiraClient(t *testing.T) {
 				t.Fatalf("wrong credentials, find: %v", err)
 			}
 		})
+	}
+}
+
+// TestGitHubClient: an issue with the item's labels, found by its label,
+// closed as completed for a done item and as not planned for a dropped
+// one, and reopened.
+func TestGitHubClient(t *testing.T) {
+	ctx := context.Background()
+	fake := trackertest.StartGitHub(t, "acme/ops", "ghp_1")
+	g := tracker.NewGitHub(review.GitHubConfig{APIURL: fake.URL, Repo: "acme/ops", Token: "ghp_1"})
+	key, _, state, err := g.Create(ctx, sampleItem(), "INC-3")
+	if err != nil || key != "1" || state != "open" || !slices.Contains(fake.Issue(key).Labels, "firebreak-item-7") {
+		t.Fatalf("create: %q %q %v %+v", key, state, err, fake.Issue(key))
+	}
+	if found, _, _, err := g.Find(ctx, 7); err != nil || found != key {
+		t.Fatalf("find: %q %v", found, err)
+	}
+	for _, c := range []struct {
+		status        review.ItemStatus
+		state, reason string
+	}{
+		{review.ItemDone, "closed", "completed"},
+		{review.ItemOpen, "open", "reopened"},
+		{review.ItemDropped, "closed", "not_planned"},
+		{review.ItemInProgress, "open", "reopened"},
+	} {
+		st, err := g.SetStatus(ctx, key, c.status)
+		if is := fake.Issue(key); err != nil || st != c.state || is.Status != c.state || is.StateReason != c.reason {
+			t.Errorf("%s: answer %q %v, issue %s/%s; want %s/%s", c.status, st, err, is.Status, is.StateReason, c.state, c.reason)
+		}
 	}
 }
 

@@ -75,11 +75,15 @@ func (g *GitHub) State(ctx context.Context, key string) (string, bool, error) {
 	return out.State, out.State == "closed", nil
 }
 
-// SetDone closes the issue as completed, or reopens it.
-func (g *GitHub) SetDone(ctx context.Context, key string, done bool) (string, error) {
+// SetStatus closes the issue as completed (done) or not planned (dropped),
+// or reopens it.
+func (g *GitHub) SetStatus(ctx context.Context, key string, status review.ItemStatus) (string, error) {
 	in := map[string]string{"state": "open"}
-	if done {
+	switch status {
+	case review.ItemDone:
 		in = map[string]string{"state": "closed", "state_reason": "completed"}
+	case review.ItemDropped:
+		in = map[string]string{"state": "closed", "state_reason": "not_planned"}
 	}
 	var out ghIssue
 	if err := g.do(ctx, "PATCH", g.repoURL+"/issues/"+key, in, &out); err != nil {

@@ -133,9 +133,11 @@ func (j *Jira) State(ctx context.Context, key string) (string, bool, error) {
 	return out.Fields.Status.Name, out.Fields.Status.Category.Key == "done", nil
 }
 
-// SetDone moves the issue with the first transition leading to a status of
-// the wanted category (done, or new/in progress to reopen).
-func (j *Jira) SetDone(ctx context.Context, key string, done bool) (string, error) {
+// SetStatus moves the issue with the first transition leading to a status
+// of the wanted category (done for a done or dropped item, new or in
+// progress to reopen).
+func (j *Jira) SetStatus(ctx context.Context, key string, status review.ItemStatus) (string, error) {
+	done := status.Closed()
 	state, isDone, err := j.State(ctx, key)
 	if err != nil {
 		return "", err

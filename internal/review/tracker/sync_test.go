@@ -151,6 +151,9 @@ func TestGitHubSync(t *testing.T) {
 
 		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "dropped"}, 200)
 		waitFor(t, "the issue closed", func() bool { return gh.Issue("1").Status == "closed" })
+		if r := gh.Issue("1").StateReason; r != "not_planned" {
+			t.Errorf("a dropped item's issue closed as %q, want not_planned", r)
+		}
 
 		gh.SetState("1", "open")
 		body := []byte(`{"action":"reopened","issue":{"number":1,"state":"open","html_url":"x"},"repository":{"full_name":"acme/ops"}}`)

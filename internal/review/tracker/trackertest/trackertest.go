@@ -21,7 +21,10 @@ import (
 // Issue is an issue as a fake tracker holds it.
 type Issue struct {
 	Key, Title, Body, Due, Status, Category string
-	Labels                                  []string
+	// StateReason is why a GitHub issue was closed (completed,
+	// not_planned, duplicate) or "reopened".
+	StateReason string
+	Labels      []string
 }
 
 // Tracker is the state both fakes share.
@@ -417,7 +420,11 @@ const ghRefusal = `{"message":"Bad credentials","documentation_url":"https://doc
 
 func (f *GitHub) view(is *Issue) map[string]any {
 	n, _ := strconv.Atoi(is.Key)
-	return map[string]any{"number": n, "state": is.Status, "title": is.Title,
+	var reason any // null until the issue is closed or reopened
+	if is.StateReason != "" {
+		reason = is.StateReason
+	}
+	return map[string]any{"number": n, "state": is.Status, "state_reason": reason, "title": is.Title,
 		"html_url": "https://github.example.com/" + f.Repo + "/issues/" + is.Key}
 }
 
@@ -479,13 +486,37 @@ func (f *GitHub) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in struct {
-		State string `json:"state"`
+		State       string  `json:"state"`
+		StateReason *string `json:"state_reason"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&in)
 	if f.Issue(r.PathValue("n")) == nil || (in.State != "open" && in.State != "closed") {
 		writeJSON(w, 422, map[string]string{"message": "Validation Failed"})
 		return
 	}
-	f.SetState(r.PathValue("n"), in.State)
-	writeJSON(w, 200, f.view(f.Issue(r.PathValue("n"))))
+	// GitHub's state_reason: completed, not_planned or duplicate to close,
+	// reopened to open, or null.
+	reason := ""
+	if in.StateReason != nil {
+		reason = *in.StateReason
+		valid := map[string][]string{"closed": {"completed", "not_planned", "duplicate"}, "open": {"reopened"}}[in.State]
+		if !slices.Contains(valid, reason) {
+			writeJSON(w, 422, map[string]any{"message": "Validation Failed",
+				"errors": []map[string]string{{"resource": "Issue", "field": "state_reason", "code": "invalid"}}})
+			return
+		}
+	}
+	n := r.PathValue("n")
+	f.mu.Lock()
+	f.issues[n].Status = in.State
+	switch {
+	case reason != "":
+		f.issues[n].StateReason = reason
+	case in.State == "closed":
+		f.issues[n].StateReason = "completed" // GitHub's default
+	default:
+		f.issues[n].StateReason = "reopened"
+	}
+	f.mu.Unlock()
+	writeJSON(w, 200, f.view(f.Issue(n)))
 }
