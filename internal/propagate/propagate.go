@@ -87,8 +87,12 @@ func (Args) InsertOpts() river.InsertOpts { return river.InsertOpts{Queue: notif
 // be told. The store calls it inside the transaction that appends them.
 func (p *Propagator) AfterEvents(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
 	var params []river.InsertManyParams
+	declared := slices.ContainsFunc(events, func(ev incident.Event) bool { return ev.Kind == incident.EventDeclared })
 	for _, ev := range events {
-		if _, ok := change(ev); ok || ev.Kind == incident.EventStatusUpdate {
+		if declared && ev.Kind != incident.EventDeclared && ev.Kind != incident.EventStatusUpdate {
+			continue // roles given at the declaration: the declaration tells them
+		}
+		if tells(inc, ev) {
 			params = append(params, river.InsertManyParams{Args: Args{IncidentID: inc.ID, EventID: ev.ID}})
 		}
 	}
@@ -171,7 +175,7 @@ func (p *Propagator) Propagate(ctx context.Context, incidentID, eventID int64) e
 	if err != nil {
 		return err
 	}
-	if notTold := policy.Unreachable(scope); len(notTold) > 0 && p.Timeline != nil && tells(evs[0]) {
+	if notTold := notTold(scope, inc, evs[0]); len(notTold) > 0 && p.Timeline != nil {
 		noted, err := p.noted(ctx, inc.ID, eventID)
 		if err != nil {
 			return err
@@ -205,10 +209,70 @@ func (p *Propagator) now() time.Time {
 	return p.Now().UTC()
 }
 
-// tells reports whether ev is told to anyone.
-func tells(ev incident.Event) bool {
-	_, first := change(ev)
+// tells reports whether ev of inc is told to anyone.
+func tells(inc *incident.Incident, ev incident.Event) bool {
+	_, first := firstContact(inc, ev)
 	return first || ev.Kind == incident.EventStatusUpdate
+}
+
+// firstContact is change, plus: people who join a restricted incident (a
+// role given, members added) are its targets from then on, and hear of it
+// as the others did at the declaration.
+func firstContact(inc *incident.Incident, ev incident.Event) (func(lang string) string, bool) {
+	if why, ok := change(ev); ok {
+		return why, true
+	}
+	if inc.Visibility != incident.Restricted || len(joined(ev)) == 0 {
+		return nil, false
+	}
+	return func(lang string) string {
+		if lang == "ko" {
+			return "장애 구성원으로 추가되었습니다"
+		}
+		return "you were added to the incident"
+	}, true
+}
+
+// joined names the users ev makes members of its incident.
+func joined(ev incident.Event) []string {
+	switch ev.Kind {
+	case incident.EventRoleAssigned:
+		if u, _ := ev.Data["user"].(string); u != "" {
+			return []string{u}
+		}
+	case incident.EventFieldsChanged:
+		switch ms := ev.Data["members"].(type) {
+		case []string: // as appended
+			return ms
+		case []any: // as read back
+			var out []string
+			for _, m := range ms {
+				out = append(out, fmt.Sprint(m))
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// notTold are the members ev should reach but cannot, for want of an
+// address: all of them for what everyone is told, only those who joined
+// for a role or membership given (the others were named before).
+func notTold(scope policy.Scope, inc *incident.Incident, ev incident.Event) []string {
+	if !tells(inc, ev) {
+		return nil
+	}
+	all := policy.Unreachable(scope)
+	if _, ok := change(ev); ok || ev.Kind == incident.EventStatusUpdate {
+		return all
+	}
+	var out []string
+	for _, u := range all {
+		if slices.Contains(joined(ev), u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // maxNoteLookahead bounds the search for an earlier note of the same event:
@@ -280,7 +344,7 @@ func (p *Propagator) Messages(ctx context.Context, inc *incident.Incident, ev in
 
 func (p *Propagator) messages(inc *incident.Incident, ev incident.Event, targets []policy.Target) ([]notify.Message, error) {
 	kind := policy.KindDeclared
-	why, first := change(ev)
+	why, first := firstContact(inc, ev)
 	if !first {
 		if ev.Kind != incident.EventStatusUpdate {
 			return nil, nil

@@ -86,7 +86,7 @@ func TestRestrictedIncidentIsToldOnlyToMembers(t *testing.T) {
 				t.Errorf("outbox holds a message to %s %s (%s)", m.Channel, m.To, m.TargetKey)
 			}
 		}
-		for _, ev := range testutil.EventsOfKind(t, srv.DB, inc.ID, propagate.EventNotTold) {
+		for _, ev := range testutil.EventsOfKind(t, srv.DB, inc.ID, propagate.EventNotTold)[:2] {
 			users, _ := json.Marshal(ev.Data["users"])
 			if string(users) != `["park"]` || ev.Data["reason"] != "no e-mail address" {
 				t.Errorf("note %v", ev.Data)
@@ -99,6 +99,28 @@ func TestRestrictedIncidentIsToldOnlyToMembers(t *testing.T) {
 		}
 		if n := count(t, srv, inc.ID, propagate.EventNotTold); n != 2 {
 			t.Errorf("a repeated job noted again: %d notes", n)
+		}
+
+		// Members added later hear of it as the others did; those without an
+		// address are named.
+		addUser(t, srv, "cho", "cho@example.com")
+		addUser(t, srv, "han", "")
+		added := []string{"cho", "han"}
+		if _, err := srv.Incidents.Update(ctx, park, inc.ID, incident.Patch{Members: &added}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the new member's mail", func() bool { return count(t, srv, inc.ID, notify.EventDelivered) == 5 })
+		waitFor(t, "the new members' note", func() bool { return count(t, srv, inc.ID, propagate.EventNotTold) == 3 })
+		cho := mailTo(p.mail.Messages(), "cho@example.com")
+		if len(cho) != 1 || !strings.Contains(cho[0].Text, "you were added to the incident") || !strings.Contains(cho[0].Text, "Leaked signing key") {
+			t.Errorf("the new member's mail: %+v", cho)
+		}
+		if n := len(p.mail.Messages()); n != 5 {
+			t.Errorf("%d mails after adding members, want 5 (the others are not told again)", n)
+		}
+		notes := testutil.EventsOfKind(t, srv.DB, inc.ID, propagate.EventNotTold)
+		if users, _ := json.Marshal(notes[len(notes)-1].Data["users"]); !strings.Contains(string(users), `"han"`) {
+			t.Errorf("the last note names %s, want han among them", users)
 		}
 
 		// The preview says the same: members only, and who is not told.
