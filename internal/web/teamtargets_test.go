@@ -252,3 +252,33 @@ func TestTeamTargetsPage(t *testing.T) {
 		}
 	})
 }
+
+// TestRestrictedPreview: the preview of a restricted declaration names no
+// team, only its members with an address, and says who could not be told,
+// in the API and on the declare form.
+func TestRestrictedPreview(t *testing.T) {
+	f := startFixture(t, testutil.SQLiteURL(t))
+	got := f.call(t, payResponder, "POST", api.Prefix+"/policy/preview",
+		map[string]any{"grade": "SEV1", "services": []string{"checkout-api"}, "visibility": "restricted", "roles": map[string]string{"resolver": "member"}})
+	var res struct {
+		Messages []any    `json:"messages"`
+		NotTold  []string `json:"not_told"`
+	}
+	if err := json.Unmarshal([]byte(got.body), &res); err != nil || got.status != 200 || len(res.Messages) != 0 ||
+		strings.Join(res.NotTold, ",") != "pay-resp,member" {
+		t.Fatalf("restricted preview: %d %s", got.status, got.body)
+	}
+	c := f.browser(t, payResponder)
+	body := fetch(t, c, f.base+"/incidents/new").body
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	resp, err := c.PostForm(f.base+"/incidents", url.Values{"csrf": {csrf}, "title": {"x"}, "grade": {"SEV1"}, "services": {"checkout-api"},
+		"visibility": {"restricted"}, "action": {"preview"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), "Not told (no e-mail address): pay-resp") {
+		t.Fatalf("the declare form's preview: %s", clip(string(b)))
+	}
+}

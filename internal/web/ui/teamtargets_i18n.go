@@ -28,6 +28,7 @@ var teamTargetMessages = map[string][2]string{
 	"lang.en":            {"English", "영어"},
 	"lang.ko":            {"Korean", "한국어"},
 	"ev.member_not_told": {"could not tell %s: no e-mail address", "%s 님에게 알리지 못함: 이메일 주소 없음"},
+	"preview.not_told":   {"Restricted: told only to its members, by e-mail. Not told (no e-mail address): %s", "제한 공개: 구성원에게만 이메일로 알립니다. 이메일 주소가 없어 알리지 못하는 구성원: %s"},
 }
 
 func init() {
