@@ -8,10 +8,18 @@ var irregular = map[string]string{
 	"begun": "begin", "lost": "lose", "sent": "send", "made": "make", "froze": "freez", "frozen": "freez",
 }
 
+// TokenVersion names the tokens Stem and Tokens make. A change that gives
+// different tokens for the same text raises it; the store then rewrites
+// the documents written with older tokens (the search backfill job), and
+// keeps answering from them meanwhile.
+const TokenVersion = 2
+
 // Stem reduces a lower-case English word to a stem shared by its forms:
-// plurals, -ed and -ing (the first step of Porter's algorithm, plus the
-// final -e rule, so time/timed/timing/times all give "time"). Words with
-// digits or non-ASCII letters come back as they are.
+// Porter's algorithm (plurals, -ed and -ing, then derivational suffixes
+// such as -ation, -ment, -ness, so degraded/degradation give "degrad" and
+// deploy/deployment "deploy"), plus one rule of ours: a final -ur after a
+// consonant goes, so fail/failed/failure meet at "fail". Words with digits
+// or non-ASCII letters come back as they are.
 func Stem(w string) string {
 	if s, ok := irregular[w]; ok {
 		return s
@@ -21,10 +29,88 @@ func Stem(w string) string {
 	}
 	w = step1a(w)
 	w = step1b(w)
-	if strings.HasSuffix(w, "y") && len(w) > 2 && hasVowel(w[:len(w)-1]) {
-		w = w[:len(w)-1] + "i" // happy/happiness share "happi"
+	w = yToI(w) // happy/happiness share "happi"
+	w = replaceSuffix(w, step2, 0)
+	w = replaceSuffix(w, step3, 0)
+	// Again after step 4, which may uncover a y: deployment → deploy → deploi.
+	w = yToI(step4(w))
+	w = step5(w)
+	if doubleConsonant(w) && strings.HasSuffix(w, "l") && measure(w) > 1 {
+		w = w[:len(w)-1] // controll(ed) → control (Porter 5b)
 	}
-	return step5(w)
+	return dropUr(w)
+}
+
+func yToI(w string) string {
+	if strings.HasSuffix(w, "y") && len(w) > 2 && hasVowel(w[:len(w)-1]) {
+		return w[:len(w)-1] + "i"
+	}
+	return w
+}
+
+// suffixRule replaces a suffix when the stem before it is long enough.
+type suffixRule struct{ from, to string }
+
+// step2 and step3 turn derivational suffixes into simpler ones (Porter's
+// steps 2 and 3), longest first within each list.
+var (
+	step2 = []suffixRule{
+		{"ational", "ate"}, {"tional", "tion"}, {"ization", "ize"}, {"iveness", "ive"}, {"fulness", "ful"},
+		{"ousness", "ous"}, {"biliti", "ble"}, {"entli", "ent"}, {"ousli", "ous"}, {"ation", "ate"},
+		{"alism", "al"}, {"aliti", "al"}, {"iviti", "ive"}, {"enci", "ence"}, {"anci", "ance"},
+		{"izer", "ize"}, {"abli", "able"}, {"alli", "al"}, {"ator", "ate"}, {"logi", "log"}, {"eli", "e"},
+	}
+	step3 = []suffixRule{
+		{"icate", "ic"}, {"ative", ""}, {"alize", "al"}, {"iciti", "ic"}, {"ical", "ic"}, {"ness", ""}, {"ful", ""},
+	}
+	step4Suffixes = []string{
+		"ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous", "ive", "ize",
+		"ion", "al", "er", "ic", "ou",
+	}
+)
+
+// replaceSuffix applies the first rule whose suffix w ends with, if the
+// stem before it has a measure above minMeasure.
+func replaceSuffix(w string, rules []suffixRule, minMeasure int) string {
+	for _, r := range rules {
+		if stem, ok := strings.CutSuffix(w, r.from); ok {
+			if measure(stem) > minMeasure {
+				return stem + r.to
+			}
+			return w
+		}
+	}
+	return w
+}
+
+// step4 drops a last suffix from a stem long enough to stand alone
+// (Porter's step 4); -ion goes only after s or t (connection → connect).
+func step4(w string) string {
+	for _, suf := range step4Suffixes {
+		stem, ok := strings.CutSuffix(w, suf)
+		if !ok {
+			continue
+		}
+		if measure(stem) <= 1 {
+			return w
+		}
+		if suf == "ion" && !strings.HasSuffix(stem, "s") && !strings.HasSuffix(stem, "t") {
+			return w
+		}
+		return stem
+	}
+	return w
+}
+
+// dropUr cuts a final -ur after a consonant from a stem that stays a word
+// (failur → fail, configur → config, secur → sec), so a noun in -ure meets
+// its verb. Porter leaves "failure" as "failur", apart from "failed".
+func dropUr(w string) string {
+	stem, ok := strings.CutSuffix(w, "ur")
+	if !ok || stem == "" || !consonant(w, len(stem)-1) || measure(stem) < 1 {
+		return w
+	}
+	return stem
 }
 
 func isASCIILetters(w string) bool {

@@ -146,7 +146,7 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 	var rows []string
 	for _, d := range docs {
 		cols := []string{a.add(d.IncidentID), a.add(d.Title), a.add(d.Snippet), a.add(int(d.Grade)), a.add(string(d.Status)),
-			a.add(string(d.Visibility)), a.add(boolInt(d.HasReport)), a.add(db.t(d.StartedAt))}
+			a.add(string(d.Visibility)), a.add(boolInt(d.HasReport)), a.add(db.t(d.StartedAt)), a.add(search.TokenVersion)}
 		if db.Dialect == Postgres {
 			// Filters and the id's bucket ride along as lexemes, so the
 			// index answers them (see Find).
@@ -158,7 +158,7 @@ func (s *Search) writeChunk(ctx context.Context, q queryer, docs []IndexDoc) err
 		}
 		rows = append(rows, "("+strings.Join(cols, ", ")+")")
 	}
-	cols := "incident_id, title, snippet, grade, status, visibility, has_report, started_at"
+	cols := "incident_id, title, snippet, grade, status, visibility, has_report, started_at, tokens"
 	if db.Dialect == Postgres {
 		cols += ", tsv"
 	}
@@ -445,11 +445,23 @@ func (s *Search) readOnly(ctx context.Context, fn func(queryer) error) error {
 	return fn(tx)
 }
 
-// Unindexed returns up to limit incidents that have no search document yet
-// (those from before the index existed), oldest first.
+// Unindexed returns up to limit incidents whose search document is
+// missing (those from before the index existed), oldest first, and then
+// those whose document was written with older tokens than the tokenizer
+// makes now (search.TokenVersion), oldest first.
 func (s *Search) Unindexed(ctx context.Context, limit int) ([]int64, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT i.id FROM incidents i
+	missing, err := s.ids(ctx, `SELECT i.id FROM incidents i
 		WHERE NOT EXISTS (SELECT 1 FROM search_docs d WHERE d.incident_id = i.id) ORDER BY i.id LIMIT $1`, limit)
+	if err != nil || len(missing) == limit {
+		return missing, err
+	}
+	stale, err := s.ids(ctx, `SELECT incident_id FROM search_docs WHERE tokens < $1 ORDER BY tokens, incident_id LIMIT $2`,
+		search.TokenVersion, limit-len(missing))
+	return append(missing, stale...), err
+}
+
+func (s *Search) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.SQL.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unindexed incidents: %w", err)
 	}

@@ -28,6 +28,7 @@ var searchCorpus = []struct {
 	{"Ledger batch stopped", "The nightly ledger batch stopped; 정산 배치가 중단되었습니다.", incident.SEV4, []string{"ledger"}, []string{"batch"}, incident.Internal},
 	{"보안 점검 중 비밀 장애", "결제 키 유출 의심으로 조사 중.", incident.SEV1, []string{"checkout-api"}, []string{"security"}, incident.Restricted},
 	{"결과 보고 누락", "요청 한도 초과로 속도가 제한되었고, 권한 추가 문의와 피해 보상 요청이 들어왔습니다.", incident.SEV5, []string{"member-api"}, []string{"rate-limit"}, incident.Internal},
+	{"Catalog degradation", "Product pages were degraded for an hour while the cache rebuilt.", incident.SEV4, []string{"catalog-api"}, []string{"capacity"}, incident.Internal},
 }
 
 func TestSearchKoreanAndEnglish(t *testing.T) {
@@ -91,6 +92,11 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			{query: "failing deploys", want: []string{"Login failures after deploy"}},
 			{query: "consumer", want: []string{"Kafka consumers timed out"}},
 			{query: "stopping", want: []string{"Ledger batch stopped"}},
+			// Derived forms: a failure is found by "failed", a degradation by "degraded".
+			{query: "failed", want: []string{"Login failures after deploy", "Kafka consumers timed out"}, any: true},
+			{query: "failure", want: []string{"Login failures after deploy"}, any: true},
+			{query: "degraded", want: []string{"Catalog degradation"}},
+			{query: "degradation", want: []string{"Catalog degradation"}},
 			{query: "kaf", want: []string{"Kafka consumers timed out"}}, // still typing
 			// Mixed Korean and English.
 			{query: "로그인 deploy", want: []string{"Login failures after deploy"}},
@@ -150,7 +156,7 @@ func TestSearchKoreanAndEnglish(t *testing.T) {
 			{"grade", report.SearchFilter{Grades: []incident.Grade{incident.SEV2}}, []string{"Login failures after deploy", "Kafka consumers timed out"}},
 			{"cause", report.SearchFilter{Cause: "database"}, []string{"회원가입 지연"}},
 			{"service and cause", report.SearchFilter{Service: "checkout-api", Cause: "timeout"}, []string{"Kafka consumers timed out", "결제가 실패하는 장애"}},
-			{"since", report.SearchFilter{Since: t0.Add(4 * 24 * time.Hour)}, []string{"결과 보고 누락", "Ledger batch stopped"}},
+			{"since", report.SearchFilter{Since: t0.Add(4 * 24 * time.Hour)}, []string{"Catalog degradation", "결과 보고 누락", "Ledger batch stopped"}},
 			{"until", report.SearchFilter{Until: t0.Add(36 * time.Hour)}, []string{"회원가입 지연", "결제가 실패하는 장애"}},
 			{"nothing asked", report.SearchFilter{}, nil},
 		} {
@@ -230,6 +236,25 @@ func TestSearchBackfill(t *testing.T) {
 		}
 		if ids, _ := db.Search().Unindexed(ctx, 10); len(ids) != 0 {
 			t.Errorf("still unindexed: %v", ids)
+		}
+
+		// A document written with older tokens (as before a stemmer change)
+		// stays searchable and is rewritten by the backfill.
+		if _, err := db.SQL.ExecContext(ctx, "UPDATE search_docs SET tokens = $1 WHERE incident_id = $2", search.TokenVersion-1, inc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if ids, err := db.Search().Unindexed(ctx, 10); err != nil || len(ids) != 1 || ids[0] != inc.ID {
+			t.Fatalf("documents with old tokens = %v, %v", ids, err)
+		}
+		if err := db.Search().Reindex(ctx, []int64{inc.ID}); err != nil {
+			t.Fatal(err)
+		}
+		var tokens int
+		if err := db.SQL.QueryRowContext(ctx, "SELECT tokens FROM search_docs WHERE incident_id = $1", inc.ID).Scan(&tokens); err != nil || tokens != search.TokenVersion {
+			t.Errorf("rewritten with tokens %d (%v), want %d", tokens, err, search.TokenVersion)
+		}
+		if ids, _ := db.Search().Unindexed(ctx, 10); len(ids) != 0 {
+			t.Errorf("still stale: %v", ids)
 		}
 	})
 }
