@@ -3,6 +3,7 @@ package report_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -601,6 +602,61 @@ func TestTBDReminderAfterAnOnTimeShare(t *testing.T) {
 		f.clock.set(start.Add(50 * time.Hour))
 		if n, _ := f.reports.Remind(ctx); n != 0 {
 			t.Errorf("reminded about a complete, shared report: %d", n)
+		}
+	})
+}
+
+// TestRemindersAndPendingPageThroughAll: with more pending reports than
+// one query reads (200), every owner is still reminded in one run, and the
+// reports page reaches them all a page at a time.
+func TestRemindersAndPendingPageThroughAll(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		f := newFixture(t, url)
+		const started, unstarted = 205, 3
+		for i := range started + unstarted {
+			inc := f.declare(t, fmt.Sprintf("Batch incident %d", i), incident.SEV3)
+			if i < started {
+				if _, err := f.reports.Start(ctx, f.alice, inc.ID, report.StartOptions{Events: []int64{}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		f.clock.set(time.Date(2026, 11, 24, 15, 1, 0, 0, time.UTC)) // past midnight in Seoul: all late
+		if n, err := f.reports.Remind(ctx); err != nil || n != started+unstarted {
+			t.Fatalf("reminded %d, %v; want %d", n, err, started+unstarted)
+		}
+		if n := len(f.out.take()); n != started+unstarted {
+			t.Errorf("%d reminder mails, want %d", n, started+unstarted)
+		}
+		if n, err := f.reports.Remind(ctx); err != nil || n != 0 {
+			t.Errorf("a second run reminded %d (%v)", n, err)
+		}
+		seen := map[int64]bool{}
+		var after int64
+		pages := 0
+		for {
+			items, next, err := f.reports.ListPending(ctx, f.bob, "en", after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pages++
+			for _, p := range items {
+				if seen[p.Incident.ID] {
+					t.Errorf("%s listed twice", p.Incident.Ref())
+				}
+				seen[p.Incident.ID] = true
+			}
+			if next == 0 {
+				break
+			}
+			if next <= after || pages > 10 {
+				t.Fatalf("the cursor does not advance: %d after %d", next, after)
+			}
+			after = next
+		}
+		if len(seen) != started+unstarted || pages != 3 {
+			t.Errorf("pending listed %d incidents in %d pages, want %d in 3", len(seen), pages, started+unstarted)
 		}
 	})
 }

@@ -172,6 +172,9 @@ func TestReportSharedByEmail(t *testing.T) {
 		if len(pending.items()) != 0 {
 			t.Errorf("a complete, shared report is pending: %s", pending.raw)
 		}
+		if r := e.call(t, "vic", "GET", "/api/v1/reports?after=yesterday", nil).want(t, 400); r.str("field") != "after" {
+			t.Errorf("a bad cursor: %s", r.raw)
+		}
 	})
 }
 
