@@ -404,11 +404,14 @@ func (s *Service) recurrencesWithItems(ctx context.Context, by auth.User, incide
 }
 
 // ApplyTrackerState takes an issue's status as its tracker reports it (by
-// webhook or poll): a done issue closes its item, a reopened one reopens
-// it. Nothing changes when they already agree, nor while a status change
-// made in Firebreak is still to be pushed: the tracker's status is the
-// older one then, and the push will overwrite it.
-func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state string, done bool) (*ActionItem, error) {
+// webhook or poll): a closed issue closes its open item as done or dropped
+// (closed says which), a reopened one reopens it. A closed item stays as it
+// is while its issue is closed: Jira cannot tell dropped from done, so its
+// done would otherwise undo a drop. Nothing changes when they already
+// agree, nor while a status change made in Firebreak is still to be
+// pushed: the tracker's status is the older one then, and the push will
+// overwrite it.
+func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state string, closed ItemStatus) (*ActionItem, error) {
 	it, err := s.store.ItemByTrackerKey(ctx, t, key)
 	if err != nil {
 		return nil, err
@@ -421,9 +424,9 @@ func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state s
 		it.Link.State, it.Link.Error, it.Link.SyncedAt = state, "", &now
 		want := it.Status
 		switch {
-		case done && !it.Status.Closed():
-			want = ItemDone
-		case !done && it.Status.Closed():
+		case closed != "" && !it.Status.Closed():
+			want = closed
+		case closed == "" && it.Status.Closed():
 			want = ItemOpen
 		}
 		if want == it.Status {

@@ -18,8 +18,10 @@ type IssueTracker interface {
 	Create(ctx context.Context, it *ActionItem, incidentRef string) (key, url, state string, err error)
 	// Find returns the issue filed for the item, if any (key "" if none).
 	Find(ctx context.Context, itemID int64) (key, url, state string, err error)
-	// State reads the issue's status and whether it counts as done.
-	State(ctx context.Context, key string) (state string, done bool, err error)
+	// State reads the issue's status and how it is closed: "" while open,
+	// ItemDone, or ItemDropped where the tracker says the work will not be
+	// done (GitHub's not planned).
+	State(ctx context.Context, key string) (state string, closed ItemStatus, err error)
 	// SetStatus closes the issue for a done or dropped item (telling the
 	// two apart where the tracker can), or reopens it for an open one.
 	SetStatus(ctx context.Context, key string, status ItemStatus) (state string, err error)
@@ -132,7 +134,7 @@ func (y *Syncer) Poll(ctx context.Context) (int, error) {
 	var errs []error
 	for t, tr := range y.Trackers {
 		items, err := y.Service.store.ListItems(ctx, ItemFilter{Tracker: t, Limit: pollBatch,
-			Statuses: []ItemStatus{ItemOpen, ItemInProgress, ItemDone}})
+			Statuses: []ItemStatus{ItemOpen, ItemInProgress, ItemDone, ItemDropped}})
 		if err != nil {
 			return changed, err
 		}
@@ -140,13 +142,13 @@ func (y *Syncer) Poll(ctx context.Context) (int, error) {
 			if it.Link.Key == "" || it.Link.Pending > 0 {
 				continue
 			}
-			state, done, err := tr.State(ctx, it.Link.Key)
+			state, closed, err := tr.State(ctx, it.Link.Key)
 			if err != nil {
 				errs = append(errs, y.failed(ctx, it, err))
 				continue
 			}
 			before := it.Status
-			after, err := y.Service.ApplyTrackerState(ctx, t, it.Link.Key, state, done)
+			after, err := y.Service.ApplyTrackerState(ctx, t, it.Link.Key, state, closed)
 			if err != nil {
 				return changed, err
 			}

@@ -75,8 +75,8 @@ func TestJiraClient(t *testing.T) {
 			if st, err := j.SetStatus(ctx, key, review.ItemDone); err != nil || st != "Done" || fake.Issue(key).Category != "done" {
 				t.Fatalf("done: %q %v", st, err)
 			}
-			if _, done, err := j.State(ctx, key); err != nil || !done {
-				t.Fatalf("state: %v %v", done, err)
+			if _, closed, err := j.State(ctx, key); err != nil || closed != review.ItemDone {
+				t.Fatalf("state: %q %v", closed, err)
 			}
 			if _, err := j.SetStatus(ctx, key, review.ItemOpen); err != nil || fake.Issue(key).Category == "done" {
 				t.Fatalf("reopen: %v %+v", err, fake.Issue(key))
@@ -108,16 +108,16 @@ func TestGitHubClient(t *testing.T) {
 	}
 	for _, c := range []struct {
 		status        review.ItemStatus
-		state, reason string
+		state, reason, shown string
 	}{
-		{review.ItemDone, "closed", "completed"},
-		{review.ItemOpen, "open", "reopened"},
-		{review.ItemDropped, "closed", "not_planned"},
-		{review.ItemInProgress, "open", "reopened"},
+		{review.ItemDone, "closed", "completed", "closed"},
+		{review.ItemOpen, "open", "reopened", "open"},
+		{review.ItemDropped, "closed", "not_planned", "closed (not planned)"},
+		{review.ItemInProgress, "open", "reopened", "open"},
 	} {
 		st, err := g.SetStatus(ctx, key, c.status)
-		if is := fake.Issue(key); err != nil || st != c.state || is.Status != c.state || is.StateReason != c.reason {
-			t.Errorf("%s: answer %q %v, issue %s/%s; want %s/%s", c.status, st, err, is.Status, is.StateReason, c.state, c.reason)
+		if is := fake.Issue(key); err != nil || st != c.shown || is.Status != c.state || is.StateReason != c.reason {
+			t.Errorf("%s: answer %q %v, issue %s/%s; want %q, %s/%s", c.status, st, err, is.Status, is.StateReason, c.shown, c.state, c.reason)
 		}
 	}
 }

@@ -33,6 +33,30 @@ type ghIssue struct {
 	Number  int    `json:"number"`
 	HTMLURL string `json:"html_url"`
 	State   string `json:"state"` // open, closed
+	// StateReason says why it was closed: completed, not_planned or
+	// duplicate (null while open, reopened after a reopen).
+	StateReason string `json:"state_reason"`
+}
+
+// closedAs is the item status a closed issue stands for: not planned and
+// duplicate mean the item's work will not be done under this issue.
+func (is ghIssue) closedAs() review.ItemStatus {
+	switch {
+	case is.State != "closed":
+		return ""
+	case is.StateReason == "not_planned" || is.StateReason == "duplicate":
+		return review.ItemDropped
+	default:
+		return review.ItemDone
+	}
+}
+
+// shownState is the issue's state as Firebreak shows it next to the link.
+func (is ghIssue) shownState() string {
+	if c := is.closedAs(); c == review.ItemDropped {
+		return is.State + " (" + strings.ReplaceAll(is.StateReason, "_", " ") + ")"
+	}
+	return is.State
 }
 
 // Create opens an issue for the item; its key is the issue number.
@@ -66,13 +90,13 @@ func (g *GitHub) Find(ctx context.Context, itemID int64) (string, string, string
 	return strconv.Itoa(out[0].Number), out[0].HTMLURL, out[0].State, nil
 }
 
-// State reads whether the issue is open or closed.
-func (g *GitHub) State(ctx context.Context, key string) (string, bool, error) {
+// State reads whether the issue is open or closed, and closed how.
+func (g *GitHub) State(ctx context.Context, key string) (string, review.ItemStatus, error) {
 	var out ghIssue
 	if err := g.do(ctx, "GET", g.repoURL+"/issues/"+key, nil, &out); err != nil {
-		return "", false, err
+		return "", "", err
 	}
-	return out.State, out.State == "closed", nil
+	return out.shownState(), out.closedAs(), nil
 }
 
 // SetStatus closes the issue as completed (done) or not planned (dropped),
@@ -89,15 +113,15 @@ func (g *GitHub) SetStatus(ctx context.Context, key string, status review.ItemSt
 	if err := g.do(ctx, "PATCH", g.repoURL+"/issues/"+key, in, &out); err != nil {
 		return "", err
 	}
-	return out.State, nil
+	return out.shownState(), nil
 }
 
 // GitHubEvent is what Firebreak reads from an issues webhook.
 type GitHubEvent struct {
-	Repo  string
-	Key   string
-	State string
-	Done  bool
+	Repo   string
+	Key    string
+	State  string
+	Closed review.ItemStatus // "" while open
 }
 
 // ParseGitHubWebhook reads an "issues" event body.
@@ -115,7 +139,7 @@ func ParseGitHubWebhook(body []byte) (GitHubEvent, error) {
 	if in.Issue.Number == 0 {
 		return GitHubEvent{}, fmt.Errorf("issue.number: missing")
 	}
-	return GitHubEvent{Repo: in.Repo.FullName, Key: strconv.Itoa(in.Issue.Number), State: in.Issue.State, Done: in.Issue.State == "closed"}, nil
+	return GitHubEvent{Repo: in.Repo.FullName, Key: strconv.Itoa(in.Issue.Number), State: in.Issue.shownState(), Closed: in.Issue.closedAs()}, nil
 }
 
 func jsonUnmarshal(b []byte, v any) error {

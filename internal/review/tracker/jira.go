@@ -42,6 +42,14 @@ type jiraStatus struct {
 	} `json:"statusCategory"`
 }
 
+// closedAs is ItemDone for a status of the done category, else "".
+func (s jiraStatus) closedAs() review.ItemStatus {
+	if s.Category.Key == "done" {
+		return review.ItemDone
+	}
+	return ""
+}
+
 // Create files the item as an issue of the configured project and type.
 func (j *Jira) Create(ctx context.Context, it *review.ActionItem, incidentRef string) (string, string, string, error) {
 	fields := map[string]any{
@@ -120,17 +128,18 @@ func (j *Jira) Find(ctx context.Context, itemID int64) (string, string, string, 
 	return is.Key, strings.TrimRight(j.cfg.BaseURL, "/") + "/browse/" + is.Key, is.Fields.Status.Name, nil
 }
 
-// State reads the issue's status; the done category counts as done.
-func (j *Jira) State(ctx context.Context, key string) (string, bool, error) {
+// State reads the issue's status; the done category counts as done (Jira
+// has no dropped: a won't-do resolution is still in the done category).
+func (j *Jira) State(ctx context.Context, key string) (string, review.ItemStatus, error) {
 	var out struct {
 		Fields struct {
 			Status jiraStatus `json:"status"`
 		} `json:"fields"`
 	}
 	if err := j.do(ctx, "GET", j.base+"/issue/"+url.PathEscape(key)+"?fields=status", nil, &out); err != nil {
-		return "", false, err
+		return "", "", err
 	}
-	return out.Fields.Status.Name, out.Fields.Status.Category.Key == "done", nil
+	return out.Fields.Status.Name, out.Fields.Status.closedAs(), nil
 }
 
 // SetStatus moves the issue with the first transition leading to a status
@@ -138,11 +147,11 @@ func (j *Jira) State(ctx context.Context, key string) (string, bool, error) {
 // progress to reopen).
 func (j *Jira) SetStatus(ctx context.Context, key string, status review.ItemStatus) (string, error) {
 	done := status.Closed()
-	state, isDone, err := j.State(ctx, key)
+	state, closed, err := j.State(ctx, key)
 	if err != nil {
 		return "", err
 	}
-	if isDone == done {
+	if (closed != "") == done {
 		return state, nil
 	}
 	var list struct {
@@ -168,9 +177,9 @@ func (j *Jira) SetStatus(ctx context.Context, key string, status review.ItemStat
 
 // JiraEvent is what Firebreak reads from a Jira issue webhook.
 type JiraEvent struct {
-	Key   string
-	State string
-	Done  bool
+	Key    string
+	State  string
+	Closed review.ItemStatus // "" while open
 }
 
 // ParseJiraWebhook reads a jira:issue_updated (or created) webhook body.
@@ -190,5 +199,5 @@ func ParseJiraWebhook(body []byte) (JiraEvent, error) {
 	if in.Issue.Key == "" {
 		return JiraEvent{}, fmt.Errorf("issue.key: missing")
 	}
-	return JiraEvent{Key: in.Issue.Key, State: in.Issue.Fields.Status.Name, Done: in.Issue.Fields.Status.Category.Key == "done"}, nil
+	return JiraEvent{Key: in.Issue.Key, State: in.Issue.Fields.Status.Name, Closed: in.Issue.Fields.Status.closedAs()}, nil
 }

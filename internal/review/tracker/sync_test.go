@@ -155,7 +155,7 @@ func TestGitHubSync(t *testing.T) {
 			t.Errorf("a dropped item's issue closed as %q, want not_planned", r)
 		}
 
-		gh.SetState("1", "open")
+		gh.SetState("1", "open", "reopened")
 		body := []byte(`{"action":"reopened","issue":{"number":1,"state":"open","html_url":"x"},"repository":{"full_name":"acme/ops"}}`)
 		events := map[string]string{"X-GitHub-Event": "issues"}
 		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "not-it", body, events); code != 401 {
@@ -167,12 +167,38 @@ func TestGitHubSync(t *testing.T) {
 		if st, _ := s.item(t, id); st != "open" {
 			t.Fatalf("after reopen webhook: %s", st)
 		}
-		gh.SetState("1", "closed")
+		gh.SetState("1", "closed", "completed")
 		if _, err := s.Srv.Syncer.Poll(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := s.item(t, id); st != "done" {
 			t.Fatalf("after poll: %s", st)
+		}
+
+		// Reopened, then closed as not planned on GitHub: the item is
+		// dropped, not done, and its link says why.
+		reopen := []byte(`{"action":"reopened","issue":{"number":1,"state":"open","state_reason":"reopened","html_url":"x"},"repository":{"full_name":"acme/ops"}}`)
+		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "gh-secret", reopen, events); code != 200 {
+			t.Fatalf("reopen webhook: %d", code)
+		}
+		notPlanned := []byte(`{"action":"closed","issue":{"number":1,"state":"closed","state_reason":"not_planned","html_url":"x"},"repository":{"full_name":"acme/ops"}}`)
+		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "gh-secret", notPlanned, events); code != 200 {
+			t.Fatalf("not planned webhook: %d", code)
+		}
+		if st, link := s.item(t, id); st != "dropped" || link["state"] != "closed (not planned)" {
+			t.Fatalf("after closing as not planned: %s %v", st, link["state"])
+		}
+		// The same through a poll: reopened (webhook), closed as a
+		// duplicate with no webhook, found by the poll.
+		if code := s.webhook(t, "/hooks/tracker/github", "X-Hub-Signature-256", "gh-secret", reopen, events); code != 200 {
+			t.Fatalf("reopen webhook: %d", code)
+		}
+		gh.SetState("1", "closed", "duplicate")
+		if n, err := s.Srv.Syncer.Poll(context.Background()); err != nil || n != 1 {
+			t.Fatalf("poll: %d %v", n, err)
+		}
+		if st, _ := s.item(t, id); st != "dropped" {
+			t.Fatalf("after poll of a duplicate: %s", st)
 		}
 	})
 }

@@ -65,7 +65,7 @@ func (h *TrackerHooks) github(w http.ResponseWriter, r *http.Request) {
 		answer(w, "ignored", "repository "+ev.Repo)
 		return
 	}
-	h.apply(w, r, review.GitHub, ev.Key, ev.State, ev.Done)
+	h.apply(w, r, review.GitHub, ev.Key, ev.State, ev.Closed)
 }
 
 func (h *TrackerHooks) jira(w http.ResponseWriter, r *http.Request) {
@@ -78,11 +78,11 @@ func (h *TrackerHooks) jira(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	h.apply(w, r, review.Jira, ev.Key, ev.State, ev.Done)
+	h.apply(w, r, review.Jira, ev.Key, ev.State, ev.Closed)
 }
 
-func (h *TrackerHooks) apply(w http.ResponseWriter, r *http.Request, t review.Tracker, key, state string, done bool) {
-	it, err := h.Review.ApplyTrackerState(r.Context(), t, key, state, done)
+func (h *TrackerHooks) apply(w http.ResponseWriter, r *http.Request, t review.Tracker, key, state string, closed review.ItemStatus) {
+	it, err := h.Review.ApplyTrackerState(r.Context(), t, key, state, closed)
 	switch {
 	case fail.CodeOf(err) == fail.NotFound:
 		answer(w, "ignored", "no action item is linked to "+key)

@@ -413,8 +413,13 @@ func StartGitHub(t testing.TB, repo, token string) *GitHub {
 // Accept changes the token the fake accepts.
 func (f *GitHub) Accept(token string) { f.mu.Lock(); f.auth = "Bearer " + token; f.mu.Unlock() }
 
-// SetState opens or closes an issue as a person on GitHub would.
-func (f *GitHub) SetState(n, state string) { f.mu.Lock(); f.issues[n].Status = state; f.mu.Unlock() }
+// SetState opens or closes an issue as a person on GitHub would; reason is
+// the state_reason (completed, not_planned, duplicate, reopened).
+func (f *GitHub) SetState(n, state, reason string) {
+	f.mu.Lock()
+	f.issues[n].Status, f.issues[n].StateReason = state, reason
+	f.mu.Unlock()
+}
 
 const ghRefusal = `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`
 
