@@ -107,7 +107,7 @@ func TestGitHubClient(t *testing.T) {
 		t.Fatalf("find: %q %v", found, err)
 	}
 	for _, c := range []struct {
-		status        review.ItemStatus
+		status               review.ItemStatus
 		state, reason, shown string
 	}{
 		{review.ItemDone, "closed", "completed", "closed"},
