@@ -3,18 +3,14 @@ package jobs_test
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
-	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/report"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 	"github.com/riverqueue/river/rivertype"
 )
@@ -27,29 +23,13 @@ import (
 func TestReportRemindWorkerMailsOwners(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		sink := testutil.StartMailSink(t)
-		start := time.Now().UTC().Truncate(time.Second)
-		var offset atomic.Int64
-		clock := func() time.Time { return start.Add(time.Duration(offset.Load())) }
-		cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
-		if err != nil {
-			t.Fatal(err)
-		}
 		pol := policy.DefaultPolicy()
 		pol.Zone, _ = time.LoadLocation("Asia/Seoul")
 		sev4 := pol.Grades[incident.SEV4]
 		sev4.FirstReport = policy.FirstReport{Within: 72 * time.Hour}
 		pol.Grades[incident.SEV4] = sev4
-		run := testutil.StartServer(t, server.Options{
-			DatabaseURL: dbURL, Catalog: cat, Now: clock, Policy: pol, BaseURL: "https://firebreak.example.com",
-			Notify: &notify.Config{Email: &notify.EmailConfig{Host: sink.Host, Port: sink.Port, From: "Firebreak <firebreak@example.com>", TLS: "none"}},
-			Jobs:   jobs.Config{PollInterval: 100 * time.Millisecond, Logger: testutil.TestLogger()},
-		})
-		for name, email := range map[string]string{"cora": "cora@example.com", "rae": "rae@example.com"} {
-			if _, err := run.Server.Users.AddUser(ctx, name, email, auth.Responder); err != nil {
-				t.Fatal(err)
-			}
-		}
+		site := startMailedSite(t, dbURL, pol, jobs.Config{PollInterval: 100 * time.Millisecond, Logger: testutil.TestLogger()})
+		run, sink, offset := site.run, site.sink, site.offset
 		rae := auth.User{Name: "rae", Role: auth.Responder}
 		unstarted, err := run.Server.Incidents.Declare(ctx, rae, incident.Declaration{Title: "결제 실패", Grade: incident.SEV3,
 			Services: []string{"checkout-api"}, Roles: map[incident.Role]string{incident.Resolver: "rae", incident.Communicator: "cora"}})
