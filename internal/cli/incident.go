@@ -637,6 +637,28 @@ func displayRef(ref string) string {
 
 // printJSON writes v indented, keeping the server's key order and its
 // non-ASCII text as is.
+// call runs one API request and prints its JSON under --json, or hands the
+// decoded answer to text.
+func call[T any](cmd *cobra.Command, f *apiFlags, method, path string, body any, text func(io.Writer, T) error) error {
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	var raw json.RawMessage
+	if err := c.do(cmd.Context(), method, path, body, &raw); err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if f.json {
+		return printJSON(out, raw)
+	}
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return fmt.Errorf("unexpected answer: %w", err)
+	}
+	return text(out, v)
+}
+
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

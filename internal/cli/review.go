@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -60,28 +59,6 @@ func newActionCmd() *cobra.Command {
 	cmd.AddCommand(newActionAddCmd(&f), newActionListCmd(&f), newActionSetCmd(&f), newActionBoardCmd(&f),
 		newActionCheckCmd(&f), newActionSuggestCmd(&f), newActionTaskForceCmd(&f))
 	return cmd
-}
-
-// call runs one API request and prints its JSON under --json, or hands the
-// decoded answer to text.
-func call[T any](cmd *cobra.Command, f *apiFlags, method, path string, body any, text func(io.Writer, T) error) error {
-	c, err := f.client()
-	if err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), method, path, body, &raw); err != nil {
-		return err
-	}
-	out := cmd.OutOrStdout()
-	if f.json {
-		return printJSON(out, raw)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return fmt.Errorf("unexpected answer: %w", err)
-	}
-	return text(out, v)
 }
 
 func newReviewShowCmd(f *apiFlags) *cobra.Command {

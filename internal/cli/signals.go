@@ -130,22 +130,10 @@ func newTriageShowCmd(f *apiFlags) *cobra.Command {
 		Short: "Show a signal",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", signalPath(args[0]), nil, &raw); err != nil {
+			if err := call(cmd, f, "GET", signalPath(args[0]), nil, printSignal); err != nil {
 				return fmt.Errorf("show signal: %w", err)
 			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var s signalDoc
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return fmt.Errorf("show signal: %w", err)
-			}
-			return printSignal(cmd.OutOrStdout(), s)
+			return nil
 		},
 	}
 }

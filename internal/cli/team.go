@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -65,31 +66,22 @@ func newTargetsListCmd(f *apiFlags) *cobra.Command {
 		Short: "List the team's own targets (never their secrets)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", targetsPath(args[0]), nil, &raw); err != nil {
-				return fmt.Errorf("list targets: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var body struct{ Items []teamTargetDoc }
-			if err := json.Unmarshal(raw, &body); err != nil {
-				return fmt.Errorf("list targets: %w", err)
-			}
-			t := newTable(cmd.OutOrStdout())
-			t.row("ID", "CHANNEL", "ADDRESS", "LANG", "FROM", "ADDED BY")
-			for _, tg := range body.Items {
-				ch := tg.Channel
-				if tg.HasSecret {
-					ch += " (signed)"
+			err := call(cmd, f, "GET", targetsPath(args[0]), nil, func(out io.Writer, body struct{ Items []teamTargetDoc }) error {
+				t := newTable(out)
+				t.row("ID", "CHANNEL", "ADDRESS", "LANG", "FROM", "ADDED BY")
+				for _, tg := range body.Items {
+					ch := tg.Channel
+					if tg.HasSecret {
+						ch += " (signed)"
+					}
+					t.row(fmt.Sprint(tg.ID), ch, tg.Address, orDash(tg.Lang), orDash(tg.FromGrade), tg.CreatedBy)
 				}
-				t.row(fmt.Sprint(tg.ID), ch, tg.Address, orDash(tg.Lang), orDash(tg.FromGrade), tg.CreatedBy)
+				return t.flush()
+			})
+			if err != nil {
+				return fmt.Errorf("list targets: %w", err)
 			}
-			return t.flush()
+			return nil
 		},
 	}
 }
