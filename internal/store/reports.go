@@ -267,20 +267,11 @@ func (s *Reports) ListUnstarted(ctx context.Context, q report.PendingQuery, cuto
 		where += " AND NOT EXISTS (SELECT 1 FROM timeline_events e WHERE e.incident_id = i.id AND e.kind = " +
 			a.add(string(report.EventReminded)) + " AND e.at > " + a.add(s.db.t(q.NotRemindedSince)) + ")"
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT i.id FROM incidents i WHERE "+where+" ORDER BY i.id LIMIT "+a.add(q.Limit), a...)
+	ids, err := s.db.queryIDs(ctx, "SELECT i.id FROM incidents i WHERE "+where+" ORDER BY i.id LIMIT "+a.add(q.Limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents without a report: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // RemindUnstarted reads whether the incident was flagged late and when its

@@ -318,13 +318,12 @@ func (s *Search) find(ctx context.Context, f report.SearchFilter, window string)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var h report.Hit
-			var started scanTime
-			var hasReport int
-			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started, &h.Score, &candidates); err != nil {
+			var score float64
+			h, err := scanHit(rows, &score, &candidates)
+			if err != nil {
 				return err
 			}
-			h.HasReport, h.StartedAt = hasReport == 1, started.Time
+			h.Score = score
 			out = append(out, h)
 		}
 		return rows.Err()
@@ -408,13 +407,10 @@ func (s *Search) browse(ctx context.Context, f report.SearchFilter) ([]report.Hi
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var h report.Hit
-			var started scanTime
-			var hasReport int
-			if err := rows.Scan(&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started); err != nil {
+			h, err := scanHit(rows)
+			if err != nil {
 				return err
 			}
-			h.HasReport, h.StartedAt = hasReport == 1, started.Time
 			out = append(out, h)
 		}
 		return rows.Err()
@@ -461,9 +457,18 @@ func (s *Search) Unindexed(ctx context.Context, limit int) ([]int64, error) {
 }
 
 func (s *Search) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, q, args...)
+	ids, err := s.db.queryIDs(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("unindexed incidents: %w", err)
+	}
+	return ids, nil
+}
+
+// queryIDs runs a query whose one column is an id and reads them all.
+func (db *DB) queryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := db.SQL.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []int64
@@ -485,4 +490,18 @@ func (s *Search) Reindex(ctx context.Context, ids []int64) error {
 		}
 	}
 	return nil
+}
+
+// scanHit reads a hit's columns (incident_id, title, snippet, grade,
+// status, has_report, started_at), then any that follow into extra.
+func scanHit(rows *sql.Rows, extra ...any) (report.Hit, error) {
+	var h report.Hit
+	var started scanTime
+	var hasReport int
+	dest := append([]any{&h.IncidentID, &h.Title, &h.Snippet, &h.Grade, &h.Status, &hasReport, &started}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return h, err
+	}
+	h.HasReport, h.StartedAt = hasReport == 1, started.Time
+	return h, nil
 }
