@@ -52,7 +52,7 @@ func newLogger(level, format string) (*slog.Logger, error) {
 
 func newServeCmd() *cobra.Command {
 	var db dbFlags
-	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL string
+	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL, journalDir string
 	var trustProxy bool
 	var demoMode bool
 	cmd := &cobra.Command{
@@ -71,7 +71,7 @@ gracefully.`,
 			opts := db.options()
 			opts.Logger = log
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
-			opts.BaseURL = baseURL
+			opts.BaseURL, opts.IntakeJournal = baseURL, journalDir
 			switch {
 			case configFile != "":
 				cfg, err := loadConfig(configFile)
@@ -108,6 +108,8 @@ gracefully.`,
 	cmd.Flags().StringVar(&addr, "addr", envOr("FIREBREAK_ADDR", "127.0.0.1:8080"), "address to listen on (env FIREBREAK_ADDR)")
 	cmd.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file with teams and services (env FIREBREAK_CONFIG)")
 	cmd.Flags().StringVar(&smtpAddr, "smtp-addr", envOr("FIREBREAK_SMTP_ADDR", ""), "address for the alarm e-mail intake (SMTP), e.g. 127.0.0.1:2525; off when empty (env FIREBREAK_SMTP_ADDR)")
+	cmd.Flags().StringVar(&journalDir, "intake-journal", envOr("FIREBREAK_INTAKE_JOURNAL", ""),
+		"directory for the intake journal: webhooks answer once alerts are fsync'd there and are stored in the database in large batches; for alert storms (env FIREBREAK_INTAKE_JOURNAL)")
 	cmd.Flags().BoolVar(&trustProxy, "trust-proxy-headers", false, "behind one reverse proxy: take client addresses from X-Forwarded-For (the report form's rate limit uses them)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
 	cmd.Flags().StringVar(&baseURL, "base-url", envOr("FIREBREAK_BASE_URL", "http://127.0.0.1:8080"), "the address people open Firebreak at, for links in e-mails (env FIREBREAK_BASE_URL)")

@@ -42,6 +42,18 @@ func (in *Intake) Accept(ctx context.Context, sigs []*Signal, dedupLabels []stri
 	if len(sigs) == 0 {
 		return nil
 	}
+	in.prepare(sigs, dedupLabels)
+	if err := in.commit.accept(ctx, sigs); err != nil {
+		return fmt.Errorf("accept signals: %w", err)
+	}
+	in.routeSoon()
+	return nil
+}
+
+// prepare normalises the signals as they arrive: fingerprints from
+// dedupLabels where the source gave none, and the time a resolved notice
+// came in.
+func (in *Intake) prepare(sigs []*Signal, dedupLabels []string) {
 	now := in.now().UTC()
 	for _, s := range sigs {
 		Normalise(s, now)
@@ -52,11 +64,6 @@ func (in *Intake) Accept(ctx context.Context, sigs []*Signal, dedupLabels []stri
 			s.ResolvedAt = &now
 		}
 	}
-	if err := in.commit.accept(ctx, sigs); err != nil {
-		return fmt.Errorf("accept signals: %w", err)
-	}
-	in.routeSoon()
-	return nil
 }
 
 // Reject records a payload that could not be read.

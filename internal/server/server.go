@@ -25,6 +25,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
+	"github.com/firebreak-oss/firebreak/internal/intake/journal"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
@@ -64,6 +65,11 @@ type Options struct {
 	LivePoll time.Duration
 	// SMTPAddr is where the alarm e-mail intake listens; empty: off.
 	SMTPAddr string
+	// IntakeJournal is a directory for the intake journal: webhooks answer
+	// once their alerts are fsync'd there, and one applier moves them into
+	// the database in large transactions. Empty: webhooks commit to the
+	// database before answering.
+	IntakeJournal string
 	// TrustProxyHeaders makes the public report form take the client address
 	// from X-Forwarded-For, for a server behind one reverse proxy.
 	TrustProxyHeaders bool
@@ -101,6 +107,9 @@ type Server struct {
 	Incidents *incident.Service
 	Catalog   *catalog.Catalog
 	Intake    *intake.Intake
+	// Journaled is the journal webhooks accept into, when one is set.
+	Journaled *intake.Journaled
+	journal   *journal.Journal
 	Router    *intake.Router
 	Inbox     *intake.Inbox
 	Reports   *report.Service
@@ -203,6 +212,19 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	signals := db.Signals()
 	s.routeKick = make(chan struct{}, 1)
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
+	var webhookIntake hooks.Acceptor = s.Intake
+	if o.IntakeJournal != "" {
+		applied, err := signals.JournalApplied(ctx)
+		if err == nil {
+			s.journal, err = journal.Open(o.IntakeJournal, applied)
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("intake journal: %w", err)
+		}
+		s.Journaled = intake.NewJournaled(s.Intake, s.journal, signals, applied, o.Logger.With("component", "intake-journal"))
+		webhookIntake = s.Journaled
+	}
 	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
@@ -289,7 +311,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 			TeamTargets: s.TeamTargets},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
-		Hooks:        &hooks.Hooks{Intake: s.Intake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
+		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithIncidents(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
@@ -360,6 +382,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.routeOnKick(ctx)
+	if s.Journaled != nil {
+		// The applier outlives the HTTP server, so what the last requests
+		// put in the journal is applied before the database closes.
+		applyCtx, stopApplying := context.WithCancel(context.WithoutCancel(ctx))
+		applied := make(chan struct{})
+		go func() { defer close(applied); s.Journaled.Run(applyCtx) }()
+		defer func() {
+			stopApplying()
+			<-applied
+			dctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+			defer cancel()
+			if err := s.Journaled.Drain(dctx); err != nil {
+				s.log.Warn("intake journal not fully applied; the next start applies the rest", "err", err)
+			}
+			s.journal.Close()
+		}()
+	}
 	if s.smtpAddr != "" {
 		mail := email.NewServer(s.smtpAddr, s.Intake, s.log.With("component", "smtp"))
 		sl, err := net.Listen("tcp", s.smtpAddr)

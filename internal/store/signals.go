@@ -63,54 +63,86 @@ func (s *Signals) stmt(ctx context.Context, tx *sql.Tx, rows int, q string) (*sq
 // lookup for the whole batch, multi-row inserts, one multi-row update. The
 // batch is applied in order, so repeats inside it count as repeats.
 func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) error {
+	return s.db.inTx(ctx, func(tx *sql.Tx) error { return s.accept(ctx, tx, sigs) })
+}
+
+// AcceptJournaled stores signals read from the intake journal and records,
+// in the same transaction, that the journal is applied up to offset.
+func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, offset int64) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		rows, order, err := s.lookup(ctx, tx, sigs)
+		if err := s.accept(ctx, tx, sigs); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO intake_journal (id, applied) VALUES (1, $1)
+			ON CONFLICT (id) DO UPDATE SET applied = excluded.applied`, offset)
 		if err != nil {
-			return err
-		}
-		var events []incident.Event
-		var inserts, updates []*signalRow
-		for _, key := range order {
-			r := rows[key]
-			for _, sig := range r.sigs {
-				if !r.exists && sig == r.sigs[0] {
-					r.status, r.count = sig.Status, 1
-				} else {
-					if sig.Status == intake.Firing {
-						r.count++ // a resolved notice is news, not a repeat
-					}
-					if r.incidentID.Valid && sig.Status != r.status {
-						sig.ID, sig.Count = r.id, r.count
-						events = append(events, intake.StatusEvent(sig, r.incidentID.Int64))
-					}
-					r.status = sig.Status
-				}
-				sig.Count, r.last = r.count, sig
-			}
-			if r.exists {
-				updates = append(updates, r)
-			} else {
-				inserts = append(inserts, r)
-			}
-		}
-		if err := s.insertRows(ctx, tx, inserts); err != nil {
-			return err
-		}
-		if err := s.updateRows(ctx, tx, updates); err != nil {
-			return err
-		}
-		for _, r := range rows {
-			for _, sig := range r.sigs {
-				sig.ID = r.id
-			}
-		}
-		for _, ev := range events {
-			if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
-				return err
-			}
+			return fmt.Errorf("record the journal offset: %w", err)
 		}
 		return nil
 	})
+}
+
+// JournalApplied returns the offset the intake journal is applied up to (0
+// before it is first used).
+func (s *Signals) JournalApplied(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT applied FROM intake_journal WHERE id = 1`).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the journal offset: %w", err)
+	}
+	return n, nil
+}
+
+func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal) error {
+	rows, order, err := s.lookup(ctx, tx, sigs)
+	if err != nil {
+		return err
+	}
+	var events []incident.Event
+	var inserts, updates []*signalRow
+	for _, key := range order {
+		r := rows[key]
+		for _, sig := range r.sigs {
+			if !r.exists && sig == r.sigs[0] {
+				r.status, r.count = sig.Status, 1
+			} else {
+				if sig.Status == intake.Firing {
+					r.count++ // a resolved notice is news, not a repeat
+				}
+				if r.incidentID.Valid && sig.Status != r.status {
+					sig.ID, sig.Count = r.id, r.count
+					events = append(events, intake.StatusEvent(sig, r.incidentID.Int64))
+				}
+				r.status = sig.Status
+			}
+			sig.Count, r.last = r.count, sig
+		}
+		if r.exists {
+			updates = append(updates, r)
+		} else {
+			inserts = append(inserts, r)
+		}
+	}
+	if err := s.insertRows(ctx, tx, inserts); err != nil {
+		return err
+	}
+	if err := s.updateRows(ctx, tx, updates); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		for _, sig := range r.sigs {
+			sig.ID = r.id
+		}
+	}
+	for _, ev := range events {
+		if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type signalKey struct{ source, fingerprint string }

@@ -55,6 +55,12 @@ type firebreak struct {
 
 func startFirebreak(t testing.TB, dbURL string) *firebreak {
 	t.Helper()
+	return startFirebreakWith(t, server.Options{DatabaseURL: dbURL})
+}
+
+// hooksOptions reads hooksConfig into opts.
+func hooksOptions(t testing.TB, opts server.Options) server.Options {
+	t.Helper()
 	cat, err := catalog.Parse("firebreak.yaml", []byte(hooksConfig))
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +69,13 @@ func startFirebreak(t testing.TB, dbURL string) *firebreak {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in})
+	opts.Catalog, opts.Intake = cat, in
+	return opts
+}
+
+func startFirebreakWith(t testing.TB, opts server.Options) *firebreak {
+	t.Helper()
+	run := testutil.StartServer(t, hooksOptions(t, opts))
 	ctx := context.Background()
 	if _, err := run.Server.Users.AddUser(ctx, "ops", "", auth.Admin); err != nil {
 		t.Fatal(err)
