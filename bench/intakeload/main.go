@@ -58,6 +58,7 @@ type options struct {
 	drainTimeout time.Duration
 	verbose      bool
 	inProcess    bool
+	journal      bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -81,6 +82,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.drainTimeout, "drain-timeout", 3*time.Minute, "how long to wait after a Firebreak run for routing to catch up before Alertmanager's run")
 	fs.BoolVar(&o.verbose, "v", false, "show Firebreak's warnings and errors")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run Firebreak inside this process instead of as its own `firebreak serve` (then it shares the CPU with the load generator, which Alertmanager does not)")
+	fs.BoolVar(&o.journal, "journal", false, "run Firebreak with an intake journal (serve --intake-journal): webhooks answer once alerts are fsync'd to it, the database follows in large batches")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -235,7 +237,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if o.verbose {
 			logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		}
-		srv, err := server.Open(ctx, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in, Logger: logger})
+		opts := server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in, Logger: logger}
+		if o.journal {
+			opts.IntakeJournal = filepath.Join(dir, "journal")
+		}
+		srv, err := server.Open(ctx, opts)
 		if err != nil {
 			return fmt.Errorf("start Firebreak: %w", err)
 		}
@@ -255,7 +261,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		}()
 		fbBase, db = server.URL(ln), srv.DB.SQL
 	} else {
-		proc, err := startFirebreakProcess(ctx, dir, cfg, dbURL, o.verbose, stderr)
+		proc, err := startFirebreakProcess(ctx, dir, cfg, dbURL, o.journal, o.verbose, stderr)
 		if err != nil {
 			return err
 		}
@@ -326,13 +332,22 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		res.DistinctSent = sc.distinct(res.Firebreak.Requests)
+		var applying float64
+		if o.journal {
+			// The answers came once the alerts were in the journal; wait
+			// for the database to hold them all before checking.
+			progress("%s: waiting for the journal to be applied…", sc.Name)
+			if applying, err = waitStored(ctx, db, before, res.DistinctSent, res.Firebreak.Alerts, o.drainTimeout); err != nil {
+				return err
+			}
+		}
 		after, err := totals(ctx, db)
 		if err != nil {
 			return err
 		}
 		// Nothing accepted is lost: each new fingerprint is one more signal,
 		// and each accepted alert one more on some signal's count.
-		res.DistinctSent = sc.distinct(res.Firebreak.Requests)
 		res.DistinctStored = after.signals - before.signals
 		wantDistinct += res.DistinctSent
 		if res.DistinctStored != res.DistinctSent {
@@ -349,6 +364,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		res.RoutingDrainSeconds += applying
 		if !res.RoutingDrained {
 			fmt.Fprintf(stderr, "intakeload: warning: %s: routing had not caught up after %s; Alertmanager's figures share the CPU with it\n", sc.Name, o.drainTimeout)
 		}
@@ -400,6 +416,26 @@ func totals(ctx context.Context, db *sql.DB) (signalTotals, error) {
 	return t, nil
 }
 
+// waitStored waits until the database holds signals more new signals and
+// count more alerts than before, or the timeout; it returns how long it took.
+func waitStored(ctx context.Context, db *sql.DB, before signalTotals, signals, count int, timeout time.Duration) (float64, error) {
+	start := time.Now()
+	for {
+		now, err := totals(ctx, db)
+		if err != nil {
+			return 0, err
+		}
+		if now.signals-before.signals >= signals && now.count-before.count >= count || time.Since(start) > timeout {
+			return time.Since(start).Seconds(), nil
+		}
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
 // waitRouted waits until routing has seen every signal, or the timeout.
 func waitRouted(ctx context.Context, db *sql.DB, timeout time.Duration) (seconds float64, drained bool, err error) {
 	start := time.Now()
@@ -441,7 +477,7 @@ func printTable(w io.Writer, rep report) {
 	fmt.Fprintln(w, "\nFB: Firebreak's POST /hooks/alertmanager, answered once the signals are committed.\n"+
 		"AM: Alertmanager's POST /api/v2/alerts, answered once the alerts are in its memory.\n"+
 		"stored/sent: new signals in Firebreak's database / distinct fingerprints it accepted.\n"+
-		"routing drain: how long routing took to catch up after the Firebreak run.")
+		"routing drain: how long after the Firebreak run until every signal was stored (with -journal) and routed.")
 }
 
 func randomHex(n int) string {

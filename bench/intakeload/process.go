@@ -28,7 +28,7 @@ type firebreakProcess struct {
 
 // startFirebreakProcess builds the firebreak binary, writes the config and
 // starts `firebreak serve` on a free loopback port, waiting until it is ready.
-func startFirebreakProcess(ctx context.Context, dir, config, dbURL string, verbose bool, stderr io.Writer) (*firebreakProcess, error) {
+func startFirebreakProcess(ctx context.Context, dir, config, dbURL string, journal, verbose bool, stderr io.Writer) (*firebreakProcess, error) {
 	bin := filepath.Join(dir, "firebreak")
 	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/firebreak")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -49,6 +49,9 @@ func startFirebreakProcess(ctx context.Context, dir, config, dbURL string, verbo
 		args = append(args, "--data-dir", filepath.Dir(strings.TrimPrefix(dbURL, "sqlite:")))
 	} else {
 		args = append(args, "--database-url", dbURL)
+	}
+	if journal {
+		args = append(args, "--intake-journal", filepath.Join(dir, "journal"))
 	}
 	cmd := exec.Command(bin, args...)
 	if verbose {

@@ -36,6 +36,12 @@ type Journaled struct {
 // thousand alerts).
 const applyBytes = 4 << 20
 
+// gather is how long the applier lets records collect before a
+// transaction, unless a full one is waiting: the records are durable
+// already, and one transaction of many costs far less CPU than many small
+// ones competing with the requests for it.
+const gather = 50 * time.Millisecond
+
 // NewJournaled applies j to store from offset applied, the offset the store
 // last recorded.
 func NewJournaled(in *Intake, j *journal.Journal, store JournalStore, applied int64, log *slog.Logger) *Journaled {
@@ -104,6 +110,13 @@ func (jd *Journaled) Run(ctx context.Context) {
 			case <-more:
 			}
 			continue
+		}
+		if end-pos < applyBytes {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(gather):
+			}
 		}
 		if err := jd.applyNext(ctx, pos); err != nil {
 			if ctx.Err() != nil {

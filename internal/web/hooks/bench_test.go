@@ -6,9 +6,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync/atomic"
 	"testing"
 
+	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -40,7 +42,7 @@ func BenchmarkAlertmanagerHook(b *testing.B) {
 // BenchmarkAlertmanagerHookHTTP is the same over real loopback HTTP, with 8
 // senders each keeping one connection, as the load tool sends.
 func BenchmarkAlertmanagerHookHTTP(b *testing.B) {
-	f := startFirebreak(b, testutil.SQLiteURL(b))
+	f := startFirebreakWith(b, server.Options{DatabaseURL: testutil.SQLiteURL(b), IntakeJournal: os.Getenv("FIREBREAK_BENCH_JOURNAL")})
 	var n atomic.Int64
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	b.SetParallelism(4) // × GOMAXPROCS 2 = 8 senders
