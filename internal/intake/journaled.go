@@ -15,7 +15,7 @@ import (
 type JournalStore interface {
 	// AcceptJournaled stores the signals like AcceptSignals and records in
 	// the same transaction that the journal is applied up to offset.
-	AcceptJournaled(ctx context.Context, sigs []*Signal, offset int64) error
+	AcceptJournaled(ctx context.Context, sigs []*Signal, journal string, offset int64) error
 }
 
 // Journaled accepts signals into an fsync'd journal on local disk and
@@ -156,7 +156,7 @@ func (jd *Journaled) applyNext(ctx context.Context, pos int64) error {
 		}
 		sigs = append(sigs, batch...)
 	}
-	if err := jd.store.AcceptJournaled(ctx, sigs, next); err != nil {
+	if err := jd.store.AcceptJournaled(ctx, sigs, jd.journal.ID(), next); err != nil {
 		return err
 	}
 	jd.applied.Store(next)

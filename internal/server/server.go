@@ -214,7 +214,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
 	var webhookIntake hooks.Acceptor = s.Intake
 	if o.IntakeJournal != "" {
-		applied, err := signals.JournalApplied(ctx)
+		var applied int64
+		id, err := journal.ID(o.IntakeJournal)
+		if err == nil {
+			applied, err = signals.JournalApplied(ctx, id)
+		}
 		if err == nil {
 			s.journal, err = journal.Open(o.IntakeJournal, applied)
 		}

@@ -66,15 +66,15 @@ func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) erro
 	return s.db.inTx(ctx, func(tx *sql.Tx) error { return s.accept(ctx, tx, sigs) })
 }
 
-// AcceptJournaled stores signals read from the intake journal and records,
+// AcceptJournaled stores signals read from an intake journal and records,
 // in the same transaction, that the journal is applied up to offset.
-func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, offset int64) error {
+func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, journal string, offset int64) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.accept(ctx, tx, sigs); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO intake_journal (id, applied) VALUES (1, $1)
-			ON CONFLICT (id) DO UPDATE SET applied = excluded.applied`, offset)
+		_, err := tx.ExecContext(ctx, `INSERT INTO intake_journal (journal, applied) VALUES ($1, $2)
+			ON CONFLICT (journal) DO UPDATE SET applied = excluded.applied`, journal, offset)
 		if err != nil {
 			return fmt.Errorf("record the journal offset: %w", err)
 		}
@@ -82,11 +82,11 @@ func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, of
 	})
 }
 
-// JournalApplied returns the offset the intake journal is applied up to (0
+// JournalApplied returns the offset an intake journal is applied up to (0
 // before it is first used).
-func (s *Signals) JournalApplied(ctx context.Context) (int64, error) {
+func (s *Signals) JournalApplied(ctx context.Context, journal string) (int64, error) {
 	var n int64
-	err := s.db.SQL.QueryRowContext(ctx, `SELECT applied FROM intake_journal WHERE id = 1`).Scan(&n)
+	err := s.db.SQL.QueryRowContext(ctx, `SELECT applied FROM intake_journal WHERE journal = $1`, journal).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

@@ -15,6 +15,7 @@ package journal
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -48,6 +49,7 @@ type Journal struct {
 	// it before the first Append.
 	SegmentSize int64
 
+	id    string
 	dir   string
 	group batch.Group[[]byte]
 
@@ -58,15 +60,55 @@ type Journal struct {
 	appended chan struct{}
 }
 
-// Open opens or creates the log in dir. from is the offset the reader has
-// applied (kept by the caller, e.g. in the database): a new log starts
-// there, and an existing one must reach it. A torn record at the end (a
-// crash during a write) is cut off: it was never acknowledged.
-func Open(dir string, from int64) (*Journal, error) {
+// idFile holds the log's identity, so that where it is applied can keep
+// the offsets of several logs (one per replica) apart.
+const idFile = "journal-id"
+
+// ID returns the identity of the log in dir, creating the directory and
+// the identity if need be.
+func ID(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return "", fmt.Errorf("journal: %w", err)
 	}
-	j := &Journal{SegmentSize: DefaultSegmentSize, dir: dir, appended: make(chan struct{})}
+	b, err := os.ReadFile(filepath.Join(dir, idFile))
+	if err == nil && len(strings.TrimSpace(string(b))) > 0 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("journal: %w", err)
+	}
+	id := rand.Text()
+	f, err := os.OpenFile(filepath.Join(dir, idFile), os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("journal: %w", err)
+	}
+	_, err = f.WriteString(id + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(dir)
+	}
+	if err != nil {
+		return "", fmt.Errorf("journal: write its identity: %w", err)
+	}
+	return id, nil
+}
+
+// Open opens or creates the log in dir. from is the offset the reader has
+// applied (kept by the caller under the log's ID, e.g. in the database): a
+// new log starts there, and an existing one must reach it. A torn record
+// at the end (a crash during a write) is cut off: it was never
+// acknowledged.
+func Open(dir string, from int64) (*Journal, error) {
+	id, err := ID(dir)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{SegmentSize: DefaultSegmentSize, id: id, dir: dir, appended: make(chan struct{})}
 	j.group.Max = 1024
 	j.group.Run = func(ctx context.Context, recs [][]byte) []error { return batch.Same(len(recs), j.write(recs)) }
 	entries, err := os.ReadDir(dir)
@@ -115,6 +157,9 @@ func Open(dir string, from int64) (*Journal, error) {
 	return j, nil
 }
 
+// ID returns the log's identity (see the package function ID).
+func (j *Journal) ID() string { return j.id }
+
 // validLength reads a segment's records and returns where the last whole
 // one ends.
 func validLength(f *os.File) (int64, error) {
@@ -152,7 +197,8 @@ func readRecord(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	n, sum := binary.LittleEndian.Uint32(h[:4]), binary.LittleEndian.Uint32(h[4:])
-	if n > MaxRecord {
+	if n == 0 || n > MaxRecord {
+		// No record is empty: zeros are space a crash left unwritten.
 		return nil, errCorrupt
 	}
 	rec := make([]byte, n)
@@ -203,8 +249,8 @@ func syncDir(dir string) error {
 // Append writes rec and returns once it is on disk. Concurrent appends
 // share one write and one fsync.
 func (j *Journal) Append(ctx context.Context, rec []byte) error {
-	if len(rec) > MaxRecord {
-		return fmt.Errorf("journal: record of %d bytes is over the %d limit", len(rec), MaxRecord)
+	if len(rec) == 0 || len(rec) > MaxRecord {
+		return fmt.Errorf("journal: a record of %d bytes: it must be 1 byte to %d", len(rec), MaxRecord)
 	}
 	return j.group.Do(ctx, rec)
 }

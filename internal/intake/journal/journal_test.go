@@ -145,3 +145,48 @@ func TestOpenChecksTheAppliedOffset(t *testing.T) {
 		t.Fatal("a log ending at 5009 opened for an applied offset of 9000")
 	}
 }
+
+// TestZerosAfterTheLastRecordAreNotRecords: space a crash left unwritten
+// (zeros, which would read as an empty record with a matching checksum) is
+// cut off like a torn record; the log keeps its identity across reopening;
+// an empty record is refused.
+func TestZerosAfterTheLastRecordAreNotRecords(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := j.ID()
+	if err := j.Append(context.Background(), nil); err == nil {
+		t.Fatal("an empty record was taken")
+	}
+	if err := j.Append(context.Background(), []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	seg := filepath.Join(dir, fmt.Sprintf("%020d.journal", 0))
+	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(make([]byte, 64))
+	f.Close()
+
+	j, err = journal.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if j.ID() != id || id == "" {
+		t.Fatalf("identity %q after reopening, was %q", j.ID(), id)
+	}
+	if end, _ := j.End(); end != 8+3 {
+		t.Fatalf("log ends at %d after reopening, want 11", end)
+	}
+	if err := j.Append(context.Background(), []byte("two")); err != nil {
+		t.Fatal(err)
+	}
+	if recs, _ := readAll(t, j, 0); fmt.Sprint(recs) != "[one two]" {
+		t.Fatalf("after reopen: %q", recs)
+	}
+}
