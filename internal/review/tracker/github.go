@@ -73,7 +73,7 @@ func (g *GitHub) Create(ctx context.Context, it *review.ActionItem, incidentRef 
 	if out.Number == 0 {
 		return "", "", "", fmt.Errorf("github created an issue but named no number")
 	}
-	return strconv.Itoa(out.Number), out.HTMLURL, out.State, nil
+	return strconv.Itoa(out.Number), out.HTMLURL, out.shownState(), nil
 }
 
 // Find lists the repository's issues labelled with the item, open or
@@ -87,7 +87,7 @@ func (g *GitHub) Find(ctx context.Context, itemID int64) (string, string, string
 	if len(out) == 0 {
 		return "", "", "", nil
 	}
-	return strconv.Itoa(out[0].Number), out[0].HTMLURL, out[0].State, nil
+	return strconv.Itoa(out[0].Number), out[0].HTMLURL, out[0].shownState(), nil
 }
 
 // State reads whether the issue is open or closed, and closed how.
