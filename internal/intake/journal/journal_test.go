@@ -34,6 +34,19 @@ func readAll(t *testing.T, j *journal.Journal, from int64) ([]string, int64) {
 	}
 }
 
+// crashLeaves appends junk to the first segment, as a crash mid-write can.
+func crashLeaves(t *testing.T, dir string, junk []byte) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%020d.journal", 0)), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(junk); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestConcurrentAppendsAreAllRead(t *testing.T) {
 	dir := t.TempDir()
 	j, err := journal.Open(dir, 0)
@@ -101,13 +114,7 @@ func TestReopenCutsATornRecord(t *testing.T) {
 		}
 	}
 	j.Close()
-	seg := filepath.Join(dir, fmt.Sprintf("%020d.journal", 0))
-	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write([]byte{200, 0, 0, 0, 1, 2, 3, 4, 'p', 'a', 'r'}) // says 200 bytes, has 3
-	f.Close()
+	crashLeaves(t, dir, []byte{200, 0, 0, 0, 1, 2, 3, 4, 'p', 'a', 'r'}) // says 200 bytes, has 3
 
 	j, err = journal.Open(dir, 0)
 	if err != nil {
@@ -164,13 +171,7 @@ func TestZerosAfterTheLastRecordAreNotRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Close()
-	seg := filepath.Join(dir, fmt.Sprintf("%020d.journal", 0))
-	f, err := os.OpenFile(seg, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.Write(make([]byte, 64))
-	f.Close()
+	crashLeaves(t, dir, make([]byte, 64))
 
 	j, err = journal.Open(dir, 0)
 	if err != nil {
