@@ -53,7 +53,7 @@ func startReportSite(t *testing.T) *reportSite {
 	}
 	pol := policy.DefaultPolicy()
 	pol.Zone, _ = time.LoadLocation("Asia/Seoul")
-	start := time.Now().UTC()
+	start := testutil.StartAwayFromMidnight(time.Now(), pol.Zone)
 	offset := &atomic.Int64{}
 	run := testutil.StartServer(t, server.Options{DatabaseURL: testutil.SQLiteURL(t), Catalog: cat, Policy: pol,
 		BaseURL: "https://fb.example.com", Now: func() time.Time { return start.Add(time.Duration(offset.Load())) },

@@ -27,7 +27,7 @@ type mailedSite struct {
 func startMailedSite(t *testing.T, dbURL string, pol *policy.Policy, jc jobs.Config) mailedSite {
 	t.Helper()
 	sink := testutil.StartMailSink(t)
-	start := time.Now().UTC().Truncate(time.Second)
+	start := testutil.StartAwayFromMidnight(time.Now(), pol.Zone)
 	offset := new(atomic.Int64)
 	clock := func() time.Time { return start.Add(time.Duration(offset.Load())) }
 	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
