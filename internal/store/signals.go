@@ -137,12 +137,7 @@ func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 			sig.ID = r.id
 		}
 	}
-	for _, ev := range events {
-		if err := s.db.Incidents().appendEvents(ctx, tx, ev.IncidentID, []incident.Event{ev}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return s.db.Incidents().insertEvents(ctx, tx, events)
 }
 
 type signalKey struct{ source, fingerprint string }
@@ -450,14 +445,13 @@ func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) erro
 				return fmt.Errorf("save signal routing: %w", err)
 			}
 		}
+		var events []incident.Event
 		for _, r := range routed {
 			if r.Event != nil {
-				if err := db.Incidents().appendEvents(ctx, tx, r.Event.IncidentID, []incident.Event{*r.Event}); err != nil {
-					return err
-				}
+				events = append(events, *r.Event)
 			}
 		}
-		return nil
+		return db.Incidents().insertEvents(ctx, tx, events)
 	})
 }
 

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -365,6 +366,65 @@ func TestAcceptSignalsBatch(t *testing.T) {
 		evs, _ := db.Incidents().ListEvents(ctx, inc.ID, 0, 10)
 		if a.Count != 3 || a.Status != intake.Resolved || len(evs) != 2 || evs[0].Data["status"] != "firing" || evs[1].Data["status"] != "resolved" {
 			t.Fatalf("A: count %d status %s; events %+v", a.Count, a.Status, evs)
+		}
+	})
+}
+
+// TestSaveRoutingsJoinsAStorm: routing 450 signals (more than two chunks of
+// one statement) into two incidents puts each signal's join event on its
+// own incident's timeline, in order, with what it names.
+func TestSaveRoutingsJoinsAStorm(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		incs := [2]*incident.Incident{newIncident("결제 실패 storm", incident.SEV2, incident.Internal), newIncident("login storm", incident.SEV3, incident.Internal)}
+		for _, inc := range incs {
+			if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var sigs []*intake.Signal
+		for i := range 450 {
+			fp := fmt.Sprintf("fp-%03d", i)
+			sigs = append(sigs, &intake.Signal{Source: "alertmanager", Fingerprint: fp, Status: intake.Firing, Title: "경보 " + fp,
+				Labels: map[string]string{"n": fp}, StartsAt: t0, FirstSeen: t0, LastSeen: t0, Count: 1})
+		}
+		if err := db.Signals().AcceptSignals(ctx, sigs); err != nil {
+			t.Fatal(err)
+		}
+		routed := make([]intake.Routed, len(sigs))
+		for i, sig := range sigs {
+			sig.Routed, sig.IncidentID = true, incs[i%2].ID
+			ev := intake.JoinEvent(sig, sig.IncidentID, t0.Add(time.Duration(i)*time.Millisecond))
+			routed[i] = intake.Routed{Signal: sig, Event: &ev}
+		}
+		if err := db.Signals().SaveRoutings(ctx, routed); err != nil {
+			t.Fatal(err)
+		}
+		for k, inc := range incs {
+			evs, err := db.Incidents().ListEvents(ctx, inc.ID, 0, 1000)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var joined []incident.Event
+			for _, ev := range evs {
+				if ev.Kind == intake.EventSignalJoined {
+					joined = append(joined, ev)
+				}
+			}
+			if len(joined) != 225 {
+				t.Fatalf("%s: %d signal_joined events, want 225", inc.Ref(), len(joined))
+			}
+			for j, ev := range joined {
+				sig := sigs[2*j+k]
+				if ev.ID == 0 || ev.Actor != "firebreak" || !ev.At.Equal(t0.Add(time.Duration(2*j+k)*time.Millisecond)) ||
+					ev.Data["signal_id"] != float64(sig.ID) || ev.Data["title"] != sig.Title {
+					t.Fatalf("%s event %d = %+v, want the join of signal %d", inc.Ref(), j, ev, sig.ID)
+				}
+			}
+		}
+		got, err := db.Signals().GetSignal(ctx, sigs[449].ID)
+		if err != nil || !got.Routed || got.IncidentID != incs[1].ID {
+			t.Fatalf("signal 449 after routing: %+v, %v", got, err)
 		}
 	})
 }

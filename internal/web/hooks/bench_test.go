@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
@@ -45,7 +46,7 @@ func BenchmarkAlertmanagerHookHTTP(b *testing.B) {
 	f := startFirebreakWith(b, server.Options{DatabaseURL: testutil.SQLiteURL(b), IntakeJournal: os.Getenv("FIREBREAK_BENCH_JOURNAL")})
 	var n atomic.Int64
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	b.SetParallelism(4) // × GOMAXPROCS 2 = 8 senders
+	b.SetParallelism(max(1, 8/runtime.GOMAXPROCS(0))) // 8 senders with GOMAXPROCS up to 8
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
