@@ -2,7 +2,6 @@ package intake
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -32,9 +31,11 @@ type Journaled struct {
 	applied atomic.Int64
 }
 
-// applyBytes bounds the records one transaction applies (about ten
-// thousand alerts).
-const applyBytes = 4 << 20
+// applyBytes bounds the records one transaction applies (about three
+// thousand alerts). Larger transactions apply no faster, and their commit
+// holds the disk longer while webhook answers wait for the journal's
+// fsync: 4 MiB gave a p99 of 64 ms for 100-alert requests, 512 KiB 55 ms.
+const applyBytes = 512 << 10
 
 // gather is how long the applier lets records collect before a
 // transaction, unless a full one is waiting: the records are durable
@@ -57,11 +58,7 @@ func (jd *Journaled) Accept(ctx context.Context, sigs []*Signal, dedupLabels []s
 		return nil
 	}
 	jd.in.prepare(sigs, dedupLabels)
-	rec, err := json.Marshal(sigs)
-	if err != nil {
-		return fmt.Errorf("accept signals: %w", err)
-	}
-	if err := jd.journal.Append(ctx, rec); err != nil {
+	if err := jd.journal.Append(ctx, EncodeRecord(sigs)); err != nil {
 		return fmt.Errorf("accept signals: %w", err)
 	}
 	return nil
@@ -143,8 +140,8 @@ func (jd *Journaled) applyNext(ctx context.Context, pos int64) error {
 	}
 	var sigs []*Signal
 	for _, rec := range recs {
-		var batch []*Signal
-		if err := json.Unmarshal(rec, &batch); err != nil {
+		batch, err := DecodeRecord(rec)
+		if err != nil {
 			// A record whose checksum holds but does not decode was
 			// written by another version: keep it where an admin sees
 			// it rather than block everything behind it.
