@@ -4,12 +4,15 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ParseError says what is wrong with a payload, naming the field.
@@ -29,20 +32,70 @@ func parseErr(field, format string, args ...any) error {
 	return &ParseError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// decodeStrict reads JSON, naming the offset of a syntax error.
+// decodeStrict reads a webhook body, naming where a syntax error is and
+// which field holds a value of the wrong type.
+//
+// It uses the JSON v2 implementation (encoding/json/v2 from Go 1.27),
+// which reads these payloads in half the time of encoding/json: in a
+// storm of 100-alert notifications reading them was a quarter of the
+// CPU. The options keep what encoding/json accepted: names in any case,
+// repeated names (the last wins), invalid UTF-8 (replaced).
 func decodeStrict(body []byte, v any) error {
-	err := json.Unmarshal(body, v)
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	err := jsonv2.Unmarshal(body, v, jsonv2.MatchCaseInsensitiveNames(true),
+		jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	var syntax *jsontext.SyntacticError
+	var semantic *jsonv2.SemanticError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &syntax):
-		return parseErr("", "malformed JSON at byte %d: %v", syntax.Offset, err)
-	case errors.As(err, &typ):
-		return parseErr(typ.Field, "must be a JSON %s", typ.Type.Kind())
+		return parseErr(fieldOf(syntax.JSONPointer), "malformed JSON at byte %d: %v", syntax.ByteOffset, syntax.Err)
+	case errors.As(err, &semantic):
+		field := fieldOf(semantic.JSONPointer)
+		if semantic.GoType != nil {
+			return parseErr(field, "must be a JSON %s", jsonKind(semantic.GoType))
+		}
+		return parseErr(field, "%v", err)
 	}
 	return parseErr("", "malformed JSON: %v", err)
+}
+
+// fieldOf names a JSON pointer's place as the errors of intake do:
+// /alerts/0/labels is alerts[0].labels.
+func fieldOf(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// jsonKind names the JSON type a Go type is read from.
+func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeFor[time.Time]() {
+		return "string holding an RFC 3339 time"
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint8,
+		reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "object"
 }
 
 // amAlert is one alert of Alertmanager's webhook payload (also Grafana's).

@@ -253,7 +253,7 @@ func TestMalformedPayloadsAreRejectedAndKept(t *testing.T) {
 		name, path, body, field string
 		headers                 map[string]string
 	}{
-		{"syntax", "/hooks/alertmanager", `{"version": "4", "alerts": [`, "", amAuth},
+		{"syntax", "/hooks/alertmanager", `{"version": "4", "alerts": [`, "alerts", amAuth},
 		{"version", "/hooks/alertmanager", `{"version": "3", "alerts": []}`, "version", amAuth},
 		{"no alerts", "/hooks/alertmanager", `{"version": "4", "alerts": []}`, "alerts", amAuth},
 		{"bad status", "/hooks/alertmanager", string(amPayload("firing", amAlert("burning", "x", map[string]string{"a": "b"}))), "alerts[0].status", amAuth},
