@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -123,5 +124,21 @@ func TestLoadStopsAtTheFirstFailure(t *testing.T) {
 	r, err := load(context.Background(), newClient(2), tg, 1, 2, time.Minute, 50)
 	if err != nil || r.Requests != 50 || r.Alerts != 50 {
 		t.Fatalf("bounded run: %+v, %v", r, err)
+	}
+}
+
+func TestParseStatCPU(t *testing.T) {
+	// utime 250 and stime 50 ticks; the command name holds a space and a parenthesis.
+	line := "4242 (fire break) serve) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 50 0 0 20 0 9 0 100 2000000 5000 18446744073709551615\n"
+	got, err := parseStatCPU([]byte(line))
+	if err != nil || got != 3*time.Second {
+		t.Fatalf("parseStatCPU = %v, %v; want 3s", got, err)
+	}
+	if _, err := parseStatCPU([]byte("4242 (firebreak) S 1 2")); err == nil {
+		t.Fatal("a short line parsed")
+	}
+	// This process has used some CPU by now, and /proc says so.
+	if d, err := processCPU(os.Getpid()); err != nil || d < 0 {
+		t.Fatalf("processCPU(self) = %v, %v", d, err)
 	}
 }

@@ -203,6 +203,13 @@ type scenarioResult struct {
 	// ended, to route every signal it left behind.
 	RoutingDrainSeconds float64 `json:"routing_drain_seconds"`
 	RoutingDrained      bool    `json:"routing_drained"`
+	// CPU per alert, in microseconds, of the firebreak serve process from
+	// the start of its run until every signal was stored and routed, and of
+	// the Alertmanager process during its run (0 with -in-process). Less
+	// noisy than the rates, and what the rates depend on once the two
+	// cores are busy. A PostgreSQL server's CPU is not in it.
+	FirebreakCPUMicros    float64 `json:"firebreak_cpu_us_per_alert"`
+	AlertmanagerCPUMicros float64 `json:"alertmanager_cpu_us_per_alert"`
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -227,6 +234,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		dbURL = "sqlite:" + filepath.Join(dir, "firebreak.db")
 	}
 	var fbBase string
+	var fbPID int // 0: Firebreak runs in this process
 	var db *sql.DB
 	dialect := "sqlite"
 	if o.postgres != "" {
@@ -266,7 +274,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer proc.stop()
-		fbBase = proc.base
+		fbBase, fbPID = proc.base, proc.cmd.Process.Pid
 		store, err := openForChecks(ctx, dbURL)
 		if err != nil {
 			return err
@@ -324,6 +332,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		progress("%s: Firebreak…", sc.Name)
+		fbCPU, err := startCPU(fbPID)
+		if err != nil {
+			return err
+		}
 		res.Firebreak, err = load(ctx, fbClient, target{
 			name: "Firebreak POST /hooks/alertmanager", url: fbBase + "/hooks/alertmanager",
 			headers: map[string]string{"Authorization": "Bearer " + token, "User-Agent": "Alertmanager/" + am.version},
@@ -365,17 +377,27 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		res.RoutingDrainSeconds += applying
+		if res.FirebreakCPUMicros, err = fbCPU.perAlert(res.Firebreak.Alerts); err != nil {
+			return err
+		}
 		if !res.RoutingDrained {
 			fmt.Fprintf(stderr, "intakeload: warning: %s: routing had not caught up after %s; Alertmanager's figures share the CPU with it\n", sc.Name, o.drainTimeout)
 		}
 
 		progress("%s: Alertmanager…", sc.Name)
+		amCPU, err := startCPU(am.cmd.Process.Pid)
+		if err != nil {
+			return err
+		}
 		res.Alertmanager, err = load(ctx, amClient, target{
 			name: "Alertmanager POST /api/v2/alerts", url: am.base + "/api/v2/alerts",
 			headers: map[string]string{"User-Agent": "Prometheus/2.45.0"},
 			body:    p.postable, accepted: alertmanagerAccepted(sc.Batch),
 		}, sc.Batch, o.concurrency, o.duration, limit)
 		if err != nil {
+			return err
+		}
+		if res.AlertmanagerCPUMicros, err = amCPU.perAlert(res.Alertmanager.Alerts); err != nil {
 			return err
 		}
 		// The webhook payloads carry Alertmanager's own fingerprints; check
@@ -462,21 +484,22 @@ func printTable(w io.Writer, rep report) {
 	fmt.Fprintf(w, "%s\nFirebreak on %s vs Alertmanager %s; %d workers, %gs per run, GOMAXPROCS %d\n\n",
 		rep.Command, rep.Database, rep.AlertmanagerVersion, rep.Concurrency, rep.DurationSeconds, rep.GOMAXPROCS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\talerts/req\tFB alerts/s\tFB p50 ms\tFB p99 ms\tAM alerts/s\tAM p50 ms\tAM p99 ms\tFB/AM\tstored/sent\trouting drain s\t")
+	fmt.Fprintln(tw, "scenario\talerts/req\tFB alerts/s\tFB p50 ms\tFB p99 ms\tAM alerts/s\tAM p50 ms\tAM p99 ms\tFB/AM\tFB CPU µs/alert\tAM CPU µs/alert\tstored/sent\trouting drain s\t")
 	for _, r := range rep.Results {
 		drain := fmt.Sprintf("%.1f", r.RoutingDrainSeconds)
 		if !r.RoutingDrained {
 			drain = ">" + drain
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f\t%.2f\t%d/%d\t%s\t\n", r.Scenario, r.AlertsPerRequest,
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%d/%d\t%s\t\n", r.Scenario, r.AlertsPerRequest,
 			r.Firebreak.AlertsPerSec, r.Firebreak.P50Ms, r.Firebreak.P99Ms,
 			r.Alertmanager.AlertsPerSec, r.Alertmanager.P50Ms, r.Alertmanager.P99Ms,
-			r.Ratio, r.DistinctStored, r.DistinctSent, drain)
+			r.Ratio, r.FirebreakCPUMicros, r.AlertmanagerCPUMicros, r.DistinctStored, r.DistinctSent, drain)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nFB: Firebreak's POST /hooks/alertmanager, answered once the signals are committed.\n"+
 		"AM: Alertmanager's POST /api/v2/alerts, answered once the alerts are in its memory.\n"+
 		"stored/sent: new signals in Firebreak's database / distinct fingerprints it accepted.\n"+
+		"CPU µs/alert: the process's CPU per alert accepted; Firebreak's until its signals were stored and routed.\n"+
 		"routing drain: how long after the Firebreak run until every signal was stored (with -journal) and routed.")
 }
 
