@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -101,10 +100,13 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 // sqliteDSN sets up each connection: WAL so readers never wait for the
 // writer, a busy timeout so writers queue instead of failing, transactions
 // that take the write lock at BEGIN (no deadlocks on lock upgrade), foreign
-// keys on, and full sync so a committed write survives a crash.
+// keys on, and full sync so a committed write survives a crash. Temporary
+// storage stays in memory: a multi-row insert keeps a statement journal (to
+// undo just that statement on a constraint failure), and above 64 KiB
+// SQLite would move it to a temporary file, a write system call per page.
 func sqliteDSN(path string) string {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -178,17 +180,29 @@ func (db *DB) cast(placeholder, sqlType string) string {
 	return placeholder
 }
 
-// placeholderNum matches a $n placeholder.
-var placeholderNum = regexp.MustCompile(`\$[0-9]+`)
-
 // rebind turns $n placeholders into plain ? for SQLite. SQLite keeps $n
 // and ?n as named parameters and the driver looks each name up in a list,
 // which is quadratic in a multi-row statement with thousands of values; a
 // plain ? is bound by position. Only for statements whose placeholders
 // appear once each and in order, as the args helper writes them.
 func (db *DB) rebind(q string) string {
-	if db.Dialect == SQLite {
-		return placeholderNum.ReplaceAllString(q, "?")
+	if db.Dialect != SQLite || !strings.Contains(q, "$") {
+		return q
 	}
-	return q
+	// By hand rather than with a regular expression: it runs for every
+	// statement of a storm, and the expression was 2% of the CPU.
+	b := make([]byte, 0, len(q))
+	for i := 0; i < len(q); i++ {
+		if q[i] != '$' || i+1 >= len(q) || !isDigit(q[i+1]) {
+			b = append(b, q[i])
+			continue
+		}
+		b = append(b, '?')
+		for i+1 < len(q) && isDigit(q[i+1]) {
+			i++
+		}
+	}
+	return string(b)
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
