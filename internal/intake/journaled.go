@@ -7,14 +7,27 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake/journal"
 )
 
 // JournalStore stores what the journal's applier reads.
 type JournalStore interface {
 	// AcceptJournaled stores the signals like AcceptSignals and records in
-	// the same transaction that the journal is applied up to offset.
-	AcceptJournaled(ctx context.Context, sigs []*Signal, journal string, offset int64) error
+	// the same transaction that the journal is applied up to offset. New
+	// signals that route places are stored routed, with their join events.
+	AcceptJournaled(ctx context.Context, sigs []*Signal, journal string, offset int64, route ArrivalRouter) error
+}
+
+// ArrivalRouter routes new signals in the transaction that stores them;
+// Router is one.
+type ArrivalRouter interface {
+	// PlaceOnArrival sets the routing fields of s and reports true when
+	// its place needs no declaration; open reads that transaction.
+	PlaceOnArrival(ctx context.Context, s *Signal, open OpenGroupIncident) (bool, error)
+	// JoinedEvent is the timeline event of a placed signal that joined an
+	// incident, once it has its ID.
+	JoinedEvent(s *Signal) incident.Event
 }
 
 // Journaled accepts signals into an fsync'd journal on local disk and
@@ -27,6 +40,7 @@ type Journaled struct {
 	in      *Intake
 	journal *journal.Journal
 	store   JournalStore
+	router  ArrivalRouter // nil: routing follows in its own job
 	log     *slog.Logger
 	applied atomic.Int64
 }
@@ -44,9 +58,10 @@ const applyBytes = 512 << 10
 const gather = 50 * time.Millisecond
 
 // NewJournaled applies j to store from offset applied, the offset the store
-// last recorded.
-func NewJournaled(in *Intake, j *journal.Journal, store JournalStore, applied int64, log *slog.Logger) *Journaled {
-	jd := &Journaled{in: in, journal: j, store: store, log: log}
+// last recorded, routing new signals as it stores them when router is not
+// nil (those that must declare an incident are left to Router.RouteAll).
+func NewJournaled(in *Intake, j *journal.Journal, store JournalStore, applied int64, router ArrivalRouter, log *slog.Logger) *Journaled {
+	jd := &Journaled{in: in, journal: j, store: store, router: router, log: log}
 	jd.applied.Store(applied)
 	return jd
 }
@@ -153,7 +168,7 @@ func (jd *Journaled) applyNext(ctx context.Context, pos int64) error {
 		}
 		sigs = append(sigs, batch...)
 	}
-	if err := jd.store.AcceptJournaled(ctx, sigs, jd.journal.ID(), next); err != nil {
+	if err := jd.store.AcceptJournaled(ctx, sigs, jd.journal.ID(), next, jd.router); err != nil {
 		return err
 	}
 	jd.applied.Store(next)

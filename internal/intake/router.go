@@ -76,28 +76,21 @@ func (r *Router) RouteAll(ctx context.Context) (int, error) {
 // route decides where one signal goes, declaring an incident when its route
 // says so and its group has none open. It returns the join event, if any.
 func (r *Router) route(ctx context.Context, s *Signal, open map[string]int64) (*incident.Event, error) {
-	s.Routed = true
-	rule, action, ok := r.match(s)
-	if !ok {
-		s.Triage, s.TriageReason = TriagePending, "no route matched"
-		return nil, nil
-	}
-	s.Service, s.Grade = rule.Service, rule.Grade
-	s.GroupKey = groupKey(rule, s)
-	id, cached := open[s.GroupKey]
-	if !cached {
-		var err error
-		if id, err = r.openGroupIncident(ctx, s.GroupKey); err != nil {
-			return nil, err
+	lookup := func(ctx context.Context, key string) (int64, error) {
+		id, cached := open[key]
+		if !cached {
+			var err error
+			if id, err = r.openGroupIncident(ctx, key); err != nil {
+				return 0, err
+			}
+			open[key] = id
 		}
-		open[s.GroupKey] = id
+		return id, nil
 	}
-	if id != 0 {
-		return r.join(s, id), nil
-	}
-	if action != ActionDeclare {
-		s.Triage = TriagePending
-		return nil, nil
+	s.Routed = true
+	declare, err := r.place(ctx, s, lookup)
+	if err != nil || !declare {
+		return r.joined(s), err
 	}
 	d := incident.Declaration{Title: s.Title, Summary: s.Summary, Grade: s.Grade, Source: s.Source,
 		Labels: map[string]string{"signal_group": s.GroupKey}}
@@ -116,7 +109,61 @@ func (r *Router) route(ctx context.Context, s *Signal, open map[string]int64) (*
 		return nil, err
 	}
 	open[s.GroupKey] = inc.ID
-	return r.join(s, inc.ID), nil
+	s.IncidentID = inc.ID
+	return r.joined(s), nil
+}
+
+// OpenGroupIncident returns the open incident a routing group feeds, or 0.
+type OpenGroupIncident func(ctx context.Context, groupKey string) (int64, error)
+
+// place sets s's routing fields by the routes: its service, grade and
+// group, and then the incident its group feeds (open finds it) or the
+// triage inbox. It reports true when s should declare an incident: its
+// route says so and its group has none open.
+func (r *Router) place(ctx context.Context, s *Signal, open OpenGroupIncident) (declare bool, err error) {
+	rule, action, ok := r.match(s)
+	if !ok {
+		s.Triage, s.TriageReason = TriagePending, "no route matched"
+		return false, nil
+	}
+	s.Service, s.Grade = rule.Service, rule.Grade
+	s.GroupKey = groupKey(rule, s)
+	id, err := open(ctx, s.GroupKey)
+	if err != nil {
+		return false, err
+	}
+	switch {
+	case id != 0:
+		s.IncidentID = id
+		return false, nil
+	case action == ActionDeclare:
+		return true, nil
+	default:
+		s.Triage = TriagePending
+		return false, nil
+	}
+}
+
+// PlaceOnArrival routes a new signal in the transaction that stores it,
+// when that needs no declaration: into its group's open incident, or to
+// the triage inbox. It reports whether it did; a signal that must declare
+// an incident is left unrouted for RouteAll, the one router that declares
+// (the job queue runs one at a time), so a group never opens two. open
+// must read the store inside that transaction.
+func (r *Router) PlaceOnArrival(ctx context.Context, s *Signal, open OpenGroupIncident) (bool, error) {
+	declare, err := r.place(ctx, s, open)
+	if err != nil || declare {
+		s.Service, s.Grade, s.GroupKey, s.IncidentID, s.Triage, s.TriageReason = "", 0, "", 0, "", ""
+		return false, err
+	}
+	s.Routed = true
+	return true, nil
+}
+
+// JoinedEvent returns the timeline event of a signal placed into an
+// incident, once the signal has its ID.
+func (r *Router) JoinedEvent(s *Signal) incident.Event {
+	return JoinEvent(s, s.IncidentID, r.Now().UTC())
 }
 
 // match finds the rule for a signal: mail by sender and subject, everything
@@ -146,9 +193,12 @@ func (r *Router) openGroupIncident(ctx context.Context, key string) (int64, erro
 	return id, nil
 }
 
-func (r *Router) join(s *Signal, incidentID int64) *incident.Event {
-	s.IncidentID = incidentID
-	ev := JoinEvent(s, incidentID, r.Now().UTC())
+// joined returns the join event of s, if it joined an incident.
+func (r *Router) joined(s *Signal) *incident.Event {
+	if s.IncidentID == 0 {
+		return nil
+	}
+	ev := r.JoinedEvent(s)
 	return &ev
 }
 

@@ -212,6 +212,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	signals := db.Signals()
 	s.routeKick = make(chan struct{}, 1)
 	s.Intake = intake.New(signals, o.Now, s.routeSoon)
+	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	var webhookIntake hooks.Acceptor = s.Intake
 	if o.IntakeJournal != "" {
 		var applied int64
@@ -226,10 +227,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			db.Close()
 			return nil, fmt.Errorf("intake journal: %w", err)
 		}
-		s.Journaled = intake.NewJournaled(s.Intake, s.journal, signals, applied, o.Logger.With("component", "intake-journal"))
+		s.Journaled = intake.NewJournaled(s.Intake, s.journal, signals, applied, s.Router, o.Logger.With("component", "intake-journal"))
 		webhookIntake = s.Journaled
 	}
-	s.Router = &intake.Router{Store: signals, Incidents: s.Incidents, Config: o.Intake, Now: o.Now}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
 		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}

@@ -23,13 +23,13 @@ func TestJournalOffsetsPerJournal(t *testing.T) {
 		if n, err := signals.JournalApplied(ctx, "replica-a"); err != nil || n != 0 {
 			t.Fatalf("unused journal: %d %v", n, err)
 		}
-		if err := signals.AcceptJournaled(ctx, sig("a1"), "replica-a", 120); err != nil {
+		if err := signals.AcceptJournaled(ctx, sig("a1"), "replica-a", 120, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := signals.AcceptJournaled(ctx, sig("b1"), "replica-b", 40); err != nil {
+		if err := signals.AcceptJournaled(ctx, sig("b1"), "replica-b", 40, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := signals.AcceptJournaled(ctx, sig("a2"), "replica-a", 250); err != nil {
+		if err := signals.AcceptJournaled(ctx, sig("a2"), "replica-a", 250, nil); err != nil {
 			t.Fatal(err)
 		}
 		for id, want := range map[string]int64{"replica-a": 250, "replica-b": 40} {

@@ -63,14 +63,17 @@ func (s *Signals) stmt(ctx context.Context, tx *sql.Tx, rows int, q string) (*sq
 // lookup for the whole batch, multi-row inserts, one multi-row update. The
 // batch is applied in order, so repeats inside it count as repeats.
 func (s *Signals) AcceptSignals(ctx context.Context, sigs []*intake.Signal) error {
-	return s.db.inTx(ctx, func(tx *sql.Tx) error { return s.accept(ctx, tx, sigs) })
+	return s.db.inTx(ctx, func(tx *sql.Tx) error { return s.accept(ctx, tx, sigs, nil) })
 }
 
 // AcceptJournaled stores signals read from an intake journal and records,
-// in the same transaction, that the journal is applied up to offset.
-func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, journal string, offset int64) error {
+// in the same transaction, that the journal is applied up to offset. New
+// signals that route (when it is not nil) places are stored routed, with
+// their join events: a storm's signals are then written once, not
+// written, read back and written again by routing.
+func (s *Signals) AcceptJournaled(ctx context.Context, sigs []*intake.Signal, journal string, offset int64, route intake.ArrivalRouter) error {
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.accept(ctx, tx, sigs); err != nil {
+		if err := s.accept(ctx, tx, sigs, route); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO intake_journal (journal, applied) VALUES ($1, $2)
@@ -96,7 +99,7 @@ func (s *Signals) JournalApplied(ctx context.Context, journal string) (int64, er
 	return n, nil
 }
 
-func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal) error {
+func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal, route intake.ArrivalRouter) error {
 	rows, order, err := s.lookup(ctx, tx, sigs)
 	if err != nil {
 		return err
@@ -126,6 +129,19 @@ func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 			inserts = append(inserts, r)
 		}
 	}
+	var joined []*intake.Signal
+	if route != nil {
+		open := s.openGroupIncidents(tx)
+		for _, r := range inserts {
+			placed, err := route.PlaceOnArrival(ctx, r.last, open)
+			if err != nil {
+				return fmt.Errorf("route signal: %w", err)
+			}
+			if placed && r.last.IncidentID != 0 {
+				joined = append(joined, r.last)
+			}
+		}
+	}
 	if err := s.insertRows(ctx, tx, inserts); err != nil {
 		return err
 	}
@@ -137,7 +153,35 @@ func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 			sig.ID = r.id
 		}
 	}
+	for _, sig := range joined {
+		events = append(events, route.JoinedEvent(sig))
+	}
 	return s.db.Incidents().insertEvents(ctx, tx, events)
+}
+
+// openGroupIncidents finds, inside tx, the open incident a routing group
+// feeds, remembering each group's answer for the rest of the transaction.
+func (s *Signals) openGroupIncidents(tx *sql.Tx) intake.OpenGroupIncident {
+	seen := map[string]int64{}
+	return func(ctx context.Context, key string) (int64, error) {
+		if id, ok := seen[key]; ok {
+			return id, nil
+		}
+		var id int64
+		var status incident.Status
+		err := tx.QueryRowContext(ctx, `SELECT g.incident_id, i.status FROM signal_groups g
+			JOIN incidents i ON i.id = g.incident_id WHERE g.group_key = $1`, key).Scan(&id, &status)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			id = 0
+		case err != nil:
+			return 0, fmt.Errorf("find the incident of group %s: %w", key, err)
+		case !status.Open():
+			id = 0 // a resolved incident's group starts afresh
+		}
+		seen[key] = id
+		return id, nil
+	}
 }
 
 type signalKey struct{ source, fingerprint string }
@@ -218,12 +262,22 @@ func (s *Signals) insertRows(ctx context.Context, tx *sql.Tx, rows []*signalRow)
 		for j, r := range part {
 			sig, first := r.last, r.sigs[0]
 			byKey[signalKey{sig.Source, sig.Fingerprint}] = r
+			routed, incidentID := 0, any(nil)
+			if sig.Routed {
+				routed = 1
+			}
+			if sig.IncidentID != 0 {
+				incidentID = sig.IncidentID
+			}
 			values[j] = "(" + strings.Join([]string{a.add(sig.Source), a.add(sig.Fingerprint), a.add(string(r.status)),
 				a.add(sig.Title), a.add(sig.Summary), a.add(jsonText{sig.Labels}), a.add(sig.Reporter), a.add(db.t(first.StartsAt)),
-				a.add(db.tp(sig.ResolvedAt)), a.add(r.count), a.add(db.t(first.LastSeen)), a.add(db.t(sig.LastSeen))}, ", ") + ")"
+				a.add(db.tp(sig.ResolvedAt)), a.add(r.count), a.add(db.t(first.LastSeen)), a.add(db.t(sig.LastSeen)),
+				a.add(routed), a.add(sig.Service), a.add(int(sig.Grade)), a.add(sig.GroupKey), db.cast(a.add(incidentID), "bigint"),
+				a.add(string(sig.Triage)), a.add(sig.TriageReason)}, ", ") + ")"
 		}
 		st, done, err := s.stmt(ctx, tx, len(part), db.rebind(`INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
-			starts_at, resolved_at, count, first_seen, last_seen) VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`))
+			starts_at, resolved_at, count, first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason)
+			VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`))
 		if err != nil {
 			return fmt.Errorf("insert signals: %w", err)
 		}
