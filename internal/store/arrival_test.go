@@ -35,7 +35,9 @@ func TestAcceptJournaledRoutesOnArrival(t *testing.T) {
 			t.Fatal(err)
 		}
 		router := &intake.Router{Config: cfg, Now: func() time.Time { return t0 }}
-		group := func(alertname string) string { return fmt.Sprintf("route@%d|alertname=%s", cfg.Routes[0].Line, alertname) }
+		group := func(alertname string) string {
+			return fmt.Sprintf("route@%d|alertname=%s", cfg.Routes[0].Line, alertname)
+		}
 		open, resolved := newIncident("결제 지연", incident.SEV2, incident.Internal), newIncident("old errors", incident.SEV2, incident.Internal)
 		resolved.Status = incident.Resolved
 		for key, inc := range map[string]*incident.Incident{group("Latency"): open, group("Errors"): resolved} {
