@@ -53,11 +53,14 @@ type Journal struct {
 	dir   string
 	group batch.Group[[]byte]
 
-	mu       sync.Mutex
-	f        *os.File // the segment appended to
-	bases    []int64  // every segment's first offset, ascending
-	end      int64    // offset after the last durable record
-	appended chan struct{}
+	mu sync.Mutex
+	f  *os.File // the segment appended to
+	// allocated says f has its space: zeros after the last record, up to
+	// SegmentSize.
+	allocated bool
+	bases     []int64 // every segment's first offset, ascending
+	end       int64   // offset after the last durable record
+	appended  chan struct{}
 }
 
 // idFile holds the log's identity, so that where it is applied can keep
@@ -145,10 +148,6 @@ func Open(dir string, from int64) (*Journal, error) {
 		f.Close()
 		return nil, fmt.Errorf("journal: cut torn record: %w", err)
 	}
-	if _, err := f.Seek(valid, io.SeekStart); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("journal: %w", err)
-	}
 	j.f, j.end = f, last+valid
 	if j.end < from || j.bases[0] > from {
 		f.Close()
@@ -229,7 +228,7 @@ func (j *Journal) startSegment(base int64) error {
 	if j.f != nil {
 		j.f.Close()
 	}
-	j.f, j.end = f, base
+	j.f, j.end, j.allocated = f, base, false
 	j.bases = append(j.bases, base)
 	return nil
 }
@@ -255,7 +254,7 @@ func (j *Journal) Append(ctx context.Context, rec []byte) error {
 	return j.group.Do(ctx, rec)
 }
 
-// write appends one round's records with a single write and fsync. On a
+// write appends one round's records with a single write and flush. On a
 // failure the segment is cut back to where the round began, so no record
 // of a failed round is ever read.
 func (j *Journal) write(recs [][]byte) error {
@@ -280,14 +279,23 @@ func (j *Journal) write(recs [][]byte) error {
 		}
 	}
 	start := j.end - j.bases[len(j.bases)-1]
-	_, err := j.f.Write(buf)
+	var err error
+	if !j.allocated {
+		// Zeros to the segment's size, made durable by this round's
+		// flush; from then on a flush writes only the data.
+		err = preallocate(j.f, j.SegmentSize)
+		j.allocated = err == nil
+	}
 	if err == nil {
-		err = j.f.Sync()
+		_, err = j.f.WriteAt(buf, start)
+	}
+	if err == nil {
+		err = syncData(j.f)
 	}
 	if err != nil {
 		// Cut what may have been written and keep appending after it.
-		if terr := j.f.Truncate(start); terr == nil {
-			_, _ = j.f.Seek(start, io.SeekStart)
+		if j.f.Truncate(start) == nil {
+			j.allocated = false
 		}
 		return fmt.Errorf("journal: write: %w", err)
 	}

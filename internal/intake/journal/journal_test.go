@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -34,15 +36,16 @@ func readAll(t *testing.T, j *journal.Journal, from int64) ([]string, int64) {
 	}
 }
 
-// crashLeaves appends junk to the first segment, as a crash mid-write can.
-func crashLeaves(t *testing.T, dir string, junk []byte) {
+// crashLeaves writes junk after the last record of the first segment (at
+// offset end), as a crash mid-write can.
+func crashLeaves(t *testing.T, dir string, end int64, junk []byte) {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%020d.journal", 0)), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(filepath.Join(dir, fmt.Sprintf("%020d.journal", 0)), os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := f.Write(junk); err != nil {
+	if _, err := f.WriteAt(junk, end); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -113,8 +116,9 @@ func TestReopenCutsATornRecord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	end, _ := j.End()
 	j.Close()
-	crashLeaves(t, dir, []byte{200, 0, 0, 0, 1, 2, 3, 4, 'p', 'a', 'r'}) // says 200 bytes, has 3
+	crashLeaves(t, dir, end, []byte{200, 0, 0, 0, 1, 2, 3, 4, 'p', 'a', 'r'}) // says 200 bytes, has 3
 
 	j, err = journal.Open(dir, 0)
 	if err != nil {
@@ -170,8 +174,9 @@ func TestZerosAfterTheLastRecordAreNotRecords(t *testing.T) {
 	if err := j.Append(context.Background(), []byte("one")); err != nil {
 		t.Fatal(err)
 	}
+	end, _ := j.End()
 	j.Close()
-	crashLeaves(t, dir, make([]byte, 64))
+	crashLeaves(t, dir, end, make([]byte, 64))
 
 	j, err = journal.Open(dir, 0)
 	if err != nil {
@@ -189,5 +194,56 @@ func TestZerosAfterTheLastRecordAreNotRecords(t *testing.T) {
 	}
 	if recs, _ := readAll(t, j, 0); fmt.Sprint(recs) != "[one two]" {
 		t.Fatalf("after reopen: %q", recs)
+	}
+}
+
+// TestSegmentsHaveTheirSpaceUpFront: on Linux a segment gets its space
+// (zeros) with its first write, so that a round's flush writes data, not
+// the file's size; reopening still finds the records' end, not the file's,
+// and appends after it, across a segment change.
+func TestSegmentsHaveTheirSpaceUpFront(t *testing.T) {
+	dir := t.TempDir()
+	j, err := journal.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.SegmentSize = 4096
+	for _, r := range []string{"one", "two"} {
+		if err := j.Append(context.Background(), []byte(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	end, _ := j.End()
+	j.Close()
+	first := filepath.Join(dir, fmt.Sprintf("%020d.journal", 0))
+	fi, err := os.Stat(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" && fi.Size() != 4096 {
+		t.Fatalf("segment of %d bytes holding %d bytes of records, want 4096 allocated", fi.Size(), end)
+	}
+
+	j, err = journal.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	j.SegmentSize = 4096
+	if got, _ := j.End(); got != end {
+		t.Fatalf("reopened log ends at %d, want %d", got, end)
+	}
+	big := strings.Repeat("x", 5000) // fills the first segment past its size
+	for _, r := range []string{"three", big, "four"} {
+		if err := j.Append(context.Background(), []byte(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, _ := readAll(t, j, 0)
+	if len(recs) != 5 || recs[2] != "three" || recs[3] != big || recs[4] != "four" {
+		t.Fatalf("records after reopening: %d, %.20q", len(recs), recs)
+	}
+	if segs, _ := filepath.Glob(filepath.Join(dir, "*.journal")); len(segs) != 2 {
+		t.Fatalf("segments: %v", segs)
 	}
 }
