@@ -22,16 +22,18 @@ type Signals struct {
 // Signals returns the signal store.
 func (db *DB) Signals() *Signals { return &Signals{db: db} }
 
-// maxCachedRows is the largest batch whose statements are kept prepared.
-// Small batches are the common case in a storm of one-alert requests, and
-// parsing their SQL anew each time was a tenth of the commit's CPU.
+// maxCachedRows is the largest batch whose statements are kept prepared,
+// besides a full chunk. Small batches are the common case in a storm of
+// one-alert requests without the journal, full chunks with it (the applier
+// stores hundreds at a time); parsing their SQL anew each time was a tenth
+// of the commit's CPU.
 const maxCachedRows = 16
 
 // stmt returns the statement for q inside tx: kept prepared on the database
-// when it is for a small batch, prepared for this once otherwise. Call the
-// returned func when done with it.
+// when it is for a small batch or a full chunk, prepared for this once
+// otherwise. Call the returned func when done with it.
 func (s *Signals) stmt(ctx context.Context, tx *sql.Tx, rows int, q string) (*sql.Stmt, func(), error) {
-	if rows > maxCachedRows {
+	if rows > maxCachedRows && rows != chunk {
 		st, err := tx.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, nil, err
@@ -426,9 +428,18 @@ func (s *Signals) list(ctx context.Context, q string, args ...any) ([]*intake.Si
 	return out, rows.Err()
 }
 
+// The conditions of routing's backlog and the triage inbox, each served by
+// a partial index of just those signals (migration 0029).
+const (
+	unroutedWhere = "WHERE routed = 0 ORDER BY id LIMIT $1"
+	// triage <> '' tells the databases that signals_triage holds the rows:
+	// a bound state alone does not say it is not ''.
+	triageWhere = "WHERE triage = $1 AND triage <> '' AND id < $2 ORDER BY id DESC LIMIT $3"
+)
+
 // UnroutedSignals returns up to limit signals that routing has not seen, oldest first.
 func (s *Signals) UnroutedSignals(ctx context.Context, limit int) ([]*intake.Signal, error) {
-	return s.list(ctx, "WHERE routed = 0 ORDER BY id LIMIT $1", limit)
+	return s.list(ctx, unroutedWhere, limit)
 }
 
 // SignalsByTriage returns signals in a triage state with an id below before, newest first.
@@ -436,7 +447,7 @@ func (s *Signals) SignalsByTriage(ctx context.Context, state intake.Triage, befo
 	if before <= 0 {
 		before = 1 << 62
 	}
-	return s.list(ctx, "WHERE triage = $1 AND id < $2 ORDER BY id DESC LIMIT $3", string(state), before, limit)
+	return s.list(ctx, triageWhere, string(state), before, limit)
 }
 
 // SignalsOfIncident returns up to limit signals that joined an incident, newest first.
