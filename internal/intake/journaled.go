@@ -54,8 +54,12 @@ const applyBytes = 512 << 10
 // gather is how long the applier lets records collect before a
 // transaction, unless a full one is waiting: the records are durable
 // already, and one transaction of many costs far less CPU than many small
-// ones competing with the requests for it.
-const gather = 50 * time.Millisecond
+// ones competing with the requests for it. In a storm of new signals most
+// of a transaction's pages are the fingerprint index's, spread by the
+// hashes, so the more signals share them the better: 1,500 signals a
+// transaction store 22% faster than 300 (BenchmarkAcceptJournaledRouted),
+// and 250 ms rather than 50 ms gave one-alert webhooks about 5% more.
+const gather = 250 * time.Millisecond
 
 // NewJournaled applies j to store from offset applied, the offset the store
 // last recorded, routing new signals as it stores them when router is not

@@ -4,7 +4,6 @@ import (
 	"database/sql/driver"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,7 +106,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 			return append(dst, "null"...), true
 		}
 		dst = append(dst, '{')
-		for i, k := range slices.Sorted(maps.Keys(x)) {
+		for i, k := range sortedKeys(x) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -121,7 +120,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 			return append(dst, "null"...), true
 		}
 		dst = append(dst, '{')
-		for i, k := range slices.Sorted(maps.Keys(x)) {
+		for i, k := range sortedKeys(x) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
@@ -135,6 +134,16 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 		return append(dst, '}'), true
 	}
 	return dst, false
+}
+
+// sortedKeys returns m's keys in order, in one allocation.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // scanJSON reads a JSON text column into v.

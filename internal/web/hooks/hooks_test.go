@@ -279,6 +279,34 @@ func TestMalformedPayloadsAreRejectedAndKept(t *testing.T) {
 	}
 }
 
+// TestOversizedBodiesAreRefused: a body over 8 MiB gets 413 whether its
+// length is declared (refused before reading) or it comes chunked (refused
+// at the limit), and a body of a declared length is read whole.
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	f := startFirebreak(t, testutil.SQLiteURL(t))
+	huge := append(append([]byte(`{"version":"4","alerts":[],"pad":"`), bytes.Repeat([]byte("x"), 8<<20)...), `"}`...)
+	for _, chunked := range []bool{false, true} {
+		req, _ := http.NewRequest("POST", f.base+"/hooks/alertmanager", bytes.NewReader(huge))
+		for k, v := range amAuth {
+			req.Header.Set(k, v)
+		}
+		if chunked {
+			req.ContentLength = -1 // sent chunked, its length unknown until read
+		}
+		if r := do(t, req).want(t, 413); !strings.Contains(r.body["detail"].(string), "8 MiB") {
+			t.Errorf("chunked %v: %s", chunked, r.raw)
+		}
+	}
+	body := amPayload("firing", amAlert("firing", "fp-exact", map[string]string{"alertname": "결제 지연", "service": "checkout-api"}))
+	r := f.post(t, "/hooks/alertmanager", amAuth, body).want(t, 200)
+	if r.raw != "{\"accepted\":1}\n" {
+		t.Errorf("answer %q", r.raw)
+	}
+	if got := f.signals(t); len(got) != 1 || got[0]["title"] == "" {
+		t.Fatalf("signals: %v", got)
+	}
+}
+
 func TestGrafanaAndSignedGenericWebhook(t *testing.T) {
 	f := startFirebreak(t, testutil.SQLiteURL(t))
 	grafana := amPayload("firing", amAlert("firing", "g-1", map[string]string{"alertname": "DiskFull", "severity": "warning"}))
