@@ -210,6 +210,12 @@ type scenarioResult struct {
 	// cores are busy. A PostgreSQL server's CPU is not in it.
 	FirebreakCPUMicros    float64 `json:"firebreak_cpu_us_per_alert"`
 	AlertmanagerCPUMicros float64 `json:"alertmanager_cpu_us_per_alert"`
+	// The load generator's own CPU per alert while sending to each: it
+	// shares the two cores with the target, and a webhook notification
+	// is a larger body to build and send than Alertmanager's alert list.
+	// 0 with -in-process.
+	FirebreakSenderCPUMicros    float64 `json:"firebreak_sender_cpu_us_per_alert"`
+	AlertmanagerSenderCPUMicros float64 `json:"alertmanager_sender_cpu_us_per_alert"`
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -234,7 +240,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		dbURL = "sqlite:" + filepath.Join(dir, "firebreak.db")
 	}
 	var fbBase string
-	var fbPID int // 0: Firebreak runs in this process
+	var fbPID int  // 0: Firebreak runs in this process
+	senderPID := 0 // this process, when Firebreak is not in it
+
 	var db *sql.DB
 	dialect := "sqlite"
 	if o.postgres != "" {
@@ -274,7 +282,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer proc.stop()
-		fbBase, fbPID = proc.base, proc.cmd.Process.Pid
+		fbBase, fbPID, senderPID = proc.base, proc.cmd.Process.Pid, os.Getpid()
 		store, err := openForChecks(ctx, dbURL)
 		if err != nil {
 			return err
@@ -336,12 +344,19 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		sender, err := startCPU(senderPID)
+		if err != nil {
+			return err
+		}
 		res.Firebreak, err = load(ctx, fbClient, target{
 			name: "Firebreak POST /hooks/alertmanager", url: fbBase + "/hooks/alertmanager",
 			headers: map[string]string{"Authorization": "Bearer " + token, "User-Agent": "Alertmanager/" + am.version},
 			body:    p.webhook, accepted: firebreakAccepted,
 		}, sc.Batch, o.concurrency, o.duration, limit)
 		if err != nil {
+			return err
+		}
+		if res.FirebreakSenderCPUMicros, err = sender.perAlert(res.Firebreak.Alerts); err != nil {
 			return err
 		}
 		res.DistinctSent = sc.distinct(res.Firebreak.Requests)
@@ -389,6 +404,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		if sender, err = startCPU(senderPID); err != nil {
+			return err
+		}
 		res.Alertmanager, err = load(ctx, amClient, target{
 			name: "Alertmanager POST /api/v2/alerts", url: am.base + "/api/v2/alerts",
 			headers: map[string]string{"User-Agent": "Prometheus/2.45.0"},
@@ -398,6 +416,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			return err
 		}
 		if res.AlertmanagerCPUMicros, err = amCPU.perAlert(res.Alertmanager.Alerts); err != nil {
+			return err
+		}
+		if res.AlertmanagerSenderCPUMicros, err = sender.perAlert(res.Alertmanager.Alerts); err != nil {
 			return err
 		}
 		// The webhook payloads carry Alertmanager's own fingerprints; check
@@ -484,22 +505,24 @@ func printTable(w io.Writer, rep report) {
 	fmt.Fprintf(w, "%s\nFirebreak on %s vs Alertmanager %s; %d workers, %gs per run, GOMAXPROCS %d\n\n",
 		rep.Command, rep.Database, rep.AlertmanagerVersion, rep.Concurrency, rep.DurationSeconds, rep.GOMAXPROCS)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\talerts/req\tFB alerts/s\tFB p50 ms\tFB p99 ms\tAM alerts/s\tAM p50 ms\tAM p99 ms\tFB/AM\tFB CPU µs/alert\tAM CPU µs/alert\tstored/sent\trouting drain s\t")
+	fmt.Fprintln(tw, "scenario\talerts/req\tFB alerts/s\tFB p50 ms\tFB p99 ms\tAM alerts/s\tAM p50 ms\tAM p99 ms\tFB/AM\tFB CPU µs/alert\tAM CPU µs/alert\tsender CPU FB/AM\tstored/sent\trouting drain s\t")
 	for _, r := range rep.Results {
 		drain := fmt.Sprintf("%.1f", r.RoutingDrainSeconds)
 		if !r.RoutingDrained {
 			drain = ">" + drain
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%d/%d\t%s\t\n", r.Scenario, r.AlertsPerRequest,
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.0f\t%.2f\t%.2f\t%.2f\t%.0f\t%.0f\t%.0f/%.0f\t%d/%d\t%s\t\n", r.Scenario, r.AlertsPerRequest,
 			r.Firebreak.AlertsPerSec, r.Firebreak.P50Ms, r.Firebreak.P99Ms,
 			r.Alertmanager.AlertsPerSec, r.Alertmanager.P50Ms, r.Alertmanager.P99Ms,
-			r.Ratio, r.FirebreakCPUMicros, r.AlertmanagerCPUMicros, r.DistinctStored, r.DistinctSent, drain)
+			r.Ratio, r.FirebreakCPUMicros, r.AlertmanagerCPUMicros,
+			r.FirebreakSenderCPUMicros, r.AlertmanagerSenderCPUMicros, r.DistinctStored, r.DistinctSent, drain)
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\nFB: Firebreak's POST /hooks/alertmanager, answered once the signals are committed.\n"+
 		"AM: Alertmanager's POST /api/v2/alerts, answered once the alerts are in its memory.\n"+
 		"stored/sent: new signals in Firebreak's database / distinct fingerprints it accepted.\n"+
 		"CPU µs/alert: the process's CPU per alert accepted; Firebreak's until its signals were stored and routed.\n"+
+		"sender CPU: this load generator's CPU per alert sent to each (it shares the cores with both).\n"+
 		"routing drain: how long after the Firebreak run until every signal was stored (with -journal) and routed.")
 }
 
