@@ -68,6 +68,7 @@ gracefully.`,
 			if err != nil {
 				return err
 			}
+			tuneGC(os.Getenv)
 			opts := db.options()
 			opts.Logger = log
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
