@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
@@ -15,7 +16,8 @@ import (
 // before applying them (here: its handler served without the applier, its
 // database closed with nothing drained, as after a crash) leaves them in
 // the journal; the next start applies every one — deduplicated, resolved,
-// routed — and goes on applying new alerts as they come.
+// routed — and goes on applying new alerts as they come, routing them as
+// it stores them when their group's incident is open or their route triages.
 func TestJournaledWebhookSurvivesRestart(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, url string) {
 		ctx := context.Background()
@@ -64,5 +66,40 @@ func TestJournaledWebhookSurvivesRestart(t *testing.T) {
 
 		second.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", "fp-c", labels("Saturation")))).want(t, 200)
 		eventually(t, "a new alert applied", func() bool { return len(byFP()) == 3 })
+
+		// Routed as they are applied: a new alert of fp-a's group joins the
+		// incident fp-a declared, once (the routing job does not join it
+		// again); one whose route triages, and one no route matches, go to
+		// the inbox.
+		second.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", "fp-d", labels("Latency")),
+			amAlert("firing", "fp-e", map[string]string{"alertname": "DiskFull", "severity": "warning"}),
+			amAlert("firing", "fp-f", map[string]string{"alertname": "Stray"}))).want(t, 200)
+		eventually(t, "routed on arrival", func() bool {
+			got := byFP()
+			return len(got) == 6 && got["fp-d"]["routed"] == true && got["fp-e"]["routed"] == true && got["fp-f"]["routed"] == true
+		})
+		got := byFP()
+		incidentID := got["fp-a"]["incident_id"].(int64)
+		if incidentID == 0 || got["fp-d"]["incident_id"] != incidentID || got["fp-d"]["triage"] != "" {
+			t.Fatalf("fp-d did not join fp-a's incident: %v, %v", got["fp-d"], got["fp-a"])
+		}
+		for _, fp := range []string{"fp-e", "fp-f"} {
+			if got[fp]["triage"] != "pending" || got[fp]["incident_id"] != int64(0) {
+				t.Errorf("%s: %v, want it in the triage inbox", fp, got[fp])
+			}
+		}
+		evs, err := second.srv.DB.Incidents().ListEvents(ctx, incidentID, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		joins := 0
+		for _, ev := range evs {
+			if ev.Kind == intake.EventSignalJoined && ev.Data["signal_id"] == float64(got["fp-d"]["id"].(int64)) {
+				joins++
+			}
+		}
+		if joins != 1 {
+			t.Fatalf("fp-d joined %d times: %+v", joins, evs)
+		}
 	})
 }
