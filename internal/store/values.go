@@ -93,8 +93,7 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	case nil:
 		return append(dst, "null"...), true
 	case string:
-		dst, _ = jsontext.AppendQuote(dst, x) // invalid UTF-8 becomes U+FFFD, as with encoding/json
-		return dst, true
+		return appendString(dst, x)
 	case bool:
 		return strconv.AppendBool(dst, x), true
 	case int:
@@ -102,38 +101,39 @@ func appendJSON(dst []byte, v any) ([]byte, bool) {
 	case int64:
 		return strconv.AppendInt(dst, x, 10), true
 	case map[string]string:
-		if x == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst, _ = jsontext.AppendQuote(dst, k)
-			dst = append(dst, ':')
-			dst, _ = jsontext.AppendQuote(dst, x[k])
-		}
-		return append(dst, '}'), true
+		return appendObject(dst, x, appendString)
 	case map[string]any:
-		if x == nil {
-			return append(dst, "null"...), true
-		}
-		dst = append(dst, '{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst, _ = jsontext.AppendQuote(dst, k)
-			dst = append(dst, ':')
-			var ok bool
-			if dst, ok = appendJSON(dst, x[k]); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, '}'), true
+		return appendObject(dst, x, appendJSON)
 	}
 	return dst, false
+}
+
+// appendString writes s quoted; invalid UTF-8 becomes U+FFFD, as with
+// encoding/json.
+func appendString(dst []byte, s string) ([]byte, bool) {
+	dst, _ = jsontext.AppendQuote(dst, s)
+	return dst, true
+}
+
+// appendObject writes m as a JSON object, keys in order, each value with
+// value; ok is false if value could not write one.
+func appendObject[V any](dst []byte, m map[string]V, value func([]byte, V) ([]byte, bool)) ([]byte, bool) {
+	if m == nil {
+		return append(dst, "null"...), true
+	}
+	dst = append(dst, '{')
+	for i, k := range sortedKeys(m) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst, _ = jsontext.AppendQuote(dst, k)
+		dst = append(dst, ':')
+		var ok bool
+		if dst, ok = value(dst, m[k]); !ok {
+			return dst, false
+		}
+	}
+	return append(dst, '}'), true
 }
 
 // sortedKeys returns m's keys in order, in one allocation.
