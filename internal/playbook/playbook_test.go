@@ -32,7 +32,9 @@ func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 // quickRetry retries after 50 ms, so tests see retries without waiting.
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(50 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(50 * time.Millisecond)
+}
 
 const testCatalog = `
 teams:
