@@ -25,6 +25,7 @@ type playbookBox struct {
 	Services []playbook.ServicePlaybooks
 	CanRun   bool
 	Runs     []playbook.Run
+	Demo     bool // some action goes to the built-in demo peer
 }
 
 // maxRunsShown is how many recent runs the incident page lists.
@@ -44,7 +45,15 @@ func (u *UI) addPlaybooks(r *http.Request, v *view, p *incidentPage) error {
 	if err != nil {
 		return err
 	}
-	p.Playbooks = &playbookBox{Services: services, CanRun: canRun, Runs: runs[:min(len(runs), maxRunsShown)]}
+	box := &playbookBox{Services: services, CanRun: canRun, Runs: runs[:min(len(runs), maxRunsShown)]}
+	for _, s := range services {
+		for _, pb := range s.Playbooks {
+			for _, st := range pb.Steps {
+				box.Demo = box.Demo || (st.Action != nil && strings.Contains(st.Action.URL, playbook.DemoPeerPath))
+			}
+		}
+	}
+	p.Playbooks = box
 	return nil
 }
 

@@ -16,9 +16,20 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
+// schemaChange finds checkout-api's newest deploy not rollbackable.
+type schemaChange struct{}
+
+func (schemaChange) RollbackBlocker(_ context.Context, service string) (string, string, error) {
+	if service == "checkout-api" {
+		return "schema change: migration 0042 drops orders.coupon", "https://github.com/shop/checkout-api/pull/42", nil
+	}
+	return "", "", nil
+}
+
 // TestPlaybookInTheBrowser runs the demo's rollback workflow from the
 // incident page against the built-in demo peer: the Run link opens a page
-// showing exactly what is sent, the confirmation sends it, and the result
+// showing exactly what is sent, a second confirmation is asked for because
+// the newest deploy is not rollbackable, the confirmation sends it, and the result
 // reaches the live timeline of a second responder watching the incident.
 func TestPlaybookInTheBrowser(t *testing.T) {
 	cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
@@ -32,7 +43,7 @@ func TestPlaybookInTheBrowser(t *testing.T) {
 	run := testutil.StartServerWith(t, func(base string) server.Options {
 		pbs.Rebase("http://127.0.0.1:8080", base)
 		return server.Options{DatabaseURL: testutil.SQLiteURL(t), Catalog: cat, LivePoll: 200 * time.Millisecond,
-			Playbooks: pbs, DemoPeer: true}
+			Playbooks: pbs, DemoPeer: true, RollbackBlocker: schemaChange{}}
 	})
 	testutil.AddUsers(t, run.Server, password, map[string]auth.Role{"pat": auth.Viewer, "quinn": auth.Viewer, "vic": auth.Viewer})
 	op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
@@ -88,8 +99,17 @@ func TestPlaybookInTheBrowser(t *testing.T) {
 	if demo := text(t, pat, `[data-testid=pb-demo-peer]`); !strings.Contains(demo, "demo peer") {
 		t.Fatalf("demo note: %q", demo)
 	}
+	if warn := text(t, pat, `[data-testid=pb-not-rollbackable]`); !strings.Contains(warn, "drops orders.coupon") {
+		t.Fatalf("not-rollbackable warning: %q", warn)
+	}
 	pat.Screenshot(t, "confirm")
+	// The browser holds the form back until the second confirmation is
+	// ticked; the server refuses it too (see TestWhoMayRun).
 	pat.Do(t, chromedp.Click(chromedp.CSS(`#pb-send`)))
+	if ok := testutil.Run(t, pat, chromedp.Evaluate[bool](`!!document.querySelector('#pb-confirm-form') && location.search.includes('service=checkout-api')`)); !ok {
+		t.Fatal("the form went without the second confirmation")
+	}
+	pat.Do(t, chromedp.Click(chromedp.CSS(`#confirm-not-rollbackable`)), chromedp.Click(chromedp.CSS(`#pb-send`)))
 	waitFor(t, pat, `location.pathname === '/incidents/`+inc.Ref()+`'`)
 
 	// The watcher's page was loaded before the run: the result comes live.
