@@ -102,9 +102,11 @@ gracefully.`,
 				return err
 			}
 			if demoMode {
-				// The demo's playbooks call the demo peer at the default
-				// address; point them at the one this server listens on.
-				opts.Playbooks.Rebase("http://127.0.0.1:8080", server.URL(ln))
+				if configFile == "" {
+					// The demo's playbooks call the demo peer at the default
+					// address; point them at the one this server listens on.
+					opts.Playbooks.Rebase("http://127.0.0.1:8080", server.URL(ln))
+				}
 				if err := seedDemo(ctx, cmd, srv, ln); err != nil {
 					srv.DB.Close()
 					return err

@@ -398,6 +398,9 @@ func (p *parser) action(a *Action, n *yaml.Node, path string) {
 		need("operation", a.Operation)
 		if a.Operation == "rollback" {
 			need("history_id", a.HistoryID)
+			if _, err := strconv.ParseInt(a.HistoryID, 10, 64); a.HistoryID != "" && !strings.Contains(a.HistoryID, "{{") && err != nil {
+				p.Errorf(n, path+".history_id", "must be a deployment history id (a whole number) or a placeholder; got %q", a.HistoryID)
+			}
 		}
 	case Jenkins:
 		need("url", a.URL)

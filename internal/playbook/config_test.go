@@ -84,6 +84,7 @@ func TestConfigErrorsNamePlaces(t *testing.T) {
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: argocd, server: 'https://a', application: x, operation: rollback, token: t}\n", "playbooks.api[0].steps[0].history_id: is required for a argocd action"},
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: jenkins, url: 'https://j', job: x, user: u, token: t, params: {A: '{{.Nope}}'}}\n", "playbooks.api[0].steps[0].params.A: placeholder"},
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: jenkins, url: 'https://j', job: x, user: u, token: t, params: {A: '{{call .Service}}'}}\n", "playbooks.api[0].steps[0].params.A: placeholder"},
+		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: argocd, server: 'https://a', application: x, operation: rollback, history_id: last, token: t}\n", "history_id: must be a deployment history id"},
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {text: hi, action: webhook}\n", "a step is either text or an action, not both"},
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: shell, token: t}\n", `must be github_workflow, argocd, jenkins or webhook; got "shell"`},
 		{"playbooks:\n  api:\n    - kind: restart\n      steps:\n        - {action: github_workflow, repo: a/b, workflow: w.yml, ref: main, token: t, colour: red}\n", "playbooks.api[0].steps[0].colour: unknown field"},

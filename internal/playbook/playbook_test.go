@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -189,9 +190,15 @@ playbooks:
 
 // blocker is a change registry that finds checkout-api's newest deploy not
 // rollbackable.
-type blocker struct{ on bool }
+type blocker struct {
+	on  bool
+	err error
+}
 
 func (b *blocker) RollbackBlocker(_ context.Context, service string) (string, string, error) {
+	if b.err != nil {
+		return "", "", b.err
+	}
 	if b.on && service == "checkout-api" {
 		return "schema change (migration 0042 drops a column)", "https://github.com/shop/checkout-api/pull/42", nil
 	}
@@ -553,8 +560,16 @@ func TestWhoMayRun(t *testing.T) {
 		t.Fatalf("refused runs were stored: %s", runs.raw)
 	}
 
-	e.block.on = true
+	// A change registry that cannot answer is no licence to roll back.
+	e.block.err = errors.New("change registry unreachable")
 	a := e.call(t, "pat", "POST", path, ask).want(t, 409)
+	if !strings.Contains(a.raw, "could not be checked (change registry unreachable)") {
+		t.Fatalf("blocker error: %s", a.raw)
+	}
+	e.block.err = nil
+
+	e.block.on = true
+	a = e.call(t, "pat", "POST", path, ask).want(t, 409)
 	if a.body["field"] != "confirm_not_rollbackable" || !strings.Contains(a.raw, "schema change (migration 0042 drops a column)") ||
 		a.body["link"] != "https://github.com/shop/checkout-api/pull/42" {
 		t.Fatalf("not rollbackable: %s", a.raw)

@@ -92,7 +92,11 @@ func (s *Sender) Send(ctx context.Context, a *Action, req Request) Result {
 	case "basic":
 		hr.SetBasicAuth(req.AuthUser, secret)
 	case "hmac":
-		ts := s.Now().Unix()
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		ts := now().Unix()
 		hr.Header.Set(intake.HeaderTimestamp, strconv.FormatInt(ts, 10))
 		hr.Header.Set(intake.HeaderSignature, intake.Sign(secret, ts, []byte(req.Body)))
 	}

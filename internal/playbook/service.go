@@ -384,7 +384,9 @@ func (s *Service) preview(ctx context.Context, inc *incident.Incident, pb Playbo
 	if pb.Kind == Rollback && s.Blocker != nil {
 		reason, link, err := s.Blocker.RollbackBlocker(ctx, pb.Service)
 		if err != nil {
-			return nil, fmt.Errorf("is %s rollbackable: %w", pb.Service, err)
+			// Not knowing is no licence: ask for the second confirmation,
+			// saying why, rather than fail the page or wave it through.
+			reason = fmt.Sprintf("whether the newest deploy may be rolled back could not be checked (%v)", err)
 		}
 		p.NotRollbackable, p.NotRollbackableLink = reason, link
 	}
