@@ -92,6 +92,9 @@ func (p *peer) lastBody() string {
 	return p.bodies[len(p.bodies)-1]
 }
 
+// hang, as a status in peer.fail, makes the peer act and answer late.
+const hang = -1
+
 const (
 	githubToken  = "ghp_test_secret_1"
 	argoToken    = "argo-secret-2"
@@ -145,7 +148,13 @@ func startPeer(t *testing.T) *peer {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		p.next()
+		if p.next() == hang {
+			// Takes the build, then answers too late for the sender.
+			p.accept("jenkins (late)", r.URL.RawQuery)
+			time.Sleep(time.Second)
+			w.WriteHeader(http.StatusCreated)
+			return
+		}
 		p.accept("jenkins "+r.PathValue("folder")+"/"+r.PathValue("job"), r.URL.RawQuery)
 		w.Header().Set("Location", "http://"+r.Host+"/queue/item/7/")
 		w.WriteHeader(http.StatusCreated)
@@ -493,6 +502,29 @@ func TestRetryWithoutDoubleRun(t *testing.T) {
 			t.Fatalf("the lost run was sent: %d accepted of %d requests", accepted, requests)
 		}
 	})
+}
+
+// TestNoAnswerWithoutKey: Jenkins takes the build but answers after the
+// sender gave up, and the job has no parameter for the key: the run ends
+// unknown and is not sent again, since a second build could double-deploy.
+func TestNoAnswerWithoutKey(t *testing.T) {
+	e := start(t, testutil.SQLiteURL(t), githubToken)
+	e.run.Server.Playbooks.Sender.Timeout = 200 * time.Millisecond
+	e.peer.fail = []int{hang}
+	inc := e.declare(t, incident.Internal, "checkout-api")
+	a := e.call(t, "pat", "POST", "/incidents/"+inc.Ref()+"/playbooks/runs",
+		map[string]any{"service": "checkout-api", "playbook": "restart", "step": 1, "confirm": true}).want(t, 202)
+	done := e.waitRun(t, inc.Ref(), runID(a))
+	if done["state"] != "unknown" || !strings.Contains(done["reason"].(string), "no answer within 200ms") {
+		t.Fatalf("run: %v", done)
+	}
+	time.Sleep(500 * time.Millisecond) // room for a retry, were there one
+	if accepted, requests := e.peer.counts(); accepted != 1 || requests != 1 {
+		t.Fatalf("%d accepted of %d requests, want 1 of 1", accepted, requests)
+	}
+	if len(eventsOf(t, e, inc, playbook.EventUnknown)) != 1 {
+		t.Fatal("no unknown-outcome event")
+	}
 }
 
 // TestPeerRefuses: a wrong token makes the fake GitHub answer 401; the run

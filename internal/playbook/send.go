@@ -58,9 +58,12 @@ type Sender struct {
 	Client *http.Client
 	Getenv func(string) string
 	Now    func() time.Time
+	// Timeout bounds one try (default 20 s): a peer that does not answer
+	// by then is treated as not answering at all.
+	Timeout time.Duration
 }
 
-// sendTimeout bounds one try; a hanging peer is tried again later.
+// sendTimeout is the default bound of one try.
 const sendTimeout = 20 * time.Second
 
 // Send makes one try at req with the action's credential.
@@ -73,7 +76,11 @@ func (s *Sender) Send(ctx context.Context, a *Action, req Request) Result {
 		}
 		return Result{Outcome: Refused, Reason: fmt.Sprintf("no credential: %s is empty", what)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = sendTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var body io.Reader
 	if req.Body != "" {
@@ -112,7 +119,7 @@ func (s *Sender) Send(ctx context.Context, a *Action, req Request) Result {
 	if err != nil {
 		reason := err.Error()
 		if errors.Is(err, context.DeadlineExceeded) {
-			reason = "no answer within " + sendTimeout.String()
+			reason = "no answer within " + timeout.String()
 		}
 		return Result{Outcome: Retry, Reason: reason, Written: written.Load()}
 	}

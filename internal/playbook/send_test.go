@@ -44,6 +44,11 @@ func TestWebhookIsSigned(t *testing.T) {
 	if res.Outcome != Accepted || verr != nil || got.Get("Idempotency-Key") != "pb-abc12345" {
 		t.Fatalf("sent: %+v, signature %v, headers %v", res, verr, got)
 	}
+	srv.Close()
+	res = s.Send(context.Background(), a, req)
+	if res.Outcome != Retry || res.Written {
+		t.Fatalf("peer down: %+v", res)
+	}
 	got = nil
 	res = (&Sender{Getenv: func(string) string { return "" }, Now: time.Now}).Send(context.Background(), a, req)
 	if res.Outcome != Refused || got != nil || res.Reason != "no credential: environment variable HOOK_SECRET is empty" {

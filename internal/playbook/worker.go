@@ -25,7 +25,9 @@ type runWorker struct {
 }
 
 // Timeout leaves room for one try and recording its answer.
-func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration { return sendTimeout + 20*time.Second }
+func (w *runWorker) Timeout(*river.Job[RunArgs]) time.Duration {
+	return max(w.s.Sender.Timeout, sendTimeout) + 20*time.Second
+}
 
 func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	return w.s.try(ctx, job.Args.RunID, job.Attempt, job.MaxAttempts, w.log)
