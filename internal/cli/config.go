@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
@@ -25,6 +26,8 @@ type fileConfig struct {
 	Policy  *policy.Policy
 	Review  *review.Config
 	Auth    *sso.Config
+	// Playbooks is the playbooks: section: each service's remedies.
+	Playbooks *playbook.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -47,7 +50,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Policy, policyErr = policy.LoadConfig(path, services)
 	c.Review, reviewErr = review.LoadConfig(path)
 	c.Auth, authErr = sso.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr}
+	var playbookErr error
+	c.Playbooks, playbookErr = playbook.LoadConfig(path, services)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -70,6 +75,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Report, o.Policy = c.Report, c.Policy
 	o.Review = c.Review
 	o.Auth = c.Auth
+	o.Playbooks = c.Playbooks
 }
 
 // summary says what the file sets up, for check-config.
@@ -96,6 +102,9 @@ func (c *fileConfig) summary() string {
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
+	}
+	if n, actions := c.Playbooks.Count(); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d playbooks with %d action steps", n, actions))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
+	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -84,7 +85,11 @@ gracefully.`,
 				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
 					return err
 				}
+				if opts.Playbooks, err = playbook.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
+					return err
+				}
 			}
+			opts.DemoPeer = demoMode
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			srv, err := server.Open(ctx, opts)
@@ -97,6 +102,11 @@ gracefully.`,
 				return err
 			}
 			if demoMode {
+				if configFile == "" {
+					// The demo's playbooks call the demo peer at the default
+					// address; point them at the one this server listens on.
+					opts.Playbooks.Rebase("http://127.0.0.1:8080", server.URL(ln))
+				}
 				if err := seedDemo(ctx, cmd, srv, ln); err != nil {
 					srv.DB.Close()
 					return err

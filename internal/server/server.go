@@ -33,6 +33,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
 	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
 	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
+	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
@@ -83,6 +84,12 @@ type Options struct {
 	// ReviewSweepEvery is how often reminders, escalations and recurrence
 	// are looked for (default one minute).
 	ReviewSweepEvery time.Duration
+	// Playbooks is the playbooks: section; RollbackBlocker says when a
+	// service's newest deploy is not rollbackable (nil: never); DemoPeer
+	// mounts the demo peer the demo's playbooks call.
+	Playbooks       *playbook.Config
+	RollbackBlocker playbook.RollbackBlocker
+	DemoPeer        bool
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -127,6 +134,8 @@ type Server struct {
 
 	// TeamTargets are the places teams added to be told, on top of the catalog's.
 	TeamTargets *teamtarget.Service
+	// Playbooks runs the action steps of services' playbooks.
+	Playbooks *playbook.Service
 }
 
 // directory checks names against the catalog and the users table.
@@ -259,6 +268,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.openPlaybooks(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -295,6 +305,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
+	s.Playbooks.Queue = s.Jobs
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -309,11 +320,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
-		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets}
+		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
@@ -327,6 +338,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
+	if o.DemoPeer {
+		s.Handler = withDemoPeer(s.Handler)
+	}
 	return s, nil
 }
 

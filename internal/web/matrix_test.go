@@ -124,6 +124,21 @@ var (
 		return deny
 	})
 
+	// runPlaybook: running a playbook action needs a responder or manager
+	// role in a team that owns one of the incident's services (payments
+	// here), or the admin role; membership or an org-wide role is not enough.
+	runPlaybook = signedIn(func(c caller, vis incident.Visibility) outcome {
+		switch {
+		case c == payReadOnly:
+			return deny
+		case !canSee(c, vis):
+			return hidden
+		case is(c, payResponder, payManager, payBot, admin):
+			return allow
+		}
+		return deny
+	})
+
 	// revokeSpare: a payments team token, which others may not know exists.
 	revokeSpare = signedIn(func(c caller, _ incident.Visibility) outcome {
 		switch {
@@ -229,9 +244,13 @@ var matrix = map[string]row{
 	// Team targets: everyone reads; payments' responders, managers, its
 	// writing team token and admins change (a second add of the same
 	// address is a 409, a second removal too: both past the check).
-	"GET /teams/{team}/targets":         {rule: anyReader, path: fixed("/teams/payments/targets")},
-	"POST /teams/{team}/targets":        {rule: payTargets, path: fixed("/teams/payments/targets"), body: jsonBody(map[string]any{"channel": "email", "address": "matrix@example.com"})},
-	"DELETE /teams/{team}/targets/{id}": {rule: payTargets, path: spareTarget},
+	"GET /teams/{team}/targets":           {rule: anyReader, path: fixed("/teams/payments/targets")},
+	"POST /teams/{team}/targets":          {rule: payTargets, path: fixed("/teams/payments/targets"), body: jsonBody(map[string]any{"channel": "email", "address": "matrix@example.com"})},
+	"DELETE /teams/{team}/targets/{id}":   {rule: payTargets, path: spareTarget},
+	"GET /incidents/{ref}/playbooks":      {rule: readIncident, perIncident: true, path: incidentPath("/playbooks")},
+	"GET /incidents/{ref}/playbooks/runs": {rule: readIncident, perIncident: true, path: incidentPath("/playbooks/runs")},
+	"POST /incidents/{ref}/playbooks/runs": {rule: runPlaybook, perIncident: true, path: incidentPath("/playbooks/runs"),
+		body: jsonBody(map[string]any{"service": "checkout-api", "playbook": "rollback", "step": 1, "confirm": true})},
 	// A task force of the public incident's item: those who may change it.
 	"POST /task-forces": {rule: func(c caller, _ incident.Visibility) outcome { return changeIncident(c, incident.Public) },
 		body: func(f *fixture, _ incident.Visibility) any {

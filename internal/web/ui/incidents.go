@@ -168,6 +168,7 @@ type incidentPage struct {
 	Similar     []report.Hit
 	Review      *review.State
 	Suggestions []review.Suggestion // for the quick action-item form
+	Playbooks   *playbookBox        // nil when the services have none
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -219,6 +220,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	if err := u.addReportBox(r, v, &p); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if err := u.addPlaybooks(r, v, &p); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

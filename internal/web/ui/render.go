@@ -69,11 +69,11 @@ var funcs = template.FuncMap{
 
 func mustParsePages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/partial_*.html"))
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || base == "partials.html" || strings.HasPrefix(base, "partial_") {
 			continue
 		}
 		t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
@@ -164,6 +164,9 @@ func (v *view) GradeGuide(g incident.Grade) string { return v.T("grade." + g.Str
 func (v *view) EventText(ev incident.Event) string {
 	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
 	if text, ok := v.messageEventText(ev); ok {
+		return text
+	}
+	if text, ok := v.playbookEventText(ev); ok {
 		return text
 	}
 	switch ev.Kind {

@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
@@ -72,6 +73,8 @@ type UI struct {
 	TrustProxyHeaders bool
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Playbooks are the services' playbooks and their runs; nil: none.
+	Playbooks *playbook.Service
 
 	once    sync.Once
 	pages   *pages
@@ -132,6 +135,7 @@ func (u *UI) build() {
 	u.reportRoutes(signedIn)
 	u.reviewRoutes(signedIn)
 	u.teamTargetRoutes(signedIn)
+	u.playbookRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
