@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -25,6 +26,7 @@ type fileConfig struct {
 	Policy  *policy.Policy
 	Review  *review.Config
 	Auth    *sso.Config
+	Changes *change.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -47,7 +49,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Policy, policyErr = policy.LoadConfig(path, services)
 	c.Review, reviewErr = review.LoadConfig(path)
 	c.Auth, authErr = sso.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr}
+	var changesErr error
+	c.Changes, changesErr = change.LoadConfig(path)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, changesErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -70,6 +74,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Report, o.Policy = c.Report, c.Policy
 	o.Review = c.Review
 	o.Auth = c.Auth
+	o.Changes = c.Changes
 }
 
 // summary says what the file sets up, for check-config.

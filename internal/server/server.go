@@ -21,6 +21,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
@@ -83,6 +84,8 @@ type Options struct {
 	// ReviewSweepEvery is how often reminders, escalations and recurrence
 	// are looked for (default one minute).
 	ReviewSweepEvery time.Duration
+	// Changes is the changes: section of the config file.
+	Changes *change.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
