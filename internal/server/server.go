@@ -130,6 +130,8 @@ type Server struct {
 
 	// TeamTargets are the places teams added to be told, on top of the catalog's.
 	TeamTargets *teamtarget.Service
+	// Changes is the change registry.
+	Changes *change.Service
 }
 
 // directory checks names against the catalog and the users table.
@@ -262,6 +264,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.openChanges(o)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -318,6 +321,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 			TeamTargets: s.TeamTargets},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
+		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithIncidents(users, s.Incidents)),
