@@ -2,7 +2,10 @@ package change
 
 import (
 	"context"
+	"encoding/base64"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
@@ -152,4 +155,24 @@ func (s *Service) Suspect(ctx context.Context, by auth.User, incidentID, changeI
 		return incident.Event{}, err
 	}
 	return ev, nil
+}
+
+// EncodeCursor writes the place after c for the next page.
+func EncodeCursor(c Change) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixNano(), 10) + "." + strconv.FormatInt(c.ID, 10)))
+}
+
+// DecodeCursor reads a cursor EncodeCursor wrote.
+func DecodeCursor(s string) (*Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	at, id, ok := strings.Cut(string(b), ".")
+	if err != nil || !ok {
+		return nil, fail.Field("cursor", "must be the next_cursor of an earlier page")
+	}
+	ns, err1 := strconv.ParseInt(at, 10, 64)
+	n, err2 := strconv.ParseInt(id, 10, 64)
+	if err1 != nil || err2 != nil {
+		return nil, fail.Field("cursor", "must be the next_cursor of an earlier page")
+	}
+	return &Cursor{At: time.Unix(0, ns).UTC(), ID: n}, nil
 }

@@ -319,7 +319,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets},
+			TeamTargets: s.TeamTargets, Changes: s.Changes},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
