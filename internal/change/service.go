@@ -66,6 +66,8 @@ type Catalog interface {
 	ServiceExists(name string) bool
 	// DependsOn names the services the service depends on directly.
 	DependsOn(name string) []string
+	// Dependants names the services that depend on the service directly.
+	Dependants(name string) []string
 	// ServicesOfRepo names the services the repository belongs to: those
 	// whose path prefix matches one of paths, or every service of the
 	// repository when paths is empty or none has a prefix.
@@ -191,13 +193,22 @@ func (s *Service) carried(ctx context.Context, d *Change) ([]Change, error) {
 }
 
 // landed writes change_landed on the open incidents of the change's
-// services. The change is stored already; a failure here is logged, not
+// services and of the services that depend on them (an incident page lists
+// its dependencies' changes too, so they land there as well). The change is stored already; a failure here is logged, not
 // returned, so a sender's retry does not look like a lost change.
 func (s *Service) landed(ctx context.Context, c *Change) {
 	if s.Incidents == nil {
 		return
 	}
-	ids, err := s.Incidents.OpenIncidentsOf(ctx, c.Services)
+	affected := slices.Clone(c.Services)
+	for _, name := range c.Services {
+		for _, d := range s.Catalog.Dependants(name) {
+			if !slices.Contains(affected, d) {
+				affected = append(affected, d)
+			}
+		}
+	}
+	ids, err := s.Incidents.OpenIncidentsOf(ctx, affected)
 	if err == nil {
 		for _, id := range ids {
 			ev := incident.Event{IncidentID: id, At: c.RecordedAt, Actor: "firebreak", Kind: EventLanded, Data: eventData(c)}

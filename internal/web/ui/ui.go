@@ -18,6 +18,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -72,6 +73,8 @@ type UI struct {
 	TrustProxyHeaders bool
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Changes is the change registry, for the incident page.
+	Changes *change.Service
 
 	once    sync.Once
 	pages   *pages
@@ -132,6 +135,7 @@ func (u *UI) build() {
 	u.reportRoutes(signedIn)
 	u.reviewRoutes(signedIn)
 	u.teamTargetRoutes(signedIn)
+	u.changeRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
