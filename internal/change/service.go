@@ -79,8 +79,8 @@ type Catalog interface {
 type Incidents interface {
 	Authorize(ctx context.Context, by auth.User, id int64, a incident.Action, what string) (*incident.Incident, error)
 	// OpenIncidentsOf returns the ids of open incidents that affect any of
-	// the services.
-	OpenIncidentsOf(ctx context.Context, services []string) ([]int64, error)
+	// the services and had started by at.
+	OpenIncidentsOf(ctx context.Context, services []string, at time.Time) ([]int64, error)
 	// AppendEvent adds an event to an incident's timeline.
 	AppendEvent(ctx context.Context, ev *incident.Event) error
 }
@@ -208,7 +208,7 @@ func (s *Service) landed(ctx context.Context, c *Change) {
 			}
 		}
 	}
-	ids, err := s.Incidents.OpenIncidentsOf(ctx, affected)
+	ids, err := s.Incidents.OpenIncidentsOf(ctx, affected, c.At) // a change from before an incident did not land during it
 	if err == nil {
 		for _, id := range ids {
 			ev := incident.Event{IncidentID: id, At: c.RecordedAt, Actor: "firebreak", Kind: EventLanded, Data: eventData(c)}

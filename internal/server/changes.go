@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -15,8 +16,8 @@ type changeIncidents struct {
 	store *store.Incidents
 }
 
-func (c changeIncidents) OpenIncidentsOf(ctx context.Context, services []string) ([]int64, error) {
-	return c.store.OpenIncidentsOf(ctx, services)
+func (c changeIncidents) OpenIncidentsOf(ctx context.Context, services []string, at time.Time) ([]int64, error) {
+	return c.store.OpenIncidentsOf(ctx, services, at)
 }
 
 func (c changeIncidents) AppendEvent(ctx context.Context, ev *incident.Event) error {

@@ -284,16 +284,16 @@ func (s *Changes) MapChange(ctx context.Context, id int64, services []string) (c
 }
 
 // OpenIncidentsOf returns the ids of open incidents that affect any of the
-// services, newest first (at most 50: a change tells the incidents that
+// services and had started by at, newest first (at most 50: a change tells the incidents that
 // are being handled, not a backlog).
-func (s *Incidents) OpenIncidentsOf(ctx context.Context, services []string) ([]int64, error) {
+func (s *Incidents) OpenIncidentsOf(ctx context.Context, services []string, at time.Time) ([]int64, error) {
 	if len(services) == 0 {
 		return nil, nil
 	}
 	a := &args{}
 	q := "SELECT DISTINCT i.id FROM incidents i JOIN incident_services s ON s.incident_id = i.id WHERE s.service IN " +
 		a.in(anys(services)) + " AND i.status IN " + a.in([]any{string(incident.Investigating), string(incident.Identified),
-		string(incident.Monitoring)}) + " ORDER BY i.id DESC LIMIT 50"
+		string(incident.Monitoring)}) + " AND i.started_at <= " + a.add(s.db.t(at)) + " ORDER BY i.id DESC LIMIT 50"
 	rows, err := s.db.SQL.QueryContext(ctx, q, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("open incidents of services: %w", err)

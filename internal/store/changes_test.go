@@ -110,9 +110,12 @@ func TestChangesStore(t *testing.T) {
 		if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
 			t.Fatal(err)
 		}
-		ids, err := db.Incidents().OpenIncidentsOf(ctx, []string{"ledger", "checkout-api"})
+		ids, err := db.Incidents().OpenIncidentsOf(ctx, []string{"ledger", "checkout-api"}, t0.Add(time.Minute))
 		if err != nil || !slices.Equal(ids, []int64{inc.ID}) {
 			t.Fatalf("open incidents = %v %v", ids, err)
+		}
+		if ids, _ := db.Incidents().OpenIncidentsOf(ctx, []string{"checkout-api"}, t0.Add(-time.Minute)); len(ids) != 0 {
+			t.Fatalf("an incident that started after the change: %v", ids)
 		}
 	})
 }

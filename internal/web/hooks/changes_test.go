@@ -108,11 +108,13 @@ func TestGitHubChangeWebhook(t *testing.T) {
 			t.Fatalf("%d changes after a retry and an unmerged PR, want 1", n)
 		}
 
-		// An open incident on the service: the deploy that carries the PR
-		// lands on its timeline, and inherits the PR's verdict.
+		// An open incident on the service, started before the fixtures'
+		// deploy: the deploy that carries the PR lands on its timeline, and
+		// inherits the PR's verdict.
+		fixtureStart := time.Date(2026, 12, 5, 7, 0, 0, 0, time.UTC)
 		inc := &incident.Incident{Title: "결제 실패 증가", Grade: incident.SEV2, Status: incident.Investigating, Source: "manual",
 			Visibility: incident.Internal, Services: []string{"checkout-api"}, Labels: map[string]string{}, Roles: map[incident.Role]string{},
-			CreatedBy: "ops", StartedAt: time.Now().Add(-time.Hour), DetectedAt: time.Now().Add(-time.Hour), CreatedAt: time.Now(), UpdatedAt: time.Now()}
+			CreatedBy: "ops", StartedAt: fixtureStart, DetectedAt: fixtureStart, CreatedAt: fixtureStart, UpdatedAt: fixtureStart}
 		if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
 			t.Fatal(err)
 		}
