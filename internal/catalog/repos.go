@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -94,4 +95,10 @@ func underAny(prefix string, paths []string) bool {
 		}
 	}
 	return false
+}
+
+// DirectDependants names the services that depend on the service directly,
+// in file order: the incidents whose page lists its changes.
+func (c *Catalog) DirectDependants(name string) []string {
+	return slices.Clone(c.dependants[name])
 }

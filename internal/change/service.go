@@ -66,8 +66,8 @@ type Catalog interface {
 	ServiceExists(name string) bool
 	// DependsOn names the services the service depends on directly.
 	DependsOn(name string) []string
-	// Dependants names the services that depend on the service directly.
-	Dependants(name string) []string
+	// DirectDependants names the services that depend on the service directly.
+	DirectDependants(name string) []string
 	// ServicesOfRepo names the services the repository belongs to: those
 	// whose path prefix matches one of paths, or every service of the
 	// repository when paths is empty or none has a prefix.
@@ -202,7 +202,7 @@ func (s *Service) landed(ctx context.Context, c *Change) {
 	}
 	affected := slices.Clone(c.Services)
 	for _, name := range c.Services {
-		for _, d := range s.Catalog.Dependants(name) {
+		for _, d := range s.Catalog.DirectDependants(name) {
 			if !slices.Contains(affected, d) {
 				affected = append(affected, d)
 			}
