@@ -240,8 +240,8 @@ func (w WebhookChange) Change(source string) (*Change, error) {
 	c := &Change{Kind: w.Kind, Source: source, ExternalID: w.ID, Services: w.Services, Repository: w.Repository,
 		Paths: w.Paths, Environment: w.Environment, Version: w.Version, Commit: w.Commit, Title: w.Title,
 		Author: w.Author, Links: w.Links, Labels: w.Labels, Verdict: Safe}
-	if c.Kind == "" {
-		return nil, fail.Field("kind", "required: one of deploy, config, migration, infrastructure, flag, code")
+	if !c.Kind.Valid() {
+		return nil, fail.Field("kind", "must be one of deploy, config, migration, infrastructure, flag, code; got %q", c.Kind)
 	}
 	if w.At != "" {
 		at, err := time.Parse(time.RFC3339, w.At)
@@ -252,6 +252,9 @@ func (w WebhookChange) Change(source string) (*Change, error) {
 	}
 	if r := strings.TrimSpace(w.NotRollbackable); r != "" {
 		c.Verdict = Verdict{Reason: r}
+	}
+	if strings.TrimSpace(c.Title+c.Version+c.Commit) == "" {
+		return nil, fail.Field("title", "give a title, a version or a commit")
 	}
 	if c.Title == "" {
 		c.Title = strings.TrimSpace(string(c.Kind) + " " + cmpOr(c.Version, shortSHA(c.Commit)))

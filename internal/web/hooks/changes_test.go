@@ -7,9 +7,11 @@ import (
 	"encoding/hex"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -183,5 +185,102 @@ func TestGenericChangeWebhook(t *testing.T) {
 		if n := countChanges(t, f.srv.DB); n != 2 {
 			t.Fatalf("%d changes, want 2", n)
 		}
+	})
+}
+
+// TestChangesAPI: recorded changes page by cursor, newest first; an
+// unmapped change is listed for the admin and, once mapped, found among its
+// service's changes; bad input names the field and stores nothing; the
+// changes of a restricted incident are hidden from who may not see it.
+func TestChangesAPI(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		f := startChanges(t, url)
+		ctx := context.Background()
+		users := f.srv.Users
+		if _, err := users.AddUser(ctx, "ops", "", auth.Admin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.AddUser(ctx, "kim", "", auth.Responder); err != nil {
+			t.Fatal(err)
+		}
+		admin, _, err := users.CreateToken(ctx, "ops", "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kim, _, err := users.CreateToken(ctx, "kim", "test", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		call := func(token, method, path string, body any) reply {
+			f.admin = token
+			return f.api(t, method, path, body)
+		}
+		base := time.Now().Add(-10 * time.Hour).UTC()
+		for i := range 5 {
+			call(kim, "POST", "/changes", map[string]any{"id": "d" + strconv.Itoa(i), "kind": "deploy", "services": []string{"ledger"},
+				"version": "v1." + strconv.Itoa(i), "at": base.Add(time.Duration(i) * time.Hour).Format(time.RFC3339)}).want(t, 201)
+		}
+		for _, bad := range []struct {
+			body  map[string]any
+			field string
+		}{
+			{map[string]any{"kind": "deploy", "services": []string{"ledger"}, "version": "v9", "links": []map[string]string{{"url": "javascript:alert(1)"}}}, "links[0]"},
+			{map[string]any{"kind": "deploy", "services": []string{"ledger"}, "version": "v9", "at": time.Now().Add(3 * time.Hour).Format(time.RFC3339)}, "at"},
+			{map[string]any{"kind": "deploy", "services": []string{"ledger"}}, "title"},
+		} {
+			if r := call(kim, "POST", "/changes", bad.body).want(t, 400); r.body["field"] != bad.field {
+				t.Errorf("bad %v: field %v", bad.body, r.body["field"])
+			}
+		}
+		var seen []string
+		cursor := ""
+		for range 5 {
+			r := call(kim, "GET", "/changes?service=ledger&limit=2&cursor="+cursor, nil).want(t, 200)
+			for _, it := range r.body["items"].([]any) {
+				seen = append(seen, it.(map[string]any)["version"].(string))
+			}
+			if cursor, _ = r.body["next_cursor"].(string); cursor == "" {
+				break
+			}
+		}
+		if strings.Join(seen, ",") != "v1.4,v1.3,v1.2,v1.1,v1.0" {
+			t.Fatalf("pages: %v", seen)
+		}
+		call(kim, "GET", "/changes?cursor=garbage", nil).want(t, 400)
+		call(kim, "GET", "/changes?service=nope", nil).want(t, 400)
+
+		r := call(kim, "POST", "/changes", map[string]any{"kind": "config", "repository": "acme/unknown", "title": "pool size"}).want(t, 201)
+		id := strconv.Itoa(int(r.body["id"].(float64)))
+		call(kim, "GET", "/changes/unmapped", nil).want(t, 403)
+		if r := call(admin, "GET", "/changes/unmapped", nil).want(t, 200); len(r.body["items"].([]any)) != 1 {
+			t.Fatalf("unmapped: %s", r.raw)
+		}
+		call(kim, "POST", "/changes/"+id+"/map", map[string]any{"services": []string{"ledger"}}).want(t, 403)
+		if r := call(admin, "POST", "/changes/"+id+"/map", map[string]any{"services": []string{"nope"}}).want(t, 400); r.body["field"] != "services[0]" {
+			t.Fatalf("map to an unknown service: %s", r.raw)
+		}
+		call(admin, "POST", "/changes/"+id+"/map", map[string]any{"services": []string{"ledger"}}).want(t, 200)
+		call(admin, "POST", "/changes/"+id+"/map", map[string]any{"services": []string{"ledger"}}).want(t, 409)
+		if r := call(kim, "GET", "/changes?service=ledger&limit=1", nil).want(t, 200); r.body["items"].([]any)[0].(map[string]any)["title"] != "pool size" {
+			t.Fatalf("the mapped change is not the newest of ledger: %s", r.raw)
+		}
+
+		// A restricted incident of checkout-api (which depends on ledger).
+		start := time.Now().Add(-2 * time.Hour)
+		inc, err := f.srv.Incidents.Declare(ctx, auth.User{Name: "ops", Role: auth.Admin}, incident.Declaration{Title: "보안 점검",
+			Grade: incident.SEV2, Services: []string{"checkout-api"}, Visibility: incident.Restricted, StartedAt: &start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		call(kim, "GET", "/incidents/"+inc.Ref()+"/changes", nil).want(t, 404)
+		call(kim, "POST", "/incidents/"+inc.Ref()+"/mitigate", map[string]any{}).want(t, 404)
+		r = call(admin, "GET", "/incidents/"+inc.Ref()+"/changes", nil).want(t, 200)
+		if n := len(r.body["changes"].([]any)); n != 6 {
+			t.Fatalf("%d changes around the incident, want the 6 of ledger: %s", n, r.raw)
+		}
+		if r := call(admin, "POST", "/incidents/"+inc.Ref()+"/mitigate", map[string]any{"mitigated_at": "soon"}).want(t, 400); r.body["field"] != "mitigated_at" {
+			t.Fatalf("bad mitigated_at: %s", r.raw)
+		}
+		call(admin, "POST", "/incidents/"+inc.Ref()+"/mitigate", map[string]any{"mitigated_at": start.Add(time.Minute).Format(time.RFC3339)}).want(t, 200)
 	})
 }
