@@ -20,6 +20,23 @@ type Config struct {
 	WebhookSecret string
 	// ReplayWindow bounds the age of a signed generic change webhook.
 	ReplayWindow time.Duration
+	// Environments, when set, are the only environments whose changes are
+	// recorded: a staging deploy must not decide whether production can be
+	// rolled back. Changes that name no environment are always recorded.
+	Environments []string
+}
+
+// RecordsEnvironment reports whether changes to env are recorded.
+func (c *Config) RecordsEnvironment(env string) bool {
+	if env == "" || len(c.Environments) == 0 {
+		return true
+	}
+	for _, e := range c.Environments {
+		if strings.EqualFold(e, env) {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultWindow is how far before an incident's start its changes reach.
@@ -81,6 +98,15 @@ func readConfig(r *confyaml.Reader, cfg *Config, section confyaml.Field) {
 					continue
 				}
 				cfg.Rules.NotRollbackableKinds = append(cfg.Rules.NotRollbackableKinds, k)
+			}
+		case "environments":
+			for i, item := range r.List(f.Val, f.Path) {
+				path := fmt.Sprintf("%s[%d]", f.Path, i)
+				if e := strings.TrimSpace(r.Str(item, path)); e != "" {
+					cfg.Environments = append(cfg.Environments, e)
+				} else {
+					r.Errorf(item, path, "must not be empty")
+				}
 			}
 		case "window":
 			cfg.Window = duration(r, f, time.Hour, 30*24*time.Hour)

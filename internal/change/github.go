@@ -37,8 +37,9 @@ type ghUser struct {
 }
 
 type ghRepo struct {
-	FullName string `json:"full_name"`
-	HTMLURL  string `json:"html_url"`
+	FullName      string `json:"full_name"`
+	HTMLURL       string `json:"html_url"`
+	DefaultBranch string `json:"default_branch"`
 }
 
 type ghDeployment struct {
@@ -109,6 +110,10 @@ func ParseGitHub(event string, body []byte) (*Change, string, error) {
 		}
 		if ev.Action != "closed" || !pr.Merged {
 			return nil, "pull request not merged", nil
+		}
+		if def := ev.Repository.DefaultBranch; def != "" && pr.Base.Ref != def {
+			// Merged into a feature or release branch: not on its way to a deploy yet.
+			return nil, "merged into " + pr.Base.Ref + ", not " + def, nil
 		}
 		c := &Change{Kind: KindCode, Source: SourceGitHub, Repository: repo, Title: pr.Title, Author: pr.User.Login,
 			Commit: pr.MergeCommitSHA, ExternalID: fmt.Sprintf("pr:%s#%d", strings.ToLower(repo), pr.Number),

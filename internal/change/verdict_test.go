@@ -64,12 +64,15 @@ func TestConfigErrorsNameFileLineField(t *testing.T) {
 			t.Errorf("error %q does not contain %q", err, want)
 		}
 	}
-	cfg, err := ParseConfig("f.yaml", []byte("changes:\n  labels: [breaking]\n  window: 48h\n"))
+	cfg, err := ParseConfig("f.yaml", []byte("changes:\n  labels: [breaking]\n  window: 48h\n  environments: [production]\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Window.Hours() != 48 || cfg.Rules.BlockingLabel([]string{"BREAKING"}) != "BREAKING" || cfg.Rules.NotRollbackableKinds[0] != KindMigration {
 		t.Fatalf("config = %+v", cfg)
+	}
+	if !cfg.RecordsEnvironment("Production") || cfg.RecordsEnvironment("staging") || !cfg.RecordsEnvironment("") {
+		t.Fatalf("environments = %v", cfg.Environments)
 	}
 	def, _ := ParseConfig("f.yaml", []byte("teams: []\n"))
 	if def.Window != DefaultWindow || len(def.Rules.Labels) != 3 {

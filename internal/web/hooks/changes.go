@@ -98,6 +98,10 @@ func (h *ChangeHooks) generic(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *ChangeHooks) record(w http.ResponseWriter, r *http.Request, c *change.Change) {
+	if !h.Config.RecordsEnvironment(c.Environment) {
+		answer(w, "ignored", "environment "+c.Environment+" is not in changes.environments")
+		return
+	}
 	inserted, err := h.Changes.Record(r.Context(), c)
 	if err != nil {
 		h.refuse(w, err)

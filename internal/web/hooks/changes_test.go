@@ -35,6 +35,7 @@ services:
 changes:
   github_secret: github-secret-0123456789
   webhook_secret: change-secret-0123456789
+  environments: [production]
 `
 
 const githubSecret, changeSecret = "github-secret-0123456789", "change-secret-0123456789"
@@ -106,8 +107,10 @@ func TestGitHubChangeWebhook(t *testing.T) {
 		// GitHub retries the same delivery: stored once.
 		f.github(t, "pull_request", "pull_request_merged.json", "d-2", githubSecret).want(t, 200)
 		f.github(t, "pull_request", "pull_request_closed_unmerged.json", "d-3", githubSecret).want(t, 200)
+		f.github(t, "pull_request", "pull_request_merged_other_branch.json", "d-3b", githubSecret).want(t, 200)
+		f.github(t, "deployment_status", "deployment_status_staging.json", "d-3c", githubSecret).want(t, 200)
 		if n := countChanges(t, db); n != 1 {
-			t.Fatalf("%d changes after a retry and an unmerged PR, want 1", n)
+			t.Fatalf("%d changes after a retry, an unmerged PR, a PR to another branch and a staging deploy, want 1", n)
 		}
 
 		// An open incident on the service, started before the fixtures'
