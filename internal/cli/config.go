@@ -99,8 +99,20 @@ func (c *fileConfig) summary() string {
 	if t := c.Review.DefaultTracker; t != "" {
 		parts = append(parts, "action items filed in "+string(t))
 	}
+	if ch := c.Changes; ch != nil {
+		parts = append(parts, fmt.Sprintf("changes shown %s before an incident, not rollbackable with labels %s (GitHub hook %s, change hook %s)",
+			ch.Window, strings.Join(ch.Rules.Labels, ", "), onOff(ch.GitHubSecret), onOff(ch.WebhookSecret)))
+	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// onOff says whether a hook with this secret is on.
+func onOff(secret string) string {
+	if secret == "" {
+		return "off"
+	}
+	return "on"
 }
