@@ -151,10 +151,17 @@ func (c *Change) check() error {
 	case utf8.RuneCountInString(c.Verdict.Reason) > maxReason:
 		return fail.Field("not_rollbackable", "is longer than %d characters", maxReason)
 	}
-	for name, v := range map[string]string{"version": c.Version, "commit": c.Commit, "author": c.Author,
-		"repository": c.Repository, "environment": c.Environment, "external_id": c.ExternalID} {
-		if utf8.RuneCountInString(v) > maxField {
-			return fail.Field(name, "is longer than %d characters", maxField)
+	fields := []struct{ name, value string }{
+		{"version", c.Version},
+		{"commit", c.Commit},
+		{"author", c.Author},
+		{"repository", c.Repository},
+		{"environment", c.Environment},
+		{"id", c.ExternalID},
+	}
+	for _, f := range fields {
+		if utf8.RuneCountInString(f.value) > maxField {
+			return fail.Field(f.name, "is longer than %d characters", maxField)
 		}
 	}
 	for i, l := range c.Links {
