@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -25,6 +26,7 @@ type fileConfig struct {
 	Policy  *policy.Policy
 	Review  *review.Config
 	Auth    *sso.Config
+	Flags   []flag.Switch
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -47,7 +49,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Policy, policyErr = policy.LoadConfig(path, services)
 	c.Review, reviewErr = review.LoadConfig(path)
 	c.Auth, authErr = sso.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr}
+	var flagsErr error
+	c.Flags, flagsErr = flag.LoadConfig(path, services)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, flagsErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -70,6 +74,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Report, o.Policy = c.Report, c.Policy
 	o.Review = c.Review
 	o.Auth = c.Auth
+	o.Flags = c.Flags
 }
 
 // summary says what the file sets up, for check-config.
@@ -93,6 +98,9 @@ func (c *fileConfig) summary() string {
 	parts = append(parts, fmt.Sprintf("%d report sections", len(c.Report.Template.Sections)))
 	if t := c.Review.DefaultTracker; t != "" {
 		parts = append(parts, "action items filed in "+string(t))
+	}
+	if len(c.Flags) > 0 {
+		parts = append(parts, fmt.Sprintf("%d kill switches", len(c.Flags)))
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))

@@ -21,6 +21,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
@@ -83,6 +84,8 @@ type Options struct {
 	// ReviewSweepEvery is how often reminders, escalations and recurrence
 	// are looked for (default one minute).
 	ReviewSweepEvery time.Duration
+	// Flags are the switches the flags: section defines.
+	Flags []flag.Switch
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -127,6 +130,11 @@ type Server struct {
 
 	// TeamTargets are the places teams added to be told, on top of the catalog's.
 	TeamTargets *teamtarget.Service
+
+	// Flags changes kill switches; FlagsServed is what OFREP answers from.
+	Flags       *flag.Service
+	FlagsServed *flag.Served
+	flagWatcher *flag.Watcher
 }
 
 // directory checks names against the catalog and the users table.
@@ -233,6 +241,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
 		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+	if err := s.openFlags(ctx, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("flags: %w", err)
+	}
 	if s.Outbox, err = newOutbox(db, o, s.TeamTargets); err != nil {
 		db.Close()
 		return nil, err
@@ -386,6 +398,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.routeOnKick(ctx)
+	go s.flagWatcher.Run(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.
