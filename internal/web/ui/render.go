@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // viewers' time zones work on machines without a zone database
 
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -69,11 +70,11 @@ var funcs = template.FuncMap{
 
 func mustParsePages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html"))
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/partial_*.html"))
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "partial") { // partials.html, partial_*.html: in every page
 			continue
 		}
 		t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
@@ -194,6 +195,8 @@ func (v *view) EventText(ev incident.Event) string {
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
+	case flag.EventFlipped:
+		return v.flagEventText(ev)
 	}
 	return v.reviewEventText(ev)
 }

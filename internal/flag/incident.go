@@ -1,0 +1,156 @@
+package flag
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// EventFlipped is the timeline event of a switch flipped from an incident:
+// data key, service, from, to, reason and version.
+const EventFlipped incident.EventKind = "flag_flipped"
+
+// Timeline appends events to an incident's timeline.
+type Timeline interface {
+	AppendEvent(ctx context.Context, ev *incident.Event) error
+}
+
+// IncidentSwitches are the switches seen from an incident: those of its
+// affected services, flipped during it and recorded on its timeline.
+type IncidentSwitches struct {
+	Flags     *Service
+	Incidents *incident.Service
+	Timeline  Timeline
+}
+
+// IncidentSwitch is one switch as an incident's page shows it.
+type IncidentSwitch struct {
+	Switch
+	// MayFlip: the viewer may flip it (an owning team's responder, or an
+	// admin).
+	MayFlip bool `json:"may_flip"`
+	// FlippedHere: it serves one variant since a flip made during this
+	// incident.
+	FlippedHere bool `json:"flipped_here"`
+	// OfferBack: it was flipped here, the incident is mitigated, and the
+	// viewer may flip it back to its definition.
+	OfferBack bool `json:"offer_back"`
+}
+
+// Mitigated reports whether an incident's impact is over, so that switches
+// flipped during it should go back to their definition. Kept in one place
+// so that every screen and the left-flipped check agree.
+func Mitigated(inc *incident.Incident) bool {
+	if inc.MitigatedAt != nil {
+		return true
+	}
+	switch inc.Status {
+	case incident.Monitoring, incident.Resolved, incident.Closed:
+		return true
+	}
+	return false
+}
+
+// List returns the incident (as the user may see it) and the switches of
+// its affected services.
+func (s *IncidentSwitches) List(ctx context.Context, by auth.User, id int64) (*incident.Incident, []IncidentSwitch, error) {
+	inc, err := s.Incidents.Get(ctx, by, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(inc.Services) == 0 {
+		return inc, []IncidentSwitch{}, nil
+	}
+	sws, err := s.Flags.List(ctx, by, inc.Services)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]IncidentSwitch, len(sws))
+	for i, sw := range sws {
+		out[i] = s.view(by, inc, sw)
+	}
+	return inc, out, nil
+}
+
+func (s *IncidentSwitches) view(by auth.User, inc *incident.Incident, sw Switch) IncidentSwitch {
+	v := IncidentSwitch{Switch: sw, MayFlip: s.Flags.MayChange(by, sw.Service)}
+	v.FlippedHere = sw.Flipped() && sw.Incident == inc.Ref()
+	v.OfferBack = v.FlippedHere && v.MayFlip && Mitigated(inc)
+	return v
+}
+
+// FlipBackReason is the reason a flip back offer fills in, in English (the
+// revision keeps what was sent; the page shows it in the viewer's language).
+func FlipBackReason(inc *incident.Incident) string {
+	return fmt.Sprintf("incident %s mitigated", inc.Ref())
+}
+
+// Flip flips a switch of one of the incident's affected services, records
+// the incident on its revision and puts the flip on the incident's
+// timeline. to is a variant or "default"; a reason is required.
+//
+// The revision and audit entry are written with the switch (in the flag
+// store's transaction); the timeline event follows it. Should writing the
+// event fail, the flip stands and is still found by its revision, which
+// names the incident, and the caller sees the error.
+func (s *IncidentSwitches) Flip(ctx context.Context, by auth.User, id int64, key, to, reason string) (Switch, Revision, error) {
+	if err := checkReason(reason, true); err != nil {
+		return Switch{}, Revision{}, err
+	}
+	inc, err := s.Incidents.Get(ctx, by, id)
+	if err != nil {
+		return Switch{}, Revision{}, err
+	}
+	cur, err := s.Flags.Store.GetSwitch(ctx, key)
+	if err != nil {
+		return Switch{}, Revision{}, err
+	}
+	if !slices.Contains(inc.Services, cur.Service) {
+		return Switch{}, Revision{}, fail.Field("key", "switch %s belongs to service %s, which %s does not affect (affected: %s)",
+			key, cur.Service, inc.Ref(), strings.Join(inc.Services, ", "))
+	}
+	sw, rev, err := s.Flags.Flip(ctx, by, key, FlipRequest{To: to, Reason: reason, Incident: inc.Ref()})
+	if err != nil {
+		return Switch{}, Revision{}, err
+	}
+	ev := &incident.Event{IncidentID: inc.ID, Kind: EventFlipped, Actor: by.Name, At: rev.At, Data: map[string]any{
+		"key":     key,
+		"service": sw.Service,
+		"from":    rev.From,
+		"to":      rev.To,
+		"reason":  reason,
+		"version": rev.Version,
+	}}
+	if err := s.Timeline.AppendEvent(ctx, ev); err != nil {
+		return sw, rev, fmt.Errorf("switch %s flipped, but its timeline entry was not written: %w", key, err)
+	}
+	return sw, rev, nil
+}
+
+// TargetingSummary says in one line who the definition serves what: the
+// rules in order, then the default. Operators and attributes stay as
+// written: they are what the config file and API use.
+func TargetingSummary(sw Switch) string {
+	if !sw.Enabled {
+		return "disabled: " + sw.DefaultVariant + " for everyone"
+	}
+	var parts []string
+	for _, r := range sw.Rules {
+		conds := make([]string, len(r.Conditions))
+		for i, c := range r.Conditions {
+			val := c.Value
+			if len(c.Values) > 0 {
+				val = "[" + strings.Join(c.Values, ", ") + "]"
+			}
+			conds[i] = fmt.Sprintf("%s %s %s", c.Attribute, c.Op, val)
+		}
+		parts = append(parts, strings.Join(conds, " and ")+" → "+r.Variant)
+	}
+	parts = append(parts, "else → "+sw.DefaultVariant)
+	return strings.Join(parts, "; ")
+}
