@@ -44,6 +44,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
@@ -336,6 +337,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Ready:   db.Ping,
 		Metrics: reg,
 		Log:     o.Logger,
+		OFREP:   &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
