@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
@@ -44,6 +45,8 @@ type API struct {
 	Review    *review.Service
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -107,7 +110,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
-	}, append(append(a.reportRoutes(), a.reviewRoutes()...), a.teamTargetRoutes()...)...)
+	}, append(append(append(a.reportRoutes(), a.reviewRoutes()...), a.teamTargetRoutes()...), a.flagRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -105,7 +105,9 @@ func siteOf(t testing.TB, run *testutil.Running) *site {
 		other: tok(auth.ScopeIntake)}
 }
 
-func isConflict(err error) bool { return err != nil && bytes.Contains([]byte(err.Error()), []byte("exists")) }
+func isConflict(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("exists"))
+}
 
 // answer is an HTTP answer read in full.
 type answer struct {
