@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
@@ -91,7 +92,7 @@ func siteOf(t testing.TB, run *testutil.Running) *site {
 	t.Helper()
 	ctx := context.Background()
 	users := run.Server.Users
-	if _, err := users.AddUser(ctx, "ada", "", auth.Admin); err != nil && !isConflict(err) {
+	if _, err := users.AddUser(ctx, "ada", "", auth.Admin); err != nil && fail.CodeOf(err) != fail.Conflict {
 		t.Fatal(err)
 	}
 	tok := func(scopes ...auth.Scope) string {
