@@ -45,6 +45,8 @@ type API struct {
 	Review    *review.Service
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
 	// Switches are the kill switches seen from incidents.
 	Switches *flag.IncidentSwitches
 }
@@ -110,7 +112,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
-	}, append(append(a.reportRoutes(), a.reviewRoutes()...), append(a.teamTargetRoutes(), a.incidentFlagRoutes()...)...)...)
+	}, append(append(append(append(a.reportRoutes(), a.reviewRoutes()...), a.teamTargetRoutes()...), a.flagRoutes()...), a.incidentFlagRoutes()...)...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.
