@@ -3,7 +3,6 @@ package flag
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
@@ -84,35 +83,19 @@ func (s *IncidentSwitches) view(by auth.User, inc *incident.Incident, sw Switch)
 	return v
 }
 
-// FlipBackReason is the reason a flip back offer fills in, in English (the
-// revision keeps what was sent; the page shows it in the viewer's language).
-func FlipBackReason(inc *incident.Incident) string {
-	return fmt.Sprintf("incident %s mitigated", inc.Ref())
-}
-
-// Flip flips a switch of one of the incident's affected services, records
-// the incident on its revision and puts the flip on the incident's
-// timeline. to is a variant or "default"; a reason is required.
+// Flip flips a switch during an incident, records the incident on its
+// revision and puts the flip on the incident's timeline. Any switch may be
+// flipped, not only those of the affected services: a dependency's switch
+// may be the one that helps; who may flip it is its owning team's rule. to is a variant or "default"; a reason is required.
 //
 // The revision and audit entry are written with the switch (in the flag
 // store's transaction); the timeline event follows it. Should writing the
 // event fail, the flip stands and is still found by its revision, which
 // names the incident, and the caller sees the error.
 func (s *IncidentSwitches) Flip(ctx context.Context, by auth.User, id int64, key, to, reason string) (Switch, Revision, error) {
-	if err := checkReason(reason, true); err != nil {
-		return Switch{}, Revision{}, err
-	}
 	inc, err := s.Incidents.Get(ctx, by, id)
 	if err != nil {
 		return Switch{}, Revision{}, err
-	}
-	cur, err := s.Flags.Store.GetSwitch(ctx, key)
-	if err != nil {
-		return Switch{}, Revision{}, err
-	}
-	if !slices.Contains(inc.Services, cur.Service) {
-		return Switch{}, Revision{}, fail.Field("key", "switch %s belongs to service %s, which %s does not affect (affected: %s)",
-			key, cur.Service, inc.Ref(), strings.Join(inc.Services, ", "))
 	}
 	sw, rev, err := s.Flags.Flip(ctx, by, key, FlipRequest{To: to, Reason: reason, Incident: inc.Ref()})
 	if err != nil {
@@ -130,6 +113,25 @@ func (s *IncidentSwitches) Flip(ctx context.Context, by auth.User, id int64, key
 		return sw, rev, fmt.Errorf("switch %s flipped, but its timeline entry was not written: %w", key, err)
 	}
 	return sw, rev, nil
+}
+
+// FlipNamed flips a switch as Service.Flip does; when the request names an
+// incident, through Flip, so that the flip is on that incident's timeline
+// whichever edge (API, CLI) asked for it.
+func (s *IncidentSwitches) FlipNamed(ctx context.Context, by auth.User, key string, req FlipRequest) (Switch, Revision, error) {
+	ref := strings.TrimSpace(req.Incident)
+	if ref == "" {
+		return s.Flags.Flip(ctx, by, key, req)
+	}
+	id, ok := incident.ParseRef(ref)
+	if !ok {
+		return Switch{}, Revision{}, fail.Field("incident", "must be an incident id such as INC-7; got %q", ref)
+	}
+	if _, err := s.Incidents.Get(ctx, by, id); fail.CodeOf(err) == fail.NotFound {
+		// Named in the body, not the path: a problem naming the field.
+		return Switch{}, Revision{}, fail.Field("incident", "no incident %q", ref)
+	}
+	return s.Flip(ctx, by, id, key, req.To, req.Reason)
 }
 
 // TargetingSummary says in one line who the definition serves what: the

@@ -77,9 +77,10 @@ func switchNow(t *testing.T, f *fixture, key string) flag.Switch {
 // incident's service through the API: the switch serves off, its revision
 // names the incident, the timeline has a flag_flipped event and the audit
 // log a flag.flip entry. Another team's responder and a viewer are refused
-// with 403, a missing reason with 400 naming reason, and a switch of a
-// service the incident does not affect with 400 naming key; none of them
-// changes anything.
+// with 403, a missing reason with 400 naming reason; none of them changes
+// anything. A flip through /api/v1/flags naming the incident (as the CLI's
+// --incident does) is on the timeline too, and an unknown incident there
+// is a 400 naming incident.
 func TestIncidentFlipAPI(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		f := startFixture(t, dbURL)
@@ -111,14 +112,6 @@ func TestIncidentFlipAPI(t *testing.T) {
 				t.Fatalf("%s: not a problem: %s", c.who, r.body)
 			}
 		}
-		// A switch of a service the incident does not affect.
-		op := auth.User{Name: auth.SystemActor, Role: auth.Admin, Scopes: []auth.Scope{auth.ScopeRead, auth.ScopeWrite}}
-		if _, err := f.srv.Flags.Create(ctx, op, flag.Definition{Key: "auth.sso", Service: "auth", Type: flag.Boolean}); err != nil {
-			t.Fatal(err)
-		}
-		if r := f.call(t, admin, "POST", "/api/v1/incidents/"+ref+"/flags/auth.sso/flip", map[string]any{"to": "off", "reason": "x"}); r.status != 400 || !strings.Contains(r.body, `"field":"key"`) {
-			t.Fatalf("a switch of an unaffected service: %d %s", r.status, r.body)
-		}
 		if after := switchNow(t, f, "checkout.new-payment-sheet"); after.Version != before.Version || after.Flipped() {
 			t.Fatalf("refused flips changed the switch: %+v", after)
 		}
@@ -131,6 +124,7 @@ func TestIncidentFlipAPI(t *testing.T) {
 		if sw.State != "off" || sw.Incident != ref || sw.UpdatedBy != string(payResponder) {
 			t.Fatalf("switch after the flip: %+v", sw)
 		}
+		op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
 		_, revs, err := f.srv.Flags.Get(ctx, op, sw.Key)
 		if err != nil || revs[0].Kind != flag.KindFlip || revs[0].Incident != ref || revs[0].From != "default" || revs[0].To != "off" ||
 			revs[0].Reason != "payment sheet crashes on iOS" || revs[0].Actor != string(payResponder) {
@@ -161,6 +155,22 @@ func TestIncidentFlipAPI(t *testing.T) {
 		}
 		if !audited {
 			t.Fatalf("no flag.flip audit entry: %+v", entries)
+		}
+
+		// The switch API naming the incident, for a dependency's switch.
+		op = auth.User{Name: auth.SystemActor, Role: auth.Admin, Scopes: []auth.Scope{auth.ScopeRead, auth.ScopeWrite}}
+		if _, err := f.srv.Flags.Create(ctx, op, flag.Definition{Key: "auth.sso", Service: "auth", Type: flag.Boolean}); err != nil {
+			t.Fatal(err)
+		}
+		if r := f.call(t, otherTeam, "POST", "/api/v1/flags/auth.sso/flip", map[string]any{"to": "off", "reason": "x", "incident": "INC-999"}); r.status != 400 || !strings.Contains(r.body, `"field":"incident"`) {
+			t.Fatalf("an unknown incident: %d %s", r.status, r.body)
+		}
+		if r := f.call(t, otherTeam, "POST", "/api/v1/flags/auth.sso/flip", map[string]any{"to": "off", "reason": "sso loops", "incident": ref}); r.status != 200 {
+			t.Fatalf("flip naming the incident: %d %s", r.status, r.body)
+		}
+		events, _ = f.srv.Incidents.Timeline(ctx, op, id, 0, 500)
+		if last := events[len(events)-1]; last.Kind != flag.EventFlipped || last.Data["key"] != "auth.sso" || last.Actor != string(otherTeam) {
+			t.Fatalf("the switch API's flip is not on the timeline: %+v", last)
 		}
 
 		var list struct {

@@ -102,7 +102,11 @@ func (a *API) flipFlag(w http.ResponseWriter, r *http.Request, u auth.User) erro
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	s, rev, err := a.Flags.Flip(r.Context(), u, r.PathValue("key"), req)
+	flip := a.Flags.Flip
+	if a.Switches != nil { // a flip naming an incident goes on its timeline
+		flip = a.Switches.FlipNamed
+	}
+	s, rev, err := flip(r.Context(), u, r.PathValue("key"), req)
 	if err != nil {
 		return err
 	}
