@@ -47,6 +47,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newReviewCmd(),
 		newActionCmd(),
 		newTeamCmd(),
+		newFlagCmd(),
 	)
 	return root
 }

@@ -51,9 +51,9 @@ func TestFlipReachesOtherReplica(t *testing.T) {
 	// The database becomes unreachable: b keeps serving from memory.
 	name := dbName(t, dbURL)
 	admin := openAdmin(t, strings.Replace(dbURL, "/"+name, "/postgres", 1))
-	exec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS false")
-	t.Cleanup(func() { exec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true") })
-	exec(t, admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
+	sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS false")
+	t.Cleanup(func() { sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true") })
+	sqlExec(t, admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
 	if err := b.srv.DB.Ping(context.Background()); err == nil {
 		t.Fatal("the database still answers")
 	}
@@ -112,7 +112,7 @@ func dbName(t *testing.T, dbURL string) string {
 	return strings.TrimPrefix(u.Path, "/")
 }
 
-func exec(t *testing.T, db *sql.DB, q string, args ...any) {
+func sqlExec(t *testing.T, db *sql.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
