@@ -280,6 +280,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.AddWorker(w, s.Outbox.RescueWorker())
 		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
 		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
+		river.AddWorker(w, s.flagLeftWorker(o))
 		if register != nil {
 			register(w)
 		}
@@ -298,7 +299,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		flagLeftPeriodic())
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")

@@ -110,6 +110,7 @@ func (u *UI) listFlags(w http.ResponseWriter, r *http.Request, v *view) {
 type flagPage struct {
 	Switch    flag.Switch
 	Targeting string
+	Variants  []string
 	Revisions []flag.Revision
 }
 
@@ -119,5 +120,5 @@ func (u *UI) showFlag(w http.ResponseWriter, r *http.Request, v *view) {
 		u.fail(w, r, v, err)
 		return
 	}
-	u.render(w, r, "flag", v, flagPage{Switch: sw, Targeting: flag.TargetingSummary(sw), Revisions: revs})
+	u.render(w, r, "flag", v, flagPage{Switch: sw, Targeting: flag.TargetingSummary(sw), Variants: sw.VariantNames(), Revisions: revs})
 }
