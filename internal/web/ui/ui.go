@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -72,6 +73,8 @@ type UI struct {
 	TrustProxyHeaders bool
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
 
 	once    sync.Once
 	pages   *pages
@@ -132,6 +135,7 @@ func (u *UI) build() {
 	u.reportRoutes(signedIn)
 	u.reviewRoutes(signedIn)
 	u.teamTargetRoutes(signedIn)
+	u.flagRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
