@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -84,6 +85,9 @@ gracefully.`,
 				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
 					return err
 				}
+				if opts.Flags, err = flag.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
+					return err
+				}
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
@@ -126,6 +130,9 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 	}
 	out := cmd.OutOrStdout()
 	if seeded {
+		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
+			return err
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)

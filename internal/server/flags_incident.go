@@ -8,9 +8,10 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 )
 
-// incidentSwitches are the kill switches as the incident page, the API
-// and Slack see them: flips made there land on the incident's timeline.
-func (s *Server) incidentSwitches() *flag.IncidentSwitches {
+// IncidentSwitches are the kill switches as the incident page, the API,
+// Slack and the demo see them: flips made there land on the incident's
+// timeline.
+func (s *Server) IncidentSwitches() *flag.IncidentSwitches {
 	return &flag.IncidentSwitches{Flags: s.Flags, Incidents: s.Incidents, Timeline: s.DB.Incidents()}
 }
 

@@ -324,16 +324,16 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
-		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets}
-	webUI.Switches = s.incidentSwitches()
+		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Flags: s.Flags}
+	webUI.Switches = s.IncidentSwitches()
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Flags: s.Flags, Switches: s.incidentSwitches()},
+			TeamTargets: s.TeamTargets, Flags: s.Flags, Switches: s.IncidentSwitches()},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.incidentSwitches())),
+			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI:      webUI.Handler(),

@@ -114,7 +114,7 @@ func TestLeftFlipped(t *testing.T) {
 			t.Fatalf("/flags: %d %s", page.status, clip(page.body))
 		}
 		one := fetch(t, c, run.Base+"/flags/"+key)
-		if one.status != 200 || !strings.Contains(one.body, "sheet crashes") || !strings.Contains(one.body, "its definition (default) → off") {
+		if one.status != 200 || !strings.Contains(one.body, "sheet crashes") || !strings.Contains(one.body, "flipped from default to off") {
 			t.Fatalf("/flags/%s: %d %s", key, one.status, clip(one.body))
 		}
 

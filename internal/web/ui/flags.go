@@ -1,124 +1,123 @@
 package ui
 
 import (
-	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/flag"
-	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// flagRoutes serve the kill switches: flipping one from an incident's
-// page, the list of all switches with those left flipped, and one
-// switch's page with its revisions.
+// flagRoutes serve the kill switches: the list and each switch's page with
+// its rules and revisions for everyone, the flip form for the owning
+// team's responders and admins.
 func (u *UI) flagRoutes(signedIn func(string, func(http.ResponseWriter, *http.Request, *view))) {
-	if u.Switches == nil {
-		return
-	}
-	signedIn("POST /incidents/{ref}/flags/{key}/flip", u.flipFromIncident)
 	signedIn("GET /flags", u.listFlags)
 	signedIn("GET /flags/{key}", u.showFlag)
+	signedIn("POST /flags/{key}/flip", u.flipFlag)
 }
 
-// flagsPanel is the incident page's kill switch section.
-type flagsPanel struct {
-	Items []flagRow
-}
-
-// flagRow is one switch on the incident page, with what the forms offer.
-type flagRow struct {
-	flag.IncidentSwitch
-	Targeting string
-	// Choices are the states it may be flipped to: the variants it does
-	// not serve now, and "default" when it is flipped.
-	Choices []string
-}
-
-// incidentFlags builds the section for an incident's page; nil when
-// switches are not set up.
-func (u *UI) incidentFlags(ctx context.Context, v *view, inc *incident.Incident) (*flagsPanel, error) {
-	if u.Switches == nil {
-		return nil, nil
-	}
-	_, items, err := u.Switches.List(ctx, v.User, inc.ID)
-	if err != nil {
-		return nil, err
-	}
-	p := &flagsPanel{Items: make([]flagRow, len(items))}
-	for i, it := range items {
-		p.Items[i] = flagRow{IncidentSwitch: it, Targeting: flag.TargetingSummary(it.Switch), Choices: flipChoices(it.Switch)}
-	}
-	return p, nil
-}
-
-func flipChoices(sw flag.Switch) []string {
-	var out []string
-	if sw.Flipped() {
-		out = append(out, flag.Default)
-	}
-	for _, name := range sw.VariantNames() {
-		if name != sw.State {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-func (u *UI) flipFromIncident(w http.ResponseWriter, r *http.Request, v *view) {
-	u.act(w, r, v, func(id int64) error {
-		_, _, err := u.Switches.Flip(r.Context(), v.User, id, r.PathValue("key"), r.PostFormValue("to"), r.PostFormValue("reason"))
-		return err
-	})
-}
-
-// flagEventText describes a flip on the timeline.
-func (v *view) flagEventText(ev incident.Event) string {
-	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
-	return v.T("ev.flag_flipped", s("key"), v.StateName(s("from")), v.StateName(s("to")), s("reason"))
-}
-
-// StateName is a switch state in the viewer's language: a variant as it
-// is named, "default" as words.
-func (v *view) StateName(state string) string {
-	if state == flag.Default || state == "" {
-		return v.T("sw.to_default")
-	}
-	return state
-}
-
-// flagsPage lists every switch, those left flipped first.
 type flagsPage struct {
-	Left []flag.Switch
-	All  []flag.Switch
+	Service  string
+	Switches []flag.Switch
+	Left     []flag.Switch // left flipped after their incident closed
 }
 
 func (u *UI) listFlags(w http.ResponseWriter, r *http.Request, v *view) {
-	left, err := u.Switches.Flags.LeftFlipped(r.Context())
+	service := strings.TrimSpace(r.URL.Query().Get("service"))
+	var services []string
+	if service != "" {
+		services = []string{service}
+	}
+	list, err := u.Flags.List(r.Context(), v.User, services)
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	all, err := u.Switches.Flags.List(r.Context(), v.User, nil)
-	if err != nil {
-		u.fail(w, r, v, err)
-		return
+	p := flagsPage{Service: service, Switches: list}
+	if service == "" {
+		if p.Left, err = u.Flags.LeftFlipped(r.Context()); err != nil {
+			u.fail(w, r, v, err)
+			return
+		}
 	}
-	u.render(w, r, "flags", v, flagsPage{Left: left, All: all})
+	u.render(w, r, "flags", v, p)
 }
 
-// flagPage is one switch with its revisions.
 type flagPage struct {
 	Switch    flag.Switch
-	Targeting string
-	Variants  []string
+	Variants  []flagVariant
 	Revisions []flag.Revision
+	CanFlip   bool
+	Form      url.Values
+	Error     string
+}
+
+// flagVariant is a variant as the page lists it.
+type flagVariant struct {
+	Name    string
+	Value   string // as JSON
+	Default bool
+	Served  bool // served to everyone now (flipped to it)
 }
 
 func (u *UI) showFlag(w http.ResponseWriter, r *http.Request, v *view) {
-	sw, revs, err := u.Switches.Flags.Get(r.Context(), v.User, r.PathValue("key"))
+	u.renderFlag(w, r, v, url.Values{}, nil)
+}
+
+func (u *UI) renderFlag(w http.ResponseWriter, r *http.Request, v *view, form url.Values, formErr error) {
+	s, revs, err := u.Flags.Get(r.Context(), v.User, r.PathValue("key"))
 	if err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
-	u.render(w, r, "flag", v, flagPage{Switch: sw, Targeting: flag.TargetingSummary(sw), Variants: sw.VariantNames(), Revisions: revs})
+	p := flagPage{Switch: s, Revisions: revs, CanFlip: u.Flags.MayChange(v.User, s.Service), Form: form}
+	for _, name := range s.VariantNames() {
+		b, _ := json.Marshal(s.Variants[name])
+		p.Variants = append(p.Variants, flagVariant{Name: name, Value: string(b), Default: name == s.DefaultVariant, Served: name == s.State})
+	}
+	if formErr != nil {
+		var ok bool
+		if p.Error, ok = u.formProblem(w, r, v, formErr); !ok {
+			return
+		}
+	}
+	u.render(w, r, "flag", v, p)
+}
+
+func (u *UI) flipFlag(w http.ResponseWriter, r *http.Request, v *view) {
+	key := r.PathValue("key")
+	req := flag.FlipRequest{To: r.PostFormValue("to"), Reason: r.PostFormValue("reason"), Incident: r.PostFormValue("incident")}
+	flip := u.Flags.Flip
+	if u.Switches != nil { // a flip naming an incident goes on its timeline
+		flip = u.Switches.FlipNamed
+	}
+	if _, _, err := flip(r.Context(), v.User, key, req); err != nil {
+		u.renderFlag(w, r, v, r.PostForm, err)
+		return
+	}
+	http.Redirect(w, r, "/flags/"+url.PathEscape(key), http.StatusSeeOther)
+}
+
+// RuleText writes a rule for people: "off when platform = ios and
+// appVersion < 5.2.0".
+func (v *view) RuleText(rule flag.Rule) string {
+	conds := make([]string, len(rule.Conditions))
+	for i, c := range rule.Conditions {
+		value := c.Value
+		if c.Op == flag.OpIn || c.Op == flag.OpNotIn {
+			value = strings.Join(c.Values, ", ")
+		}
+		conds[i] = c.Attribute + " " + v.T("flagop."+string(c.Op)) + " " + value
+	}
+	return v.T("flags.rule", rule.Variant, strings.Join(conds, v.T("flags.and")))
+}
+
+// RevisionText says what a revision changed.
+func (v *view) RevisionText(rev flag.Revision) string {
+	if rev.Kind == flag.KindFlip {
+		return v.T("flags.rev.flip", rev.From, rev.To)
+	}
+	return v.T("flags.rev." + rev.Kind)
 }

@@ -73,6 +73,8 @@ type UI struct {
 	TrustProxyHeaders bool
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
 	// Switches are the kill switches seen from incidents; nil: not shown.
 	Switches *flag.IncidentSwitches
 
@@ -136,6 +138,7 @@ func (u *UI) build() {
 	u.reviewRoutes(signedIn)
 	u.teamTargetRoutes(signedIn)
 	u.flagRoutes(signedIn)
+	u.incidentFlagRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
