@@ -106,10 +106,6 @@ func siteOf(t testing.TB, run *testutil.Running) *site {
 		other: tok(auth.ScopeIntake)}
 }
 
-func isConflict(err error) bool {
-	return err != nil && bytes.Contains([]byte(err.Error()), []byte("exists"))
-}
-
 // answer is an HTTP answer read in full.
 type answer struct {
 	status int
