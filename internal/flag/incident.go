@@ -14,9 +14,12 @@ import (
 // data key, service, from, to, reason and version.
 const EventFlipped incident.EventKind = "flag_flipped"
 
-// Timeline appends events to an incident's timeline.
-type Timeline interface {
-	AppendEvent(ctx context.Context, ev *incident.Event) error
+// EventStore changes a switch and appends an incident's timeline event in
+// one transaction (see Store.UpdateSwitch for change). event makes the
+// event from the switch and revision as stored; nil appends none.
+type EventStore interface {
+	UpdateSwitchWithEvent(ctx context.Context, key string, change Change,
+		event func(Switch, Revision) *incident.Event) (Switch, Revision, error)
 }
 
 // IncidentSwitches are the switches seen from an incident: those of its
@@ -24,7 +27,9 @@ type Timeline interface {
 type IncidentSwitches struct {
 	Flags     *Service
 	Incidents *incident.Service
-	Timeline  Timeline
+	// Events is the flag store, writing a flip and its timeline event
+	// together.
+	Events EventStore
 }
 
 // IncidentSwitch is one switch as an incident's page shows it.
@@ -84,35 +89,41 @@ func (s *IncidentSwitches) view(by auth.User, inc *incident.Incident, sw Switch)
 }
 
 // Flip flips a switch during an incident, records the incident on its
-// revision and puts the flip on the incident's timeline. Any switch may be
-// flipped, not only those of the affected services: a dependency's switch
-// may be the one that helps; who may flip it is its owning team's rule. to is a variant or "default"; a reason is required.
-//
-// The revision and audit entry are written with the switch (in the flag
-// store's transaction); the timeline event follows it. Should writing the
-// event fail, the flip stands and is still found by its revision, which
-// names the incident, and the caller sees the error.
+// revision and puts the flip on the incident's timeline, all in one
+// transaction with the audit entry. to is a variant or "default"; a reason
+// is required. Any switch may be flipped, not only those of the affected
+// services: a dependency's switch may be the one that helps; who may flip
+// it is its owning team's rule.
 func (s *IncidentSwitches) Flip(ctx context.Context, by auth.User, id int64, key, to, reason string) (Switch, Revision, error) {
 	inc, err := s.Incidents.Get(ctx, by, id)
 	if err != nil {
 		return Switch{}, Revision{}, err
 	}
-	sw, rev, err := s.Flags.Flip(ctx, by, key, FlipRequest{To: to, Reason: reason, Incident: inc.Ref()})
-	if err != nil {
-		return Switch{}, Revision{}, err
-	}
-	ev := &incident.Event{IncidentID: inc.ID, Kind: EventFlipped, Actor: by.Name, At: rev.At, Data: map[string]any{
-		"key":     key,
-		"service": sw.Service,
-		"from":    rev.From,
-		"to":      rev.To,
-		"reason":  reason,
-		"version": rev.Version,
+	// The flag service's rules, over a store that also writes the event.
+	svc := *s.Flags
+	svc.Store = eventStore{Store: s.Flags.Store, events: s.Events, event: func(sw Switch, rev Revision) *incident.Event {
+		return &incident.Event{IncidentID: inc.ID, Kind: EventFlipped, Actor: by.Name, At: rev.At, Data: map[string]any{
+			"key":     sw.Key,
+			"service": sw.Service,
+			"from":    rev.From,
+			"to":      rev.To,
+			"reason":  reason,
+			"version": rev.Version,
+		}}
 	}}
-	if err := s.Timeline.AppendEvent(ctx, ev); err != nil {
-		return sw, rev, fmt.Errorf("switch %s flipped, but its timeline entry was not written: %w", key, err)
-	}
-	return sw, rev, nil
+	return svc.Flip(ctx, by, key, FlipRequest{To: to, Reason: reason, Incident: inc.Ref()})
+}
+
+// eventStore is a Store whose changes append an event in their
+// transaction.
+type eventStore struct {
+	Store
+	events EventStore
+	event  func(Switch, Revision) *incident.Event
+}
+
+func (e eventStore) UpdateSwitch(ctx context.Context, key string, change Change) (Switch, Revision, error) {
+	return e.events.UpdateSwitchWithEvent(ctx, key, change, e.event)
 }
 
 // FlipNamed flips a switch as Service.Flip does; when the request names an

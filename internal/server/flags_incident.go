@@ -12,7 +12,7 @@ import (
 // Slack and the demo see them: flips made there land on the incident's
 // timeline.
 func (s *Server) IncidentSwitches() *flag.IncidentSwitches {
-	return &flag.IncidentSwitches{Flags: s.Flags, Incidents: s.Incidents, Timeline: s.DB.Incidents()}
+	return &flag.IncidentSwitches{Flags: s.Flags, Incidents: s.Incidents, Events: s.DB.Flags()}
 }
 
 // flagLeftWorker reminds owning teams of switches left flipped after

@@ -143,6 +143,13 @@ func (s *Flags) record(ctx context.Context, tx *sql.Tx, rev *flag.Revision, audi
 // UpdateSwitch changes a switch under a row lock, with its revision and
 // audit entry, one version up.
 func (s *Flags) UpdateSwitch(ctx context.Context, key string, change flag.Change) (flag.Switch, flag.Revision, error) {
+	return s.updateSwitchThen(ctx, key, change, nil)
+}
+
+// updateSwitchThen is UpdateSwitch that runs then, when not nil, in the
+// same transaction with what was stored.
+func (s *Flags) updateSwitchThen(ctx context.Context, key string, change flag.Change,
+	then func(tx *sql.Tx, next flag.Switch, rev flag.Revision) error) (flag.Switch, flag.Revision, error) {
 	var next flag.Switch
 	var rev flag.Revision
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
@@ -196,6 +203,9 @@ func (s *Flags) UpdateSwitch(ctx context.Context, key string, change flag.Change
 			return err
 		}
 		next, rev = n, *r
+		if then != nil {
+			return then(tx, next, rev)
+		}
 		return nil
 	})
 	return next, rev, err

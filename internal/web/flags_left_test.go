@@ -55,7 +55,7 @@ func TestLeftFlipped(t *testing.T) {
 		if _, err := run.Server.Flags.Create(ctx, op, flag.Definition{Key: key, Service: "checkout-api", Type: flag.Boolean}); err != nil {
 			t.Fatal(err)
 		}
-		sws := &flag.IncidentSwitches{Flags: run.Server.Flags, Incidents: run.Server.Incidents, Timeline: run.Server.DB.Incidents()}
+		sws := &flag.IncidentSwitches{Flags: run.Server.Flags, Incidents: run.Server.Incidents, Events: run.Server.DB.Flags()}
 		if _, _, err := sws.Flip(ctx, op, inc.ID, key, "off", "sheet crashes"); err != nil {
 			t.Fatal(err)
 		}
