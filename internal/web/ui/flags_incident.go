@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -80,4 +81,27 @@ func (v *view) StateName(state string) string {
 		return v.T("sw.to_default")
 	}
 	return state
+}
+
+// liveSwitches re-renders the incident page's switch section for the live
+// stream when events may have changed it: a flip, or a status change (which
+// may bring the flip-back offer). ok is false when there is nothing to send.
+func (u *UI) liveSwitches(ctx context.Context, v *view, inc *incident.Incident, events []incident.Event) (html string, ok bool, err error) {
+	if u.Switches == nil {
+		return "", false, nil
+	}
+	for _, ev := range events {
+		if ev.Kind == flag.EventFlipped || ev.Kind == incident.EventStatusChanged {
+			ok = true
+		}
+	}
+	if !ok {
+		return "", false, nil
+	}
+	panel, err := u.incidentFlags(ctx, v, inc)
+	if err != nil {
+		return "", false, err
+	}
+	html, err = u.fragment("incident_flags", v, incidentPage{Inc: inc, Flags: panel})
+	return strings.TrimSpace(html), err == nil && html != "", err
 }
