@@ -52,7 +52,12 @@ func TestFlipReachesOtherReplica(t *testing.T) {
 	name := dbName(t, dbURL)
 	admin := openAdmin(t, strings.Replace(dbURL, "/"+name, "/postgres", 1))
 	sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS false")
-	t.Cleanup(func() { sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true") })
+	allowed := false
+	t.Cleanup(func() {
+		if !allowed {
+			sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true")
+		}
+	})
 	sqlExec(t, admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", name)
 	if err := b.srv.DB.Ping(context.Background()); err == nil {
 		t.Fatal("the database still answers")
@@ -66,6 +71,24 @@ func TestFlipReachesOtherReplica(t *testing.T) {
 		if bulk.status != 200 {
 			t.Fatalf("bulk with the database down: %d %s", bulk.status, bulk.body)
 		}
+	}
+
+	// The database comes back: b's listener reconnects by itself, so the
+	// next flip reaches b long before its 30 s safety reload could.
+	sqlExec(t, admin, "ALTER DATABASE "+name+" ALLOW_CONNECTIONS true")
+	allowed = true
+	waitListening(t, dbURL, 2)
+	back := do(t, "POST", a.base+"/api/v1/flags/new-payment-sheet/flip", []byte(`{"to":"default","reason":"fixed"}`),
+		"Authorization", "Bearer "+a.write)
+	flipped = time.Now()
+	if back.status != 200 {
+		t.Fatalf("flip back on a: %d %s", back.status, back.body)
+	}
+	for evalB().json(t)["value"] != true {
+		if time.Since(flipped) > time.Second {
+			t.Fatal("replica b did not serve the flip back within a second of its listener reconnecting")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 
