@@ -53,7 +53,7 @@ func TestCheckConfigFlags(t *testing.T) {
 		t.Fatalf("bad config: %v %s", err, errOut)
 	}
 	out, errOut, err = check(write("demo.yaml", string(catalog.DemoYAML)))
-	if err != nil || !strings.Contains(out, "4 kill switches") {
+	if err != nil || !strings.Contains(out, "5 kill switches") {
 		t.Fatalf("demo config: %v %s %s", err, out, errOut)
 	}
 }
