@@ -191,6 +191,13 @@ func (s *Service) Create(ctx context.Context, by auth.User, d Definition) (Switc
 	if err := s.mayChange(by, sw.Service); err != nil {
 		return Switch{}, err
 	}
+	// Every switch is served in each bulk answer and held in memory: the
+	// set is bounded, and a switch past the bound would not be served.
+	if all, err := s.Store.ListSwitches(ctx, nil, MaxSwitches); err != nil {
+		return Switch{}, err
+	} else if len(all) >= MaxSwitches {
+		return Switch{}, fail.New(fail.Conflict, "there are %d switches already, the most Firebreak serves", MaxSwitches)
+	}
 	now := s.now()
 	sw.Version, sw.UpdatedAt, sw.UpdatedBy = 1, now, by.Name
 	rev := &Revision{Key: sw.Key, Version: 1, Kind: KindCreate, At: now, Actor: by.Name, To: definitionText(sw)}
