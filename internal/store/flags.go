@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
 // Flags implements flag.Store.
@@ -132,12 +133,38 @@ func (s *Flags) record(ctx context.Context, tx *sql.Tx, rev *flag.Revision, audi
 	if err := s.db.appendAudit(ctx, tx, audit); err != nil {
 		return err
 	}
+	if err := s.onTimeline(ctx, tx, rev); err != nil {
+		return err
+	}
 	if s.db.Dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, "SELECT pg_notify($1, $2)", FlagChannel, rev.Key); err != nil {
 			return fmt.Errorf("announce switch change: %w", err)
 		}
 	}
 	return nil
+}
+
+// EventFlagFlipped is the timeline event of a switch flipped during an
+// incident.
+const EventFlagFlipped incident.EventKind = "flag_flipped"
+
+// onTimeline puts a flip made during an incident on its timeline, in the
+// flip's own transaction.
+func (s *Flags) onTimeline(ctx context.Context, tx *sql.Tx, rev *flag.Revision) error {
+	if rev.Kind != flag.KindFlip || rev.Incident == "" {
+		return nil
+	}
+	id, ok := incident.ParseRef(rev.Incident)
+	if !ok {
+		return nil
+	}
+	ev := []incident.Event{{At: rev.At, Actor: rev.Actor, Kind: EventFlagFlipped, Data: map[string]any{
+		"key":    rev.Key,
+		"from":   rev.From,
+		"to":     rev.To,
+		"reason": rev.Reason,
+	}}}
+	return s.db.Incidents().appendEvents(ctx, tx, id, ev)
 }
 
 // UpdateSwitch changes a switch under a row lock, with its revision and

@@ -9,7 +9,9 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // fakeIncidents knows INC-1 (open), INC-2 (closed) and INC-3 (open,
@@ -58,6 +60,14 @@ func paymentSheetDef() flag.Definition {
 func TestFlagLifecycle(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		// INC-1 to INC-3, which fakeIncidents describes; flips put events
+		// on their timelines.
+		for range 3 {
+			inc := newIncident("checkout", incident.SEV2, incident.Internal, "checkout-api")
+			if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
 		served := flag.NewServed()
 		svc := flagService(db, served)
 		if _, err := svc.Create(ctx, webResponder, paymentSheetDef()); fail.CodeOf(err) != fail.Forbidden {
@@ -107,6 +117,11 @@ func TestFlagLifecycle(t *testing.T) {
 		}
 		if rev.From != "default" || rev.To != "off" || rev.Actor != "pia" || rev.Incident != "INC-1" || rev.Version != 2 || rev.ID == 0 {
 			t.Fatalf("revision %+v", rev)
+		}
+		evs := testutil.EventsOfKind(t, db, 1, store.EventFlagFlipped)
+		if len(evs) != 1 || evs[0].Actor != "pia" || evs[0].Data["key"] != sw.Key || evs[0].Data["to"] != "off" ||
+			evs[0].Data["reason"] != "결제 실패 급증 payment errors" {
+			t.Fatalf("timeline of INC-1: %+v", evs)
 		}
 		if got := served.Load().Get(sw.Key); got.State != "off" {
 			t.Fatalf("snapshot not updated by the flip: %+v", got)

@@ -54,6 +54,7 @@ var flagMessages = map[string][2]string{
 	"flagop.semver_ge":       {"≥ (version)", "≥ (버전)"},
 	"flagop.semver_eq":       {"= (version)", "= (버전)"},
 	"flags.service_switches": {"Kill switches", "킬 스위치"},
+	"ev.flag_flipped":        {"flipped kill switch %s from %s to %s: %s", "킬 스위치 %s을(를) %s에서 %s(으)로 전환: %s"},
 }
 
 func init() {

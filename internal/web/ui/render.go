@@ -194,6 +194,8 @@ func (v *view) EventText(ev incident.Event) string {
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
+	case "flag_flipped":
+		return v.T("ev.flag_flipped", s("key"), s("from"), s("to"), s("reason"))
 	}
 	return v.reviewEventText(ev)
 }
