@@ -31,7 +31,7 @@ type fileConfig struct {
 	// Playbooks is the playbooks: section: each service's remedies.
 	Playbooks *playbook.Config
 	Changes   *change.Config
-	Flags   []flag.Switch
+	Flags     []flag.Switch
 }
 
 // loadConfig reads every section of a config file: the catalog first, then

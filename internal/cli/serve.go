@@ -15,8 +15,8 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
-	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 

@@ -33,7 +33,12 @@ func ParseConfig(filename string, data []byte, services func(string) bool) ([]Sw
 	var out []Switch
 	err := confyaml.ReadSection(r, filename, data, "flags", func(f confyaml.Field) {
 		seen := map[string]int{}
-		for i, n := range r.List(f.Val, "flags") {
+		items := r.List(f.Val, "flags")
+		if len(items) > MaxSwitches {
+			r.Errorf(f.Val, "flags", "defines %d switches; Firebreak serves at most %d", len(items), MaxSwitches)
+			return
+		}
+		for i, n := range items {
 			path := fmt.Sprintf("flags[%d]", i)
 			sw, ok := readSwitch(r, n, path, services)
 			if !ok {

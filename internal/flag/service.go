@@ -191,6 +191,13 @@ func (s *Service) Create(ctx context.Context, by auth.User, d Definition) (Switc
 	if err := s.mayChange(by, sw.Service); err != nil {
 		return Switch{}, err
 	}
+	// Every switch is served in each bulk answer and held in memory: the
+	// set is bounded, and a switch past the bound would not be served.
+	if all, err := s.Store.ListSwitches(ctx, nil, MaxSwitches); err != nil {
+		return Switch{}, err
+	} else if len(all) >= MaxSwitches {
+		return Switch{}, fail.New(fail.Conflict, "there are %d switches already, the most Firebreak serves", MaxSwitches)
+	}
 	now := s.now()
 	sw.Version, sw.UpdatedAt, sw.UpdatedBy = 1, now, by.Name
 	rev := &Revision{Key: sw.Key, Version: 1, Kind: KindCreate, At: now, Actor: by.Name, To: definitionText(sw)}
@@ -242,7 +249,8 @@ func (s *Service) Update(ctx context.Context, by auth.User, key string, d Defini
 		return Switch{}, err
 	}
 	s.changed(sw)
-	return sw, nil
+	sw.Incident, err = s.incidentSeer(by)(ctx, sw.Incident)
+	return sw, err
 }
 
 func checkReason(reason string, required bool) error {
@@ -325,7 +333,47 @@ func (s *Service) List(ctx context.Context, by auth.User, services []string) ([]
 	if len(services) == 0 {
 		services = nil
 	}
-	return s.Store.ListSwitches(ctx, services, MaxSwitches)
+	list, err := s.Store.ListSwitches(ctx, services, MaxSwitches)
+	if err != nil {
+		return nil, err
+	}
+	seen := s.incidentSeer(by)
+	for i := range list {
+		if list[i].Incident, err = seen(ctx, list[i].Incident); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
+// incidentSeer returns a function that keeps an incident reference the
+// user may see and blanks one they may not: even the number of a
+// restricted incident is for its members and admins only.
+func (s *Service) incidentSeer(by auth.User) func(ctx context.Context, ref string) (string, error) {
+	known := map[string]bool{}
+	return func(ctx context.Context, ref string) (string, error) {
+		if ref == "" {
+			return "", nil
+		}
+		visible, ok := known[ref]
+		if !ok {
+			if s.Incidents == nil {
+				return "", nil
+			}
+			_, _, err := s.Incidents.IncidentState(ctx, by, ref)
+			switch {
+			case err == nil:
+				visible = true
+			case fail.CodeOf(err) != fail.NotFound && fail.CodeOf(err) != fail.Forbidden:
+				return "", err
+			}
+			known[ref] = visible
+		}
+		if !visible {
+			return "", nil
+		}
+		return ref, nil
+	}
 }
 
 // Get returns a switch and its newest revisions.
@@ -335,7 +383,19 @@ func (s *Service) Get(ctx context.Context, by auth.User, key string) (Switch, []
 		return Switch{}, nil, err
 	}
 	revs, err := s.Store.Revisions(ctx, key, MaxRevisions)
-	return sw, revs, err
+	if err != nil {
+		return Switch{}, nil, err
+	}
+	seen := s.incidentSeer(by)
+	if sw.Incident, err = seen(ctx, sw.Incident); err != nil {
+		return Switch{}, nil, err
+	}
+	for i := range revs {
+		if revs[i].Incident, err = seen(ctx, revs[i].Incident); err != nil {
+			return Switch{}, nil, err
+		}
+	}
+	return sw, revs, nil
 }
 
 // LeftFlipped returns the switches still flipped after the incident they

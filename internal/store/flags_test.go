@@ -9,14 +9,20 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
-// fakeIncidents knows INC-1 (open) and INC-2 (closed).
+// fakeIncidents knows INC-1 (open), INC-2 (closed) and INC-3 (open,
+// restricted to admins).
 type fakeIncidents struct{}
 
-func (fakeIncidents) IncidentState(_ context.Context, _ auth.User, ref string) (string, bool, error) {
+func (fakeIncidents) IncidentState(_ context.Context, by auth.User, ref string) (string, bool, error) {
 	switch ref {
+	case "INC-3": // restricted: admins only
+		if by.IsAdmin() {
+			return "INC-3", false, nil
+		}
 	case "INC-1", "inc-1", "1":
 		return "INC-1", false, nil
 	case "INC-2":
@@ -53,6 +59,14 @@ func paymentSheetDef() flag.Definition {
 func TestFlagLifecycle(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
+		// INC-1 to INC-3, which fakeIncidents describes; flips put events
+		// on their timelines.
+		for range 3 {
+			inc := newIncident("checkout", incident.SEV2, incident.Internal, "checkout-api")
+			if err := db.Incidents().CreateIncident(ctx, inc, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
 		served := flag.NewServed()
 		svc := flagService(db, served)
 		if _, err := svc.Create(ctx, webResponder, paymentSheetDef()); fail.CodeOf(err) != fail.Forbidden {
@@ -148,6 +162,22 @@ func TestFlagLifecycle(t *testing.T) {
 		if left, err := svc.LeftFlipped(ctx); err != nil || len(left) != 1 || left[0].Key != sw.Key {
 			t.Fatalf("left flipped after the incident closed: %v %v", left, err)
 		}
+		// A restricted incident's reference is shown only to who may see it.
+		if _, _, err := svc.Flip(ctx, paymentsResponder, sw.Key, flag.FlipRequest{To: "off", Reason: "x", Incident: "INC-3"}); fail.CodeOf(err) != fail.Invalid {
+			t.Fatalf("flip naming an unseen incident: %v", err)
+		}
+		if _, _, err := svc.Flip(ctx, admin, sw.Key, flag.FlipRequest{To: "off", Reason: "restricted", Incident: "INC-3"}); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := svc.List(ctx, paymentsResponder, nil); len(list) != 1 || list[0].Incident != "" || !list[0].Flipped() {
+			t.Fatalf("a responder's list shows %+v", list)
+		}
+		if got, revs, _ := svc.Get(ctx, paymentsResponder, sw.Key); got.Incident != "" || revs[0].Incident != "" || revs[1].Incident != "INC-2" {
+			t.Fatalf("a responder's view: %q %+v", got.Incident, revs[:2])
+		}
+		if got, revs, _ := svc.Get(ctx, admin, sw.Key); got.Incident != "INC-3" || revs[0].Incident != "INC-3" {
+			t.Fatalf("an admin's view: %q %+v", got.Incident, revs[0])
+		}
 		audit, err := db.Users().ListAudit(ctx, 0, 50)
 		if err != nil {
 			t.Fatal(err)
@@ -158,7 +188,7 @@ func TestFlagLifecycle(t *testing.T) {
 				actions[e.Action]++
 			}
 		}
-		if actions[flag.ActionCreate] != 1 || actions[flag.ActionFlip] != 2 || actions[flag.ActionUpdate] != 1 {
+		if actions[flag.ActionCreate] != 1 || actions[flag.ActionFlip] != 3 || actions[flag.ActionUpdate] != 1 {
 			t.Fatalf("audit actions %v", actions)
 		}
 	})

@@ -2,11 +2,16 @@ package web_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // matrixFlag makes sure the matrix's switch on checkout-api (owned by
@@ -39,4 +44,49 @@ func init() {
 	matrix["GET /flags/{key}"] = row{rule: anyReader, path: matrixFlag("")}
 	matrix["PUT /flags/{key}"] = row{rule: payFlags, path: matrixFlag(""), body: jsonBody(map[string]any{"service": "checkout-api", "description": "matrix"})}
 	matrix["POST /flags/{key}/flip"] = row{rule: payFlags, path: matrixFlag("/flip"), body: jsonBody(map[string]any{"to": "off", "reason": "matrix"})}
+}
+
+// TestFlagsDoNotLeakRestrictedIncident: a switch flipped during the
+// restricted incident shows that incident's reference only to those who
+// may see it, in the API and on the web pages.
+func TestFlagsDoNotLeakRestrictedIncident(t *testing.T) {
+	f := startFixture(t, testutil.SQLiteURL(t))
+	ref := f.incident[incident.Restricted]
+	matrixFlag("")(f, "")
+	if _, _, err := f.srv.Flags.Flip(context.Background(), f.admin(t), "matrix-switch",
+		flag.FlipRequest{To: "off", Reason: "during the restricted one", Incident: ref}); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"/api/v1/flags", "/api/v1/flags?service=checkout-api", "/api/v1/flags/matrix-switch", "/flags", "/flags/matrix-switch"}
+	for _, c := range []caller{viewer, payResponder, otherTeam, orgResponder, payBot, member, admin} {
+		var session *http.Client
+		for _, p := range paths {
+			var body string
+			if strings.HasPrefix(p, "/api/") {
+				r := f.call(t, c, "GET", p, nil)
+				if r.status != 200 {
+					t.Fatalf("%s as %s: %d %s", p, c, r.status, r.body)
+				}
+				body = r.body
+			} else {
+				if c == payBot {
+					continue // a token signs no one in to the web
+				}
+				if session == nil {
+					session = f.browser(t, c)
+				}
+				resp, err := session.Get(f.base + p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				body = string(b)
+			}
+			mayKnow := c == admin || c == member
+			if shown := strings.Contains(body, ref); shown != mayKnow {
+				t.Errorf("%s as %s: %s shown = %v, want %v", p, c, ref, shown, mayKnow)
+			}
+		}
+	}
 }
