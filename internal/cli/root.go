@@ -48,6 +48,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newActionCmd(),
 		newTeamCmd(),
 		newPlaybookCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
 	)
 	return root
 }

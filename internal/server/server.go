@@ -95,6 +95,10 @@ type Options struct {
 // DefaultDataDir is where the embedded database lives unless told otherwise.
 const DefaultDataDir = "firebreak-data"
 
+// DatabaseURLOrDefault is the database the options name: DatabaseURL, or
+// the SQLite file in DataDir.
+func (o Options) DatabaseURLOrDefault() string { return o.databaseURL() }
+
 func (o Options) databaseURL() string {
 	if o.DatabaseURL != "" {
 		return o.DatabaseURL
