@@ -147,7 +147,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		RescueStuckJobsAfter: 2 * time.Minute,
 		FetchPollInterval:    cfg.PollInterval,
 		Queues:               queues,
-		Workers:  workers,
+		Workers:              workers,
 		PeriodicJobs: append([]*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },
