@@ -35,6 +35,8 @@ type Service struct {
 	Description string    `json:"description"`
 	DependsOn   []string  `json:"depends_on"`
 	Runbooks    []Runbook `json:"runbooks"`
+	// Repositories are where the service's code lives, for the change registry.
+	Repositories []Repository `json:"repositories,omitempty"`
 }
 
 // Catalog is a checked, read-only set of teams and services, kept in file
@@ -152,5 +154,6 @@ func (t Team) clone() Team {
 func (s Service) clone() Service {
 	s.DependsOn = slices.Clone(s.DependsOn)
 	s.Runbooks = slices.Clone(s.Runbooks)
+	s.Repositories = slices.Clone(s.Repositories)
 	return s
 }

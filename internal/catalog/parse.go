@@ -178,6 +178,8 @@ func (p *parser) service(n *yaml.Node, path string) serviceEntry {
 			for i, item := range p.List(f.Val, f.Path) {
 				s.Runbooks = append(s.Runbooks, p.runbook(item, fmt.Sprintf("%s[%d]", f.Path, i)))
 			}
+		case "repositories":
+			s.Repositories = p.repositories(f)
 		default:
 			p.Unknown(f)
 		}

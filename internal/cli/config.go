@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
@@ -28,6 +29,7 @@ type fileConfig struct {
 	Auth    *sso.Config
 	// Playbooks is the playbooks: section: each service's remedies.
 	Playbooks *playbook.Config
+	Changes   *change.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -52,7 +54,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Auth, authErr = sso.LoadConfig(path, teams)
 	var playbookErr error
 	c.Playbooks, playbookErr = playbook.LoadConfig(path, services)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr}
+	var changesErr error
+	c.Changes, changesErr = change.LoadConfig(path)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -76,6 +80,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Review = c.Review
 	o.Auth = c.Auth
 	o.Playbooks = c.Playbooks
+	o.Changes = c.Changes
 }
 
 // summary says what the file sets up, for check-config.
@@ -100,6 +105,10 @@ func (c *fileConfig) summary() string {
 	if t := c.Review.DefaultTracker; t != "" {
 		parts = append(parts, "action items filed in "+string(t))
 	}
+	if ch := c.Changes; ch != nil {
+		parts = append(parts, fmt.Sprintf("changes shown %s before an incident, not rollbackable with labels %s (GitHub hook %s, change hook %s)",
+			ch.Window, strings.Join(ch.Rules.Labels, ", "), onOff(ch.GitHubSecret), onOff(ch.WebhookSecret)))
+	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
 	}
@@ -107,4 +116,12 @@ func (c *fileConfig) summary() string {
 		parts = append(parts, fmt.Sprintf("%d playbooks with %d action steps", n, actions))
 	}
 	return strings.Join(parts, "; ")
+}
+
+// onOff says whether a hook with this secret is on.
+func onOff(secret string) string {
+	if secret == "" {
+		return "off"
+	}
+	return "on"
 }

@@ -113,6 +113,7 @@ func newIncidentCmd() *cobra.Command {
 		newAssignCmd(&f),
 		newNoteCmd(&f),
 		newUpdateCmd(&f),
+		newMitigateCmd(&f),
 	)
 	return cmd
 }

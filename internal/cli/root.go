@@ -48,6 +48,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newActionCmd(),
 		newTeamCmd(),
 		newPlaybookCmd(),
+		newChangeCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
 	)

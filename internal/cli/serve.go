@@ -130,9 +130,15 @@ gracefully.`,
 }
 
 func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln net.Listener) error {
-	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Passwords, srv.Incidents, srv.Catalog, time.Now())
+	now := time.Now()
+	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Passwords, srv.Incidents, srv.Catalog, now)
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
+	}
+	if seeded {
+		if err := demo.SeedChanges(ctx, srv.Changes, srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo changes: %w", err)
+		}
 	}
 	out := cmd.OutOrStdout()
 	if seeded {

@@ -414,6 +414,9 @@ func (s *Service) applyPatch(inc *Incident, p Patch, actor string, now time.Time
 	}
 	if p.MitigatedAt != nil {
 		t := p.MitigatedAt.UTC()
+		if t.Before(inc.StartedAt) || t.After(now) {
+			return nil, fail.Field("mitigated_at", "must lie between the incident's start and now")
+		}
 		inc.MitigatedAt = &t
 		changed["mitigated_at"] = t
 	}

@@ -223,6 +223,13 @@ type env struct {
 
 func start(t *testing.T, dbURL, ghToken string) *env {
 	t.Helper()
+	return startWith(t, dbURL, ghToken, true)
+}
+
+// startWith starts Firebreak with the playbooks and the peers; with
+// ownBlocker false the change registry itself gives the rollback verdict.
+func startWith(t *testing.T, dbURL, ghToken string, ownBlocker bool) *env {
+	t.Helper()
 	t.Setenv("TEST_ARGO_TOKEN", argoToken)
 	ctx := context.Background()
 	p := startPeer(t)
@@ -236,8 +243,12 @@ func start(t *testing.T, dbURL, ghToken string) *env {
 		t.Fatal(err)
 	}
 	b := &blocker{}
-	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Playbooks: pbs, RollbackBlocker: b,
-		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}}})
+	opts := server.Options{DatabaseURL: dbURL, Catalog: cat, Playbooks: pbs,
+		Jobs: jobs.Config{PollInterval: 100 * time.Millisecond, RetryPolicy: quickRetry{}}}
+	if ownBlocker {
+		opts.RollbackBlocker = b
+	}
+	run := testutil.StartServer(t, opts)
 	e := &env{run: run, peer: p, tokens: map[string]string{}, block: b}
 	admin := auth.User{Name: auth.SystemActor, Role: auth.Admin}
 	users := []struct {
@@ -615,4 +626,32 @@ func TestWhoMayRun(t *testing.T) {
 	secret := e.declare(t, incident.Restricted, "checkout-api")
 	e.call(t, "pat", "GET", "/incidents/"+secret.Ref()+"/playbooks", nil).want(t, 404)
 	e.call(t, "pat", "POST", "/incidents/"+secret.Ref()+"/playbooks/runs", ask).want(t, 404)
+}
+
+// TestRegistryVerdictAsksSecondConfirmation runs the change registry and the
+// playbooks together: a deploy recorded as not rollbackable makes the
+// rollback action ask for the second confirmation naming its reason, and a
+// newer, safe deploy lifts it again.
+func TestRegistryVerdictAsksSecondConfirmation(t *testing.T) {
+	e := startWith(t, testutil.SQLiteURL(t), githubToken, false)
+	inc := e.declare(t, incident.Internal, "checkout-api")
+	path := "/incidents/" + inc.Ref() + "/playbooks/runs"
+	ask := map[string]any{"service": "checkout-api", "playbook": "rollback", "step": 2, "confirm": true}
+	deploy := func(version, notRollbackable string, ago time.Duration) {
+		t.Helper()
+		e.call(t, "ada", "POST", "/changes", map[string]any{"kind": "deploy", "services": []string{"checkout-api"},
+			"version": version, "title": "deploy " + version, "at": time.Now().Add(-ago).UTC().Format(time.RFC3339),
+			"not_rollbackable": notRollbackable}).want(t, 201)
+	}
+	deploy("v41", "", 3*time.Hour)
+	deploy("v42", "drops the legacy_amount column", time.Hour)
+	a := e.call(t, "pat", "POST", path, ask).want(t, 409)
+	if a.body["field"] != "confirm_not_rollbackable" || !strings.Contains(a.raw, "drops the legacy_amount column") {
+		t.Fatalf("registry verdict not asked for: %s", a.raw)
+	}
+	if runs := e.call(t, "pat", "GET", path, nil).want(t, 200); len(runs.body["items"].([]any)) != 0 {
+		t.Fatalf("a refused rollback was stored: %s", runs.raw)
+	}
+	deploy("v43", "", time.Minute)
+	e.call(t, "pat", "POST", path, ask).want(t, 202)
 }

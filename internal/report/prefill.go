@@ -33,7 +33,10 @@ func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone 
 	when := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04 MST") }
 	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", when(inc.DetectedAt), zone,
 		tr["started"], when(inc.StartedAt), tr["source"], inc.Source)
-	set(KeyDetection, detection)
+	set(KeyDetection, detection+impactTimes(inc, when, lang))
+	if cause := suspectedCause(events, when, lang); cause != "" {
+		set(KeyCause, cause)
+	}
 	if len(inc.Services) > 0 {
 		var b strings.Builder
 		for _, s := range inc.Services {
@@ -125,6 +128,9 @@ func EventText(ev incident.Event, lang string) string {
 		return fmt.Sprintf(tr["overdue"], s("interval"))
 	case "signal_joined", "signal_status":
 		return fmt.Sprintf(tr["signal"], s("source"), s("title"))
+	}
+	if text, ok := changeEventText(ev, lang); ok {
+		return text
 	}
 	return string(ev.Kind)
 }

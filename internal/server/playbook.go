@@ -23,12 +23,16 @@ func (s *Server) openPlaybooks(o Options, jc *jobs.Config) {
 	if base == "" {
 		base = o.Policy.BaseURL
 	}
+	blocker := o.RollbackBlocker
+	if blocker == nil {
+		blocker = s.Changes // the registry's verdict on each service's newest deploy
+	}
 	s.Playbooks = &playbook.Service{
 		Config:    cfg,
 		Incidents: s.Incidents,
 		Owners:    directory{o.Catalog, s.DB.Users()},
 		Store:     s.DB.PlaybookRuns(),
-		Blocker:   o.RollbackBlocker,
+		Blocker:   blocker,
 		Sender:    &playbook.Sender{Client: &http.Client{Timeout: 30 * time.Second}, Getenv: os.Getenv, Now: o.Now},
 		Now:       o.Now,
 		BaseURL:   base,

@@ -21,6 +21,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
@@ -85,11 +86,14 @@ type Options struct {
 	// are looked for (default one minute).
 	ReviewSweepEvery time.Duration
 	// Playbooks is the playbooks: section; RollbackBlocker says when a
-	// service's newest deploy is not rollbackable (nil: never); DemoPeer
+	// service's newest deploy is not rollbackable (nil: the change
+	// registry decides); DemoPeer
 	// mounts the demo peer the demo's playbooks call.
 	Playbooks       *playbook.Config
 	RollbackBlocker playbook.RollbackBlocker
 	DemoPeer        bool
+	// Changes is the changes: section of the config file.
+	Changes *change.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -140,6 +144,8 @@ type Server struct {
 	TeamTargets *teamtarget.Service
 	// Playbooks runs the action steps of services' playbooks.
 	Playbooks *playbook.Service
+	// Changes is the change registry.
+	Changes *change.Service
 }
 
 // directory checks names against the catalog and the users table.
@@ -272,6 +278,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
+	s.openChanges(o)
 	s.openPlaybooks(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
@@ -325,12 +332,13 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
-		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks}
+		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
+		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithIncidents(users, s.Incidents)),

@@ -241,6 +241,16 @@ var matrix = map[string]row{
 	"POST /action-items/check":      {rule: anyReader, body: jsonBody(map[string]any{"title": "Improve monitoring"})},
 	"GET /action-items/suggestions": {rule: anyReader},
 	"GET /action-items/board":       {rule: anyReader},
+	// The change registry: everyone reads; responders record; admins map
+	// (an empty list gets the admin past the check to a 400). An incident's
+	// changes follow the incident; suspecting change 0 is a 400 past it.
+	"GET /changes":                               {rule: anyReader},
+	"POST /changes":                              {rule: respondAnywhere, body: jsonBody(map[string]any{"kind": "deploy", "services": []string{"checkout-api"}, "version": "v1"})},
+	"GET /changes/unmapped":                      {rule: adminOnly},
+	"POST /changes/{id}/map":                     {rule: adminOnly, path: fixed("/changes/1/map"), body: jsonBody(map[string]any{"services": []string{}})},
+	"GET /incidents/{ref}/changes":               {rule: readIncident, perIncident: true, path: incidentPath("/changes")},
+	"POST /incidents/{ref}/changes/{id}/suspect": {rule: changeIncident, perIncident: true, path: incidentPath("/changes/0/suspect")},
+	"POST /incidents/{ref}/mitigate":             {rule: changeIncident, perIncident: true, path: incidentPath("/mitigate"), body: jsonBody(map[string]any{})},
 	// Team targets: everyone reads; payments' responders, managers, its
 	// writing team token and admins change (a second add of the same
 	// address is a 409, a second removal too: both past the check).

@@ -33,6 +33,9 @@ type Deps struct {
 	Metrics    *prometheus.Registry
 	Log        *slog.Logger
 	Status     *status.Handler // the status page and its feed, under /status
+
+	// ChangeHooks bring changes from GitHub and deploy tools.
+	ChangeHooks *hooks.ChangeHooks
 }
 
 // Handler returns the root handler.
@@ -43,6 +46,9 @@ func Handler(d Deps) http.Handler {
 	d.Hooks.Register(mux)
 	if d.TrackerHooks != nil {
 		d.TrackerHooks.Register(mux)
+	}
+	if d.ChangeHooks != nil {
+		d.ChangeHooks.Register(mux)
 	}
 	mux.Handle("POST /hooks/slack", d.Slack)
 	mux.Handle("/report", d.ReportForm)

@@ -156,6 +156,8 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 		h.update(w, r, f, rest, cmd)
 	case "declare":
 		h.declare(w, r, f, cmd, rest)
+	case "mitigate":
+		h.mitigate(w, r, f, rest, cmd)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -205,6 +207,7 @@ func usage(cmd string) string {
 		"`%[1]s report <보고 있는 현상>` — 당직 담당자에게 문제를 제보합니다.\n"+
 		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
 		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
+		"`%[1]s mitigate INC-<n> [time]` — record that the impact stopped (now, or an RFC 3339 time). · 영향 종료 시각을 기록합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

@@ -7,10 +7,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -47,6 +49,8 @@ type API struct {
 	TeamTargets *teamtarget.Service
 	// Playbooks runs the action steps of services' playbooks.
 	Playbooks *playbook.Service
+	// Changes is the change registry.
+	Changes *change.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -110,7 +114,7 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
-	}, append(append(append(a.reportRoutes(), a.reviewRoutes()...), a.teamTargetRoutes()...), a.playbookRoutes()...)...)
+	}, slices.Concat(a.reportRoutes(), a.reviewRoutes(), a.teamTargetRoutes(), a.playbookRoutes(), a.changeRoutes())...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -169,6 +169,7 @@ type incidentPage struct {
 	Review      *review.State
 	Suggestions []review.Suggestion // for the quick action-item form
 	Playbooks   *playbookBox        // nil when the services have none
+	Changes     *changesPanel       // recent changes of its services
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -233,6 +234,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	p.Users = users
+	if p.Changes, err = u.changesOf(r, v, inc, events); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if p.Review, err = u.Review.Get(r.Context(), v.User, id); err != nil {
 		u.fail(w, r, v, err)
 		return

@@ -69,11 +69,12 @@ var funcs = template.FuncMap{
 
 func mustParsePages() *pages {
 	p := &pages{byName: map[string]*template.Template{}}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/partial_*.html"))
+	// partial*.html hold the pieces pages share; one file per feature.
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partial*.html"))
 	names, _ := fs.Glob(templateFS, "templates/*.html")
 	for _, n := range names {
 		base := path.Base(n)
-		if base == "layout.html" || base == "partials.html" || strings.HasPrefix(base, "partial_") {
+		if base == "layout.html" || strings.HasPrefix(base, "partial") {
 			continue
 		}
 		t := template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
@@ -197,6 +198,9 @@ func (v *view) EventText(ev incident.Event) string {
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
+	}
+	if text, ok := v.changeEventText(ev); ok {
+		return text
 	}
 	return v.reviewEventText(ev)
 }

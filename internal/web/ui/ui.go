@@ -18,6 +18,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -75,6 +76,8 @@ type UI struct {
 	TeamTargets *teamtarget.Service
 	// Playbooks are the services' playbooks and their runs; nil: none.
 	Playbooks *playbook.Service
+	// Changes is the change registry, for the incident page.
+	Changes *change.Service
 
 	once    sync.Once
 	pages   *pages
@@ -136,6 +139,7 @@ func (u *UI) build() {
 	u.reviewRoutes(signedIn)
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
+	u.changeRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
