@@ -51,6 +51,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newChangeCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
+		newMigrateDataCmd(),
 	)
 	return root
 }
