@@ -174,3 +174,28 @@ func TestMigrateDataRefusesAnUnknownTable(t *testing.T) {
 		t.Fatalf("copy with an unknown table: %v", err)
 	}
 }
+
+// TestBackupAndRestoreCommands: backup writes a checked copy and refuses to
+// overwrite one; restore refuses an existing database without --force and
+// keeps it with; PostgreSQL users are pointed to pg_dump.
+func TestBackupAndRestoreCommands(t *testing.T) {
+	path, _ := filledSQLite(t)
+	dbURL := "sqlite:" + path
+	backup := filepath.Join(t.TempDir(), "b.db")
+	if out, err := admin(t, dbURL, "backup", "--to", backup); err != nil || !strings.Contains(out, "Backed up") {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	if _, err := admin(t, dbURL, "backup", "--to", backup); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("backup over a backup: %v", err)
+	}
+	if _, err := admin(t, dbURL, "restore", "--from", backup); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("restore over the database without --force: %v", err)
+	}
+	out, err := admin(t, dbURL, "restore", "--from", backup, "--force")
+	if err != nil || !strings.Contains(out, "before-restore-") {
+		t.Fatalf("forced restore: %v\n%s", err, out)
+	}
+	if _, err := admin(t, "postgres://nobody@127.0.0.1:1/x", "backup", "--to", backup+"2"); err == nil || !strings.Contains(err.Error(), "pg_dump") {
+		t.Fatalf("backup of PostgreSQL: %v", err)
+	}
+}

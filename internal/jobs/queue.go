@@ -76,6 +76,10 @@ func Migrate(ctx context.Context, db *store.DB) error {
 // fraction of a percent of a core (docs/benchmarks.md, "Idle cost").
 const DefaultPollInterval = 5 * time.Second
 
+// fetchCooldown is the least time between two fetches of a queue, and
+// between two insert notifications for it.
+const fetchCooldown = 10 * time.Millisecond
+
 // Config tunes the queue. Zero values take the defaults.
 type Config struct {
 	Logger *slog.Logger
@@ -146,8 +150,13 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		// River's default hour.
 		RescueStuckJobsAfter: 2 * time.Minute,
 		FetchPollInterval:    cfg.PollInterval,
-		Queues:               queues,
-		Workers:              workers,
+		// River sends at most one "jobs inserted" notification per queue
+		// per cooldown, and a job whose notification was held back waits
+		// for the next poll. Notifications are cheap (in memory on SQLite,
+		// a pg_notify on PostgreSQL), so the window is kept short.
+		FetchCooldown: fetchCooldown,
+		Queues:        queues,
+		Workers:       workers,
 		PeriodicJobs: append([]*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },

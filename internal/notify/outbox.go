@@ -151,8 +151,9 @@ const QueueName = "notify"
 // (as many SMTP connections as a typical relay accepts from one client).
 // A declaration's messages leave at once because their insert wakes the
 // workers (LISTEN/NOTIFY on PostgreSQL, in process on SQLite); the queue's
-// poll is only the fallback, so it needs no interval of its own.
-var QueueConfig = river.QueueConfig{MaxWorkers: 50}
+// poll is the fallback for a notification River held back (at most one per
+// queue per fetch cooldown): once a second, so no message waits longer.
+var QueueConfig = river.QueueConfig{MaxWorkers: 50, FetchPollInterval: time.Second}
 
 // deliverTimeout bounds one try; a peer that hangs is tried again later.
 const deliverTimeout = 20 * time.Second
