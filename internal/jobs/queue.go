@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
@@ -155,6 +156,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		// for the next poll. Notifications are cheap (in memory on SQLite,
 		// a pg_notify on PostgreSQL), so the window is kept short.
 		FetchCooldown: fetchCooldown,
+		Hooks:         []rivertype.Hook{&snoozeWaker{exec: drv.GetExecutor()}},
 		Queues:        queues,
 		Workers:       workers,
 		PeriodicJobs: append([]*river.PeriodicJob{

@@ -102,3 +102,44 @@ func TestInsertWakesTheWorkers(t *testing.T) {
 		}
 	})
 }
+
+type snoozeArgs struct{}
+
+func (snoozeArgs) Kind() string { return "test_snooze" }
+
+type snoozeWorker struct {
+	river.WorkerDefaults[snoozeArgs]
+	tries atomic.Int64
+}
+
+func (w *snoozeWorker) Work(context.Context, *river.Job[snoozeArgs]) error {
+	if w.tries.Add(1) == 1 {
+		return river.JobSnooze(300 * time.Millisecond) // as a delivery waiting for its rate-limit slot
+	}
+	return nil
+}
+
+// TestShortSnoozeWakesTheWorkers: a job that snoozes for a moment runs again
+// when the snooze ends, though the workers poll only once an hour.
+func TestShortSnoozeWakesTheWorkers(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := &snoozeWorker{}
+		client, err := jobs.New(db, time.Now, jobs.Config{
+			PollInterval: time.Hour, StaleCheckEvery: time.Hour,
+			Register: func(ws *river.Workers) { river.AddWorker(ws, w) },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := client.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = client.Stop(context.Background()) })
+		time.Sleep(time.Second)
+		if _, err := client.Insert(ctx, snoozeArgs{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the snoozed job to run again", func() bool { return w.tries.Load() == 2 })
+	})
+}
