@@ -50,6 +50,9 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPlaybookCmd(),
 		newChangeCmd(),
 		newFlagCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
+		newMigrateDataCmd(),
 	)
 	return root
 }

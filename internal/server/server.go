@@ -103,6 +103,10 @@ type Options struct {
 // DefaultDataDir is where the embedded database lives unless told otherwise.
 const DefaultDataDir = "firebreak-data"
 
+// DatabaseURLOrDefault is the database the options name: DatabaseURL, or
+// the SQLite file in DataDir.
+func (o Options) DatabaseURLOrDefault() string { return o.databaseURL() }
+
 func (o Options) databaseURL() string {
 	if o.DatabaseURL != "" {
 		return o.DatabaseURL
@@ -303,8 +307,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	// Routing follows each accepted batch at once (routeSoon); the periodic
-	// run picks up whatever a crash or a race left behind.
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
+	// run picks up whatever a crash or a race left behind. Every run is a
+	// few writes, so it is not frequent: an idle server should cost nothing.
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(routeCatchUpEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Queues == nil {
 		jc.Queues = map[string]river.QueueConfig{}
@@ -412,6 +417,9 @@ func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) 
 	}
 	return out, nil
 }
+
+// routeCatchUpEvery is how often signals that no kick routed are looked for.
+const routeCatchUpEvery = 30 * time.Second
 
 // shutdownGrace is how long in-flight requests get to finish on shutdown.
 const shutdownGrace = 15 * time.Second
