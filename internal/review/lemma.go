@@ -14,6 +14,11 @@ import (
 type lemma struct {
 	word string // as written, for showing what matched
 	text string // the lemma
+	// pred says the word stands where a clause's main verb stands: first
+	// in an English clause (items are imperatives: "add …", "set …"), last
+	// in a Korean one or with a verb ending ("… 추가", "추가하고"). Only
+	// there does a verb like add/추가 say what the item makes.
+	pred bool
 }
 
 // lemmas splits text into words and reduces each to its lemma. Words that
@@ -21,7 +26,20 @@ type lemma struct {
 // 할 것이다) carry no meaning of their own and are left out.
 func lemmas(text string) []lemma {
 	var out []lemma
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
+	for _, clause := range strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",:;!?()\n", r) }) {
+		out = append(out, clauseLemmas(clause)...)
+	}
+	return out
+}
+
+// englishLinks start a new clause inside a sentence: "… and add", "by adding".
+var englishLinks = map[string]bool{"and": true, "then": true, "by": true, "to": true, "or": true, "so": true}
+
+func clauseLemmas(clause string) []lemma {
+	var out []lemma
+	latinStart := true
+	lastKorean := -1
+	for _, w := range strings.FieldsFunc(clause, func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '/' && r != '.'
 	}) {
 		w = strings.Trim(w, "-_/.")
@@ -31,12 +49,41 @@ func lemmas(text string) []lemma {
 		// A word mixing scripts (API가, PR에) is split at the change: the
 		// Latin part is a name, the Hangul part its particle.
 		for _, part := range splitScripts(w) {
-			if l := lemmaOf(part); l != "" {
-				out = append(out, lemma{word: part, text: l})
+			rs := []rune(part)
+			korean := isHangul(rs[0])
+			l := lemmaOf(part)
+			if l != "" {
+				pred := latinStart && !korean
+				if korean {
+					pred = predicateEnding(rs, l)
+					lastKorean = len(out)
+				}
+				out = append(out, lemma{word: part, text: l, pred: pred})
+			}
+			if !korean {
+				latinStart = englishLinks[strings.ToLower(part)]
+			}
+			// The parts of a joined word count too: double-check is a check.
+			if pieces := strings.FieldsFunc(part, isJoiner); len(pieces) > 1 {
+				for _, p := range pieces {
+					if l := lemmaOf(p); l != "" {
+						out = append(out, lemma{word: part, text: l})
+					}
+				}
 			}
 		}
 	}
+	if lastKorean >= 0 {
+		out[lastKorean].pred = true
+	}
 	return out
+}
+
+// predicateEnding reports whether a Korean word was written as a verb: a
+// 하다/되다 noun with its ending (추가하고, 작성한다), not the bare noun.
+func predicateEnding(rs []rune, l string) bool {
+	n := len([]rune(l))
+	return n < len(rs) && (predicateAt(rs[n]) || causativeAt(rs, n))
 }
 
 // lemmaOf reduces one word of one script.
@@ -47,6 +94,8 @@ func lemmaOf(w string) string {
 	}
 	return englishLemma(strings.ToLower(w))
 }
+
+func isJoiner(r rune) bool { return r == '-' || r == '_' || r == '/' || r == '.' }
 
 func splitScripts(w string) []string {
 	var out []string
@@ -66,6 +115,13 @@ func isHangul(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 }
 // englishLemma stems a word as the search index does (Porter), after taking
 // an adverb's -ly off, so carefully, careful and care meet.
 func englishLemma(w string) string {
+	// Porter leaves add but takes adding to ad: a short word with a doubled
+	// last letter keeps it (adding, added → add).
+	for _, suf := range []string{"ing", "ed"} {
+		if base, ok := strings.CutSuffix(w, suf); ok && len(base) == 3 && base[1] == base[2] {
+			return base
+		}
+	}
 	if len(w) > 5 && strings.HasSuffix(w, "ly") && !strings.HasSuffix(w, "ply") {
 		w = strings.TrimSuffix(w, "ly")
 		if strings.HasSuffix(w, "i") { // steadily → steady
@@ -147,8 +203,8 @@ func koreanLemma(rs []rune) string {
 		return ""
 	}
 	for i := 2; i < len(rs); i++ {
-		if predicateAt(rs[i]) && !hiddenHa[string(rs[i-1:i+1])] {
-			return string(rs[:i])
+		if (predicateAt(rs[i]) && !hiddenHa[string(rs[i-1:i+1])]) || causativeAt(rs, i) {
+			return nounLemma(rs[:i])
 		}
 	}
 	if n := len(rs); n >= 3 {
@@ -156,15 +212,45 @@ func koreanLemma(rs []rune) string {
 			return string(rs[:n-1]) // 철저히, 꼼꼼히
 		}
 	}
+	return nounLemma(rs)
+}
+
+// causativeAt reports whether 시키다 starts at i (향상시킨다 → 향상).
+func causativeAt(rs []rune, i int) bool {
+	if rs[i] != '시' || i+1 >= len(rs) {
+		return false
+	}
+	in, m, _ := syllable(rs[i+1])
+	return in == 15 && (m == vowelI || m == 6) // 키…, 켜…
+}
+
+// nounLemma takes a particle (and a plural 들) off a noun, or an ending off
+// a verb that is not a 하다 verb (쓰자 → 쓰, 높여야 → 높, 지켜보기 → 지켜보).
+func nounLemma(rs []rune) string {
+	w := string(rs)
 	for _, p := range particles {
 		if stem, ok := strings.CutSuffix(w, p); ok && len([]rune(stem)) >= 2 {
-			return stem
+			w = stem
+			break
 		}
 	}
+	if stem, ok := strings.CutSuffix(w, "들"); ok && len([]rune(stem)) >= 2 {
+		return stem
+	}
+	if w != string(rs) {
+		return w
+	}
 	for _, e := range verbEndings {
-		if stem, ok := strings.CutSuffix(w, e); ok && len([]rune(stem)) >= 1 {
-			return dropFinal(stem)
+		stem, ok := strings.CutSuffix(w, e)
+		if !ok || stem == "" || (len([]rune(e)) == 1 && e != "자" && e != "다" && len([]rune(w)) < 3) {
+			continue // 주기, 경고, 처음 are nouns
 		}
+		stem = dropFinal(stem)
+		// The 이 of a verb made from an adjective goes too (높인다, 높여야 → 높).
+		if s, ok := strings.CutSuffix(stem, "이"); ok && s != "" {
+			stem = s
+		}
+		return stem
 	}
 	return w
 }

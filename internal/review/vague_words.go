@@ -38,23 +38,35 @@ func (c concreteWords) in(text string, words []lemma, used map[int]bool) bool {
 	if strings.IndexFunc(text, unicode.IsDigit) >= 0 {
 		return true
 	}
-	verb, artefact := -1, -1
+	// The verb must be one the rule did not match (improve alerting makes
+	// nothing), the artefact may be ("add a CI check" after "check").
+	verb := false
 	for i, w := range words {
-		if used[i] {
-			continue
-		}
-		if looksLikeName(w.word) {
+		if looksLikeName(w.word) && !used[i] {
 			return true
 		}
-		if verb < 0 && c.verbs[w.text] {
-			verb = i
-			continue // one word is a verb or an artefact, not both
-		}
-		if artefact < 0 && c.artefacts[w.text] {
-			artefact = i
+		verb = verb || (!used[i] && w.pred && c.verbs[w.text])
+	}
+	if !verb {
+		return false
+	}
+	for i, w := range words {
+		if c.artefacts[w.text] && !(c.verbs[w.text] && !used[i] && onlyVerb(c, words, used, i)) {
+			return true
 		}
 	}
-	return verb >= 0 && artefact >= 0
+	return false
+}
+
+// onlyVerb reports whether word i is the item's only free verb, so it
+// cannot also serve as its artefact (alert … alert).
+func onlyVerb(c concreteWords, words []lemma, used map[int]bool, i int) bool {
+	for j, w := range words {
+		if j != i && !used[j] && w.pred && c.verbs[w.text] {
+			return false
+		}
+	}
+	return true
 }
 
 // looksLikeName tells a name from a word: Latin letters joined by - _ / .
@@ -63,7 +75,10 @@ func looksLikeName(w string) bool {
 	if w == "" || w[0] >= 0x80 {
 		return false
 	}
-	if strings.ContainsAny(strings.Trim(w, "-_/."), "-_/.") {
+	if strings.ContainsAny(strings.Trim(w, "-_/."), "_/.") {
+		return true
+	}
+	if strings.Contains(w, "-") && !commonCompounds[strings.ToLower(w)] {
 		return true
 	}
 	for i := 1; i < len(w); i++ {
@@ -72,6 +87,14 @@ func looksLikeName(w string) bool {
 		}
 	}
 	return false
+}
+
+// commonCompounds are hyphenated English words, not names.
+var commonCompounds = map[string]bool{
+	"double-check": true, "triple-check": true, "on-call": true, "follow-up": true, "real-time": true,
+	"long-term": true, "short-term": true, "end-to-end": true, "well-known": true, "re-run": true,
+	"in-depth": true, "cross-team": true, "up-to-date": true, "high-level": true, "low-level": true,
+	"self-service": true, "built-in": true, "third-party": true, "post-mortem": true, "co-ordinate": true,
 }
 
 // rewrite is a concrete version of a vague item on one topic.
