@@ -45,6 +45,12 @@ type DB struct {
 	// after they are written: whatever it enqueues commits with them.
 	OnEvents func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error
 
+	// OnIndexed, when set, runs inside the transaction that changed an
+	// incident or its report, after its search document is rewritten: the
+	// review enqueues its recurrence check there, so a new incident, and
+	// one whose services, tags or report change, is compared at once.
+	OnIndexed func(ctx context.Context, tx *sql.Tx, incidentID int64) error
+
 	// prepared keeps statements that run often, by SQL text (see
 	// Signals.stmt); they are closed with the database.
 	prepared sync.Map
