@@ -9,8 +9,8 @@ func TestParticle(t *testing.T) {
 	for _, c := range []struct{ word, p, want string }{
 		{"해결 담당", "으로", "해결 담당으로"},
 		{"전파 담당", "로", "전파 담당으로"},
-		{"서울", "으로", "서울로"},   // ㄹ takes 로
-		{"회의", "으로", "회의로"},   // no final consonant
+		{"서울", "으로", "서울로"},  // ㄹ takes 로
+		{"회의", "으로", "회의로"},  // no final consonant
 		{"보고서", "을", "보고서를"}, // vowel
 		{"장애", "이", "장애가"},
 		{"등급", "은", "등급은"},
@@ -18,9 +18,9 @@ func TestParticle(t *testing.T) {
 		{"bob", "을", "bob을"},
 		{"alice", "을", "alice를"},
 		{"mail", "으로", "mail로"},
-		{"INC-7", "이", "INC-7이"},  // 칠
-		{"INC-2", "이", "INC-2가"},  // 이
-		{"“티켓”", "을", "“티켓”을"}, // closing quote skipped
+		{"INC-7", "이", "INC-7이"}, // 칠
+		{"INC-2", "이", "INC-2가"}, // 이
+		{"“티켓”", "을", "“티켓”을"},   // closing quote skipped
 		{"SEV2", "은", "SEV2는"},
 	} {
 		if got := Particle(c.word, c.p); got != c.want {
@@ -35,7 +35,7 @@ func TestFixParticles(t *testing.T) {
 		"alice 님을 전파 담당(으)로 지정":       "alice 님을 전파 담당으로 지정",
 		"리비전 2을(를) 공유":                "리비전 2를 공유",
 		"“PgBouncer 도입”을(를) Jira에 등록": "“PgBouncer 도입”을 Jira에 등록",
-		"변경 없음":                       "변경 없음",
+		"변경 없음": "변경 없음",
 	} {
 		if got := FixParticles(in); got != want {
 			t.Errorf("FixParticles(%q) = %q, want %q", in, got, want)
@@ -45,7 +45,7 @@ func TestFixParticles(t *testing.T) {
 
 func TestDurations(t *testing.T) {
 	for _, c := range []struct {
-		d        time.Duration
+		d      time.Duration
 		en, ko string
 	}{
 		{4 * time.Minute, "4m", "4분"},

@@ -137,7 +137,16 @@ type translator struct{ idx int }
 func translatorFor(lang string) translator { return translator{i18n.Index(lang)} }
 
 // T returns the message for key, formatted with args.
-func (t translator) T(key string, args ...any) string { return messages.T(t.idx, key, args...) }
+//
+// Korean messages spell a particle after a variable both ways ("%s(으)로");
+// the one that fits the word is chosen here, so pages read "해결 담당으로".
+func (t translator) T(key string, args ...any) string {
+	s := messages.T(t.idx, key, args...)
+	if len(args) > 0 && i18n.Languages[t.idx] == "ko" {
+		s = i18n.FixParticles(s)
+	}
+	return s
+}
 
 // pickLanguage chooses from the lang cookie, then Accept-Language.
 func pickLanguage(r *http.Request) string { return i18n.Pick(r) }

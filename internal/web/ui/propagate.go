@@ -73,6 +73,15 @@ func (u *UI) preview(ctx context.Context, v *view, form url.Values) *previewPane
 	if err != nil {
 		return &previewPanel{Error: err.Error()}
 	}
+	// The core's warnings are English; the role warning is said again in
+	// the viewer's language.
+	draft := &incident.Incident{Grade: grade, Roles: map[incident.Role]string{
+		incident.Resolver: form.Get(string(incident.Resolver)), incident.Communicator: form.Get(string(incident.Communicator))}}
+	for i, w := range res.Warnings {
+		if w == incident.RoleWarning(draft) {
+			res.Warnings[i] = incident.RoleWarningIn(draft, v.Lang)
+		}
+	}
 	return &previewPanel{Result: res}
 }
 

@@ -365,5 +365,7 @@ func (v *view) reviewEventText(ev incident.Event) string {
 	case incident.EventCloseOverridden:
 		return v.T("ev.close_overridden", list("missing"), s("reason"))
 	}
-	return string(ev.Kind)
+	// Every other kind (report_started, report_shared, …) by its wording;
+	// never the raw kind.
+	return v.EventLabel(ev)
 }
