@@ -133,9 +133,9 @@ func (v *view) messageEventText(ev incident.Event) (string, bool) {
 		return v.T("ev.message_delivered", s("channel"), s("target"), s("to")), true
 	case notify.EventFailed:
 		if fb := s("fallback"); fb != "" {
-			return v.T("ev.message_fallback", s("channel"), s("target"), fb, s("reason")), true
+			return v.T("ev.message_fallback", s("channel"), s("target"), fb, v.FailureReason(s("reason"))), true
 		}
-		return v.T("ev.message_failed", s("channel"), s("target"), s("to"), s("reason")), true
+		return v.T("ev.message_failed", s("channel"), s("target"), s("to"), v.FailureReason(s("reason"))), true
 	case incident.EventRoleWarning:
 		return v.T("ev.role_warning", s("user")), true
 	case propagate.EventNotTold:
