@@ -78,6 +78,7 @@ var messages = i18n.Messages{
 	"inc.new_status":       {"New status", "새 상태"},
 	"inc.message":          {"Message (optional)", "메시지 (선택)"},
 	"inc.apply":            {"Apply", "적용"},
+	"inc.actions":          {"Actions", "조치"},
 	"inc.change_grade":     {"Change grade", "등급 변경"},
 	"inc.assign":           {"Roles", "역할"},
 	"inc.assign_submit":    {"Assign", "지정"},
