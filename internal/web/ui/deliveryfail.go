@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -20,6 +21,7 @@ var deliveryFailMessages = map[string][2]string{
 	"fail.timeout":        {"The service did not answer in time.", "상대 서비스가 제시간에 응답하지 않았습니다."},
 	"fail.bad_address":    {"The e-mail address is not valid.", "이메일 주소가 올바르지 않습니다."},
 	"fail.fell_back":      {"Gave up on this channel and sent it by e-mail instead.", "이 채널로는 포기하고 이메일로 대신 보냈습니다."},
+	"fail.no_channel":     {"This channel is not set up on this server.", "이 서버에는 해당 채널이 설정되어 있지 않습니다."},
 	"fail.unknown":        {"Delivery failed.", "전달하지 못했습니다."},
 }
 
@@ -57,6 +59,8 @@ func failureKind(raw string) string {
 	switch {
 	case has("rate limited", "ratelimited") || code == "429":
 		return "fail.rate_limited"
+	case has("channel is configured"):
+		return "fail.no_channel"
 	case has("no signing secret"):
 		return "fail.no_secret"
 	case has("invalid_auth", "not_authed", "token_revoked", "account_inactive") || code == "401" || code == "403":
@@ -87,4 +91,14 @@ func (v *view) FailureReason(raw string) string {
 		return ""
 	}
 	return v.T(failureKind(raw)) + " (" + raw + ")"
+}
+
+// ChannelName names a delivery channel (email, slack, webhook, …) in the
+// viewer's language; an unknown one by its name.
+func (v *view) ChannelName(c any) string {
+	name := fmt.Sprint(c)
+	if k := "channel." + name; messages[k] != [2]string{} {
+		return v.T(k)
+	}
+	return name
 }
