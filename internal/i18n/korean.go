@@ -16,7 +16,7 @@ import (
 // as 영 일 이 삼 사 오 육 칠 팔 구). ok is false when the word ends in
 // something else, and the caller keeps its default.
 func HasBatchim(word string) (has, rieul, ok bool) {
-	rs := []rune(strings.TrimRight(word, "”’\"')]}」』 "))
+	rs := []rune(strings.TrimRight(word, "”’\"')]}」』*` "))
 	if len(rs) == 0 {
 		return false, false, false
 	}
