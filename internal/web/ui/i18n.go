@@ -137,6 +137,10 @@ type translator struct{ idx int }
 
 func translatorFor(lang string) translator { return translator{i18n.Index(lang)} }
 
+// lang is the translator's language, for words built outside the message
+// tables (durations).
+func (t translator) lang() string { return i18n.Languages[t.idx] }
+
 // T returns the message for key, formatted with args.
 //
 // Korean messages spell a particle after a variable both ways ("%s(으)로");

@@ -79,7 +79,7 @@ func (u *UI) preview(ctx context.Context, v *view, form url.Values) *previewPane
 		incident.Resolver: form.Get(string(incident.Resolver)), incident.Communicator: form.Get(string(incident.Communicator))}}
 	for i, w := range res.Warnings {
 		if w == incident.RoleWarning(draft) {
-			res.Warnings[i] = incident.RoleWarningIn(draft, v.Lang)
+			res.Warnings[i] = incident.RoleWarningIn(draft, v.lang())
 		}
 	}
 	return &previewPanel{Result: res}

@@ -134,7 +134,7 @@ func (v *view) Elapsed(from time.Time, to *time.Time) string {
 	if to != nil {
 		end = *to
 	}
-	return i18n.FormatDuration(end.Sub(from), v.Lang)
+	return i18n.FormatDuration(end.Sub(from), v.lang())
 }
 
 // ZoneName names the viewer's zone.
@@ -195,4 +195,4 @@ func (v *view) EventText(ev incident.Event) string {
 
 // EventLabel names an event's kind in the viewer's language, from the one
 // registry of event wording.
-func (v *view) EventLabel(ev incident.Event) string { return eventtext.Label(ev.Kind, v.Lang) }
+func (v *view) EventLabel(ev incident.Event) string { return eventtext.Label(ev.Kind, v.lang()) }
