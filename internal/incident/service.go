@@ -187,7 +187,13 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 	if inc.DetectedAt.After(now.Add(time.Minute)) || inc.StartedAt.After(now.Add(time.Minute)) {
 		return nil, fail.Field("started_at", "lies in the future")
 	}
-	inc.addMember(by.Name)
+	declaredVis, err := s.checkDeclaredVisibility(by, inc)
+	if err != nil {
+		return nil, err
+	}
+	if !isTeamActor(by.Name) {
+		inc.addMember(by.Name)
+	}
 	for i, m := range d.Members {
 		if err := s.checkUser(ctx, fmt.Sprintf("members[%d]", i), m); err != nil {
 			return nil, err
@@ -214,8 +220,16 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 		events = append(events, ev)
 	}
 	events = append(events, roleWarningEvent("", inc, by.Name, now)...)
+	s.addOwningLeads(inc)
 	if err := s.store.CreateIncident(ctx, inc, events); err != nil {
 		return nil, fmt.Errorf("declare incident: %w", err)
+	}
+	if inc.Visibility != Internal {
+		// Setting the visibility at declaration is audited like changing it.
+		e := s.auditEntry(by, inc, "incident.visibility", declaredVis.Override, nil, map[string]any{"visibility": inc.Visibility})
+		if err := s.record(ctx, e); err != nil {
+			return inc, err
+		}
 	}
 	return inc, nil
 }

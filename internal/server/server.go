@@ -165,6 +165,12 @@ func (d directory) TeamOf(service string) string {
 	return svc.Team
 }
 
+// LeadOf names a team's lead, who always sees its restricted incidents.
+func (d directory) LeadOf(team string) string {
+	t, _ := d.catalog.Team(team)
+	return t.Lead
+}
+
 // OpenDB opens and migrates the database the options name.
 func OpenDB(ctx context.Context, o Options) (*store.DB, error) {
 	db, err := store.Open(ctx, o.databaseURL())
