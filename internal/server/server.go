@@ -94,6 +94,9 @@ type Options struct {
 	DemoPeer        bool
 	// Changes is the changes: section of the config file.
 	Changes *change.Config
+	// MetricsToken is the bearer token a scrape of /metrics from off this
+	// host must carry; empty: loopback scrapes only.
+	MetricsToken string
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -345,10 +348,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			slack.WithIncidents(users, s.Incidents)),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI:      webUI.Handler(),
-		Ready:   db.Ping,
-		Metrics: reg,
-		Log:     o.Logger,
+		UI:           webUI.Handler(),
+		Ready:        db.Ping,
+		Metrics:      reg,
+		MetricsToken: o.MetricsToken,
+		Log:          o.Logger,
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
