@@ -98,6 +98,9 @@ type Options struct {
 	Changes *change.Config
 	// Flags are the switches the flags: section defines.
 	Flags []flag.Switch
+	// MetricsToken is the bearer token a scrape of /metrics from off this
+	// host must carry; empty: loopback scrapes only.
+	MetricsToken string
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -176,6 +179,12 @@ func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
 func (d directory) TeamOf(service string) string {
 	svc, _ := d.catalog.Service(service)
 	return svc.Team
+}
+
+// LeadOf names a team's lead, who always sees its restricted incidents.
+func (d directory) LeadOf(team string) string {
+	t, _ := d.catalog.Team(team)
+	return t.Lead
 }
 
 // OpenDB opens and migrates the database the options name.
@@ -360,11 +369,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI:      webUI.Handler(),
-		Ready:   db.Ping,
-		Metrics: reg,
-		Log:     o.Logger,
-		OFREP:   &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
+		UI:           webUI.Handler(),
+		Ready:        db.Ping,
+		Metrics:      reg,
+		MetricsToken: o.MetricsToken,
+		Log:          o.Logger,
+		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
