@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
@@ -142,6 +143,8 @@ type Server struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry.
 	Changes *change.Service
+	// Insights measures incidents, action items and reviews.
+	Insights *insight.Service
 }
 
 // directory checks names against the catalog and the users table.
@@ -275,6 +278,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.openChanges(o)
+	s.openInsights(o)
 	s.openPlaybooks(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
@@ -328,10 +332,11 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes}
+	webUI.Insights = s.Insights
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Insights: s.Insights},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},

@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
@@ -78,6 +79,8 @@ type UI struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry, for the incident page.
 	Changes *change.Service
+	// Insights measures incidents for the insights page; nil: not shown.
+	Insights *insight.Service
 
 	once    sync.Once
 	pages   *pages
@@ -140,6 +143,7 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	u.insightRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
