@@ -139,6 +139,9 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		if err := demo.SeedChanges(ctx, srv.Changes, srv.Catalog, now); err != nil {
 			return fmt.Errorf("seed demo changes: %w", err)
 		}
+		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo history: %w", err)
+		}
 	}
 	out := cmd.OutOrStdout()
 	if seeded {

@@ -39,7 +39,7 @@ type insightsPage struct {
 	Ages      template.HTML
 	Durations []durationFigure
 	// Query is the filters as a URL query, for the CSV links.
-	Query string
+	Query template.URL
 }
 
 // insightQuery reads the filters from the URL; by is the breakdown shown.
@@ -88,7 +88,7 @@ func (u *UI) insights(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	p.Report = rep
-	p.Query = r.URL.Query().Encode()
+	p.Query = template.URL(r.URL.Query().Encode()) // already query-escaped
 	p.Groups = rep.By[by]
 	p.Counts = countsChart(v, rep.Counts)
 	p.Heat = heatmapChart(v, rep.Heatmap)

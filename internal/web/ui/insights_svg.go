@@ -95,7 +95,7 @@ func countsChart(v *view, counts []insight.CountBucket) template.HTML {
 // durationChart draws one measure per group: a bar to the median and a
 // whisker on to the 90th percentile.
 func durationChart(v *view, id string, m insight.Measure, groups []insight.Group) template.HTML {
-	const w, left, right, row, top = 720, 150, 90, 26, 30
+	const w, left, right, row, top = 460, 90, 110, 26, 30
 	rows := 0
 	var maxD time.Duration
 	for _, g := range groups {
@@ -109,7 +109,7 @@ func durationChart(v *view, id string, m insight.Measure, groups []insight.Group
 	title := v.T("ins.chart.duration", v.T("ins.measure."+string(m)))
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="%s-t"><title id="%s-t">%s</title>`, w, h, id, id, svgText(title))
 	fmt.Fprintf(&b, `<rect class="c-median" x="%d" y="6" width="12" height="12"/><text class="legend" x="%d" y="16">%s</text>`, left, left+16, svgText(v.T("ins.median")))
-	fmt.Fprintf(&b, `<line class="whisker" x1="%d" x2="%d" y1="12" y2="12"/><text class="legend" x="%d" y="16">%s</text>`, left+120, left+140, left+146, svgText(v.T("ins.p90")))
+	fmt.Fprintf(&b, `<line class="whisker" x1="%d" x2="%d" y1="12" y2="12"/><text class="legend" x="%d" y="16">%s</text>`, left+90, left+110, left+116, svgText(v.T("ins.p90")))
 	if rows == 0 {
 		fmt.Fprintf(&b, `<text class="tick" x="%d" y="%d">%s</text></svg>`, left, top+16, svgText(v.T("ins.no_data")))
 		return template.HTML(b.String())
@@ -123,7 +123,7 @@ func durationChart(v *view, id string, m insight.Measure, groups []insight.Group
 		}
 		mw := float64(s.Median) * scale
 		pw := float64(s.P90) * scale
-		fmt.Fprintf(&b, `<text class="label" x="%d" y="%d" text-anchor="end">%s</text>`, left-8, y+16, svgText(shorten(g.Key, 18)))
+		fmt.Fprintf(&b, `<text class="label" x="%d" y="%d" text-anchor="end">%s</text>`, left-8, y+16, svgText(shorten(g.Key, 12)))
 		fmt.Fprintf(&b, `<rect class="c-median" x="%d" y="%d" width="%.1f" height="16"><title>%s: %s %s, %s %s (n=%d)</title></rect>`,
 			left, y+4, max(mw, 1), svgText(g.Key), svgText(v.T("ins.median")), formatDuration(s.Median), svgText(v.T("ins.p90")), formatDuration(s.P90), s.Count)
 		fmt.Fprintf(&b, `<line class="whisker" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/><line class="whisker" x1="%.1f" x2="%.1f" y1="%d" y2="%d"/>`,
