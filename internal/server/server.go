@@ -95,6 +95,9 @@ type Options struct {
 	DemoPeer        bool
 	// Changes is the changes: section of the config file.
 	Changes *change.Config
+	// Insights is the insights: section: the review deadline and the
+	// monthly digest (nil: defaults, no digest).
+	Insights *insight.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -144,7 +147,8 @@ type Server struct {
 	// Changes is the change registry.
 	Changes *change.Service
 	// Insights measures incidents, action items and reviews.
-	Insights *insight.Service
+	Insights      *insight.Service
+	insightConfig *insight.Config
 }
 
 // directory checks names against the catalog and the users table.
@@ -278,7 +282,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.openChanges(o)
-	s.openInsights(o)
+	s.openInsights(o, &jc)
 	s.openPlaybooks(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
