@@ -150,6 +150,9 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
 			return fmt.Errorf("seed demo switches: %w", err)
 		}
+		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo history: %w", err)
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)
