@@ -13,9 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
-	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -82,14 +80,13 @@ gracefully.`,
 				}
 				cfg.apply(&opts)
 			case demoMode:
-				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
-					return err
+				cfg, err := loadDemoConfig()
+				if err != nil {
+					return fmt.Errorf("demo config:\n%w", err)
 				}
-				if opts.Playbooks, err = playbook.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
-					return err
-				}
+				cfg.apply(&opts)
 			}
-			opts.DemoPeer = demoMode
+			opts.DemoPeer, opts.DemoOutbox = demoMode, demoMode
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			srv, err := server.Open(ctx, opts)

@@ -94,6 +94,9 @@ type Options struct {
 	DemoPeer        bool
 	// Changes is the changes: section of the config file.
 	Changes *change.Config
+	// DemoOutbox, for `serve --demo` only, delivers every message of every
+	// channel to the demo outbox and shows it at /demo/outbox.
+	DemoOutbox bool
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -328,6 +331,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes}
+	if o.DemoOutbox {
+		webUI.DemoOutbox = db.Outbox()
+	}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
@@ -381,6 +387,9 @@ func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outb
 		return secret
 	})
 	ob.Notifiers[notify.Mattermost] = mattermost.New()
+	if o.DemoOutbox {
+		ob.UseDemoOutbox()
+	}
 	return ob, nil
 }
 

@@ -78,6 +78,9 @@ type UI struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry, for the incident page.
 	Changes *change.Service
+	// DemoOutbox, set only by `serve --demo`, mounts /demo/outbox and
+	// links it in the header.
+	DemoOutbox DemoOutbox
 
 	once    sync.Once
 	pages   *pages
@@ -140,6 +143,9 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	if u.DemoOutbox != nil {
+		signedIn("GET /demo/outbox", u.demoOutbox)
+	}
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
@@ -189,11 +195,13 @@ type view struct {
 	Zone *time.Location
 	Path string
 	Now  time.Time
+	Demo bool // the server runs with --demo
 }
 
 func (u *UI) newView(r *http.Request) *view {
 	lang := pickLanguage(r)
-	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now()}
+	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now(),
+		Demo: u.DemoOutbox != nil}
 }
 
 // requireSession loads the session or sends the browser to sign in, and
