@@ -143,7 +143,13 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)
 	fmt.Fprintf(out, "Demo admin token (shown once): %s\n", token)
-	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n%s\n", token, strings.Repeat("-", 60))
+	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n", token)
+	intakeToken, err := demo.IntakeToken(ctx, srv.Users)
+	if err != nil {
+		return err
+	}
+	demo.PrintIntake(out, server.URL(ln), intakeToken)
+	fmt.Fprintf(out, "Demo outbox (every message the demo would send): %s/demo/outbox\n%s\n", server.URL(ln), strings.Repeat("-", 60))
 	return nil
 }
 
