@@ -143,6 +143,7 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	u.detectionRoutes(signedIn)
 	if u.DemoOutbox != nil {
 		signedIn("GET /demo/outbox", u.demoOutbox)
 	}
