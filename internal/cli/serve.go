@@ -84,7 +84,7 @@ gracefully.`,
 				if err != nil {
 					return fmt.Errorf("demo config:\n%w", err)
 				}
-				cfg.apply(&opts)
+				cfg.apply(&opts) // flags included, like every other section
 			}
 			opts.DemoPeer, opts.DemoOutbox = demoMode, demoMode
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
@@ -132,13 +132,14 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
+	out := cmd.OutOrStdout()
 	if seeded {
 		if err := demo.SeedChanges(ctx, srv.Changes, srv.Catalog, now); err != nil {
 			return fmt.Errorf("seed demo changes: %w", err)
 		}
-	}
-	out := cmd.OutOrStdout()
-	if seeded {
+		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
+			return fmt.Errorf("seed demo switches: %w", err)
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)

@@ -120,7 +120,7 @@ type Declaration struct {
 	// sources.
 	Detection Detection
 	Roles     map[Role]string
-	Members    []string
+	Members   []string
 }
 
 const (

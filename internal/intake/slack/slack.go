@@ -82,6 +82,7 @@ type handler struct {
 	log       *slog.Logger
 	users     Users
 	incidents Incidents
+	flags     Flipper
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
@@ -158,6 +159,8 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 		h.declare(w, r, f, cmd, rest)
 	case "mitigate":
 		h.mitigate(w, r, f, rest, cmd)
+	case "flag":
+		h.flag(w, r, f, rest, cmd)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -208,6 +211,7 @@ func usage(cmd string) string {
 		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
 		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s mitigate INC-<n> [time]` — record that the impact stopped (now, or an RFC 3339 time). · 영향 종료 시각을 기록합니다.\n"+
+		"`%[1]s flag INC-<n> <switch> <on|off|variant|default> <reason>` — flip a kill switch during an incident. · 장애 중 킬 스위치를 전환합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // viewers' time zones work on machines without a zone database
 
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -199,6 +200,8 @@ func (v *view) EventText(ev incident.Event) string {
 		return v.T("ev.signal_joined", s("source"), s("title"))
 	case "signal_status":
 		return v.T("ev.signal_status", s("source"), s("status"), s("title"))
+	case flag.EventFlipped:
+		return v.flagEventText(ev)
 	}
 	if text, ok := v.changeEventText(ev); ok {
 		return text

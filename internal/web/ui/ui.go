@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -81,6 +82,10 @@ type UI struct {
 	// DemoOutbox, set only by `serve --demo`, mounts /demo/outbox and
 	// links it in the header.
 	DemoOutbox DemoOutbox
+	// Flags are the kill switches.
+	Flags *flag.Service
+	// Switches are the kill switches seen from incidents; nil: not shown.
+	Switches *flag.IncidentSwitches
 
 	once    sync.Once
 	pages   *pages
@@ -147,6 +152,8 @@ func (u *UI) build() {
 	if u.DemoOutbox != nil {
 		signedIn("GET /demo/outbox", u.demoOutbox)
 	}
+	u.flagRoutes(signedIn)
+	u.incidentFlagRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)

@@ -47,6 +47,15 @@
       var fresh = fromHTML(e.data).firstElementChild;
       if (head && fresh) head.replaceWith(fresh);
     });
+    // Kill switches: a flip or a status change redraws the section, unless
+    // someone is typing a reason in it.
+    es.addEventListener("switches", function (e) {
+      var sw = document.getElementById("switches");
+      var fresh = fromHTML(e.data).firstElementChild;
+      if (!sw || !fresh || sw.contains(document.activeElement)) return;
+      var typed = Array.prototype.some.call(sw.querySelectorAll("input[name=reason]"), function (i) { return i.value !== i.defaultValue; });
+      if (!typed) sw.replaceWith(fresh);
+    });
   }
 
   // The incident list: on "changed", fetch this same page and swap the rows.
