@@ -28,4 +28,7 @@ func TestDemoConfigKeepsEverySection(t *testing.T) {
 	if n, _ := o.Playbooks.Count(); n == 0 {
 		t.Error("the demo's playbooks were dropped")
 	}
+	if len(o.Flags) == 0 {
+		t.Error("the demo's kill switches were dropped")
+	}
 }
