@@ -49,6 +49,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTeamCmd(),
 		newPlaybookCmd(),
 		newChangeCmd(),
+		newFlagCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
 		newMigrateDataCmd(),

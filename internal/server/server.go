@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
@@ -45,6 +46,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
@@ -94,6 +96,11 @@ type Options struct {
 	DemoPeer        bool
 	// Changes is the changes: section of the config file.
 	Changes *change.Config
+	// Flags are the switches the flags: section defines.
+	Flags []flag.Switch
+	// MetricsToken is the bearer token a scrape of /metrics from off this
+	// host must carry; empty: loopback scrapes only.
+	MetricsToken string
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -146,6 +153,11 @@ type Server struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry.
 	Changes *change.Service
+
+	// Flags changes kill switches; FlagsServed is what OFREP answers from.
+	Flags       *flag.Service
+	FlagsServed *flag.Served
+	flagWatcher *flag.Watcher
 }
 
 // directory checks names against the catalog and the users table.
@@ -167,6 +179,12 @@ func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
 func (d directory) TeamOf(service string) string {
 	svc, _ := d.catalog.Service(service)
 	return svc.Team
+}
+
+// LeadOf names a team's lead, who always sees its restricted incidents.
+func (d directory) LeadOf(team string) string {
+	t, _ := d.catalog.Team(team)
+	return t.Lead
 }
 
 // OpenDB opens and migrates the database the options name.
@@ -252,6 +270,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
 		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+	if err := s.openFlags(ctx, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("flags: %w", err)
+	}
 	if s.Outbox, err = newOutbox(db, o, s.TeamTargets); err != nil {
 		db.Close()
 		return nil, err
@@ -288,6 +310,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.AddWorker(w, s.Outbox.RescueWorker())
 		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
 		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
+		river.AddWorker(w, s.flagLeftWorker(o))
 		if register != nil {
 			register(w)
 		}
@@ -307,7 +330,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		flagLeftPeriodic())
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -332,22 +356,25 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
-		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes}
+		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
+		Flags: s.Flags, Switches: s.IncidentSwitches()}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches()},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithIncidents(users, s.Incidents)),
+			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI:      webUI.Handler(),
-		Ready:   db.Ping,
-		Metrics: reg,
-		Log:     o.Logger,
+		UI:           webUI.Handler(),
+		Ready:        db.Ping,
+		Metrics:      reg,
+		MetricsToken: o.MetricsToken,
+		Log:          o.Logger,
+		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
@@ -416,6 +443,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.routeOnKick(ctx)
+	go s.flagWatcher.Run(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

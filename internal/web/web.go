@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
@@ -31,11 +32,15 @@ type Deps struct {
 	ReportForm http.Handler
 	Ready      func(ctx context.Context) error // nil when the database answers
 	Metrics    *prometheus.Registry
-	Log        *slog.Logger
-	Status     *status.Handler // the status page and its feed, under /status
+	// MetricsToken lets a scrape from off this host read /metrics; without
+	// it only loopback scrapes may (see metricsGuard).
+	MetricsToken string
+	Log          *slog.Logger
+	Status       *status.Handler // the status page and its feed, under /status
 
 	// ChangeHooks bring changes from GitHub and deploy tools.
 	ChangeHooks *hooks.ChangeHooks
+	OFREP       *ofrep.Handler // kill switches over OpenFeature, under /ofrep/v1
 }
 
 // Handler returns the root handler.
@@ -55,6 +60,9 @@ func Handler(d Deps) http.Handler {
 	if d.Status != nil {
 		d.Status.Register(mux)
 	}
+	if d.OFREP != nil {
+		d.OFREP.Register(mux)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -71,7 +79,7 @@ func Handler(d Deps) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", metricsGuard(d.MetricsToken, promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
 	return observe(baseHeaders(mux), d.Metrics, d.Log)
 }
 

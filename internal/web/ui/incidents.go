@@ -119,7 +119,11 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 			return
 		}
 		p.Error, p.Field = e.Error(), e.Field
-		w.WriteHeader(http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if e.Code == fail.Forbidden {
+			status = http.StatusForbidden // e.g. a visibility only an owning team's manager may set
+		}
+		w.WriteHeader(status)
 	}
 	u.render(w, r, "declare", v, p)
 }
@@ -170,6 +174,7 @@ type incidentPage struct {
 	Suggestions []review.Suggestion // for the quick action-item form
 	Playbooks   *playbookBox        // nil when the services have none
 	Changes     *changesPanel       // recent changes of its services
+	Flags       *flagsPanel         // kill switches of the affected services
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -243,6 +248,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	if p.Suggestions, err = u.Review.Suggestions(r.Context(), ""); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if p.Flags, err = u.incidentFlags(r.Context(), v, inc); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}
