@@ -53,9 +53,15 @@ type ReviewRow struct {
 	HeldAt     *time.Time
 }
 
+// ItemCounts are the action items opened in a period, done in it, done in
+// it with a due date, and done by that date.
+type ItemCounts struct {
+	Opened, Done, DoneDue, DoneOnTime int
+}
+
 // Filter narrows what the store returns. Incidents are those started in
-// [From, To); items those alive in it (created before To, not done before
-// From); reviews those of incidents resolved in it.
+// [From, To); items those still open and created before To; reviews those
+// of incidents resolved in it.
 type Filter struct {
 	From, To time.Time
 	Grades   []incident.Grade
@@ -72,6 +78,7 @@ type Filter struct {
 // Store reads the rows of a period.
 type Store interface {
 	InsightIncidents(ctx context.Context, f Filter) ([]IncidentRow, error)
+	InsightItemCounts(ctx context.Context, f Filter) (ItemCounts, error)
 	InsightItems(ctx context.Context, f Filter) ([]ItemRow, error)
 	InsightReviews(ctx context.Context, f Filter) ([]ReviewRow, error)
 }

@@ -117,13 +117,40 @@ func truthy(v any) bool {
 	return false
 }
 
-// InsightItems returns the action items alive in the period (created before
-// its end, not done before its start) of the incidents the filter keeps.
+// InsightItemCounts counts, in SQL, the action items of the incidents the
+// filter keeps that were opened in the period, done in it, done in it with a
+// due date, and done by that date.
+func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
+	var a args
+	from, to := a.add(s.db.t(f.From)), a.add(s.db.t(f.To))
+	where := append([]string{
+		"ai.created_at < " + to,
+		"(ai.done_at IS NULL OR ai.done_at >= " + from + ")",
+	}, s.incidentCond(f, &a)...)
+	doneIn := "ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
+	q := `SELECT
+		COALESCE(SUM(CASE WHEN ai.created_at >= ` + from + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL AND ai.done_at <= ai.due_at THEN 1 ELSE 0 END), 0)
+		FROM action_items ai JOIN incidents i ON i.id = ai.incident_id
+		WHERE ` + strings.Join(where, " AND ")
+	var c insight.ItemCounts
+	err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime)
+	if err != nil {
+		return c, fmt.Errorf("insight item counts: %w", err)
+	}
+	return c, nil
+}
+
+// InsightItems returns the action items still open (open or in progress)
+// that were created before the period's end, of the incidents the filter
+// keeps.
 func (s *Insights) InsightItems(ctx context.Context, f insight.Filter) ([]insight.ItemRow, error) {
 	var a args
 	where := append([]string{
+		"ai.status IN ('open', 'in_progress')",
 		"ai.created_at < " + a.add(s.db.t(f.To)),
-		"(ai.done_at IS NULL OR ai.done_at >= " + a.add(s.db.t(f.From)) + ")",
 	}, s.incidentCond(f, &a)...)
 	q := `SELECT ai.id, ai.incident_id, ai.title, ai.owner, ai.category, ai.term, ai.status, ai.created_at, ai.due_at, ai.done_at
 		FROM action_items ai JOIN incidents i ON i.id = ai.incident_id
