@@ -27,6 +27,8 @@ type IncidentRow struct {
 	AcknowledgedAt *time.Time
 	MitigatedAt    *time.Time
 	ResolvedAt     *time.Time
+	// Detection is how the incident was found; empty when never said.
+	Detection incident.Detection
 	// Recurs is set when the incident is linked to an earlier one.
 	Recurs bool
 }
@@ -91,5 +93,8 @@ const MaxRows = 50000
 // kept in one place so the detection source field (issue #16) is read here
 // once it exists; until then every incident is "unknown".
 func detectionSource(r IncidentRow) string {
-	return "unknown"
+	if r.Detection == incident.Unknown {
+		return "unknown"
+	}
+	return string(r.Detection)
 }

@@ -51,7 +51,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 	cond := strings.Join(where, " AND ")
 	condArgs := len(a)
 	limit := a.add(f.Limit)
-	q := `SELECT i.id, i.grade, i.cause_tags, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at,
+	q := `SELECT i.id, i.grade, i.cause_tags, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.detection,
 		EXISTS (SELECT 1 FROM incident_recurrences r WHERE r.incident_id = i.id)
 		FROM incidents i WHERE ` + cond + ` ORDER BY i.id LIMIT ` + limit
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
@@ -64,7 +64,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 		var r insight.IncidentRow
 		var started, detected, acked, mitigated, resolved scanTime
 		var recurs any
-		if err := rows.Scan(&r.ID, &r.Grade, scanJSON{&r.CauseTags}, &started, &detected, &acked, &mitigated, &resolved, &recurs); err != nil {
+		if err := rows.Scan(&r.ID, &r.Grade, scanJSON{&r.CauseTags}, &started, &detected, &acked, &mitigated, &resolved, &r.Detection, &recurs); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("insight incidents: %w", err)
 		}
