@@ -50,6 +50,10 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPlaybookCmd(),
 		newChangeCmd(),
 		newFlagCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
+		newMigrateDataCmd(),
+		newInsightsCmd(),
 	)
 	return root
 }

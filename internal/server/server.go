@@ -24,6 +24,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
@@ -98,10 +99,20 @@ type Options struct {
 	Changes *change.Config
 	// Flags are the switches the flags: section defines.
 	Flags []flag.Switch
+	// MetricsToken is the bearer token a scrape of /metrics from off this
+	// host must carry; empty: loopback scrapes only.
+	MetricsToken string
+	// Insights is the insights: section: the review deadline and the
+	// monthly digest (nil: defaults, no digest).
+	Insights *insight.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
 const DefaultDataDir = "firebreak-data"
+
+// DatabaseURLOrDefault is the database the options name: DatabaseURL, or
+// the SQLite file in DataDir.
+func (o Options) DatabaseURLOrDefault() string { return o.databaseURL() }
 
 func (o Options) databaseURL() string {
 	if o.DatabaseURL != "" {
@@ -151,6 +162,9 @@ type Server struct {
 	Flags       *flag.Service
 	FlagsServed *flag.Served
 	flagWatcher *flag.Watcher
+	// Insights measures incidents, action items and reviews.
+	Insights      *insight.Service
+	insightConfig *insight.Config
 }
 
 // directory checks names against the catalog and the users table.
@@ -172,6 +186,12 @@ func (d directory) UserExists(ctx context.Context, name string) (bool, error) {
 func (d directory) TeamOf(service string) string {
 	svc, _ := d.catalog.Service(service)
 	return svc.Team
+}
+
+// LeadOf names a team's lead, who always sees its restricted incidents.
+func (d directory) LeadOf(team string) string {
+	t, _ := d.catalog.Team(team)
+	return t.Lead
 }
 
 // OpenDB opens and migrates the database the options name.
@@ -288,6 +308,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		return nil, err
 	}
 	s.openChanges(o)
+	s.openInsights(o, &jc)
 	s.openPlaybooks(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
@@ -303,8 +324,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		}
 	}
 	// Routing follows each accepted batch at once (routeSoon); the periodic
-	// run picks up whatever a crash or a race left behind.
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
+	// run picks up whatever a crash or a race left behind. Every run is a
+	// few writes, so it is not frequent: an idle server should cost nothing.
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(routeCatchUpEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Queues == nil {
 		jc.Queues = map[string]river.QueueConfig{}
@@ -343,11 +365,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
-		Flags: s.Flags, Switches: s.IncidentSwitches()}
+		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches()},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches(),
+			Insights: s.Insights},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
@@ -355,11 +378,12 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
-		UI:      webUI.Handler(),
-		Ready:   db.Ping,
-		Metrics: reg,
-		Log:     o.Logger,
-		OFREP:   &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
+		UI:           webUI.Handler(),
+		Ready:        db.Ping,
+		Metrics:      reg,
+		MetricsToken: o.MetricsToken,
+		Log:          o.Logger,
+		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
@@ -412,6 +436,9 @@ func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) 
 	}
 	return out, nil
 }
+
+// routeCatchUpEvery is how often signals that no kick routed are looked for.
+const routeCatchUpEvery = 30 * time.Second
 
 // shutdownGrace is how long in-flight requests get to finish on shutdown.
 const shutdownGrace = 15 * time.Second

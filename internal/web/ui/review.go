@@ -114,7 +114,7 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 		for _, it := range st.Items {
 			if it.ID == added {
 				p.Added = it
-				p.Vague = u.Review.Vague().Check(it.Title, it.Description, v.Lang)
+				p.Vague = u.Review.Vague().CheckItem(it.Title, it.Description, v.Lang, st.Incident.Services)
 			}
 		}
 	}
