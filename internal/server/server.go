@@ -97,6 +97,9 @@ type Options struct {
 	DemoPeer        bool
 	// Changes is the changes: section of the config file.
 	Changes *change.Config
+	// DemoOutbox, for `serve --demo` only, delivers every message of every
+	// channel to the demo outbox and shows it at /demo/outbox.
+	DemoOutbox bool
 	// Flags are the switches the flags: section defines.
 	Flags []flag.Switch
 	// MetricsToken is the bearer token a scrape of /metrics from off this
@@ -366,6 +369,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
 		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights}
+	if o.DemoOutbox {
+		webUI.DemoOutbox = db.Outbox()
+	}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
@@ -422,6 +428,9 @@ func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outb
 		return secret
 	})
 	ob.Notifiers[notify.Mattermost] = mattermost.New()
+	if o.DemoOutbox {
+		ob.UseDemoOutbox()
+	}
 	return ob, nil
 }
 

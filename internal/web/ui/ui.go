@@ -80,6 +80,9 @@ type UI struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry, for the incident page.
 	Changes *change.Service
+	// DemoOutbox, set only by `serve --demo`, mounts /demo/outbox and
+	// links it in the header.
+	DemoOutbox DemoOutbox
 	// Flags are the kill switches.
 	Flags *flag.Service
 	// Switches are the kill switches seen from incidents; nil: not shown.
@@ -148,6 +151,10 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	u.detectionRoutes(signedIn)
+	if u.DemoOutbox != nil {
+		signedIn("GET /demo/outbox", u.demoOutbox)
+	}
 	u.flagRoutes(signedIn)
 	u.incidentFlagRoutes(signedIn)
 	u.insightRoutes(signedIn)
@@ -200,11 +207,13 @@ type view struct {
 	Zone *time.Location
 	Path string
 	Now  time.Time
+	Demo bool // the server runs with --demo
 }
 
 func (u *UI) newView(r *http.Request) *view {
 	lang := pickLanguage(r)
-	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now()}
+	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now(),
+		Demo: u.DemoOutbox != nil}
 }
 
 // requireSession loads the session or sends the browser to sign in, and
