@@ -20,7 +20,7 @@ type Header struct {
 func (t Template) ExportMarkdown(h Header, sections map[string]string, lang string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s: %s\n\n", h.Ref, h.Title)
-	fmt.Fprintf(&b, "%s · %s · rev %d\n", h.Grade, h.Status, h.Revision)
+	fmt.Fprintf(&b, "%s\n", h.Meta(lang))
 	for _, s := range t.Sections {
 		text := strings.TrimSpace(sections[s.Key])
 		if text == "" {
@@ -47,7 +47,7 @@ pre { background: #f4f5f8; padding: .5rem; overflow-x: auto; } .meta { color: #5
 </head>
 <body>
 <h1>{{.H.Ref}}: {{.H.Title}}</h1>
-<p class="meta">{{.H.Grade}} · {{.H.Status}} · rev {{.H.Revision}}</p>
+<p class="meta">{{.H.Meta .Lang}}</p>
 {{range .Sections}}<section>
 <h2>{{.Title}}</h2>
 {{if .TBD}}<p><span class="tbd">TBD</span></p>{{else}}{{.HTML}}{{end}}
@@ -89,6 +89,20 @@ func (t Template) ExportHTML(h Header, sections map[string]string, lang string) 
 // HeaderOf describes an incident for an export.
 func HeaderOf(inc *incident.Incident, revision int) Header {
 	return Header{Ref: inc.Ref(), Title: inc.Title, Grade: inc.Grade.String(), Status: string(inc.Status), Revision: revision}
+}
+
+// Meta is the export's line under the title, in lang: grade, status and
+// revision, "SEV2 · 해결됨 · 개정 3".
+func (h Header) Meta(lang string) string {
+	tr := phrases[lang]
+	if tr == nil {
+		tr = phrases["en"]
+	}
+	status := h.Status
+	if w, ok := tr["status."+h.Status]; ok {
+		status = w
+	}
+	return fmt.Sprintf("%s · %s · "+tr["rev"], h.Grade, status, h.Revision)
 }
 
 // Imported is a Markdown document split into the template's sections.

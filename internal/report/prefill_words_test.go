@@ -55,3 +55,18 @@ func TestPrefillReadsLikeAReport(t *testing.T) {
 		t.Error("the role warning, bookkeeping, is kept by default")
 	}
 }
+
+// TestExportMetaInTheReadersLanguage: the line under an export's title says
+// the status and revision in words of the reader's language.
+func TestExportMetaInTheReadersLanguage(t *testing.T) {
+	h := Header{Ref: "INC-7", Title: "결제 지연", Grade: "SEV2", Status: "resolved", Revision: 3}
+	if got := h.Meta("ko"); got != "SEV2 · 해결됨 · 개정 3" {
+		t.Errorf("ko meta %q", got)
+	}
+	if got := h.Meta("en"); got != "SEV2 · resolved · rev 3" {
+		t.Errorf("en meta %q", got)
+	}
+	if md := DefaultTemplate().ExportMarkdown(h, map[string]string{}, "ko"); !strings.Contains(md, "SEV2 · 해결됨 · 개정 3") {
+		t.Errorf("Markdown export:\n%s", md)
+	}
+}
