@@ -201,6 +201,14 @@ func TestQuickStartDemo(t *testing.T) {
 			t.Errorf("demo list lacks %q:\n%s", want, list)
 		}
 	}
+	// The demo's switches: one flipped during INC-1 (on its timeline), one
+	// left flipped after INC-4 closed.
+	if show := mustRun(t, env, "incident", "show", "INC-1"); !strings.Contains(show, "kill switch express-pay: default → off") {
+		t.Errorf("INC-1's timeline lacks the demo flip:\n%s", show)
+	}
+	if show := mustRun(t, env, "flag", "show", "agent-chat-widget"); !strings.Contains(show, "INC-4") {
+		t.Errorf("the left-flipped demo switch:\n%s", show)
+	}
 	out := mustRun(t, env, "incident", "declare", "--title", "Quick start works", "--grade", "SEV4", "--service", "status-page")
 	ref := regexp.MustCompile(`INC-\d+`).FindString(out)
 	if ref == "" {

@@ -43,10 +43,16 @@ const (
 	ScopeRead   Scope = "read"
 	ScopeWrite  Scope = "write"
 	ScopeIntake Scope = "intake"
+	// ScopeFlagsRead lets an application evaluate kill switches over OFREP
+	// and nothing else: the token an app ships with can read no incident.
+	ScopeFlagsRead Scope = "flags:read"
 )
 
 // Scopes lists every scope.
-var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeIntake}
+var Scopes = []Scope{ScopeRead, ScopeWrite, ScopeIntake, ScopeFlagsRead}
+
+// scopeList names the scopes for messages.
+const scopeList = "read, write, intake, flags:read"
 
 // ParseScopes reads a comma list such as "read,write".
 func ParseScopes(s string) ([]Scope, bool) {
@@ -115,7 +121,8 @@ func (u User) RespondsAnywhere() bool {
 }
 
 // HasScope reports whether the request may use the scope: a browser session
-// (no token) may use every scope except intake, and write includes read.
+// (no token) may use every scope except intake, write includes read, and
+// read includes flags:read.
 func (u User) HasScope(s Scope) bool {
 	if u.Scopes == nil {
 		return s != ScopeIntake
@@ -123,5 +130,8 @@ func (u User) HasScope(s Scope) bool {
 	if slices.Contains(u.Scopes, s) {
 		return true
 	}
-	return s == ScopeRead && slices.Contains(u.Scopes, ScopeWrite)
+	if s == ScopeFlagsRead && slices.Contains(u.Scopes, ScopeRead) {
+		return true // whoever reads everything reads switches too
+	}
+	return (s == ScopeRead || s == ScopeFlagsRead) && slices.Contains(u.Scopes, ScopeWrite)
 }

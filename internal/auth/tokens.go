@@ -82,11 +82,11 @@ func (s *Service) checkTokenRequest(req TokenRequest) error {
 		return fail.Field("label", "is longer than 100 characters")
 	}
 	if len(req.Scopes) == 0 {
-		return fail.Field("scopes", "name at least one of read, write, intake")
+		return fail.Field("scopes", "name at least one of %s", scopeList)
 	}
 	for i, sc := range req.Scopes {
 		if _, ok := ParseScopes(string(sc)); !ok {
-			return fail.Field("scopes", "scope %d: %q is not one of read, write, intake", i, sc)
+			return fail.Field("scopes", "scope %d: %q is not one of %s", i, sc, scopeList)
 		}
 	}
 	if req.TTL < 0 || req.TTL > MaxTokenTTL {

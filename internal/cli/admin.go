@@ -90,7 +90,7 @@ func newTokenCmd() *cobra.Command {
 			}
 			sc, ok := auth.ParseScopes(scopes)
 			if !ok {
-				return fmt.Errorf("--scope: %q is not a comma list of read, write, intake", scopes)
+				return fmt.Errorf("--scope: %q is not a comma list of read, write, intake, flags:read", scopes)
 			}
 			srv, err := openServerForTeams(cmd.Context(), db, configFile)
 			if err != nil {
@@ -108,7 +108,7 @@ func newTokenCmd() *cobra.Command {
 	db.register(create)
 	create.Flags().StringVar(&user, "user", "", "the user the token acts as (for a team token: who it is made for)")
 	create.Flags().StringVar(&team, "team", "", "make a token that acts for this team instead of the user")
-	create.Flags().StringVar(&scopes, "scope", "read,write", "what the token may do: a comma list of read, write, intake")
+	create.Flags().StringVar(&scopes, "scope", "read,write", "what the token may do: a comma list of read, write, intake, flags:read (OFREP only)")
 	create.Flags().StringVar(&label, "label", "", "a note on what the token is for")
 	create.Flags().DurationVar(&ttl, "ttl", 0, "expire the token after this long, e.g. 720h (default: never)")
 	create.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file whose catalog --team must be in (env FIREBREAK_CONFIG)")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
@@ -30,6 +31,7 @@ type fileConfig struct {
 	// Playbooks is the playbooks: section: each service's remedies.
 	Playbooks *playbook.Config
 	Changes   *change.Config
+	Flags     []flag.Switch
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -56,7 +58,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Playbooks, playbookErr = playbook.LoadConfig(path, services)
 	var changesErr error
 	c.Changes, changesErr = change.LoadConfig(path)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr}
+	var flagsErr error
+	c.Flags, flagsErr = flag.LoadConfig(path, services)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -81,6 +85,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Auth = c.Auth
 	o.Playbooks = c.Playbooks
 	o.Changes = c.Changes
+	o.Flags = c.Flags
 }
 
 // summary says what the file sets up, for check-config.
@@ -108,6 +113,9 @@ func (c *fileConfig) summary() string {
 	if ch := c.Changes; ch != nil {
 		parts = append(parts, fmt.Sprintf("changes shown %s before an incident, not rollbackable with labels %s (GitHub hook %s, change hook %s)",
 			ch.Window, strings.Join(ch.Rules.Labels, ", "), onOff(ch.GitHubSecret), onOff(ch.WebhookSecret)))
+	}
+	if len(c.Flags) > 0 {
+		parts = append(parts, fmt.Sprintf("%d kill switches", len(c.Flags)))
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))

@@ -468,6 +468,8 @@ func describeEvent(ev eventDoc) string {
 		return str("channel") + " to " + str("target") + " (" + str("to") + ") failed: " + oneLine(str("reason"))
 	case "role_warning":
 		return str("message")
+	case "flag_flipped":
+		return "kill switch " + str("key") + ": " + str("from") + " → " + str("to") + ": " + oneLine(str("reason"))
 	}
 	if s, ok := describeReviewEvent(ev.Kind, str, list); ok {
 		return s

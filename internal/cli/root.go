@@ -49,6 +49,10 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newTeamCmd(),
 		newPlaybookCmd(),
 		newChangeCmd(),
+		newFlagCmd(),
+		newBackupCmd(),
+		newRestoreCmd(),
+		newMigrateDataCmd(),
 	)
 	return root
 }

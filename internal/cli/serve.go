@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
@@ -89,6 +90,9 @@ gracefully.`,
 				if opts.Playbooks, err = playbook.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
 					return err
 				}
+				if opts.Flags, err = flag.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
+					return err
+				}
 			}
 			opts.DemoPeer = demoMode
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
@@ -138,13 +142,14 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
+	out := cmd.OutOrStdout()
 	if seeded {
 		if err := demo.SeedChanges(ctx, srv.Changes, srv.Catalog, now); err != nil {
 			return fmt.Errorf("seed demo changes: %w", err)
 		}
-	}
-	out := cmd.OutOrStdout()
-	if seeded {
+		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
+			return fmt.Errorf("seed demo switches: %w", err)
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)

@@ -12,11 +12,13 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/store"
@@ -35,6 +37,29 @@ func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
 	return riverdatabasesql.New(db.QueueSQL)
 }
 
+// clientDriver is the driver the working client uses: it adds a listener so
+// that an inserted job wakes the workers at once and an idle queue polls only
+// rarely. PostgreSQL listens with LISTEN/NOTIFY on a connection of its own
+// (every replica hears every other's inserts); SQLite passes notifications
+// in memory (see wake.go).
+func clientDriver(db *store.DB) (riverdriver.Driver[*sql.Tx], error) {
+	if db.Dialect == store.SQLite {
+		return newWakeDriver(riversqlite.New(db.QueueSQL)), nil
+	}
+	cfg, err := pgxpool.ParseConfig(db.URL)
+	if err != nil {
+		return nil, fmt.Errorf("job queue listener: %w", err)
+	}
+	// The pool only lends River the connection it keeps for LISTEN.
+	cfg.MinConns, cfg.MaxConns = 0, 1
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("job queue listener: %w", err)
+	}
+	db.OnClose(pool.Close)
+	return riverdatabasesql.NewWithPgxListener(db.QueueSQL, pool), nil
+}
+
 // Migrate creates or updates the queue's tables.
 func Migrate(ctx context.Context, db *store.DB) error {
 	m, err := rivermigrate.New(driver(db), nil)
@@ -46,6 +71,15 @@ func Migrate(ctx context.Context, db *store.DB) error {
 	}
 	return nil
 }
+
+// DefaultPollInterval is how often an idle queue looks for jobs nobody told
+// it of. Each look is a query per queue; at this pace an idle server costs a
+// fraction of a percent of a core (docs/benchmarks.md, "Idle cost").
+const DefaultPollInterval = 5 * time.Second
+
+// fetchCooldown is the least time between two fetches of a queue, and
+// between two insert notifications for it.
+const fetchCooldown = 10 * time.Millisecond
 
 // Config tunes the queue. Zero values take the defaults.
 type Config struct {
@@ -59,7 +93,10 @@ type Config struct {
 	// StaleCheckEvery is how often open incidents are checked for missing
 	// updates (default one minute).
 	StaleCheckEvery time.Duration
-	// PollInterval is how often workers look for new jobs (default 1s).
+	// PollInterval is how often workers look for new jobs when no
+	// notification told them (default 5s). Inserted jobs wake the workers
+	// at once; the poll is the fallback for a lost notification and for
+	// jobs another process wrote into an SQLite file.
 	PollInterval time.Duration
 	// Register adds further workers; later capabilities plug in here.
 	Register func(*river.Workers)
@@ -87,7 +124,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		cfg.StaleCheckEvery = time.Minute
 	}
 	if cfg.PollInterval == 0 {
-		cfg.PollInterval = time.Second
+		cfg.PollInterval = DefaultPollInterval
 	}
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 10}}
 	for name, q := range cfg.Queues {
@@ -99,7 +136,11 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}
-	client, err := river.NewClient(driver(db), &river.Config{
+	drv, err := clientDriver(db)
+	if err != nil {
+		return nil, err
+	}
+	client, err := river.NewClient(drv, &river.Config{
 		Logger:      cfg.Logger,
 		MaxAttempts: cfg.MaxAttempts,
 		RetryPolicy: cfg.RetryPolicy,
@@ -110,10 +151,14 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		// River's default hour.
 		RescueStuckJobsAfter: 2 * time.Minute,
 		FetchPollInterval:    cfg.PollInterval,
-		// database/sql drivers have no LISTEN; polling serves both databases.
-		PollOnly: true,
-		Queues:   queues,
-		Workers:  workers,
+		// River sends at most one "jobs inserted" notification per queue
+		// per cooldown, and a job whose notification was held back waits
+		// for the next poll. Notifications are cheap (in memory on SQLite,
+		// a pg_notify on PostgreSQL), so the window is kept short.
+		FetchCooldown: fetchCooldown,
+		Hooks:         []rivertype.Hook{&snoozeWaker{exec: drv.GetExecutor()}},
+		Queues:        queues,
+		Workers:       workers,
 		PeriodicJobs: append([]*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(cfg.StaleCheckEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },

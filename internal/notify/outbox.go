@@ -148,10 +148,12 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 const QueueName = "notify"
 
 // QueueConfig is the notify queue's: 50 deliveries at once in one server
-// (as many SMTP connections as a typical relay accepts from one client), and
-// a look for new jobs every 100 ms whatever the default queue's interval, so
-// that a declaration's messages leave well within a second.
-var QueueConfig = river.QueueConfig{MaxWorkers: 50, FetchPollInterval: 100 * time.Millisecond}
+// (as many SMTP connections as a typical relay accepts from one client).
+// A declaration's messages leave at once because their insert wakes the
+// workers (LISTEN/NOTIFY on PostgreSQL, in process on SQLite); the queue's
+// poll is the fallback for a notification River held back (at most one per
+// queue per fetch cooldown): once a second, so no message waits longer.
+var QueueConfig = river.QueueConfig{MaxWorkers: 50, FetchPollInterval: time.Second}
 
 // deliverTimeout bounds one try; a peer that hangs is tried again later.
 const deliverTimeout = 20 * time.Second

@@ -22,6 +22,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/email"
@@ -45,6 +46,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 	"github.com/firebreak-oss/firebreak/internal/web/ui"
 )
@@ -97,10 +99,16 @@ type Options struct {
 	// MetricsToken is the bearer token a scrape of /metrics from off this
 	// host must carry; empty: loopback scrapes only.
 	MetricsToken string
+	// Flags are the switches the flags: section defines.
+	Flags []flag.Switch
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
 const DefaultDataDir = "firebreak-data"
+
+// DatabaseURLOrDefault is the database the options name: DatabaseURL, or
+// the SQLite file in DataDir.
+func (o Options) DatabaseURLOrDefault() string { return o.databaseURL() }
 
 func (o Options) databaseURL() string {
 	if o.DatabaseURL != "" {
@@ -145,6 +153,11 @@ type Server struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry.
 	Changes *change.Service
+
+	// Flags changes kill switches; FlagsServed is what OFREP answers from.
+	Flags       *flag.Service
+	FlagsServed *flag.Served
+	flagWatcher *flag.Watcher
 }
 
 // directory checks names against the catalog and the users table.
@@ -257,6 +270,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
 		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+	if err := s.openFlags(ctx, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("flags: %w", err)
+	}
 	if s.Outbox, err = newOutbox(db, o, s.TeamTargets); err != nil {
 		db.Close()
 		return nil, err
@@ -293,13 +310,15 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.AddWorker(w, s.Outbox.RescueWorker())
 		river.AddWorker(w, &jobs.ReportRemindWorker{Remind: s.Reports.Remind})
 		river.AddWorker(w, &jobs.SearchBackfillWorker{Index: db.Search()})
+		river.AddWorker(w, s.flagLeftWorker(o))
 		if register != nil {
 			register(w)
 		}
 	}
 	// Routing follows each accepted batch at once (routeSoon); the periodic
-	// run picks up whatever a crash or a race left behind.
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(5*time.Second),
+	// run picks up whatever a crash or a race left behind. Every run is a
+	// few writes, so it is not frequent: an idle server should cost nothing.
+	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(routeCatchUpEvery),
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if jc.Queues == nil {
 		jc.Queues = map[string]river.QueueConfig{}
@@ -311,7 +330,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		flagLeftPeriodic())
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
@@ -336,16 +356,17 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
-		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes}
+		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
+		Flags: s.Flags, Switches: s.IncidentSwitches()}
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes},
+			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches()},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithIncidents(users, s.Incidents)),
+			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI:           webUI.Handler(),
@@ -353,6 +374,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Metrics:      reg,
 		MetricsToken: o.MetricsToken,
 		Log:          o.Logger,
+		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
 	})
@@ -406,6 +428,9 @@ func (s *Server) incidentCounts(ctx context.Context) (map[[2]string]int, error) 
 	return out, nil
 }
 
+// routeCatchUpEvery is how often signals that no kick routed are looked for.
+const routeCatchUpEvery = 30 * time.Second
+
 // shutdownGrace is how long in-flight requests get to finish on shutdown.
 const shutdownGrace = 15 * time.Second
 
@@ -418,6 +443,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.routeOnKick(ctx)
+	go s.flagWatcher.Run(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

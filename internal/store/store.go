@@ -45,6 +45,17 @@ type DB struct {
 	// after they are written: whatever it enqueues commits with them.
 	OnEvents func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error
 
+	// URL is the database URL the DB was opened with.
+	URL string
+
+	// closers run when the DB closes (see OnClose).
+	closers []func()
+	// OnIndexed, when set, runs inside the transaction that changed an
+	// incident or its report, after its search document is rewritten: the
+	// review enqueues its recurrence check there, so a new incident, and
+	// one whose services, tags or report change, is compared at once.
+	OnIndexed func(ctx context.Context, tx *sql.Tx, incidentID int64) error
+
 	// prepared keeps statements that run often, by SQL text (see
 	// Signals.stmt); they are closed with the database.
 	prepared sync.Map
@@ -66,7 +77,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
 		}
-		return &DB{SQL: db, QueueSQL: db, Dialect: Postgres}, nil
+		return &DB{SQL: db, QueueSQL: db, Dialect: Postgres, URL: rawURL}, nil
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite://"), "sqlite:")
 	if path == "" {
@@ -94,7 +105,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		queue.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{SQL: db, QueueSQL: queue, Dialect: SQLite}, nil
+	return &DB{SQL: db, QueueSQL: queue, Dialect: SQLite, URL: rawURL}, nil
 }
 
 // sqliteDSN sets up each connection: WAL so readers never wait for the
@@ -122,8 +133,15 @@ func ping(ctx context.Context, db *sql.DB) error {
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return ping(ctx, db.SQL) }
 
+// OnClose has fn run when the DB closes, before its pools do: for what is
+// tied to the database's life, such as the job queue's listener pool.
+func (db *DB) OnClose(fn func()) { db.closers = append(db.closers, fn) }
+
 // Close closes the prepared statements and the pools.
 func (db *DB) Close() error {
+	for _, fn := range db.closers {
+		fn()
+	}
 	db.prepared.Range(func(_, st any) bool {
 		st.(*sql.Stmt).Close()
 		return true

@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
+	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
@@ -39,6 +40,7 @@ type Deps struct {
 
 	// ChangeHooks bring changes from GitHub and deploy tools.
 	ChangeHooks *hooks.ChangeHooks
+	OFREP       *ofrep.Handler // kill switches over OpenFeature, under /ofrep/v1
 }
 
 // Handler returns the root handler.
@@ -57,6 +59,9 @@ func Handler(d Deps) http.Handler {
 	mux.Handle("/report", d.ReportForm)
 	if d.Status != nil {
 		d.Status.Register(mux)
+	}
+	if d.OFREP != nil {
+		d.OFREP.Register(mux)
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
@@ -83,6 +84,7 @@ type handler struct {
 	log       *slog.Logger
 	users     Users
 	incidents Incidents
+	flags     Flipper
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
@@ -159,6 +161,8 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 		h.declare(w, r, f, cmd, rest)
 	case "mitigate":
 		h.mitigate(w, r, f, rest, cmd)
+	case "flag":
+		h.flag(w, r, f, rest, cmd)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -201,10 +205,10 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request, f url.Values, t
 	}
 	h.log.InfoContext(r.Context(), "slack: report accepted", "signal", sig.ID, "user", user, "channel", labels["channel"])
 	ref := fmt.Sprintf("SIG-%d", sig.ID)
-	ephemeral(w, http.StatusOK, fmt.Sprintf(
+	ephemeral(w, http.StatusOK, i18n.FixParticles(fmt.Sprintf(
 		"Thank you for the report. It is recorded as *%[1]s* and the on-call team will look at it.\n"+
 			"제보해 주셔서 감사합니다. *%[1]s*(으)로 접수되었으며 당직 담당자가 확인합니다.\n"+
-			"> %[2]s", ref, escape(sig.Title)))
+			"> %[2]s", ref, escape(sig.Title))))
 }
 
 func usage(cmd string) string {
@@ -214,6 +218,7 @@ func usage(cmd string) string {
 		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
 		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s mitigate INC-<n> [time]` — record that the impact stopped (now, or an RFC 3339 time). · 영향 종료 시각을 기록합니다.\n"+
+		"`%[1]s flag INC-<n> <switch> <on|off|variant|default> <reason>` — flip a kill switch during an incident. · 장애 중 킬 스위치를 전환합니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
@@ -51,6 +52,10 @@ type API struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry.
 	Changes *change.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
+	// Switches are the kill switches seen from incidents.
+	Switches *flag.IncidentSwitches
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -114,7 +119,8 @@ func (a *API) Routes() []Route {
 		{Method: "GET", Path: "/audit/export", Need: NeedAdmin, handle: a.exportAudit},
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
-	}, slices.Concat(a.reportRoutes(), a.reviewRoutes(), a.teamTargetRoutes(), a.playbookRoutes(), a.changeRoutes())...)
+	}, slices.Concat(a.reportRoutes(), a.reviewRoutes(), a.teamTargetRoutes(), a.playbookRoutes(), a.changeRoutes(),
+		a.flagRoutes(), a.incidentFlagRoutes())...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -51,6 +51,7 @@ var accessMessages = map[string][2]string{
 	"scope.read":         {"read", "읽기"},
 	"scope.write":        {"write", "쓰기"},
 	"scope.intake":       {"intake", "신호 수신"},
+	"scope.flags:read":   {"flags:read (OFREP)", "스위치 읽기 (OFREP)"},
 	"roles.title":        {"Roles in team %s", "%s 팀 권한"},
 	"roles.intro":        {"A team's responders handle its services' incidents; its managers also decide who may see restricted ones, give roles and make team tokens.", "팀의 대응자는 팀 서비스의 장애를 처리하고, 관리자는 여기에 더해 제한 공개 장애의 공개 범위, 팀 권한, 팀 토큰을 관리합니다."},
 	"roles.user":         {"User", "사용자"},

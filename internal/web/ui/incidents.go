@@ -174,6 +174,7 @@ type incidentPage struct {
 	Suggestions []review.Suggestion // for the quick action-item form
 	Playbooks   *playbookBox        // nil when the services have none
 	Changes     *changesPanel       // recent changes of its services
+	Flags       *flagsPanel         // kill switches of the affected services
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -247,6 +248,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	if p.Suggestions, err = u.Review.Suggestions(r.Context(), ""); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if p.Flags, err = u.incidentFlags(r.Context(), v, inc); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

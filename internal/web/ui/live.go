@@ -99,6 +99,9 @@ func (u *UI) incidentLive(w http.ResponseWriter, r *http.Request, v *view) {
 					return
 				}
 			}
+			if panel, ok, err := u.liveSwitches(r.Context(), v, inc, events); err != nil || (ok && send("switches", "", panel) != nil) {
+				return
+			}
 		}
 		if time.Since(lastSent) > heartbeatEvery {
 			if send("keep-alive", "", "") != nil {

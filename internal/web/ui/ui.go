@@ -20,6 +20,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -78,6 +79,10 @@ type UI struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry, for the incident page.
 	Changes *change.Service
+	// Flags are the kill switches.
+	Flags *flag.Service
+	// Switches are the kill switches seen from incidents; nil: not shown.
+	Switches *flag.IncidentSwitches
 
 	once    sync.Once
 	pages   *pages
@@ -140,6 +145,8 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	u.flagRoutes(signedIn)
+	u.incidentFlagRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
