@@ -25,8 +25,9 @@ const MaxTokenTTL = 2 * 365 * 24 * time.Hour
 
 // IssueToken makes an API token. Anyone may make one for themselves, with at
 // most the scopes their own rights need; a team token needs the team's
-// manager role; a token for another user needs the admin role. The secret is
-// returned once.
+// manager role; a token for another user needs the admin role. An admin
+// may also make intake-only tokens with an API token that has the write
+// scope. The secret is returned once.
 func (s *Service) IssueToken(ctx context.Context, by User, req TokenRequest) (string, Token, error) {
 	if by.Scopes != nil && !by.HasScope(ScopeWrite) {
 		return "", Token{}, fail.New(fail.Forbidden, "making tokens needs the write scope")
@@ -34,8 +35,12 @@ func (s *Service) IssueToken(ctx context.Context, by User, req TokenRequest) (st
 	if err := s.checkTokenRequest(req); err != nil {
 		return "", Token{}, err
 	}
+	// An admin's write token may make intake tokens: intake can only post
+	// alerts, less than write can, and operators set up Alertmanager and
+	// Grafana by script, not from a browser.
+	adminIntake := by.Scopes != nil && by.IsAdmin() && onlyIntake(req.Scopes)
 	for _, sc := range req.Scopes {
-		if by.Scopes != nil && !by.HasScope(sc) { // a token may not make a token that can do more than itself
+		if by.Scopes != nil && !by.HasScope(sc) && !adminIntake { // a token may not make a token that can do more than itself
 			return "", Token{}, fail.New(fail.Forbidden, "this token lacks the %s scope, so it cannot give it to a new token", sc)
 		}
 	}
@@ -45,7 +50,7 @@ func (s *Service) IssueToken(ctx context.Context, by User, req TokenRequest) (st
 		if !by.HasTeamRole(TeamManager, req.Team) {
 			return "", Token{}, fail.New(fail.Forbidden, "a token for team %s needs its manager role or the admin role", req.Team)
 		}
-		if by.Scopes != nil { // a team token acts as the team, not as the user: the user must be a person
+		if by.Scopes != nil && !adminIntake { // a team token acts as the team, not as the user: the user must be a person
 			return "", Token{}, fail.New(fail.Forbidden, "team tokens are made from a signed-in browser or the CLI, not with another token")
 		}
 	case req.User != "" && req.User != by.Name:
@@ -62,6 +67,16 @@ func (s *Service) IssueToken(ctx context.Context, by User, req TokenRequest) (st
 		return "", Token{}, fail.New(fail.Forbidden, "a team's token cannot make tokens")
 	}
 	return s.issue(ctx, by.Name, TokenRequest{User: owner.Name, Team: req.Team, Label: req.Label, Scopes: req.Scopes, TTL: req.TTL}, owner.ID)
+}
+
+// onlyIntake reports whether scopes name the intake scope and nothing else.
+func onlyIntake(scopes []Scope) bool {
+	for _, sc := range scopes {
+		if sc != ScopeIntake {
+			return false
+		}
+	}
+	return len(scopes) > 0
 }
 
 // OperatorToken makes a token as an operator working on the database

@@ -114,6 +114,7 @@ func newIncidentCmd() *cobra.Command {
 		newNoteCmd(&f),
 		newUpdateCmd(&f),
 		newMitigateCmd(&f),
+		newDetectionCmd(&f),
 	)
 	return cmd
 }

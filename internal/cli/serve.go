@@ -13,10 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/demo"
-	"github.com/firebreak-oss/firebreak/internal/flag"
-	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/server"
 )
 
@@ -84,17 +81,13 @@ gracefully.`,
 				}
 				cfg.apply(&opts)
 			case demoMode:
-				if opts.Catalog, err = catalog.Parse("demo.yaml", catalog.DemoYAML); err != nil {
-					return err
+				cfg, err := loadDemoConfig()
+				if err != nil {
+					return fmt.Errorf("demo config:\n%w", err)
 				}
-				if opts.Playbooks, err = playbook.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
-					return err
-				}
-				if opts.Flags, err = flag.ParseConfig("demo.yaml", catalog.DemoYAML, nil); err != nil {
-					return err
-				}
+				cfg.apply(&opts) // flags included, like every other section
 			}
-			opts.DemoPeer = demoMode
+			opts.DemoPeer, opts.DemoOutbox = demoMode, demoMode
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			srv, err := server.Open(ctx, opts)
@@ -150,11 +143,20 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
 			return fmt.Errorf("seed demo switches: %w", err)
 		}
+		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo history: %w", err)
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)
 	fmt.Fprintf(out, "Demo admin token (shown once): %s\n", token)
-	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n%s\n", token, strings.Repeat("-", 60))
+	fmt.Fprintf(out, "Try: FIREBREAK_TOKEN=%s firebreak incident list\n", token)
+	intakeToken, err := demo.IntakeToken(ctx, srv.Users)
+	if err != nil {
+		return err
+	}
+	demo.PrintIntake(out, server.URL(ln), intakeToken)
+	fmt.Fprintf(out, "Demo outbox (every message the demo would send): %s/demo/outbox\n%s\n", server.URL(ln), strings.Repeat("-", 60))
 	return nil
 }
 

@@ -162,6 +162,7 @@ type Incident struct {
 	CreatedBy      string            `json:"created_by"`
 	StartedAt      time.Time         `json:"started_at"`
 	DetectedAt     time.Time         `json:"detected_at"`
+	Detection      Detection         `json:"detection"` // how it was found; "" when never said
 	AcknowledgedAt *time.Time        `json:"acknowledged_at"`
 	MitigatedAt    *time.Time        `json:"mitigated_at"`
 	ResolvedAt     *time.Time        `json:"resolved_at"`

@@ -118,8 +118,11 @@ type Declaration struct {
 	CauseTags  []string
 	StartedAt  *time.Time
 	DetectedAt *time.Time
-	Roles      map[Role]string
-	Members    []string
+	// Detection is how it was found; empty: taken from Source for intake
+	// sources.
+	Detection Detection
+	Roles     map[Role]string
+	Members   []string
 }
 
 // Limits on one request, each named in the error that enforces it.
@@ -169,6 +172,13 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 	}
 	if d.DetectedAt != nil {
 		inc.DetectedAt = d.DetectedAt.UTC()
+	}
+	inc.Detection = d.Detection
+	if inc.Detection == Unknown {
+		inc.Detection = DetectionOf(inc.Source)
+	}
+	if err := checkDetection(inc.Detection); err != nil {
+		return nil, err
 	}
 	if err := s.setText(inc, d.Title, d.Summary); err != nil {
 		return nil, err
@@ -336,6 +346,7 @@ type Patch struct {
 	DetectedAt     *time.Time
 	AcknowledgedAt *time.Time
 	MitigatedAt    *time.Time
+	Detection      *Detection
 }
 
 // Update changes an incident's fields and records what changed.
@@ -449,6 +460,18 @@ func (s *Service) applyPatch(inc *Incident, p Patch, actor string, now time.Time
 		}
 		inc.MitigatedAt = &t
 		changed["mitigated_at"] = t
+	}
+	if p.Detection != nil {
+		if err := checkDetection(*p.Detection); err != nil {
+			return nil, err
+		}
+		inc.Detection = *p.Detection
+		changed["detection"] = string(inc.Detection)
+	}
+	if p.DetectedAt != nil || p.StartedAt != nil {
+		if err := checkDetectedAt(inc, now); err != nil {
+			return nil, err
+		}
 	}
 	if inc.DetectedAt.Before(inc.StartedAt) {
 		return nil, fail.Field("detected_at", "is before started_at")

@@ -97,6 +97,7 @@ func (r *Router) route(ctx context.Context, s *Signal, open map[string]int64) (*
 	if s.Service != "" {
 		d.Services = []string{s.Service}
 	}
+	detectedFrom(s, &d, r.Now())
 	inc, err := r.Incidents.Declare(ctx, System, d)
 	if err != nil {
 		if fail.CodeOf(err) == fail.Invalid { // e.g. a route naming a service the catalog lost

@@ -98,6 +98,7 @@ func (b *Inbox) Declare(ctx context.Context, by auth.User, id int64, d incident.
 		d.Services = []string{s.Service}
 	}
 	d.Source = s.Source
+	detectedFrom(s, &d, b.Now())
 	inc, err := b.Incidents.Declare(ctx, by, d)
 	if err != nil {
 		return nil, err

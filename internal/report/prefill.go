@@ -35,7 +35,7 @@ func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone 
 	when := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04 MST") }
 	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", when(inc.DetectedAt), zone,
 		tr["started"], when(inc.StartedAt), tr["source"], inc.Source)
-	set(KeyDetection, detection+impactTimes(inc, when, lang))
+	set(KeyDetection, detection+detectionLine(inc, lang)+impactTimes(inc, when, lang))
 	if cause := suspectedCause(events, when, lang); cause != "" {
 		set(KeyCause, cause)
 	}

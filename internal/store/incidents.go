@@ -28,14 +28,14 @@ type queryer interface {
 
 const incidentColumns = `i.id, i.title, i.summary, i.grade, i.status, i.source, i.visibility, i.labels, i.cause_tags,
 	i.created_by, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at,
-	i.created_at, i.updated_at`
+	i.created_at, i.updated_at, i.detection`
 
 func scanIncident(row interface{ Scan(...any) error }) (*incident.Incident, error) {
 	var inc incident.Incident
 	var started, detected, acked, mitigated, resolved, closed, created, updated scanTime
 	err := row.Scan(&inc.ID, &inc.Title, &inc.Summary, &inc.Grade, &inc.Status, &inc.Source, &inc.Visibility,
 		scanJSON{&inc.Labels}, scanJSON{&inc.CauseTags}, &inc.CreatedBy,
-		&started, &detected, &acked, &mitigated, &resolved, &closed, &created, &updated)
+		&started, &detected, &acked, &mitigated, &resolved, &closed, &created, &updated, &inc.Detection)
 	if err != nil {
 		return nil, err
 	}
@@ -58,12 +58,14 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `INSERT INTO incidents (title, summary, grade, status, source, visibility, labels,
 			cause_tags, created_by, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, closed_at,
-			created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+			created_at, updated_at, detection) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+			$18)
 			RETURNING id`,
 			inc.Title, inc.Summary, int(inc.Grade), string(inc.Status), inc.Source, string(inc.Visibility),
 			jsonText{inc.Labels}, jsonText{nonNil(inc.CauseTags)}, inc.CreatedBy, db.t(inc.StartedAt), db.t(inc.DetectedAt),
 			db.tp(inc.AcknowledgedAt), db.tp(inc.MitigatedAt), db.tp(inc.ResolvedAt), db.tp(inc.ClosedAt),
-			db.t(inc.CreatedAt), db.t(inc.UpdatedAt)).Scan(&inc.ID)
+			db.t(inc.CreatedAt), db.t(inc.UpdatedAt),
+			string(inc.Detection)).Scan(&inc.ID)
 		if err != nil {
 			return fmt.Errorf("insert incident: %w", err)
 		}
@@ -273,10 +275,13 @@ func (s *Incidents) ChangeIncident(ctx context.Context, id int64, change func(*i
 		events := c.Events
 		_, err = tx.ExecContext(ctx, `UPDATE incidents SET title = $1, summary = $2, grade = $3, status = $4, visibility = $5,
 			labels = $6, cause_tags = $7, started_at = $8, detected_at = $9, acknowledged_at = $10, mitigated_at = $11,
-			resolved_at = $12, closed_at = $13, updated_at = $14 WHERE id = $15`,
+			resolved_at = $12, closed_at = $13, updated_at = $14,
+			detection = $16
+			WHERE id = $15`,
 			inc.Title, inc.Summary, int(inc.Grade), string(inc.Status), string(inc.Visibility), jsonText{inc.Labels},
 			jsonText{nonNil(inc.CauseTags)}, db.t(inc.StartedAt), db.t(inc.DetectedAt), db.tp(inc.AcknowledgedAt),
-			db.tp(inc.MitigatedAt), db.tp(inc.ResolvedAt), db.tp(inc.ClosedAt), db.t(inc.UpdatedAt), id)
+			db.tp(inc.MitigatedAt), db.tp(inc.ResolvedAt), db.tp(inc.ClosedAt), db.t(inc.UpdatedAt), id,
+			string(inc.Detection))
 		if err != nil {
 			return fmt.Errorf("update incident: %w", err)
 		}

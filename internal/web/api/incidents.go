@@ -53,6 +53,7 @@ type declareRequest struct {
 	CauseTags  []string          `json:"cause_tags"`
 	StartedAt  *string           `json:"started_at"`
 	DetectedAt *string           `json:"detected_at"`
+	Detection  string            `json:"detection"`
 	Roles      map[string]string `json:"roles"`
 	Members    []string          `json:"members"`
 }
@@ -83,6 +84,7 @@ func (a *API) declare(w http.ResponseWriter, r *http.Request, u auth.User) error
 		Title: req.Title, Summary: req.Summary, Grade: grade, Services: req.Services, Source: req.Source,
 		Visibility: incident.Visibility(req.Visibility), Labels: req.Labels, CauseTags: req.CauseTags,
 		StartedAt: times[0], DetectedAt: times[1], Roles: roles, Members: req.Members,
+		Detection: incident.Detection(req.Detection),
 	})
 	if err != nil {
 		return err
@@ -182,6 +184,7 @@ type patchRequest struct {
 	DetectedAt     *string            `json:"detected_at"`
 	AcknowledgedAt *string            `json:"acknowledged_at"`
 	MitigatedAt    *string            `json:"mitigated_at"`
+	Detection      *string            `json:"detection"`
 }
 
 func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, u auth.User) error {
@@ -219,6 +222,10 @@ func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, u auth.User
 	if req.Visibility != nil {
 		v := incident.Visibility(*req.Visibility)
 		p.Visibility = &v
+	}
+	if req.Detection != nil {
+		d := incident.Detection(*req.Detection)
+		p.Detection = &d
 	}
 	inc, err := a.Incidents.Update(r.Context(), u, id, p)
 	if err != nil {

@@ -65,6 +65,7 @@ var funcs = template.FuncMap{
 	},
 	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"deref":   func(t *time.Time) time.Time { return *t },
+	"ptr":     func(t time.Time) *time.Time { return &t },
 	"roleOf":  func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
 	// dict passes the page's view along with an item to a sub-template.
 	"dict": func(d pageData, item any) pageData { return pageData{d.view, item} },

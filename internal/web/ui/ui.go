@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
@@ -79,10 +80,15 @@ type UI struct {
 	Playbooks *playbook.Service
 	// Changes is the change registry, for the incident page.
 	Changes *change.Service
+	// DemoOutbox, set only by `serve --demo`, mounts /demo/outbox and
+	// links it in the header.
+	DemoOutbox DemoOutbox
 	// Flags are the kill switches.
 	Flags *flag.Service
 	// Switches are the kill switches seen from incidents; nil: not shown.
 	Switches *flag.IncidentSwitches
+	// Insights measures incidents for the insights page; nil: not shown.
+	Insights *insight.Service
 
 	once    sync.Once
 	pages   *pages
@@ -145,8 +151,13 @@ func (u *UI) build() {
 	u.teamTargetRoutes(signedIn)
 	u.playbookRoutes(signedIn)
 	u.changeRoutes(signedIn)
+	u.detectionRoutes(signedIn)
+	if u.DemoOutbox != nil {
+		signedIn("GET /demo/outbox", u.demoOutbox)
+	}
 	u.flagRoutes(signedIn)
 	u.incidentFlagRoutes(signedIn)
+	u.insightRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
@@ -196,11 +207,13 @@ type view struct {
 	Zone *time.Location
 	Path string
 	Now  time.Time
+	Demo bool // the server runs with --demo
 }
 
 func (u *UI) newView(r *http.Request) *view {
 	lang := pickLanguage(r)
-	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now()}
+	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now(),
+		Demo: u.DemoOutbox != nil}
 }
 
 // requireSession loads the session or sends the browser to sign in, and
