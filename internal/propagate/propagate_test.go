@@ -160,7 +160,7 @@ func TestDeclareTellsTargetsAndRaiseTellsOnlyNewOnes(t *testing.T) {
 		alice := auth.User{Name: "alice", Role: auth.Responder}
 
 		// SEV3 on payments: the owning team (mail, Slack) and support (ko).
-		inc, err := srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "Card payments fail", Grade: incident.SEV3,
+		inc, err := srv.Incidents.Declare(ctx, auth.User{Name: alice.Name, Role: auth.Admin}, incident.Declaration{Title: "Card payments fail", Grade: incident.SEV3,
 			Services: []string{"payments"}, Visibility: incident.Public})
 		if err != nil {
 			t.Fatal(err)

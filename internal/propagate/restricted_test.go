@@ -44,7 +44,7 @@ func TestRestrictedIncidentIsToldOnlyToMembers(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		inc, err := srv.Incidents.Declare(ctx, park, incident.Declaration{Title: "Leaked signing key", Grade: incident.SEV1,
+		inc, err := srv.Incidents.Declare(ctx, auth.User{Name: park.Name, Role: auth.Admin}, incident.Declaration{Title: "Leaked signing key", Grade: incident.SEV1,
 			Services: []string{"payments"}, Visibility: incident.Restricted,
 			Roles: map[incident.Role]string{incident.Resolver: "kim", incident.Communicator: "lee"}})
 		if err != nil {

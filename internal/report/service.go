@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 )
 
@@ -256,6 +257,9 @@ func (s *Service) Save(ctx context.Context, by auth.User, id int64, baseRevision
 	if _, err := s.Incidents.Authorize(ctx, by, id, incident.Change, "report.write"); err != nil {
 		return nil, err
 	}
+	if baseRevision < 0 {
+		return nil, fail.Field("base_revision", "must be 0 or more; got %d", baseRevision)
+	}
 	if err := s.checkSections(sections); err != nil {
 		return nil, err
 	}
@@ -307,8 +311,14 @@ func (s *Service) checkSections(sections map[string]string) error {
 // Import splits a Markdown report into the template's sections and saves
 // it, starting the report when the incident has none.
 func (s *Service) Import(ctx context.Context, by auth.User, id int64, baseRevision int, md, lang string) (*Report, Imported, error) {
+	if baseRevision < 0 {
+		return nil, Imported{}, fail.Field("base_revision", "must be 0 or more; got %d", baseRevision)
+	}
 	if strings.TrimSpace(md) == "" {
 		return nil, Imported{}, fail.Field("markdown", "is empty")
+	}
+	if err := textrule.Text("markdown", md); err != nil {
+		return nil, Imported{}, err
 	}
 	if len(md) > maxSection*4 {
 		return nil, Imported{}, fail.Field("markdown", "is longer than %d bytes", maxSection*4)

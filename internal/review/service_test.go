@@ -419,7 +419,7 @@ func TestRestrictedIncidentsStayHidden(t *testing.T) {
 		e := openEnv(t, url, nil)
 		ctx := context.Background()
 		alice := e.users["alice"]
-		secret, err := e.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "Admin tokens leaked", Grade: incident.SEV1,
+		secret, err := e.srv.Incidents.Declare(ctx, auth.User{Name: alice.Name, Role: auth.Admin}, incident.Declaration{Title: "Admin tokens leaked", Grade: incident.SEV1,
 			Services: []string{"auth"}, CauseTags: []string{"leak"}, Visibility: incident.Restricted})
 		if err != nil {
 			t.Fatal(err)

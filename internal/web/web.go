@@ -98,6 +98,8 @@ func baseHeaders(next http.Handler) http.Handler {
 		}
 		if strings.HasPrefix(r.URL.Path, api.Prefix+"/") || r.URL.Path == "/metrics" {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+			// API answers and metrics are per caller; no cache may keep them.
+			h.Set("Cache-Control", "no-store")
 		}
 		next.ServeHTTP(w, r)
 	})

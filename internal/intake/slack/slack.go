@@ -22,6 +22,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
 // Acceptor stores signals durably. When Accept returns nil the signals are
@@ -170,6 +171,11 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 func (h *handler) report(w http.ResponseWriter, r *http.Request, f url.Values, text string) {
 	user := firstOf(f.Get("user_name"), f.Get("user_id"))
 	title, _, _ := strings.Cut(text, "\n")
+	// The text rules of every input path (internal/textrule).
+	if p := firstOf(textrule.Problem(strings.TrimSpace(title), false, true), textrule.Problem(text, true, false)); p != "" {
+		ephemeral(w, http.StatusOK, "Not recorded · 접수하지 못했습니다: text "+escape(p))
+		return
+	}
 	labels := map[string]string{
 		"channel":     f.Get("channel_name"),
 		"reported_by": user,

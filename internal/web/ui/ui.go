@@ -226,6 +226,9 @@ func (u *UI) requireSession(h func(http.ResponseWriter, *http.Request, *view)) h
 			var sess auth.Session
 			sess, v.User, err = u.Passwords.Session(r.Context(), c.Value)
 			v.CSRF = sess.CSRF
+			// A signed-in page may show a restricted incident: no shared or
+			// browser cache may keep it after sign-out.
+			w.Header().Set("Cache-Control", "no-store")
 		}
 		if err != nil {
 			if fail.CodeOf(err) != fail.Unauthorized {

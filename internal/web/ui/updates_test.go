@@ -23,7 +23,7 @@ func TestStatusUpdateInTheBrowser(t *testing.T) {
 	s := startSite(t, testutil.SQLiteURL(t))
 	ctx := context.Background()
 	alice := auth.User{Name: "alice", Role: auth.Responder}
-	inc, err := s.srv.Incidents.Declare(ctx, alice, incident.Declaration{Title: "결제 실패 Checkout failing", Grade: incident.SEV1,
+	inc, err := s.srv.Incidents.Declare(ctx, auth.User{Name: alice.Name, Role: auth.Admin}, incident.Declaration{Title: "결제 실패 Checkout failing", Grade: incident.SEV1,
 		Services: []string{"checkout-api"}, Visibility: incident.Public, Roles: map[incident.Role]string{incident.Communicator: "alice"}})
 	if err != nil {
 		t.Fatal(err)
