@@ -9,6 +9,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
@@ -32,6 +33,7 @@ type fileConfig struct {
 	Playbooks *playbook.Config
 	Changes   *change.Config
 	Flags     []flag.Switch
+	Insights  *insight.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -60,7 +62,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Changes, changesErr = change.LoadConfig(path)
 	var flagsErr error
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr}
+	var insightsErr error
+	c.Insights, insightsErr = insight.LoadConfig(path, teams)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -86,6 +90,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Playbooks = c.Playbooks
 	o.Changes = c.Changes
 	o.Flags = c.Flags
+	o.Insights = c.Insights
 }
 
 // summary says what the file sets up, for check-config.
@@ -116,6 +121,9 @@ func (c *fileConfig) summary() string {
 	}
 	if len(c.Flags) > 0 {
 		parts = append(parts, fmt.Sprintf("%d kill switches", len(c.Flags)))
+	}
+	if d := c.Insights.Digest; d.Enabled {
+		parts = append(parts, fmt.Sprintf("monthly insights digest on day %d at %02d:00 (%s)", d.Day, d.Hour, d.Language))
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))

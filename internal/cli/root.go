@@ -53,6 +53,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newBackupCmd(),
 		newRestoreCmd(),
 		newMigrateDataCmd(),
+		newInsightsCmd(),
 	)
 	return root
 }

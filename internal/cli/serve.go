@@ -51,7 +51,7 @@ func newLogger(level, format string) (*slog.Logger, error) {
 
 func newServeCmd() *cobra.Command {
 	var db dbFlags
-	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL, journalDir string
+	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL, journalDir, metricsToken string
 	var trustProxy bool
 	var demoMode bool
 	cmd := &cobra.Command{
@@ -72,6 +72,7 @@ gracefully.`,
 			opts.Logger = log
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			opts.BaseURL, opts.IntakeJournal = baseURL, journalDir
+			opts.MetricsToken = metricsToken
 			switch {
 			case configFile != "":
 				cfg, err := loadConfig(configFile)
@@ -119,6 +120,8 @@ gracefully.`,
 	cmd.Flags().StringVar(&journalDir, "intake-journal", envOr("FIREBREAK_INTAKE_JOURNAL", ""),
 		"directory for the intake journal: webhooks answer once alerts are fsync'd there and are stored in the database in large batches; for alert storms (env FIREBREAK_INTAKE_JOURNAL)")
 	cmd.Flags().BoolVar(&trustProxy, "trust-proxy-headers", false, "behind one reverse proxy: take client addresses from X-Forwarded-For (the report form's rate limit uses them)")
+	cmd.Flags().StringVar(&metricsToken, "metrics-token", envOr("FIREBREAK_METRICS_TOKEN", ""),
+		"bearer token a Prometheus off this host needs to scrape /metrics; loopback scrapes need none (env FIREBREAK_METRICS_TOKEN, which keeps it out of ps)")
 	cmd.Flags().BoolVar(&demoMode, "demo", false, "load the demo catalog (unless --config is given), seed demo users and incidents, and print an admin token")
 	cmd.Flags().StringVar(&baseURL, "base-url", envOr("FIREBREAK_BASE_URL", "http://127.0.0.1:8080"), "the address people open Firebreak at, for links in e-mails (env FIREBREAK_BASE_URL)")
 	cmd.Flags().StringVar(&logLevel, "log-level", envOr("FIREBREAK_LOG_LEVEL", "info"), "debug, info, warn or error")
@@ -139,6 +142,9 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		}
 		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
 			return fmt.Errorf("seed demo switches: %w", err)
+		}
+		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo history: %w", err)
 		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}

@@ -25,10 +25,19 @@ const (
 // RoleWarning says why an incident's roles need a second person: from SEV3
 // up, the one who communicates and the one who resolves should differ, since
 // neither job gets done well alongside the other. Empty when all is well.
-func RoleWarning(inc *Incident) string {
+// The English text is what the API and stored events carry; pages use
+// RoleWarningIn.
+func RoleWarning(inc *Incident) string { return RoleWarningIn(inc, "en") }
+
+// RoleWarningIn is RoleWarning in lang ("ko" for Korean, English otherwise),
+// with the roles named as everywhere else (해결 담당, 전파 담당).
+func RoleWarningIn(inc *Incident, lang string) string {
 	r, c := inc.Roles[Resolver], inc.Roles[Communicator]
 	if inc.Grade > SEV3 || r == "" || r != c {
 		return ""
+	}
+	if lang == "ko" {
+		return fmt.Sprintf("%s 님이 %s 장애의 해결 담당과 전파 담당을 모두 맡고 있습니다. 한 역할은 다른 사람에게 맡기세요.", r, inc.Grade)
 	}
 	return fmt.Sprintf("%s holds both the resolver and the communicator role of a %s incident; give one of them to someone else", r, inc.Grade)
 }

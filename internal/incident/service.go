@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
 // Store keeps incidents and their timelines.
@@ -123,6 +125,14 @@ type Declaration struct {
 	Members   []string
 }
 
+// Limits on one request, each named in the error that enforces it.
+const (
+	MaxLabels     = 50  // labels on one incident
+	MaxLabelValue = 256 // characters in one label value
+	MaxCauseTags  = 20  // cause tags on one incident
+	MaxMembers    = 100 // members named in one request
+)
+
 const (
 	maxTitle   = 200
 	maxSummary = 20000
@@ -197,7 +207,16 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 	if inc.DetectedAt.After(now.Add(time.Minute)) || inc.StartedAt.After(now.Add(time.Minute)) {
 		return nil, fail.Field("started_at", "lies in the future")
 	}
-	inc.addMember(by.Name)
+	declaredVis, err := s.checkDeclaredVisibility(by, inc)
+	if err != nil {
+		return nil, err
+	}
+	if !isTeamActor(by.Name) {
+		inc.addMember(by.Name)
+	}
+	if len(d.Members) > MaxMembers {
+		return nil, fail.Field("members", "names %d people; at most %d are allowed", len(d.Members), MaxMembers)
+	}
 	for i, m := range d.Members {
 		if err := s.checkUser(ctx, fmt.Sprintf("members[%d]", i), m); err != nil {
 			return nil, err
@@ -224,8 +243,16 @@ func (s *Service) Declare(ctx context.Context, by auth.User, d Declaration) (*In
 		events = append(events, ev)
 	}
 	events = append(events, roleWarningEvent("", inc, by.Name, now)...)
+	s.addOwningLeads(inc)
 	if err := s.store.CreateIncident(ctx, inc, events); err != nil {
 		return nil, fmt.Errorf("declare incident: %w", err)
+	}
+	if inc.Visibility != Internal {
+		// Setting the visibility at declaration is audited like changing it.
+		e := s.auditEntry(by, inc, "incident.visibility", declaredVis.Override, nil, map[string]any{"visibility": inc.Visibility})
+		if err := s.record(ctx, e); err != nil {
+			return inc, err
+		}
 	}
 	return inc, nil
 }
@@ -325,6 +352,9 @@ type Patch struct {
 // Update changes an incident's fields and records what changed.
 func (s *Service) Update(ctx context.Context, by auth.User, id int64, p Patch) (*Incident, error) {
 	if p.Members != nil {
+		if len(*p.Members) > MaxMembers {
+			return nil, fail.Field("members", "names %d people; at most %d are allowed", len(*p.Members), MaxMembers)
+		}
 		for i, m := range *p.Members {
 			if err := s.checkUser(ctx, fmt.Sprintf("members[%d]", i), m); err != nil {
 				return nil, err
@@ -469,6 +499,9 @@ func (s *Service) setStatus(ctx context.Context, by auth.User, id int64, to Stat
 	if utf8.RuneCountInString(message) > maxNote {
 		return nil, fail.Field("message", "is longer than %d characters", maxNote)
 	}
+	if err := textrule.Text("message", message); err != nil {
+		return nil, err
+	}
 	return s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
 		from := inc.Status
 		if !from.CanBecome(to) {
@@ -586,6 +619,9 @@ func (s *Service) AddNote(ctx context.Context, by auth.User, id int64, text stri
 	if utf8.RuneCountInString(text) > maxNote {
 		return Event{}, fail.Field("text", "is longer than %d characters", maxNote)
 	}
+	if err := textrule.Text("text", text); err != nil {
+		return Event{}, err
+	}
 	var ev Event
 	_, err := s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {
 		ev = newEvent(EventNote, by.Name, now, map[string]any{"text": text})
@@ -681,6 +717,12 @@ func (s *Service) setText(inc *Incident, title, summary string) error {
 	case utf8.RuneCountInString(summary) > maxSummary:
 		return fail.Field("summary", "is longer than %d characters", maxSummary)
 	}
+	if err := textrule.Title("title", title); err != nil {
+		return err
+	}
+	if err := textrule.Text("summary", summary); err != nil {
+		return err
+	}
 	inc.Title, inc.Summary = title, summary
 	return nil
 }
@@ -706,6 +748,12 @@ func (s *Service) checkUser(ctx context.Context, field, name string) error {
 }
 
 func checkTags(field string, tags []string) error {
+	if len(tags) > MaxCauseTags {
+		return fail.Field(field, "holds %d tags; at most %d are allowed", len(tags), MaxCauseTags)
+	}
+	if err := textrule.Lines(field, tags); err != nil {
+		return err
+	}
 	for i, t := range tags {
 		if strings.TrimSpace(t) == "" || utf8.RuneCountInString(t) > 64 {
 			return fail.Field(fmt.Sprintf("%s[%d]", field, i), "must be 1-64 characters")
@@ -715,9 +763,22 @@ func checkTags(field string, tags []string) error {
 }
 
 func checkLabels(labels map[string]string) error {
-	for k, v := range labels {
-		if k == "" || utf8.RuneCountInString(k) > 64 || utf8.RuneCountInString(v) > 256 {
-			return fail.Field("labels."+k, "keys must be 1-64 characters and values at most 256")
+	if len(labels) > MaxLabels {
+		return fail.Field("labels", "holds %d labels; at most %d are allowed", len(labels), MaxLabels)
+	}
+	for _, k := range slices.Sorted(maps.Keys(labels)) { // sorted: the same input names the same field
+		v := labels[k]
+		if k == "" || utf8.RuneCountInString(k) > 64 {
+			return fail.Field("labels."+k, "keys must be 1-64 characters")
+		}
+		if utf8.RuneCountInString(v) > MaxLabelValue {
+			return fail.Field("labels."+k, "is %d characters; a label value may have at most %d", utf8.RuneCountInString(v), MaxLabelValue)
+		}
+		if err := textrule.Line("labels."+k, k); err != nil {
+			return err
+		}
+		if err := textrule.Line("labels."+k, v); err != nil {
+			return err
 		}
 	}
 	return nil

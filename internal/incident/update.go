@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
 // MaxUpdateText bounds a status update. Updates go to chat as one message
@@ -34,6 +35,9 @@ func (s *Service) PostUpdate(ctx context.Context, by auth.User, id int64, u Stat
 		return Event{}, fail.Field("text", "must not be empty")
 	case utf8.RuneCountInString(text) > MaxUpdateText:
 		return Event{}, fail.Field("text", "is longer than %d characters", MaxUpdateText)
+	}
+	if err := textrule.Text("text", text); err != nil {
+		return Event{}, err
 	}
 	var evs []Event // the store sets the event's id in this slice
 	_, err := s.change(ctx, by, id, func(inc *Incident, now time.Time) ([]Event, error) {

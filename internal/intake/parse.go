@@ -58,10 +58,12 @@ func decodeStrict(body []byte, v any) error {
 	return parseErr("", "malformed JSON: %v", err)
 }
 
-// asEncodingJSON keeps what encoding/json accepted: names in any case,
-// repeated names (the last wins), invalid UTF-8 (replaced).
+// asEncodingJSON keeps what encoding/json accepted: names in any case and
+// repeated names (the last wins) — but not invalid UTF-8, which
+// encoding/json silently replaced: text is refused rather than changed
+// (internal/textrule), and the error names the field.
 var asEncodingJSON = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
-	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false))
 
 // fieldOf names a JSON pointer's place as the errors of intake do:
 // /alerts/0/labels is alerts[0].labels.
@@ -163,6 +165,9 @@ func alertsToSignals(source string, alerts []amAlert) ([]*Signal, error) {
 		if len(a.Labels) == 0 {
 			return nil, parseErr(field+".labels", "must not be empty")
 		}
+		if err := checkAlertText(field, a); err != nil {
+			return nil, err
+		}
 		s := &Signal{Source: source, Status: st, Labels: a.Labels, Fingerprint: a.Fingerprint, StartsAt: a.StartsAt,
 			Title:   firstOf(a.Annotations["summary"], a.Annotations["title"], a.Labels["alertname"]),
 			Summary: firstOf(a.Annotations["description"], a.Annotations["message"])}
@@ -227,6 +232,9 @@ func ParseGeneric(body []byte) ([]*Signal, error) {
 		}
 		if st != Firing && st != Resolved {
 			return nil, parseErr(field("status"), "must be firing or resolved; got %q", g.Status)
+		}
+		if err := checkGenericText(field, g); err != nil {
+			return nil, err
 		}
 		labels := g.Labels
 		if labels == nil {

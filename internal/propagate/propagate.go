@@ -21,6 +21,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -120,7 +121,7 @@ func change(ev incident.Event) (func(lang string) string, bool) {
 		}
 		return func(lang string) string {
 			if lang == "ko" {
-				return "등급이 " + to.String() + "(으)로 상향되었습니다"
+				return "등급이 " + i18n.Particle(to.String(), "으로") + " 상향되었습니다"
 			}
 			return "the grade was raised to " + to.String()
 		}, true

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/eventtext"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -54,7 +56,8 @@ func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone 
 		b.WriteString("\n")
 	}
 	if len(events) > 0 {
-		b.WriteString("| " + tr["time"] + " | " + tr["who"] + " | " + tr["what"] + " |\n|---|---|---|\n")
+		// The zone is named once, in the header, so the rows stay short.
+		b.WriteString("| " + tr["time"] + " (" + zone.String() + ") | " + tr["who"] + " | " + tr["what"] + " |\n|---|---|---|\n")
 		sort.SliceStable(events, func(i, j int) bool { return events[i].At.Before(events[j].At) })
 		for _, ev := range events {
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", ev.At.In(zone).Format("01-02 15:04"), ev.Actor, cell(EventText(ev, lang)))
@@ -76,7 +79,8 @@ func cell(s string) string {
 // are left out.
 func DefaultEvent(ev incident.Event) bool {
 	switch ev.Kind {
-	case incident.EventUpdateOverdue, "signal_status", "message_delivered", "message_failed", "report_overdue":
+	case incident.EventUpdateOverdue, incident.EventRoleWarning, "signal_status", "message_delivered", "message_failed",
+		"report_overdue", "report_reminded", "action_item_reminder", "member_not_told":
 		return false
 	}
 	return true
@@ -86,27 +90,45 @@ var phrases = map[string]map[string]string{
 	"en": {"started": "Started", "source": "Source", "time": "Time", "who": "Who", "what": "What",
 		"role.resolver": "Resolver", "role.communicator": "Communicator",
 		"declared": "declared the incident (%s)", "status": "status %s → %s", "grade": "grade %s → %s",
-		"role": "%s is now %s", "fields": "changed %s", "overdue": "no update for more than %s",
-		"signal": "signal from %s: %s"},
+		"role": "%s is now %s", "role_cleared": "nobody is %s now", "fields": "changed %s", "overdue": "no update for more than %s",
+		"signal": "signal from %s: %s", "role_warning": "%s holds both roles",
+		"status.investigating": "investigating", "status.identified": "identified", "status.monitoring": "monitoring",
+		"status.resolved": "resolved", "status.closed": "closed",
+		"field.title": "title", "field.summary": "summary", "field.services": "services", "field.labels": "labels",
+		"field.cause_tags": "cause tags", "field.visibility": "visibility", "field.detected_at": "detection time",
+		"field.started_at": "start time", "field.source": "source"},
 	"ko": {"started": "시작", "source": "출처", "time": "시각", "who": "누가", "what": "내용",
 		"role.resolver": "해결 담당", "role.communicator": "전파 담당",
 		"declared": "장애 선언 (%s)", "status": "상태 %s → %s", "grade": "등급 %s → %s",
-		"role": "%s 님이 %s", "fields": "%s 변경", "overdue": "%s 넘게 업데이트 없음",
-		"signal": "%s 신호: %s"},
+		"role": "%s 님이 %s", "role_cleared": "%s 지정 해제", "fields": "%s 변경", "overdue": "%s 넘게 업데이트 없음",
+		"signal": "%s 신호: %s", "role_warning": "%s 님이 두 역할을 모두 맡음",
+		"status.investigating": "조사 중", "status.identified": "원인 파악", "status.monitoring": "모니터링",
+		"status.resolved": "해결됨", "status.closed": "종료",
+		"field.title": "제목", "field.summary": "요약", "field.services": "서비스", "field.labels": "라벨",
+		"field.cause_tags": "원인 태그", "field.visibility": "공개 범위", "field.detected_at": "탐지 시각",
+		"field.started_at": "시작 시각", "field.source": "출처"},
 }
 
-// EventText describes a timeline event in one line of lang, for the report.
+// EventText describes a timeline event in one line of lang, for the report:
+// what happened in words (a status update's own text, statuses in lang),
+// never the event's internal kind.
 func EventText(ev incident.Event, lang string) string {
 	tr := phrases[lang]
 	if tr == nil {
 		tr = phrases["en"]
 	}
 	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
+	word := func(prefix, v string) string {
+		if w, ok := tr[prefix+v]; ok {
+			return w
+		}
+		return v
+	}
 	switch ev.Kind {
 	case incident.EventDeclared:
 		return fmt.Sprintf(tr["declared"], s("grade"))
 	case incident.EventStatusChanged:
-		text := fmt.Sprintf(tr["status"], s("from"), s("to"))
+		text := fmt.Sprintf(tr["status"], word("status.", s("from")), word("status.", s("to")))
 		if m := s("message"); m != "" {
 			text += ": " + m
 		}
@@ -114,23 +136,35 @@ func EventText(ev incident.Event, lang string) string {
 	case incident.EventGradeChanged:
 		return fmt.Sprintf(tr["grade"], s("from"), s("to"))
 	case incident.EventRoleAssigned:
+		if s("user") == "" {
+			return fmt.Sprintf(tr["role_cleared"], tr["role."+s("role")])
+		}
 		return fmt.Sprintf(tr["role"], s("user"), tr["role."+s("role")])
 	case incident.EventFieldsChanged:
 		keys := make([]string, 0, len(ev.Data))
 		for k := range ev.Data {
-			keys = append(keys, k)
+			keys = append(keys, word("field.", k))
 		}
 		sort.Strings(keys)
 		return fmt.Sprintf(tr["fields"], strings.Join(keys, ", "))
-	case incident.EventNote:
-		return s("text")
+	case incident.EventNote, incident.EventStatusUpdate:
+		// A status update is what was told, so its text is the row.
+		if text := s("text"); text != "" {
+			return text
+		}
 	case incident.EventUpdateOverdue:
-		return fmt.Sprintf(tr["overdue"], s("interval"))
+		return fmt.Sprintf(tr["overdue"], i18n.Duration(s("interval"), lang))
+	case incident.EventRoleWarning:
+		return fmt.Sprintf(tr["role_warning"], s("user"))
 	case "signal_joined", "signal_status":
 		return fmt.Sprintf(tr["signal"], s("source"), s("title"))
 	}
 	if text, ok := changeEventText(ev, lang); ok {
 		return text
 	}
-	return string(ev.Kind)
+	label := eventtext.Label(ev.Kind, lang)
+	if t := s("title"); t != "" {
+		label += ": " + t
+	}
+	return label
 }

@@ -108,8 +108,9 @@ func TestTaskForceAllOrNothing(t *testing.T) {
 
 // TestSuggestionsPerCategory: GET /api/v1/action-items/suggestions offers,
 // per category, the titles earlier items used most (the same title in any
-// letter case counts once, most used first), only the category asked for
-// when one is, and refuses an unknown category naming the field.
+// letter case counts once, most used first), never a vague title, only the
+// category asked for when one is, and refuses an unknown category naming
+// the field.
 func TestSuggestionsPerCategory(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, url string) {
 		s := reviewtest.Start(t, url, server.Options{})
@@ -121,6 +122,12 @@ func TestSuggestionsPerCategory(t *testing.T) {
 			{"Alert on ledger queue depth", "detect"},
 			{"Alert on ledger queue depth", "detect"},
 			{"Write a runbook for PG failover", "handle"},
+			// Vague titles are never offered, however often they were used.
+			{"Improve monitoring", "detect"},
+			{"improve monitoring", "detect"},
+			{"Improve monitoring", "detect"},
+			{"Improve monitoring", "detect"},
+			{"모니터링을 강화해야 함", "handle"},
 		} {
 			inc := s.Call(t, "alice", "POST", "/api/v1/incidents", map[string]any{"title": fmt.Sprintf("Incident %d", i), "grade": "SEV3"}, 201)["id"].(string)
 			s.Call(t, "alice", "POST", "/api/v1/incidents/"+inc+"/action-items", map[string]any{"title": it.title, "category": it.category,

@@ -323,14 +323,29 @@ func (s *Service) AssignTaskForce(ctx context.Context, by auth.User, name string
 	})
 }
 
-// DetectRecurrence compares an incident with earlier ones and stores the
-// new matches, recording them on its timeline; it returns the new matches.
+// DetectRecurrence compares an incident with earlier ones (by start time)
+// and stores the new matches, recording them on its timeline; it returns
+// the new matches. Reports are compared whole, with the incidents'
+// services and tags (see RankRecurrences).
 func (s *Service) DetectRecurrence(ctx context.Context, inc *incident.Incident, now time.Time) ([]Match, error) {
 	earlier, err := s.store.RecurrenceCandidates(ctx, inc, inc.StartedAt.Add(-s.cfg.Lookback), 500)
 	if err != nil {
 		return nil, err
 	}
-	found := FindRecurrences(inc, earlier, s.sim, s.cfg.MinSimilarity)
+	ids := []int64{inc.ID}
+	for _, e := range earlier {
+		ids = append(ids, e.ID)
+	}
+	reports, err := s.store.ReportTexts(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]RecurrenceDoc, len(earlier))
+	for i, e := range earlier {
+		docs[i] = RecurrenceDoc{Incident: e, Report: reports[e.ID]}
+	}
+	th := Thresholds{SameService: DefaultThresholds.SameService, Any: s.cfg.MinSimilarity}
+	found := RankRecurrences(RecurrenceDoc{Incident: inc, Report: reports[inc.ID]}, docs, th)
 	if len(found) == 0 {
 		return nil, nil
 	}
@@ -438,4 +453,17 @@ func (s *Service) ApplyTrackerState(ctx context.Context, t Tracker, key, state s
 			"item": it.ID, "item_title": it.Title, "status": string(want), "tracker": string(t), "key": key, "state": state,
 		}}, false, nil
 	})
+}
+
+// CheckRecurrence compares one incident, as it stands now, with earlier
+// ones and records the check; an incident that no longer exists is done.
+func (s *Service) CheckRecurrence(ctx context.Context, incidentID int64, now time.Time) error {
+	incs, err := s.store.IncidentsByID(ctx, []int64{incidentID})
+	if err != nil || len(incs) == 0 {
+		return err
+	}
+	if _, err := s.DetectRecurrence(ctx, incs[0], now); err != nil {
+		return err
+	}
+	return s.store.MarkChecked(ctx, incs[0])
 }

@@ -38,7 +38,8 @@ type Added struct {
 // force, the intent to file the issue is stored with the item, and a job
 // files it. The vague-item check advises; it never refuses.
 func (s *Service) AddItem(ctx context.Context, by auth.User, incidentID int64, in ItemInput, lang string) (*Added, error) {
-	if err := s.canChange(ctx, by, incidentID); err != nil {
+	inc, err := s.incidents.Authorize(ctx, by, incidentID, incident.Change, "review.change")
+	if err != nil {
 		return nil, err
 	}
 	it := &ActionItem{IncidentID: incidentID, Stage: in.Stage, Title: strings.TrimSpace(in.Title), Description: in.Description,
@@ -64,7 +65,7 @@ func (s *Service) AddItem(ctx context.Context, by auth.User, incidentID int64, i
 	if err := s.store.CreateItem(ctx, it, ev); err != nil {
 		return nil, fmt.Errorf("add action item: %w", err)
 	}
-	return &Added{Item: it, Vague: s.vague.Check(it.Title, it.Description, lang)}, nil
+	return &Added{Item: it, Vague: s.vague.CheckItem(it.Title, it.Description, lang, inc.Services)}, nil
 }
 
 func (s *Service) configuredTrackers() string {
@@ -281,14 +282,25 @@ func (s *Service) Suggestions(ctx context.Context, category Category) ([]Suggest
 	}
 	out := []Suggestion{}
 	for _, c := range cats {
-		sg, err := s.store.CommonItems(ctx, c, 5)
+		// A vague title is never offered for reuse, however often it was
+		// written: ask for more than are shown, and keep the concrete ones.
+		sg, err := s.store.CommonItems(ctx, c, 4*suggestionsShown)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, sg...)
+		n := 0
+		for _, g := range sg {
+			if n < suggestionsShown && !s.vague.IsVague(g.Title) {
+				out = append(out, g)
+				n++
+			}
+		}
 	}
 	return out, nil
 }
+
+// suggestionsShown is how many earlier titles each category offers.
+const suggestionsShown = 5
 
 // itemNotFound is the answer about an item that does not exist, and about
 // one whose incident the user may not see.

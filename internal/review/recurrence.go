@@ -1,7 +1,9 @@
 package review
 
 import (
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -79,14 +81,16 @@ const (
 	MatchText         = "text"
 )
 
-// FindRecurrences compares inc with earlier incidents: one that shares a
-// service and a cause tag matches outright; otherwise one whose title and
-// summary are at least minScore alike matches on text.
+// FindRecurrences compares inc with earlier incidents by title and summary:
+// one that shares a service and a cause tag matches outright; otherwise one
+// whose text is at least minScore alike matches on text. Earlier means an
+// earlier start (imported past incidents have higher numbers than the ones
+// they precede); on the same start, the lower number.
 func FindRecurrences(inc *incident.Incident, earlier []*incident.Incident, sim TextSimilarity, minScore float64) []Match {
 	var out []Match
 	score := sim.Against(inc.Title + " " + inc.Summary)
 	for _, e := range earlier {
-		if e.ID >= inc.ID { // only earlier incidents
+		if !startedBefore(e, inc) {
 			continue
 		}
 		m := Match{IncidentID: inc.ID, EarlierID: e.ID, Earlier: e.Ref(), Title: e.Title, StartedAt: e.StartedAt}
@@ -100,6 +104,133 @@ func FindRecurrences(inc *incident.Incident, earlier []*incident.Incident, sim T
 			m.Reason, m.Score, m.Shared = MatchText, sc, services
 			out = append(out, m)
 		}
+	}
+	return out
+}
+
+// startedBefore reports whether e comes before inc in time.
+func startedBefore(e, inc *incident.Incident) bool {
+	if e.ID == inc.ID {
+		return false
+	}
+	if !e.StartedAt.Equal(inc.StartedAt) {
+		return e.StartedAt.Before(inc.StartedAt)
+	}
+	return e.ID < inc.ID
+}
+
+// RecurrenceDoc is an incident as recurrence reads it: with its report's
+// text, where the failure is told in full.
+type RecurrenceDoc struct {
+	Incident *incident.Incident
+	Report   string
+}
+
+// text is what is compared: as the search index's document, the title, the
+// services and cause tags, the summary and the report.
+func (d RecurrenceDoc) text() string {
+	i := d.Incident
+	return strings.Join([]string{i.Title, strings.Join(i.Services, " "), strings.Join(i.CauseTags, " "), i.Summary, d.Report}, "\n")
+}
+
+// Thresholds say how alike two reports must be to count as the same
+// failure: SameService for incidents on a common service, Any otherwise.
+type Thresholds struct {
+	SameService float64
+	Any         float64
+}
+
+// DefaultThresholds were measured on a labelled set of incident pairs
+// (testdata/recurrence_pairs.yaml, docs/benchmarks.md).
+var DefaultThresholds = Thresholds{SameService: 0.2, Any: 0.45}
+
+// RankRecurrences compares cur with earlier incidents by their whole
+// reports: one that shares a service and a cause tag matches outright;
+// otherwise the ranking of the search index (tf-idf over the index's
+// tokens, the rarer a word among the candidates the more it counts, cosine
+// of the two documents) must reach the threshold, which is lower for an
+// incident on a common service. So a report that tells the same failure in
+// other words, without the shared tag, is found.
+func RankRecurrences(cur RecurrenceDoc, earlier []RecurrenceDoc, th Thresholds) []Match {
+	// Each pair is ranked as written and in English words only (Korean
+	// terms through the glossary), and the better of the two counts, so a
+	// Korean report meets an English one of the same failure.
+	texts := make([]string, 0, len(earlier)+1)
+	english := make([]string, 0, len(earlier)+1)
+	texts = append(texts, cur.text())
+	english = append(english, englishView(cur.text()))
+	for _, e := range earlier {
+		texts = append(texts, e.text())
+		english = append(english, englishView(e.text()))
+	}
+	scores := RankSimilarity(texts)
+	for i, sc := range RankSimilarity(english) {
+		scores[i] = max(scores[i], sc)
+	}
+	inc := cur.Incident
+	var out []Match
+	for k, d := range earlier {
+		e := d.Incident
+		if !startedBefore(e, inc) {
+			continue
+		}
+		m := Match{IncidentID: inc.ID, EarlierID: e.ID, Earlier: e.Ref(), Title: e.Title, StartedAt: e.StartedAt}
+		services, causes := common(inc.Services, e.Services), common(inc.CauseTags, e.CauseTags)
+		if len(services) > 0 && len(causes) > 0 {
+			m.Reason, m.Score, m.Shared = MatchServiceCause, 1, append(services, causes...)
+			out = append(out, m)
+			continue
+		}
+		min := th.Any
+		if len(services) > 0 {
+			min = th.SameService
+		}
+		if sc := scores[k+1]; sc >= min {
+			m.Reason, m.Score, m.Shared = MatchText, math.Round(sc*1000)/1000, services
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// RankSimilarity scores texts[0] against each text (texts[0] itself
+// included, at 1): the cosine of their tf-idf vectors over the search
+// index's tokens, with each token's idf taken over the texts given.
+func RankSimilarity(texts []string) []float64 {
+	tfs := make([]map[string]float64, len(texts))
+	df := map[string]int{}
+	for i, t := range texts {
+		tf := map[string]float64{}
+		for _, tok := range search.Tokens(t) {
+			tf[tok]++
+		}
+		for tok := range tf {
+			df[tok]++
+		}
+		tfs[i] = tf
+	}
+	n := float64(len(texts))
+	vec := func(tf map[string]float64) (map[string]float64, float64) {
+		v, norm := map[string]float64{}, 0.0
+		for tok, c := range tf {
+			w := (1 + math.Log(c)) * math.Log(1+n/float64(df[tok]))
+			v[tok] = w
+			norm += w * w
+		}
+		return v, math.Sqrt(norm)
+	}
+	q, qn := vec(tfs[0])
+	out := make([]float64, len(texts))
+	for i, tf := range tfs {
+		d, dn := vec(tf)
+		if qn == 0 || dn == 0 {
+			continue
+		}
+		dot := 0.0
+		for tok, w := range q {
+			dot += w * d[tok]
+		}
+		out[i] = dot / (qn * dn)
 	}
 	return out
 }

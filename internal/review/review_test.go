@@ -3,6 +3,7 @@ package review_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -119,17 +120,22 @@ func TestVagueCheck(t *testing.T) {
 		title, lang, rule, suggestion string
 	}{
 		{"Review code more carefully", "en", "be-careful", "PR template"},
-		{"배포할 때 주의하자", "ko", "be-careful", "PR 템플릿"},
-		{"코드 리뷰를 더 철저히", "ko", "review-more", "CODEOWNERS"},
-		{"Raise awareness of the rollback runbook", "en", "awareness", "CI lint"},
-		{"모니터링 개선", "ko", "improve-vaguely", "p99"},
-		{"Try to avoid Friday deploys", "en", "try-to", "load test"},
+		{"배포할 때 주의하자", "ko", "be-careful", "payments-api 배포를 10% 카나리로"},
+		{"배포 시 주의가 필요함", "ko", "be-careful", "카나리"},
+		{"코드 리뷰를 더 철저히", "ko", "review-more", "PR 템플릿에 payments-api"},
+		{"Raise awareness of the status page", "en", "awareness", "payments-api runbook"},
+		{"모니터링 개선", "ko", "improve-vaguely", "payments-api 오류율"},
+		{"모니터링을 강화할 예정입니다", "ko", "improve-vaguely", "당번에게 알림"},
+		{"We will improve our alerting", "en", "improve-vaguely", "Alert the on-call when payments-api"},
+		{"Improvement of test coverage", "en", "improve-vaguely", "test case to payments-api's suite"},
+		{"Try to avoid Friday deploys", "en", "try-to", "canary"},
 		{"Keep an eye on the ledger queue", "en", "monitor-harder", "queue depth"},
 		{"원장 큐를 지켜보자", "ko", "monitor-harder", "원장 큐"},
 	}
 	for _, c := range cases {
-		got := vc.Check(c.title, "", c.lang)
-		if len(got) == 0 || got[0].Rule != c.rule || !strings.Contains(got[0].Suggestion, c.suggestion) || got[0].Advice == "" {
+		got := vc.CheckItem(c.title, "", c.lang, []string{"payments-api"})
+		i := slices.IndexFunc(got, func(f review.VagueFinding) bool { return f.Rule == c.rule })
+		if i < 0 || !strings.Contains(got[i].Suggestion, c.suggestion) || got[i].Advice == "" {
 			t.Errorf("%q: got %+v, want rule %s suggesting %q", c.title, got, c.rule, c.suggestion)
 		}
 	}

@@ -56,6 +56,9 @@ type Store interface {
 	// the latest since the given time, and those of any age that share a
 	// service and a cause tag with it.
 	RecurrenceCandidates(ctx context.Context, inc *incident.Incident, since time.Time, limit int) ([]*incident.Incident, error)
+	// ReportTexts returns the report text of those of the incidents that
+	// have a report.
+	ReportTexts(ctx context.Context, ids []int64) (map[int64]string, error)
 	// SaveMatches stores the matches not yet stored and appends ev (with
 	// the new ones) when there are any; it returns the new ones.
 	SaveMatches(ctx context.Context, incidentID int64, ms []Match, ev func([]Match) incident.Event) ([]Match, error)

@@ -45,6 +45,10 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 		return err
 	}
 	s.Reviews.SendNotice = s.mailNotice
+	s.DB.OnIndexed = func(ctx context.Context, tx *sql.Tx, incidentID int64) error {
+		_, err := s.Jobs.InsertTx(ctx, tx, jobs.RecurrenceCheckArgs{IncidentID: incidentID}, nil)
+		return err
+	}
 	every := o.ReviewSweepEvery
 	if every == 0 {
 		every = reviewSweepEvery
@@ -54,6 +58,7 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 		river.AddWorker(w, &jobs.TrackerSyncWorker{Syncer: s.Syncer})
 		river.AddWorker(w, &jobs.TrackerPollWorker{Syncer: s.Syncer})
 		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: max(10*every, time.Hour)})
+		river.AddWorker(w, &jobs.RecurrenceCheckWorker{Review: svc, Now: o.Now})
 		if register != nil {
 			register(w)
 		}

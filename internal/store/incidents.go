@@ -75,7 +75,7 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
 			return err
 		}
-		if err := db.reindex(ctx, tx, inc.ID); err != nil {
+		if err := db.reindexChanged(ctx, tx, inc.ID); err != nil {
 			return err
 		}
 		return s.afterEvents(ctx, tx, inc, events)
@@ -296,7 +296,7 @@ func (s *Incidents) ChangeIncident(ctx context.Context, id int64, change func(*i
 				return err
 			}
 		}
-		if err := db.reindex(ctx, tx, id); err != nil {
+		if err := db.reindexChanged(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := s.afterEvents(ctx, tx, inc, events); err != nil {

@@ -95,7 +95,7 @@ func (s *Reports) CreateReport(ctx context.Context, r *report.Report, first repo
 		if err := db.Incidents().appendEvents(ctx, tx, r.IncidentID, ev); err != nil {
 			return err
 		}
-		return db.reindex(ctx, tx, r.IncidentID)
+		return db.reindexChanged(ctx, tx, r.IncidentID)
 	})
 }
 
@@ -155,7 +155,7 @@ func (s *Reports) UpdateReport(ctx context.Context, incidentID int64, change fun
 			return err
 		}
 		if r.Revision != before {
-			if err := db.reindex(ctx, tx, incidentID); err != nil {
+			if err := db.reindexChanged(ctx, tx, incidentID); err != nil {
 				return err
 			}
 		}

@@ -355,7 +355,11 @@ func (s *Reviews) CommonItems(ctx context.Context, category review.Category, lim
 // and a cause tag with it, found in the query, so an old incident of the
 // same cause is never crowded out by newer ones.
 func (s *Reviews) RecurrenceCandidates(ctx context.Context, inc *incident.Incident, since time.Time, limit int) ([]*incident.Incident, error) {
-	recent, err := s.listIncidents(ctx, "i.id < $1 AND i.started_at >= $2 ORDER BY i.id DESC LIMIT $3", inc.ID, s.db.t(since), limit)
+	// Earlier means started earlier (an imported past incident has a higher
+	// number than the ones it precedes); on the same start, the lower number.
+	started := s.db.t(inc.StartedAt)
+	recent, err := s.listIncidents(ctx, `i.id <> $1 AND (i.started_at < $2 OR (i.started_at = $2 AND i.id < $1))
+		AND i.started_at >= $3 ORDER BY i.started_at DESC, i.id DESC LIMIT $4`, inc.ID, started, s.db.t(since), limit)
 	if err != nil || len(inc.Services) == 0 || len(inc.CauseTags) == 0 {
 		return recent, err
 	}
@@ -372,10 +376,12 @@ func (s *Reviews) RecurrenceCandidates(ctx context.Context, inc *incident.Incide
 	if s.db.Dialect == Postgres {
 		tags = "jsonb_array_elements_text(i.cause_tags::jsonb) AS c(value)"
 	}
-	where := "i.id < " + a.add(inc.ID) +
+	id := a.add(inc.ID)
+	at := a.add(started)
+	where := "i.id <> " + id + " AND (i.started_at < " + at + " OR (i.started_at = " + at + " AND i.id < " + id + "))" +
 		" AND EXISTS (SELECT 1 FROM incident_services sv WHERE sv.incident_id = i.id AND sv.service IN " + a.in(services) + ")" +
 		" AND EXISTS (SELECT 1 FROM " + tags + " WHERE c.value IN " + a.in(causes) + ")" +
-		" ORDER BY i.id DESC LIMIT " + a.add(limit)
+		" ORDER BY i.started_at DESC, i.id DESC LIMIT " + a.add(limit)
 	same, err := s.listIncidents(ctx, where, a...)
 	if err != nil {
 		return nil, fmt.Errorf("recurrence candidates: %w", err)

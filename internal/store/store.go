@@ -50,6 +50,11 @@ type DB struct {
 
 	// closers run when the DB closes (see OnClose).
 	closers []func()
+	// OnIndexed, when set, runs inside the transaction that changed an
+	// incident or its report, after its search document is rewritten: the
+	// review enqueues its recurrence check there, so a new incident, and
+	// one whose services, tags or report change, is compared at once.
+	OnIndexed func(ctx context.Context, tx *sql.Tx, incidentID int64) error
 
 	// prepared keeps statements that run often, by SQL text (see
 	// Signals.stmt); they are closed with the database.

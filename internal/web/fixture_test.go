@@ -29,6 +29,7 @@ const accessCatalog = `
 teams:
   - name: payments
   - name: platform
+    lead: plat-resp
 services:
   - name: checkout-api
     team: payments
@@ -47,7 +48,7 @@ const (
 	payResponder caller = "pay-resp"      // responder in payments (owns checkout-api)
 	payReadOnly  caller = "pay-resp-ro"   // pay-resp's token with the read scope only
 	payManager   caller = "pay-manager"   // manager in payments
-	otherTeam    caller = "plat-resp"     // responder in platform only
+	otherTeam    caller = "plat-resp"     // responder in platform only, its lead
 	orgResponder caller = "org-resp"      // organisation-wide responder
 	member       caller = "member"        // platform responder, member of every test incident
 	admin        caller = "admin"         // organisation admin

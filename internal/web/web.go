@@ -32,8 +32,11 @@ type Deps struct {
 	ReportForm http.Handler
 	Ready      func(ctx context.Context) error // nil when the database answers
 	Metrics    *prometheus.Registry
-	Log        *slog.Logger
-	Status     *status.Handler // the status page and its feed, under /status
+	// MetricsToken lets a scrape from off this host read /metrics; without
+	// it only loopback scrapes may (see metricsGuard).
+	MetricsToken string
+	Log          *slog.Logger
+	Status       *status.Handler // the status page and its feed, under /status
 
 	// ChangeHooks bring changes from GitHub and deploy tools.
 	ChangeHooks *hooks.ChangeHooks
@@ -76,7 +79,7 @@ func Handler(d Deps) http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", metricsGuard(d.MetricsToken, promhttp.HandlerFor(d.Metrics, promhttp.HandlerOpts{})))
 	return observe(baseHeaders(mux), d.Metrics, d.Log)
 }
 

@@ -20,6 +20,7 @@ import (
 	"golang.org/x/text/encoding/korean"
 
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
 // fingerprintLabels are the labels that make an alarm mail's fingerprint:
@@ -64,6 +65,17 @@ func parseMessage(raw []byte, envelopeFrom string, rcpt []string) (*intake.Signa
 		body = toUTF8(rawBody, topCharset)
 	}
 
+	// The same text rules as every other input path; mail that breaks them
+	// is refused (and kept among the rejected signals), never repaired.
+	if p := textrule.Problem(title, false, true); p != "" {
+		return nil, fmt.Errorf("subject: %s", p)
+	}
+	if p := textrule.Problem(tidy(body), true, false); p != "" {
+		return nil, fmt.Errorf("body: %s", p)
+	}
+	if p := textrule.Problem(from, false, false); p != "" {
+		return nil, fmt.Errorf("from: %s", p)
+	}
 	labels := map[string]string{"from": from, "subject": title, "to": to}
 	sig := &intake.Signal{
 		Source:      "email",

@@ -120,3 +120,19 @@ func TestParseMessage(t *testing.T) {
 		})
 	}
 }
+
+// TestParseMessageRefusesBadText: the text rules of every input path hold
+// for alarm mail too: a control character or a bidi override in the
+// subject, or NUL in the body, refuses the mail naming the part.
+func TestParseMessageRefusesBadText(t *testing.T) {
+	for _, c := range []struct{ raw, part string }{
+		{"Subject: =?UTF-8?B?" + "ZGlzayBmdWxsAA==" + "?=\r\n\r\nbody\r\n", "subject"}, // "disk full\x00"
+		{"Subject: invoice \xe2\x80\xaefdp.exe\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbody\r\n", "subject"},
+		{"Subject: disk full\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nbad\x00body\r\n", "body"},
+	} {
+		_, err := parseMessage([]byte(c.raw), "alerts@example.com", []string{"oncall@example.com"})
+		if err == nil || !strings.HasPrefix(err.Error(), c.part+":") {
+			t.Errorf("%q: got %v, want a refusal naming %s", c.raw, err, c.part)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -60,6 +61,6 @@ func (h *handler) mitigate(w http.ResponseWriter, r *http.Request, f url.Values,
 		return
 	}
 	when := inc.MitigatedAt.UTC().Format("2006-01-02 15:04 UTC")
-	ephemeral(w, http.StatusOK, fmt.Sprintf("Recorded that the impact of *%[1]s* stopped at %[2]s.\n*%[1]s* 영향 종료 시각을 %[2]s(으)로 기록했습니다.",
-		inc.Ref(), when))
+	ephemeral(w, http.StatusOK, i18n.FixParticles(fmt.Sprintf("Recorded that the impact of *%[1]s* stopped at %[2]s.\n*%[1]s* 영향 종료 시각을 %[2]s(으)로 기록했습니다.",
+		inc.Ref(), when)))
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
@@ -198,10 +199,10 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request, f url.Values, t
 	}
 	h.log.InfoContext(r.Context(), "slack: report accepted", "signal", sig.ID, "user", user, "channel", labels["channel"])
 	ref := fmt.Sprintf("SIG-%d", sig.ID)
-	ephemeral(w, http.StatusOK, fmt.Sprintf(
+	ephemeral(w, http.StatusOK, i18n.FixParticles(fmt.Sprintf(
 		"Thank you for the report. It is recorded as *%[1]s* and the on-call team will look at it.\n"+
 			"제보해 주셔서 감사합니다. *%[1]s*(으)로 접수되었으며 당직 담당자가 확인합니다.\n"+
-			"> %[2]s", ref, escape(sig.Title)))
+			"> %[2]s", ref, escape(sig.Title))))
 }
 
 func usage(cmd string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
@@ -48,6 +49,8 @@ type API struct {
 	Review    *review.Service
 	// TeamTargets are the teams' own notification targets.
 	TeamTargets *teamtarget.Service
+	// Insights measures incidents for /insights; nil: not set up.
+	Insights *insight.Service
 	// Playbooks runs the action steps of services' playbooks.
 	Playbooks *playbook.Service
 	// Changes is the change registry.
@@ -120,7 +123,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
 	}, slices.Concat(a.reportRoutes(), a.reviewRoutes(), a.teamTargetRoutes(), a.playbookRoutes(), a.changeRoutes(),
-		a.flagRoutes(), a.incidentFlagRoutes())...)
+		a.flagRoutes(), a.incidentFlagRoutes(), a.insightRoutes())...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

@@ -78,6 +78,7 @@ var messages = i18n.Messages{
 	"inc.new_status":       {"New status", "새 상태"},
 	"inc.message":          {"Message (optional)", "메시지 (선택)"},
 	"inc.apply":            {"Apply", "적용"},
+	"inc.actions":          {"Actions", "조치"},
 	"inc.change_grade":     {"Change grade", "등급 변경"},
 	"inc.assign":           {"Roles", "역할"},
 	"inc.assign_submit":    {"Assign", "지정"},
@@ -136,8 +137,21 @@ type translator struct{ idx int }
 
 func translatorFor(lang string) translator { return translator{i18n.Index(lang)} }
 
+// lang is the translator's language, for words built outside the message
+// tables (durations).
+func (t translator) lang() string { return i18n.Languages[t.idx] }
+
 // T returns the message for key, formatted with args.
-func (t translator) T(key string, args ...any) string { return messages.T(t.idx, key, args...) }
+//
+// Korean messages spell a particle after a variable both ways ("%s(으)로");
+// the one that fits the word is chosen here, so pages read "해결 담당으로".
+func (t translator) T(key string, args ...any) string {
+	s := messages.T(t.idx, key, args...)
+	if len(args) > 0 && i18n.Languages[t.idx] == "ko" {
+		s = i18n.FixParticles(s)
+	}
+	return s
+}
 
 // pickLanguage chooses from the lang cookie, then Accept-Language.
 func pickLanguage(r *http.Request) string { return i18n.Pick(r) }

@@ -119,7 +119,11 @@ func (u *UI) renderDeclare(w http.ResponseWriter, r *http.Request, v *view, form
 			return
 		}
 		p.Error, p.Field = e.Error(), e.Field
-		w.WriteHeader(http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if e.Code == fail.Forbidden {
+			status = http.StatusForbidden // e.g. a visibility only an owning team's manager may set
+		}
+		w.WriteHeader(status)
 	}
 	u.render(w, r, "declare", v, p)
 }

@@ -73,6 +73,15 @@ func (u *UI) preview(ctx context.Context, v *view, form url.Values) *previewPane
 	if err != nil {
 		return &previewPanel{Error: err.Error()}
 	}
+	// The core's warnings are English; the role warning is said again in
+	// the viewer's language.
+	draft := &incident.Incident{Grade: grade, Roles: map[incident.Role]string{
+		incident.Resolver: form.Get(string(incident.Resolver)), incident.Communicator: form.Get(string(incident.Communicator))}}
+	for i, w := range res.Warnings {
+		if w == incident.RoleWarning(draft) {
+			res.Warnings[i] = incident.RoleWarningIn(draft, v.lang())
+		}
+	}
 	return &previewPanel{Result: res}
 }
 
@@ -121,12 +130,12 @@ func (v *view) messageEventText(ev incident.Event) (string, bool) {
 	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
 	switch ev.Kind {
 	case notify.EventDelivered:
-		return v.T("ev.message_delivered", s("channel"), s("target"), s("to")), true
+		return v.T("ev.message_delivered", v.ChannelName(s("channel")), s("target"), s("to")), true
 	case notify.EventFailed:
 		if fb := s("fallback"); fb != "" {
-			return v.T("ev.message_fallback", s("channel"), s("target"), fb, s("reason")), true
+			return v.T("ev.message_fallback", v.ChannelName(s("channel")), s("target"), fb, v.FailureReason(s("reason"))), true
 		}
-		return v.T("ev.message_failed", s("channel"), s("target"), s("to"), s("reason")), true
+		return v.T("ev.message_failed", v.ChannelName(s("channel")), s("target"), s("to"), v.FailureReason(s("reason"))), true
 	case incident.EventRoleWarning:
 		return v.T("ev.role_warning", s("user")), true
 	case propagate.EventNotTold:

@@ -15,7 +15,9 @@ import (
 	"time"
 	_ "time/tzdata" // viewers' time zones work on machines without a zone database
 
+	"github.com/firebreak-oss/firebreak/internal/eventtext"
 	"github.com/firebreak-oss/firebreak/internal/flag"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -134,21 +136,7 @@ func (v *view) Elapsed(from time.Time, to *time.Time) string {
 	if to != nil {
 		end = *to
 	}
-	return formatDuration(end.Sub(from))
-}
-
-func formatDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	days, h, m := int(d.Hours())/24, int(d.Hours())%24, int(d.Minutes())%60
-	switch {
-	case days > 0:
-		return fmt.Sprintf("%dd %dh", days, h)
-	case h > 0:
-		return fmt.Sprintf("%dh %dm", h, m)
-	}
-	return fmt.Sprintf("%dm", m)
+	return i18n.FormatDuration(end.Sub(from), v.lang())
 }
 
 // ZoneName names the viewer's zone.
@@ -208,3 +196,7 @@ func (v *view) EventText(ev incident.Event) string {
 	}
 	return v.reviewEventText(ev)
 }
+
+// EventLabel names an event's kind in the viewer's language, from the one
+// registry of event wording.
+func (v *view) EventLabel(ev incident.Event) string { return eventtext.Label(ev.Kind, v.lang()) }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
@@ -106,7 +107,7 @@ func (u *UI) renderReport(w http.ResponseWriter, r *http.Request, v *view, actio
 func (v *view) DefaultEvent(ev incident.Event) bool { return report.DefaultEvent(ev) }
 
 // Age says how long ago t was.
-func (v *view) Age(t time.Time) string { return formatDuration(v.Now.Sub(t)) }
+func (v *view) Age(t time.Time) string { return i18n.FormatDuration(v.Now.Sub(t), v.lang()) }
 
 func (u *UI) startReport(w http.ResponseWriter, r *http.Request, v *view) {
 	id, _ := incident.ParseRef(r.PathValue("ref"))
@@ -307,7 +308,7 @@ func (v *view) TBDAge(rep *report.Report) string {
 	if age == 0 {
 		return "—"
 	}
-	return formatDuration(age)
+	return i18n.FormatDuration(age, v.lang())
 }
 
 type libraryPage struct {

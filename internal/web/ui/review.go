@@ -54,6 +54,8 @@ type reviewPage struct {
 	Error       string
 	Field       string
 	Form        map[string]string
+	// Unsaved are the stages shown with what was typed but not saved.
+	Unsaved []review.Stage
 }
 
 // suggestionList is one category's datalist of earlier titles.
@@ -88,6 +90,13 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 		return
 	}
 	p := reviewPage{Inc: st.Incident, Review: st, Form: form}
+	if stage := review.Stage(r.PathValue("stage")); stage != "" && r.Method == http.MethodPost {
+		saved := stage
+		if actionErr != nil {
+			saved = "" // nothing was saved: every stage shows what was posted
+		}
+		p.Unsaved = keepDrafts(v, st, r.PostForm, saved)
+	}
 	if p.Form == nil {
 		p.Form = map[string]string{}
 	}
@@ -105,7 +114,7 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 		for _, it := range st.Items {
 			if it.ID == added {
 				p.Added = it
-				p.Vague = u.Review.Vague().Check(it.Title, it.Description, v.Lang)
+				p.Vague = u.Review.Vague().CheckItem(it.Title, it.Description, v.Lang, st.Incident.Services)
 			}
 		}
 	}
@@ -187,22 +196,6 @@ func splitNames(s string) []string {
 		}
 	}
 	return out
-}
-
-func (u *UI) saveStage(w http.ResponseWriter, r *http.Request, v *view) {
-	u.reviewAct(w, r, v, func(id int64) (string, error) {
-		f := r.PostForm
-		at, err := formTime(v, "scheduled_at", f.Get("scheduled_at"), false)
-		if err != nil {
-			return "", err
-		}
-		attendees := append(f["attendees"], splitNames(f.Get("attendees_more"))...)
-		_, err = u.Review.SaveRetrospective(r.Context(), v.User, id, review.Stage(r.PathValue("stage")), review.RetroInput{
-			ScheduledAt: at, Facilitator: f.Get("facilitator"), Attendees: attendees, Notes: f.Get("notes"), Held: f.Get("held") == "1",
-			Narrative: review.Narrative{Background: f.Get("background"), Trigger: f.Get("trigger"), Chain: f.Get("chain"), Impact: f.Get("impact")},
-		})
-		return "#stage-" + r.PathValue("stage"), err
-	})
 }
 
 func (u *UI) addItem(w http.ResponseWriter, r *http.Request, v *view) {
@@ -365,5 +358,7 @@ func (v *view) reviewEventText(ev incident.Event) string {
 	case incident.EventCloseOverridden:
 		return v.T("ev.close_overridden", list("missing"), s("reason"))
 	}
-	return string(ev.Kind)
+	// Every other kind (report_started, report_shared, …) by its wording;
+	// never the raw kind.
+	return v.EventLabel(ev)
 }

@@ -27,6 +27,8 @@ var reviewMessages = i18n.Messages{
 	"rev.notes":             {"Notes", "메모"},
 	"rev.held":              {"This review has been held", "회고를 진행했습니다"},
 	"rev.save":              {"Save", "저장"},
+	"rev.save_stage":        {"Save the %s", "%s 저장"},
+	"rev.unsaved":           {"Not saved yet: what you typed here was kept while the other review was saved. Save it with this review's button.", "아직 저장되지 않았습니다. 다른 회고를 저장하는 동안 여기 입력한 내용은 그대로 두었습니다. 이 회고의 저장 버튼으로 저장하세요."},
 	"stage.team":            {"Team review", "팀 회고"},
 	"stage.developer":       {"Cross-team developer review", "전체 개발자 회고"},
 	"item.title":            {"Action items", "후속 조치"},

@@ -79,7 +79,7 @@ func TestReviewPageAndBoard(t *testing.T) {
 	// The team review: facilitator, attendees, narrative, held.
 	tab.Do(t,
 		chromedp.SetValue(chromedp.CSS(`#fac-team`), "minji.kim"),
-		chromedp.Click(chromedp.CSS(`#stage-team input[name=attendees][value=bob]`)),
+		chromedp.Click(chromedp.CSS(`#stage-team input[name="team.attendees"][value=bob]`)),
 		chromedp.SendKeys(chromedp.CSS(`#bg-team`), "Evening promotion traffic"),
 		chromedp.SendKeys(chromedp.CSS(`#trig-team`), "A ledger batch was moved into peak hours"),
 		chromedp.SendKeys(chromedp.CSS(`#chain-team`), "Batch held connections → checkout waited → retries piled up"),

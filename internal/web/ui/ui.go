@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
@@ -86,6 +87,8 @@ type UI struct {
 	Flags *flag.Service
 	// Switches are the kill switches seen from incidents; nil: not shown.
 	Switches *flag.IncidentSwitches
+	// Insights measures incidents for the insights page; nil: not shown.
+	Insights *insight.Service
 
 	once    sync.Once
 	pages   *pages
@@ -154,6 +157,7 @@ func (u *UI) build() {
 	}
 	u.flagRoutes(signedIn)
 	u.incidentFlagRoutes(signedIn)
+	u.insightRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
@@ -331,14 +335,6 @@ func (u *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
-}
-
-// safeNext keeps redirects on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.Contains(next, `\`) {
-		return "/incidents"
-	}
-	return next
 }
 
 func isHTTPS(r *http.Request) bool {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -63,7 +64,7 @@ func (u *UI) updateDue(ctx context.Context, inc *incident.Incident) (*UpdateDue,
 
 // DueText says when the next update is due, in the viewer's language.
 func (v *view) DueText(d *UpdateDue) string {
-	every := incident.FormatInterval(d.Every)
+	every := i18n.FormatDuration(d.Every, v.lang())
 	if d.Overdue {
 		return v.T("upd.overdue", v.Time(d.By), every)
 	}
@@ -97,7 +98,7 @@ func (v *view) EventBadge(ev incident.Event) string {
 func (v *view) overdueText(ev incident.Event) string {
 	interval, _ := ev.Data["interval"].(string)
 	if d, err := time.ParseDuration(interval); err == nil {
-		interval = incident.FormatInterval(d) // "15m", as the due hint says it
+		interval = i18n.FormatDuration(d, v.lang()) // "15분", as the due hint says it
 	}
 	text := v.T("ev.update_overdue", interval)
 	to, _ := ev.Data["remind"].(string)

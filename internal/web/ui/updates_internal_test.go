@@ -25,7 +25,7 @@ func TestUpdateEventsRead(t *testing.T) {
 		{ko, update, "상태 업데이트 · 공개", "결제 복구 중 recovering"},
 		{en, incident.Event{Kind: incident.EventStatusUpdate, Data: map[string]any{"text": "x", "public": false}}, "Status update", "x"},
 		{en, overdue(map[string]any{"remind": "cora", "emailed": true}), "Update overdue", "no update for more than 15m — cora was reminded by e-mail."},
-		{ko, overdue(map[string]any{"remind": "cora", "emailed": true}), "업데이트 지연", "15m 넘게 업데이트 없음 — cora 님에게 이메일로 알렸습니다."},
+		{ko, overdue(map[string]any{"remind": "cora", "emailed": true}), "업데이트 지연", "15분 넘게 업데이트 없음 — cora 님에게 이메일로 알렸습니다."},
 		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_address"}), "Update overdue", "no update for more than 15m — rae has no e-mail address; only this timeline says so."},
 		{en, overdue(map[string]any{"remind": "rae", "emailed": false, "why_not": "no_mail"}), "Update overdue", "no update for more than 15m — rae was not e-mailed: no mail server is set up."},
 		{en, overdue(map[string]any{}), "Update overdue", "no update for more than 15m"},
@@ -51,7 +51,7 @@ func TestDueText(t *testing.T) {
 	}{
 		{en, UpdateDue{By: by, Every: 15 * time.Minute}, "Next update due by 2026-11-24 10:45 UTC (every 15m)."},
 		{en, UpdateDue{By: by, Every: time.Hour, Overdue: true}, "An update was due by 2026-11-24 10:45 UTC (every 1h): it is overdue."},
-		{ko, UpdateDue{By: by, Every: 30 * time.Minute}, "다음 업데이트 기한: 2026-11-24 19:45 KST (30m마다)."},
+		{ko, UpdateDue{By: by, Every: 30 * time.Minute}, "다음 업데이트 기한: 2026-11-24 19:45 KST (30분마다)."},
 	} {
 		if got := c.v.DueText(&c.due); got != c.want {
 			t.Errorf("%q, want %q", got, c.want)

@@ -13,9 +13,11 @@
 
   function formatElapsed(ms) {
     var m = Math.max(0, Math.floor(ms / 60000)), h = Math.floor(m / 60), d = Math.floor(h / 24);
-    if (d > 0) return d + "d " + (h % 24) + "h";
-    if (h > 0) return h + "h " + (m % 60) + "m";
-    return m + "m";
+    // The same words as the server writes (i18n.FormatDuration).
+    var u = document.documentElement.lang === "ko" ? ["일", "시간", "분"] : ["d", "h", "m"];
+    if (d > 0) return d + u[0] + " " + (h % 24) + u[1];
+    if (h > 0) return h + u[1] + (m % 60 ? " " + (m % 60) + u[2] : "");
+    return m + u[2];
   }
   function tickElapsed() {
     document.querySelectorAll(".elapsed[data-since]").forEach(function (el) {

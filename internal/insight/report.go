@@ -1,0 +1,430 @@
+package insight
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/catalog"
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+)
+
+// Dimensions are what the durations are broken down by, in display order.
+var Dimensions = []string{"grade", "service", "team", "cause", "source"}
+
+// LongOpenAfter is how long a long-term item may stay open before it counts
+// as stale.
+const LongOpenAfter = 90 * 24 * time.Hour
+
+// DefaultReviewWithin is how soon after resolution a review should be held
+// when the config says nothing.
+const DefaultReviewWithin = 14 * 24 * time.Hour
+
+// maxHeatServices bounds the heatmap's rows: the services with the most
+// incidents.
+const maxHeatServices = 15
+
+// maxListed bounds lists of single items (stale, overdue).
+const maxListed = 20
+
+// Service answers insight questions for a viewer.
+type Service struct {
+	Store   Store
+	Catalog *catalog.Catalog
+	// Zone is the organisation's time zone: months and quarters begin at
+	// its midnight.
+	Zone *time.Location
+	Now  func() time.Time
+	// ReviewWithin is the policy's time for holding a review after
+	// resolution (0: DefaultReviewWithin).
+	ReviewWithin time.Duration
+}
+
+// Query is a question as people ask it; Report checks every field.
+type Query struct {
+	Period  string   `json:"period"`
+	Bucket  string   `json:"bucket"`
+	Team    string   `json:"team"`
+	Service string   `json:"service"`
+	Grades  []string `json:"grades"`
+}
+
+// Report is every measure for one query.
+type Report struct {
+	Period    Period           `json:"period"`
+	Bucket    Bucket           `json:"bucket"`
+	Zone      string           `json:"time_zone"`
+	Team      string           `json:"team,omitempty"`
+	Service   string           `json:"service,omitempty"`
+	Grades    []incident.Grade `json:"grades,omitempty"`
+	Incidents int              `json:"incidents"`
+	// Truncated says the period held more rows than MaxRows.
+	Truncated  bool               `json:"truncated"`
+	Overall    Group              `json:"overall"`
+	By         map[string][]Group `json:"by"`
+	Counts     []CountBucket      `json:"counts"`
+	Heatmap    Heatmap            `json:"heatmap"`
+	Recurrence Recurrence         `json:"recurrence"`
+	Items      ItemStats          `json:"action_items"`
+	Reviews    ReviewStats        `json:"reviews"`
+}
+
+// CountBucket is the incidents started in one month or quarter, by grade.
+type CountBucket struct {
+	Label   string    `json:"label"`
+	Start   time.Time `json:"start"`
+	ByGrade [5]int    `json:"by_grade"` // SEV1 first
+	Total   int       `json:"total"`
+}
+
+// Heatmap counts incidents per service (rows) and month (columns).
+type Heatmap struct {
+	Services []string `json:"services"`
+	Months   []string `json:"months"`
+	Cells    [][]int  `json:"cells"`
+	Max      int      `json:"max"`
+}
+
+// Recurrence is the share of incidents linked to an earlier one.
+type Recurrence struct {
+	Incidents int     `json:"incidents"`
+	Recurring int     `json:"recurring"`
+	Share     float64 `json:"share"`
+}
+
+// ItemStats is how action items fare: opened and done in the period, done
+// by their due date, and the ages of those still open.
+type ItemStats struct {
+	Opened     int        `json:"opened"`
+	Done       int        `json:"done"`
+	DoneDue    int        `json:"done_with_due_date"`
+	DoneOnTime int        `json:"done_on_time"`
+	OpenAges   []AgeGroup `json:"open_ages"`
+	// LongOpen counts long-term items open more than 90 days; LongOpenItems
+	// lists the oldest of them.
+	LongOpen      int        `json:"long_open"`
+	LongOpenItems []ItemLine `json:"long_open_items"`
+	// Overdue counts open items past their due date; OverdueItems lists the
+	// most overdue.
+	Overdue      int        `json:"overdue"`
+	OverdueItems []ItemLine `json:"overdue_items"`
+}
+
+// AgeGroup is the open items of one term and category and how old they are.
+type AgeGroup struct {
+	Term       string `json:"term"`
+	Category   string `json:"category"`
+	Open       int    `json:"open"`
+	MedianDays int    `json:"median_age_days"`
+	MaxDays    int    `json:"max_age_days"`
+}
+
+// ItemLine names one action item in a list.
+type ItemLine struct {
+	ID         int64      `json:"id"`
+	IncidentID int64      `json:"incident_id"`
+	Title      string     `json:"title"`
+	Owner      string     `json:"owner"`
+	Term       string     `json:"term"`
+	Category   string     `json:"category"`
+	DueAt      *time.Time `json:"due_at,omitempty"`
+	AgeDays    int        `json:"age_days"`
+}
+
+// ReviewStats is whether reviews of incidents resolved in the period were
+// held within the policy's time.
+type ReviewStats struct {
+	WithinDays int `json:"within_days"`
+	Stages     int `json:"stages"`
+	Held       int `json:"held"`
+	InTime     int `json:"held_in_time"`
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
+}
+
+func (s *Service) zone() *time.Location {
+	if s.Zone == nil {
+		return time.UTC
+	}
+	return s.Zone
+}
+
+// filter checks q and turns it into what the store is asked.
+func (s *Service) filter(by auth.User, q Query) (Filter, Report, error) {
+	zone := s.zone()
+	p, err := ParsePeriod(strings.TrimSpace(q.Period), s.now(), zone)
+	if err != nil {
+		return Filter{}, Report{}, err
+	}
+	b, err := ParseBucket(q.Bucket)
+	if err != nil {
+		return Filter{}, Report{}, err
+	}
+	rep := Report{Period: p, Bucket: b, Zone: zone.String(), Team: q.Team, Service: q.Service}
+	f := Filter{From: p.From, To: p.To, Viewer: by.Name, SeeAll: by.IsAdmin(), Limit: MaxRows}
+	for _, g := range q.Grades {
+		if g == "" {
+			continue
+		}
+		grade, err := incident.ParseGrade(g)
+		if err != nil {
+			return Filter{}, Report{}, fail.Field("grade", "must be SEV1 to SEV5; got %q", g)
+		}
+		f.Grades = append(f.Grades, grade)
+	}
+	rep.Grades = f.Grades
+	cat := s.Catalog
+	if cat == nil {
+		cat = catalog.Empty()
+	}
+	if q.Team != "" {
+		if _, ok := cat.Team(q.Team); !ok {
+			return Filter{}, Report{}, fail.Field("team", "no team named %q", q.Team)
+		}
+		f.Services = cat.ServicesOfTeam(q.Team)
+		if len(f.Services) == 0 {
+			f.Services = []string{""} // a team without services has no incidents
+		}
+	}
+	if q.Service != "" {
+		if _, ok := cat.Service(q.Service); !ok {
+			return Filter{}, Report{}, fail.Field("service", "no service named %q", q.Service)
+		}
+		if q.Team != "" && !slices.Contains(f.Services, q.Service) {
+			return Filter{}, Report{}, fail.Field("service", "service %q is not team %q's", q.Service, q.Team)
+		}
+		f.Services = []string{q.Service}
+	}
+	return f, rep, nil
+}
+
+// Report answers q for the user by: restricted incidents count only where
+// by may see them.
+func (s *Service) Report(ctx context.Context, by auth.User, q Query) (*Report, error) {
+	f, rep, err := s.filter(by, q)
+	if err != nil {
+		return nil, err
+	}
+	incs, err := s.Store.InsightIncidents(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
+	}
+	items, err := s.Store.InsightItems(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
+	}
+	reviews, err := s.Store.InsightReviews(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
+	}
+	rep.Truncated = len(incs) >= f.Limit || len(items) >= f.Limit || len(reviews) >= f.Limit
+	s.measureIncidents(&rep, incs)
+	rep.Items = itemStats(items, f.From, f.To, s.now())
+	within := s.ReviewWithin
+	if within <= 0 {
+		within = DefaultReviewWithin
+	}
+	rep.Reviews = reviewStats(reviews, within)
+	return &rep, nil
+}
+
+func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
+	zone := s.zone()
+	rep.Incidents = len(incs)
+	all := groupBy(incs, func(IncidentRow) []string { return []string{"all"} })
+	if len(all) == 1 {
+		rep.Overall = all[0]
+	} else {
+		rep.Overall = Group{Key: "all", Stats: map[Measure]Stat{}}
+		for _, m := range Measures {
+			rep.Overall.Stats[m] = Stat{}
+		}
+	}
+	rep.By = map[string][]Group{
+		"grade":   groupBy(incs, func(r IncidentRow) []string { return []string{r.Grade.String()} }),
+		"service": groupBy(incs, func(r IncidentRow) []string { return orNone(r.Services) }),
+		"team":    groupBy(incs, s.teamsOf),
+		"cause":   groupBy(incs, func(r IncidentRow) []string { return orNone(r.CauseTags) }),
+		"source":  groupBy(incs, func(r IncidentRow) []string { return []string{detectionSource(r)} }),
+	}
+	sort.Slice(rep.By["grade"], func(i, j int) bool { return rep.By["grade"][i].Key < rep.By["grade"][j].Key })
+	rep.Counts = counts(incs, rep.Period, rep.Bucket, zone)
+	rep.Heatmap = heatmap(incs, rep.Period, zone)
+	rep.Recurrence = recurrence(incs)
+}
+
+// teamsOf is the owning teams of an incident's services, each once.
+func (s *Service) teamsOf(r IncidentRow) []string {
+	var teams []string
+	if s.Catalog != nil {
+		for _, name := range r.Services {
+			if svc, ok := s.Catalog.Service(name); ok && svc.Team != "" && !slices.Contains(teams, svc.Team) {
+				teams = append(teams, svc.Team)
+			}
+		}
+	}
+	return orNone(teams)
+}
+
+func counts(incs []IncidentRow, p Period, b Bucket, zone *time.Location) []CountBucket {
+	starts := buckets(p, b, zone)
+	out := make([]CountBucket, len(starts))
+	at := map[time.Time]int{}
+	for i, st := range starts {
+		out[i] = CountBucket{Label: bucketLabel(st, b), Start: st.UTC()}
+		at[st] = i
+	}
+	for _, r := range incs {
+		i, ok := at[bucketStart(r.StartedAt, b, zone)]
+		if !ok || !r.Grade.Valid() {
+			continue
+		}
+		out[i].ByGrade[r.Grade-1]++
+		out[i].Total++
+	}
+	return out
+}
+
+func heatmap(incs []IncidentRow, p Period, zone *time.Location) Heatmap {
+	starts := buckets(p, Month, zone)
+	col := map[time.Time]int{}
+	h := Heatmap{Months: make([]string, len(starts))}
+	for i, st := range starts {
+		h.Months[i] = bucketLabel(st, Month)
+		col[st] = i
+	}
+	perService := map[string][]int{}
+	total := map[string]int{}
+	for _, r := range incs {
+		c, ok := col[bucketStart(r.StartedAt, Month, zone)]
+		if !ok {
+			continue
+		}
+		for _, svc := range orNone(r.Services) {
+			row := perService[svc]
+			if row == nil {
+				row = make([]int, len(starts))
+				perService[svc] = row
+			}
+			row[c]++
+			total[svc]++
+		}
+	}
+	names := make([]string, 0, len(perService))
+	for n := range perService {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if total[names[i]] != total[names[j]] {
+			return total[names[i]] > total[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	if len(names) > maxHeatServices {
+		names = names[:maxHeatServices]
+	}
+	sort.Strings(names)
+	h.Services = names
+	for _, n := range names {
+		h.Cells = append(h.Cells, perService[n])
+		for _, v := range perService[n] {
+			h.Max = max(h.Max, v)
+		}
+	}
+	return h
+}
+
+func recurrence(incs []IncidentRow) Recurrence {
+	r := Recurrence{Incidents: len(incs)}
+	for _, x := range incs {
+		if x.Recurs {
+			r.Recurring++
+		}
+	}
+	if r.Incidents > 0 {
+		r.Share = float64(r.Recurring) / float64(r.Incidents)
+	}
+	return r
+}
+
+// open reports whether an item still needs doing.
+func open(it ItemRow) bool { return it.Status == "open" || it.Status == "in_progress" }
+
+func itemStats(items []ItemRow, from, to, now time.Time) ItemStats {
+	var st ItemStats
+	ages := map[[2]string][]time.Duration{}
+	for _, it := range items {
+		if !it.CreatedAt.Before(from) && it.CreatedAt.Before(to) {
+			st.Opened++
+		}
+		if it.Status == "done" && it.DoneAt != nil && !it.DoneAt.Before(from) && it.DoneAt.Before(to) {
+			st.Done++
+			if it.DueAt != nil {
+				st.DoneDue++
+				if !it.DoneAt.After(*it.DueAt) {
+					st.DoneOnTime++
+				}
+			}
+		}
+		if !open(it) {
+			continue
+		}
+		age := max(now.Sub(it.CreatedAt), 0)
+		k := [2]string{it.Term, it.Category}
+		ages[k] = append(ages[k], age)
+		if it.Term == "long" && age > LongOpenAfter {
+			st.LongOpen++
+			st.LongOpenItems = append(st.LongOpenItems, line(it, age))
+		}
+		if it.DueAt != nil && it.DueAt.Before(now) {
+			st.Overdue++
+			st.OverdueItems = append(st.OverdueItems, line(it, age))
+		}
+	}
+	for k, as := range ages {
+		s := stat(as)
+		st.OpenAges = append(st.OpenAges, AgeGroup{Term: k[0], Category: k[1], Open: len(as),
+			MedianDays: int(s.Median / (24 * time.Hour)), MaxDays: int(as[len(as)-1] / (24 * time.Hour))})
+	}
+	sort.Slice(st.OpenAges, func(i, j int) bool {
+		a, b := st.OpenAges[i], st.OpenAges[j]
+		if a.Term != b.Term {
+			return a.Term > b.Term // short before long
+		}
+		return a.Category < b.Category
+	})
+	sort.Slice(st.LongOpenItems, func(i, j int) bool { return st.LongOpenItems[i].AgeDays > st.LongOpenItems[j].AgeDays })
+	sort.Slice(st.OverdueItems, func(i, j int) bool { return st.OverdueItems[i].DueAt.Before(*st.OverdueItems[j].DueAt) })
+	st.LongOpenItems = st.LongOpenItems[:min(len(st.LongOpenItems), maxListed)]
+	st.OverdueItems = st.OverdueItems[:min(len(st.OverdueItems), maxListed)]
+	return st
+}
+
+func line(it ItemRow, age time.Duration) ItemLine {
+	return ItemLine{ID: it.ID, IncidentID: it.IncidentID, Title: it.Title, Owner: it.Owner, Term: it.Term,
+		Category: it.Category, DueAt: it.DueAt, AgeDays: int(age / (24 * time.Hour))}
+}
+
+func reviewStats(rows []ReviewRow, within time.Duration) ReviewStats {
+	st := ReviewStats{WithinDays: int(within / (24 * time.Hour)), Stages: len(rows)}
+	for _, r := range rows {
+		if r.HeldAt == nil {
+			continue
+		}
+		st.Held++
+		if !r.HeldAt.After(r.ResolvedAt.Add(within)) {
+			st.InTime++
+		}
+	}
+	return st
+}
