@@ -117,6 +117,18 @@ func samples(now time.Time) []sample {
 	at := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
 	return []sample{
 		{
+			// Six weeks ago, the same failure as today's push delay, told in
+			// other words and tagged otherwise: recurrence links the two.
+			decl: incident.Declaration{
+				Title: "안드로이드 푸시 알림 지연 — Android push notifications late", Grade: incident.SEV3,
+				Summary:  "오토스케일링 규칙이 푸시 워커 수를 줄여 알림 큐에 메시지가 쌓였고, 푸시가 최대 40분 늦게 도착했다.",
+				Services: []string{"notification-worker"}, CauseTags: []string{"autoscaling"},
+				StartedAt: at(42 * 24 * time.Hour), DetectedAt: at(42*24*time.Hour - 10*time.Minute),
+				Roles: map[incident.Role]string{incident.Resolver: "bob"},
+			},
+			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
+		},
+		{
 			decl: incident.Declaration{
 				Title: "결제 승인 지연 — Payment approvals slow", Grade: incident.SEV2,
 				Summary:  "Card approvals take 4-8 s instead of 300 ms since the 14:05 ledger deploy. 카드 결제 승인이 4~8초 걸립니다.",

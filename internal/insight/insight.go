@@ -27,6 +27,8 @@ type IncidentRow struct {
 	AcknowledgedAt *time.Time
 	MitigatedAt    *time.Time
 	ResolvedAt     *time.Time
+	// Detection is how the incident was found; empty when never said.
+	Detection incident.Detection
 	// Recurs is set when the incident is linked to an earlier one.
 	Recurs bool
 }
@@ -53,9 +55,15 @@ type ReviewRow struct {
 	HeldAt     *time.Time
 }
 
+// ItemCounts are the action items opened in a period, done in it, done in
+// it with a due date, and done by that date.
+type ItemCounts struct {
+	Opened, Done, DoneDue, DoneOnTime int
+}
+
 // Filter narrows what the store returns. Incidents are those started in
-// [From, To); items those alive in it (created before To, not done before
-// From); reviews those of incidents resolved in it.
+// [From, To); items those still open and created before To; reviews those
+// of incidents resolved in it.
 type Filter struct {
 	From, To time.Time
 	Grades   []incident.Grade
@@ -72,6 +80,7 @@ type Filter struct {
 // Store reads the rows of a period.
 type Store interface {
 	InsightIncidents(ctx context.Context, f Filter) ([]IncidentRow, error)
+	InsightItemCounts(ctx context.Context, f Filter) (ItemCounts, error)
 	InsightItems(ctx context.Context, f Filter) ([]ItemRow, error)
 	InsightReviews(ctx context.Context, f Filter) ([]ReviewRow, error)
 }
@@ -84,5 +93,8 @@ const MaxRows = 50000
 // kept in one place so the detection source field (issue #16) is read here
 // once it exists; until then every incident is "unknown".
 func detectionSource(r IncidentRow) string {
-	return "unknown"
+	if r.Detection == incident.Unknown {
+		return "unknown"
+	}
+	return string(r.Detection)
 }

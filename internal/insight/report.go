@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
@@ -43,7 +44,22 @@ type Service struct {
 	// ReviewWithin is the policy's time for holding a review after
 	// resolution (0: DefaultReviewWithin).
 	ReviewWithin time.Duration
+	// CacheFor keeps each viewer's answer to the same question this long
+	// (0: not at all). Insights look at months, so a minute's staleness
+	// costs nothing and spares the database a dashboard's reloads.
+	CacheFor time.Duration
+
+	mu    sync.Mutex
+	cache map[string]cached
 }
+
+type cached struct {
+	at  time.Time
+	rep *Report
+}
+
+// maxCached bounds the cache; when full it starts over.
+const maxCached = 256
 
 // Query is a question as people ask it; Report checks every field.
 type Query struct {
@@ -215,7 +231,42 @@ func (s *Service) Report(ctx context.Context, by auth.User, q Query) (*Report, e
 	if err != nil {
 		return nil, err
 	}
+	key := fmt.Sprint(f.Viewer, f.SeeAll, f.From.Unix(), f.To.Unix(), f.Grades, f.Services, rep.Bucket, rep.Period.Name, q.Team)
+	if r := s.cached(key); r != nil {
+		return r, nil
+	}
+	out, err := s.build(ctx, f, rep)
+	if err == nil && s.CacheFor > 0 {
+		s.mu.Lock()
+		if s.cache == nil || len(s.cache) >= maxCached {
+			s.cache = map[string]cached{}
+		}
+		s.cache[key] = cached{at: s.now(), rep: out}
+		s.mu.Unlock()
+	}
+	return out, err
+}
+
+func (s *Service) cached(key string) *Report {
+	if s.CacheFor <= 0 {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.cache[key]
+	if !ok || s.now().Sub(c.at) > s.CacheFor {
+		return nil
+	}
+	return c.rep
+}
+
+// build reads the rows and measures them.
+func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, error) {
 	incs, err := s.Store.InsightIncidents(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("insights: %w", err)
+	}
+	counts, err := s.Store.InsightItemCounts(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
 	}
@@ -229,7 +280,7 @@ func (s *Service) Report(ctx context.Context, by auth.User, q Query) (*Report, e
 	}
 	rep.Truncated = len(incs) >= f.Limit || len(items) >= f.Limit || len(reviews) >= f.Limit
 	s.measureIncidents(&rep, incs)
-	rep.Items = itemStats(items, f.From, f.To, s.now())
+	rep.Items = itemStats(counts, items, s.now())
 	within := s.ReviewWithin
 	if within <= 0 {
 		within = DefaultReviewWithin
@@ -360,22 +411,11 @@ func recurrence(incs []IncidentRow) Recurrence {
 // open reports whether an item still needs doing.
 func open(it ItemRow) bool { return it.Status == "open" || it.Status == "in_progress" }
 
-func itemStats(items []ItemRow, from, to, now time.Time) ItemStats {
-	var st ItemStats
+// itemStats adds the ages of the open items to the counts.
+func itemStats(c ItemCounts, items []ItemRow, now time.Time) ItemStats {
+	st := ItemStats{Opened: c.Opened, Done: c.Done, DoneDue: c.DoneDue, DoneOnTime: c.DoneOnTime}
 	ages := map[[2]string][]time.Duration{}
 	for _, it := range items {
-		if !it.CreatedAt.Before(from) && it.CreatedAt.Before(to) {
-			st.Opened++
-		}
-		if it.Status == "done" && it.DoneAt != nil && !it.DoneAt.Before(from) && it.DoneAt.Before(to) {
-			st.Done++
-			if it.DueAt != nil {
-				st.DoneDue++
-				if !it.DoneAt.After(*it.DueAt) {
-					st.DoneOnTime++
-				}
-			}
-		}
 		if !open(it) {
 			continue
 		}

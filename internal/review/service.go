@@ -118,7 +118,6 @@ type Service struct {
 	catalog   *catalog.Catalog
 	cfg       *Config
 	vague     *VagueChecker
-	sim       TextSimilarity
 	now       func() time.Time
 	users     func(ctx context.Context, name string) (bool, error)
 }
@@ -133,11 +132,8 @@ func NewService(store Store, incidents Incidents, cat *catalog.Catalog, cfg *Con
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, incidents: incidents, catalog: cat, cfg: cfg, vague: vc, sim: TokenDice{}, now: now, users: userExists}, nil
+	return &Service{store: store, incidents: incidents, catalog: cat, cfg: cfg, vague: vc, now: now, users: userExists}, nil
 }
-
-// SetSimilarity replaces the text similarity used for recurrence.
-func (s *Service) SetSimilarity(sim TextSimilarity) { s.sim = sim }
 
 // Config returns the review section in force.
 func (s *Service) Config() *Config { return s.cfg }

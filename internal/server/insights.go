@@ -27,7 +27,7 @@ func (s *Server) openInsights(o Options, jc *jobs.Config) {
 	}
 	s.insightConfig = cfg
 	s.Insights = &insight.Service{Store: s.DB.Insights(), Catalog: o.Catalog, Zone: o.Policy.Zone, Now: o.Now,
-		ReviewWithin: cfg.ReviewWithin}
+		ReviewWithin: cfg.ReviewWithin, CacheFor: time.Minute}
 	if !cfg.Digest.Enabled {
 		return
 	}

@@ -51,7 +51,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 	cond := strings.Join(where, " AND ")
 	condArgs := len(a)
 	limit := a.add(f.Limit)
-	q := `SELECT i.id, i.grade, i.cause_tags, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at,
+	q := `SELECT i.id, i.grade, i.cause_tags, i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.detection,
 		EXISTS (SELECT 1 FROM incident_recurrences r WHERE r.incident_id = i.id)
 		FROM incidents i WHERE ` + cond + ` ORDER BY i.id LIMIT ` + limit
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
@@ -64,7 +64,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 		var r insight.IncidentRow
 		var started, detected, acked, mitigated, resolved scanTime
 		var recurs any
-		if err := rows.Scan(&r.ID, &r.Grade, scanJSON{&r.CauseTags}, &started, &detected, &acked, &mitigated, &resolved, &recurs); err != nil {
+		if err := rows.Scan(&r.ID, &r.Grade, scanJSON{&r.CauseTags}, &started, &detected, &acked, &mitigated, &resolved, &r.Detection, &recurs); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("insight incidents: %w", err)
 		}
@@ -117,13 +117,40 @@ func truthy(v any) bool {
 	return false
 }
 
-// InsightItems returns the action items alive in the period (created before
-// its end, not done before its start) of the incidents the filter keeps.
+// InsightItemCounts counts, in SQL, the action items of the incidents the
+// filter keeps that were opened in the period, done in it, done in it with a
+// due date, and done by that date.
+func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
+	var a args
+	from, to := a.add(s.db.t(f.From)), a.add(s.db.t(f.To))
+	where := append([]string{
+		"ai.created_at < " + to,
+		"(ai.done_at IS NULL OR ai.done_at >= " + from + ")",
+	}, s.incidentCond(f, &a)...)
+	doneIn := "ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
+	q := `SELECT
+		COALESCE(SUM(CASE WHEN ai.created_at >= ` + from + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL AND ai.done_at <= ai.due_at THEN 1 ELSE 0 END), 0)
+		FROM action_items ai JOIN incidents i ON i.id = ai.incident_id
+		WHERE ` + strings.Join(where, " AND ")
+	var c insight.ItemCounts
+	err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime)
+	if err != nil {
+		return c, fmt.Errorf("insight item counts: %w", err)
+	}
+	return c, nil
+}
+
+// InsightItems returns the action items still open (open or in progress)
+// that were created before the period's end, of the incidents the filter
+// keeps.
 func (s *Insights) InsightItems(ctx context.Context, f insight.Filter) ([]insight.ItemRow, error) {
 	var a args
 	where := append([]string{
+		"ai.status IN ('open', 'in_progress')",
 		"ai.created_at < " + a.add(s.db.t(f.To)),
-		"(ai.done_at IS NULL OR ai.done_at >= " + a.add(s.db.t(f.From)) + ")",
 	}, s.incidentCond(f, &a)...)
 	q := `SELECT ai.id, ai.incident_id, ai.title, ai.owner, ai.category, ai.term, ai.status, ai.created_at, ai.due_at, ai.done_at
 		FROM action_items ai JOIN incidents i ON i.id = ai.incident_id
