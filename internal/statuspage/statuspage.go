@@ -149,6 +149,9 @@ func Build(ctx context.Context, st Store, a Audience, services []string, now tim
 	p := &Page{Audience: a}
 	entry := func(inc *incident.Incident) Entry {
 		e := Entry{Incident: inc, Impact: Impact(inc), Updates: updates[inc.ID], Updated: inc.CreatedAt}
+		if end, ok := ending(inc); ok {
+			e.Updates = append([]incident.Event{end}, e.Updates...)
+		}
 		if len(e.Updates) > 0 && e.Updates[0].At.After(e.Updated) {
 			e.Updated = e.Updates[0].At
 		}

@@ -27,6 +27,8 @@ var messages = i18n.Messages{
 	"inc.no_updates":       {"No updates yet.", "아직 업데이트가 없습니다."},
 	"upd.public":           {"public", "공개"},
 	"upd.internal":         {"internal", "사내"},
+	"upd.ending.resolved":  {"Resolved: the incident is over and services work normally again.", "해결됨: 장애가 끝나 서비스가 정상으로 돌아왔습니다."},
+	"upd.ending.closed":    {"Closed: the incident is over; the follow-up is done.", "종료됨: 장애가 끝났고 후속 조치를 마쳤습니다."},
 	"updated":              {"Last change: %s", "최종 변경: %s"},
 	"feed":                 {"Atom feed", "Atom 피드"},
 	"lang.switch":          {"한국어", "English"},

@@ -104,10 +104,19 @@ func (v pageView) StateName(s statuspage.State) string { return v.T("state." + s
 
 // IsPublic reports whether the update is on the public page too (the staff
 // page marks those).
-func (v pageView) IsPublic(ev incident.Event) bool { return incident.IsPublicUpdate(ev) }
+func (v pageView) IsPublic(ev incident.Event) bool {
+	return incident.IsPublicUpdate(ev) || statuspage.IsEnding(ev)
+}
 
-// Text is an update's text.
-func (v pageView) Text(ev incident.Event) string { s, _ := ev.Data["text"].(string); return s }
+// Text is an update's text, or what the resolution or closing says.
+func (v pageView) Text(ev incident.Event) string {
+	if statuspage.IsEnding(ev) {
+		to, _ := ev.Data["to"].(string)
+		return v.T("upd.ending." + to)
+	}
+	s, _ := ev.Data["text"].(string)
+	return s
+}
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, a statuspage.Audience, cache string) {
 	p, err := statuspage.Build(r.Context(), h.Store, a, h.Services(), h.Now())

@@ -42,7 +42,7 @@ func startDemoSite(t *testing.T, dbURL string) *site {
 func TestDemoOutboxShowsWhatEachTargetGets(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		s := startDemoSite(t, dbURL)
-		inc, err := s.srv.Incidents.Declare(t.Context(), auth.User{Name: "alice", Role: auth.Responder},
+		inc, err := s.srv.Incidents.Declare(t.Context(), auth.User{Name: "ada", Role: auth.Admin},
 			incident.Declaration{Title: "결제 실패 Checkout failing", Grade: incident.SEV1, Services: []string{"checkout-api"},
 				Visibility: incident.Public}) // partners hear of public incidents only
 		if err != nil {

@@ -283,6 +283,9 @@ func (u *UI) act(w http.ResponseWriter, r *http.Request, v *view, change func(id
 }
 
 func (u *UI) changeStatus(w http.ResponseWriter, r *http.Request, v *view) {
+	if u.confirmClose(w, r, v) {
+		return
+	}
 	u.act(w, r, v, func(id int64) error {
 		_, err := u.Incidents.SetStatus(r.Context(), v.User, id, incident.Status(r.PostFormValue("status")), r.PostFormValue("message"))
 		return err
