@@ -12,8 +12,8 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
-	"github.com/firebreak-oss/firebreak/internal/textrule"
 	"github.com/firebreak-oss/firebreak/internal/policy"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
 // Store keeps reports, their revisions and shares.
