@@ -79,7 +79,7 @@ func TestPreviewAndDeclareFromTheCLI(t *testing.T) {
 		t.Errorf("unknown service: %v\n%s", err, out)
 	}
 
-	mustRun(t, nil, "user", "add", "ops", "--role", "responder", "--data-dir", dir)
+	mustRun(t, nil, "user", "add", "ops", "--role", "admin", "--data-dir", dir)
 	token := strings.TrimSpace(mustRun(t, nil, "token", "create", "--user", "ops", "--data-dir", dir))
 	srv := startServe(t, nil, "--data-dir", dir, "--config", cfg)
 	client := []string{"--server", srv.base, "--token", token}
@@ -129,7 +129,7 @@ func TestKilledMidDeliveryDeliversEverythingOnce(t *testing.T) {
 		hook := testutil.StartWebhookReceiver(t, "partner-secret")
 		hook.SetDelay(300 * time.Millisecond) // slow enough to be caught mid-way
 		cfg := propagateConfig(t, sink, hook, partners)
-		mustRun(t, nil, append([]string{"user", "add", "ops", "--role", "responder"}, dbArgs...)...)
+		mustRun(t, nil, append([]string{"user", "add", "ops", "--role", "admin"}, dbArgs...)...)
 		token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "ops"}, dbArgs...)...))
 
 		srv := startServe(t, nil, append(dbArgs, "--config", cfg)...)

@@ -18,7 +18,7 @@ func TestStatusUpdateFromTheCLI(t *testing.T) {
 		dir := t.TempDir()
 		config := filepath.Join(dir, "firebreak.yaml")
 		os.WriteFile(config, []byte("teams:\n  - name: pay\nservices:\n  - name: checkout-api\n    team: pay\n"), 0o644)
-		mustRun(t, nil, append([]string{"user", "add", "cora", "--role", "responder", "--email", "cora@example.com"}, dbArgs...)...)
+		mustRun(t, nil, append([]string{"user", "add", "cora", "--role", "admin", "--email", "cora@example.com"}, dbArgs...)...)
 		token := strings.TrimSpace(mustRun(t, nil, append([]string{"token", "create", "--user", "cora"}, dbArgs...)...))
 		srv := startServe(t, nil, append([]string{"--config", config}, dbArgs...)...)
 		env := []string{"FIREBREAK_SERVER=" + srv.base, "FIREBREAK_TOKEN=" + token}

@@ -131,6 +131,19 @@ gracefully.`,
 
 func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln net.Listener) error {
 	now := time.Now()
+	// A year of closed history goes in first, so that the live demo
+	// incidents have the newest numbers and head every list.
+	seededBefore, err := srv.DB.Users().UserExists(ctx, demo.AdminName)
+	if err != nil {
+		return err
+	}
+	first := int64(1)
+	if !seededBefore {
+		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
+			return fmt.Errorf("seed demo history: %w", err)
+		}
+		first = demo.HistoryIncidents + 1
+	}
 	token, seeded, err := demo.Seed(ctx, srv.Users, srv.Passwords, srv.Incidents, srv.Catalog, now)
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
@@ -140,11 +153,8 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		if err := demo.SeedChanges(ctx, srv.Changes, srv.Catalog, now); err != nil {
 			return fmt.Errorf("seed demo changes: %w", err)
 		}
-		if err := demo.SeedFlip(ctx, srv.IncidentSwitches()); err != nil {
+		if err := demo.SeedFlip(ctx, srv.IncidentSwitches(), first); err != nil {
 			return fmt.Errorf("seed demo switches: %w", err)
-		}
-		if err := demo.SeedHistory(ctx, srv.DB.Incidents(), srv.DB.Reviews(), srv.Catalog, now); err != nil {
-			return fmt.Errorf("seed demo history: %w", err)
 		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}

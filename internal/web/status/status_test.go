@@ -44,7 +44,9 @@ func startSite(t *testing.T, dbURL string) *site {
 	testutil.AddUsers(t, run.Server, password, map[string]auth.Role{"alice": auth.Admin, "bob": auth.Responder})
 	bob := auth.User{Name: "bob", Role: auth.Responder}
 	declare := func(name, title string, g incident.Grade, vis incident.Visibility, services ...string) int64 {
-		inc, err := run.Server.Incidents.Declare(ctx, bob, incident.Declaration{Title: title, Grade: g, Visibility: vis, Services: services})
+		// Only an admin or an owning team's manager may declare public or
+		// restricted incidents.
+		inc, err := run.Server.Incidents.Declare(ctx, auth.User{Name: "alice", Role: auth.Admin}, incident.Declaration{Title: title, Grade: g, Visibility: vis, Services: services})
 		if err != nil {
 			t.Fatal(err)
 		}
