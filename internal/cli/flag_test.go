@@ -1,14 +1,10 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -17,27 +13,7 @@ import (
 // a platform responder may not flip payments' switch.
 func TestFlagCommands(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
-		ctx := context.Background()
-		cat, err := catalog.Parse("c.yaml", []byte("teams:\n  - name: payments\n  - name: platform\nservices:\n  - name: checkout-api\n    team: payments\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
-		op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
-		token := func(name, team string) string {
-			if _, err := run.Server.Users.AddUser(ctx, name, "", auth.Viewer); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := run.Server.Users.SetTeamRole(ctx, op, name, team, auth.TeamResponder); err != nil {
-				t.Fatal(err)
-			}
-			secret, _, err := run.Server.Users.OperatorToken(ctx, auth.TokenRequest{User: name, Scopes: []auth.Scope{auth.ScopeWrite}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			return secret
-		}
-		pay, plat := token("kim", "payments"), token("lee", "platform")
+		run, pay, plat := twoTeams(t, dbURL)
 		fl := func(tok string, args ...string) (string, error) {
 			return runCLI(t, "", append(append([]string{"flag"}, args...), "--server", run.Base, "--token", tok)...)
 		}

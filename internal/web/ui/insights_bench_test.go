@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"testing"
 	"time"
 
@@ -73,29 +72,11 @@ func seedInsightsBench(b *testing.B, db *store.DB, now time.Time) {
 // and p95 handler time, like testutil.BenchServe does for pages.
 func benchAPI(b *testing.B, h http.Handler, path, token string) {
 	b.Helper()
-	req := func() time.Duration {
+	testutil.BenchRequests(b, h, func() *http.Request {
 		r := httptest.NewRequest("GET", path, nil)
 		r.Header.Set("Authorization", "Bearer "+token)
-		w := httptest.NewRecorder()
-		start := time.Now()
-		h.ServeHTTP(w, r)
-		d := time.Since(start)
-		if w.Code != http.StatusOK {
-			b.Fatalf("%s: %d %s", path, w.Code, w.Body)
-		}
-		return d
-	}
-	req()
-	times := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	for range b.N {
-		times = append(times, req())
-	}
-	b.StopTimer()
-	slices.Sort(times)
-	pct := func(q float64) float64 { return float64(times[int(q*float64(len(times)-1))].Microseconds()) / 1000 }
-	b.ReportMetric(pct(0.50), "p50-ms")
-	b.ReportMetric(pct(0.95), "p95-ms")
+		return r
+	})
 }
 
 func BenchmarkInsights(b *testing.B) { testutil.BenchEachDatabase(b, benchInsights) }
