@@ -201,12 +201,22 @@ func TestQuickStartDemo(t *testing.T) {
 			t.Errorf("demo list lacks %q:\n%s", want, list)
 		}
 	}
-	// The demo's switches: one flipped during INC-1 (on its timeline), one
-	// left flipped after INC-4 closed.
-	if show := mustRun(t, env, "incident", "show", "INC-1"); !strings.Contains(show, "kill switch express-pay: default → off") {
-		t.Errorf("INC-1's timeline lacks the demo flip:\n%s", show)
+	// The demo's switches: one flipped during the first live incident (on
+	// its timeline), one left flipped after the fourth closed. A year of
+	// closed history comes before them.
+	refOf := func(title string) string {
+		m := regexp.MustCompile(`(INC-\d+) .*` + regexp.QuoteMeta(title)).FindStringSubmatch(list)
+		if m == nil {
+			t.Fatalf("no %q in the list:\n%s", title, list)
+		}
+		return m[1]
 	}
-	if show := mustRun(t, env, "flag", "show", "agent-chat-widget"); !strings.Contains(show, "INC-4") {
+	first, fourth := refOf("결제 승인 지연"), refOf("Suspicious admin logins")
+	if show := mustRun(t, env, "incident", "show", first); !strings.Contains(show, "결제 승인 지연") ||
+		!strings.Contains(show, "kill switch express-pay: default → off") {
+		t.Errorf("%s's timeline lacks the demo flip:\n%s", first, show)
+	}
+	if show := mustRun(t, env, "flag", "show", "agent-chat-widget"); !strings.Contains(show, fourth) {
 		t.Errorf("the left-flipped demo switch:\n%s", show)
 	}
 	out := mustRun(t, env, "incident", "declare", "--title", "Quick start works", "--grade", "SEV4", "--service", "status-page")

@@ -75,13 +75,12 @@ func TestReviewFromTheCLI(t *testing.T) {
 	// Suggestions per category from what earlier items used.
 	mustRun(t, env, "action", "add", "INC-1", "--title", "Add a cache warm-up step to the deploy", "--category", "prevent",
 		"--term", "short", "--owner", "ops", "--due", due)
+	// A vague item ("keep an eye on …") is never offered again.
 	out = mustRun(t, env, "action", "suggest")
-	for _, want := range []string{"prevent    1× Add a cache warm-up step to the deploy", "detect     1× Keep an eye on the cache hit rate"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("suggest lacks %q:\n%s", want, out)
-		}
+	if !strings.Contains(out, "prevent    1× Add a cache warm-up step to the deploy") || strings.Contains(out, "cache hit rate") {
+		t.Errorf("suggest:\n%s", out)
 	}
-	if out := mustRun(t, env, "action", "suggest", "--category", "detect"); strings.Contains(out, "warm-up") || !strings.Contains(out, "cache hit rate") {
+	if out := mustRun(t, env, "action", "suggest", "--category", "detect"); strings.Contains(out, "warm-up") || strings.Contains(out, "cache hit rate") {
 		t.Errorf("suggest --category detect:\n%s", out)
 	}
 	if out, err := run(t, env, "action", "suggest", "--category", "fix"); err == nil || !strings.Contains(out, "category") {

@@ -20,11 +20,11 @@ import (
 func SeedFlip(ctx context.Context, switches *flag.IncidentSwitches, first int64) error {
 	admin := auth.User{Name: AdminName, Role: auth.Admin}
 	flips := []struct {
-		nth         int64 // 0: the first live demo incident
+		nth         int64 // 0: the first live demo incident (demo.go samples, in order)
 		key, reason string
 	}{
-		{0, "express-pay", "간편결제가 느린 승인 경로를 탑니다 — express pay hits the slow approval path; off until ledger is rolled back"},
-		{3, "agent-chat-widget", "채팅 위젯으로 관리자 세션 탈취 의심 — admin sessions may be hijacked through the chat widget; off while we look"},
+		{1, "express-pay", "간편결제가 느린 승인 경로를 탑니다 — express pay hits the slow approval path; off until ledger is rolled back"},
+		{4, "agent-chat-widget", "채팅 위젯으로 관리자 세션 탈취 의심 — admin sessions may be hijacked through the chat widget; off while we look"},
 	}
 	for _, f := range flips {
 		id := first + f.nth
