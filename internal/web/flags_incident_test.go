@@ -264,7 +264,7 @@ func TestIncidentFlipPage(t *testing.T) {
 		}
 		kb, _ := io.ReadAll(kr.Body)
 		kr.Body.Close()
-		if !strings.Contains(string(kb), "킬 스위치 "+key+" 전환: 원래 정의 (기본) → off — sheet crashes") || !strings.Contains(string(kb), "off(으)로 전환됨") {
+		if !strings.Contains(string(kb), "킬 스위치 "+key+" 전환: 원래 정의 (기본) → off — sheet crashes") || !strings.Contains(string(kb), "off로 전환됨") {
 			t.Fatalf("Korean page: %s", clip(string(kb)))
 		}
 

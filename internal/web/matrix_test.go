@@ -219,6 +219,8 @@ var matrix = map[string]row{
 	"GET /report-template":                  {rule: anyReader},
 	"POST /report-preview":                  {rule: anyReader, body: jsonBody(map[string]any{"markdown": "*x*"})},
 	"GET /reports":                          {rule: anyReader},
+	"GET /insights":                         {rule: anyReader},
+	"GET /insights/{part}":                  {rule: anyReader, path: fixed("/insights/counts")},
 	"GET /search":                           {rule: anyReader, path: fixed("/search?q=checkout")},
 	"GET /incidents/{ref}/similar":          {rule: readIncident, perIncident: true, path: incidentPath("/similar")},
 	"GET /incidents/{ref}/report":           {rule: readIncident, perIncident: true, path: incidentPath("/report")},

@@ -316,9 +316,10 @@ func TestAccess(t *testing.T) {
 			t.Fatalf("me: %s", me.raw)
 		}
 
-		// A restricted incident: bob declares it with carol as a member.
-		sec := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{
-			"title": "Credential leak", "grade": "SEV1", "visibility": "restricted", "members": []string{"carol"},
+		// A restricted incident: alice (only an admin may, on no service)
+		// declares it with bob and carol as members.
+		sec := e.call(t, "alice", "POST", "/api/v1/incidents", map[string]any{
+			"title": "Credential leak", "grade": "SEV1", "visibility": "restricted", "members": []string{"bob", "carol"},
 		}).want(t, 201).str("id")
 		open := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{"title": "Visible", "grade": "SEV4"}).want(t, 201).str("id")
 		path := "/api/v1/incidents/" + sec

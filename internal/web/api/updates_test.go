@@ -13,7 +13,8 @@ func TestStatusUpdates(t *testing.T) {
 		internal := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{
 			"title": "원장 지연 Ledger lag", "grade": "SEV4", // SEV4 closes without reviews "services": []string{"ledger"},
 		}).want(t, http.StatusCreated).str("id")
-		public := e.call(t, "bob", "POST", "/api/v1/incidents", map[string]any{
+		// Only an admin or an owning team's manager declares public incidents.
+		public := e.call(t, "alice", "POST", "/api/v1/incidents", map[string]any{
 			"title": "결제 실패 Checkout failing", "grade": "SEV1", "services": []string{"checkout-api"}, "visibility": "public",
 		}).want(t, http.StatusCreated).str("id")
 
