@@ -299,6 +299,10 @@ func TestSessionsAndForms(t *testing.T) {
 	for name, dbURL := range map[string]func(testing.TB) string{"sqlite": testutil.SQLiteURL, "postgres": testutil.PostgresURL} {
 		t.Run(name, func(t *testing.T) {
 			s := startSite(t, dbURL(t))
+			// A restricted incident on no service: only an admin may declare it.
+			if _, err := s.srv.Users.SetRole(context.Background(), auth.User{Name: auth.SystemActor, Role: auth.Admin}, "alice", auth.Admin); err != nil {
+				t.Fatal(err)
+			}
 			anon := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			resp, err := anon.Get(s.base + "/incidents/INC-1")
 			if err != nil {

@@ -357,6 +357,14 @@ func stepClose(w *walk) {
 			chromedp.SetValue(chromedp.CSS(`#new-status`), st),
 			chromedp.Click(chromedp.CSS(`form[action$="/status"] button[type=submit]`)),
 		)
+		if st == "closed" {
+			// TBD sections and open items: closing asks first, and does not block.
+			w.waitFor(`!!document.getElementById("close-confirm") || !!document.querySelector("[data-testid=status].st-closed")`)
+			if w.eval(`document.getElementById("close-confirm") ? "ask" : "closed"`) == "ask" {
+				w.checkPage("close confirmation")
+				w.do(chromedp.Click(chromedp.CSS(`#close-confirm`)))
+			}
+		}
 		w.waitFor(`document.querySelector("[data-testid=status]").classList.contains("st-` + st + `")`)
 	}
 	if st := text(t, w.tab, `[data-testid=status]`); st != "종료" {
