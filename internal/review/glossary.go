@@ -30,23 +30,6 @@ var glossary = map[string]string{
 	"조회": "read query", "사용자": "user", "고객": "customer", "번역": "translation", "템플릿": "template",
 }
 
-// withGlossary appends, to a text with Korean in it, the English words of
-// the glossary terms it contains.
-func withGlossary(text string) string {
-	if itemLang(text) != "ko" {
-		return text
-	}
-	var b strings.Builder
-	b.WriteString(text)
-	for ko, en := range glossary {
-		if strings.Contains(text, ko) {
-			b.WriteString(" ")
-			b.WriteString(en)
-		}
-	}
-	return b.String()
-}
-
 // englishView is a text's words in English only: its Latin words and, for
 // its Korean terms, the glossary's words. Two reports in different
 // languages are compared by these, without the Korean pieces that the
