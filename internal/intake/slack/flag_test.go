@@ -11,12 +11,9 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
-	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -28,13 +25,7 @@ import (
 func TestFlagFromSlack(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := intake.DefaultConfig()
-		in.Slack.SigningSecret = secret
-		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in})
+		run := startDemoSlack(t, dbURL)
 		op := auth.User{Name: auth.SystemActor, Role: auth.Admin}
 		for name, team := range map[string]string{"jiyoung.kim": "payments", "minho.park": "platform"} {
 			if _, err := run.Server.Users.AddUser(ctx, name, "", auth.Viewer); err != nil {

@@ -12,11 +12,8 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
-	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -29,13 +26,7 @@ func TestMain(m *testing.M) { os.Exit(testutil.Main(m)) }
 func TestUpdateFromSlack(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		cat, err := catalog.Parse("demo.yaml", catalog.DemoYAML)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in := intake.DefaultConfig()
-		in.Slack.SigningSecret = secret
-		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in})
+		run := startDemoSlack(t, dbURL)
 		for name, role := range map[string]auth.Role{"jiyoung.kim": auth.Responder, "viewer.lee": auth.Viewer} {
 			if _, err := run.Server.Users.AddUser(ctx, name, "", role); err != nil {
 				t.Fatal(err)
