@@ -20,6 +20,10 @@ import (
 type Config struct {
 	Email *EmailConfig
 	Slack *SlackConfig
+	// Teams are the Microsoft Teams channels Firebreak posts to, by name.
+	Teams *TeamsConfig
+	// LineWorks is the LINE WORKS bot Firebreak sends as, and its targets.
+	LineWorks *LineWorksConfig
 }
 
 // EmailConfig says how to reach the SMTP server that sends Firebreak's mail.
@@ -79,6 +83,10 @@ func readConfig(r *confyaml.Reader, c *Config, section confyaml.Field) {
 			c.Email = readEmail(r, f)
 		case "slack":
 			c.Slack = readSlack(r, f)
+		case "teams":
+			c.Teams = readTeams(r, f)
+		case "lineworks":
+			c.LineWorks = readLineWorks(r, f)
 		default:
 			r.Unknown(f)
 		}

@@ -6,7 +6,7 @@ import (
 )
 
 // DemoChannels are the channels the demo outbox stands in for.
-var DemoChannels = []Channel{Email, Slack, Webhook, Mattermost}
+var DemoChannels = []Channel{Email, Slack, Webhook, Mattermost, Teams, LineWorks}
 
 // DemoNotifier stands in for every channel in `serve --demo`: it delivers
 // nothing anywhere and reports success, so each message stays in the outbox

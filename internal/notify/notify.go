@@ -36,6 +36,12 @@ const (
 	Slack      Channel = "slack"
 	Webhook    Channel = "webhook"
 	Mattermost Channel = "mattermost"
+	// Teams posts Adaptive Cards to Microsoft Teams Workflows webhooks; the
+	// message's To is the name of a channel in the notify config.
+	Teams Channel = "teams"
+	// LineWorks sends LINE WORKS bot messages; To names a target in the
+	// notify config.
+	LineWorks Channel = "lineworks"
 )
 
 // Status is where a stored message stands.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -112,13 +113,16 @@ func (o *Outbox) StoreMessages(ctx context.Context, tx *sql.Tx, msgs []Message) 
 
 func (m *Message) check() error {
 	switch {
-	case m.Channel != Email && m.Channel != Slack && m.Channel != Webhook && m.Channel != Mattermost:
+	case !slices.Contains(channels, m.Channel):
 		return fmt.Errorf("outbound message: unknown channel %q", m.Channel)
 	case m.To == "":
 		return fmt.Errorf("outbound message %q: no destination", m.Key)
 	}
 	return nil
 }
+
+// channels are the channels a message may travel by.
+var channels = []Channel{Email, Slack, Webhook, Mattermost, Teams, LineWorks}
 
 func randomKey() string {
 	b := make([]byte, 16)
