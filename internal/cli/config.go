@@ -64,7 +64,11 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr}
+	var namedErr error
+	if notifyErr == nil && policyErr == nil {
+		namedErr = c.Policy.CheckNamedTargets(func(ch policy.Channel, name string) bool { return c.Notify.HasTarget(notify.Channel(ch), name) })
+	}
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -105,6 +109,12 @@ func (c *fileConfig) summary() string {
 	}
 	if c.Notify.Slack != nil {
 		channels = append(channels, "Slack")
+	}
+	if c.Notify.Teams != nil {
+		channels = append(channels, fmt.Sprintf("Microsoft Teams (%d channels)", len(c.Notify.Teams.Channels)))
+	}
+	if c.Notify.LineWorks != nil {
+		channels = append(channels, fmt.Sprintf("LINE WORKS (%d targets)", len(c.Notify.LineWorks.Targets)))
 	}
 	if len(channels) == 0 {
 		channels = append(channels, "none")

@@ -34,12 +34,14 @@ func ParseConfig(filename string, data []byte, services func(string) bool) (*Pol
 	if err := confyaml.ReadSection(&p.Reader, filename, data, "policy", func(f confyaml.Field) { p.policy(pol, f.Val) }); err != nil {
 		return nil, err
 	}
+	pol.named = p.refs
 	return pol, nil
 }
 
 type parser struct {
 	confyaml.Reader
 	services func(string) bool
+	refs     []namedRef
 }
 
 var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -207,6 +209,10 @@ func (p *parser) department(n *yaml.Node, path string) (Department, bool) {
 			if u, err := url.Parse(d.Mattermost); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 				p.Errorf(f.Val, f.Path, "must be a Mattermost incoming webhook URL such as https://chat.example.com/hooks/xxx; got %q", d.Mattermost)
 			}
+		case "teams":
+			d.Teams = p.named(f, ChannelTeams)
+		case "lineworks":
+			d.LineWorks = p.named(f, ChannelLineWorks)
 		case "lang":
 			d.Lang = p.lang(f)
 		default:
@@ -218,8 +224,8 @@ func (p *parser) department(n *yaml.Node, path string) (Department, bool) {
 		p.Errorf(n, path+".name", "required")
 	case d.FromGrade == 0:
 		p.Errorf(n, path+".from_grade", "required: the least severe grade the department hears of")
-	case d.Email == "" && d.Slack == "" && d.Mattermost == "":
-		p.Errorf(n, path, "needs an email, a slack channel or a mattermost webhook")
+	case d.Email == "" && d.Slack == "" && d.Mattermost == "" && d.Teams == "" && d.LineWorks == "":
+		p.Errorf(n, path, "needs an email, a slack channel, a mattermost webhook, a teams channel or a lineworks target")
 	}
 	return d, true
 }
@@ -287,7 +293,7 @@ func (p *Policy) Audited() map[string]any {
 	depts := []map[string]any{}
 	for _, d := range p.Departments {
 		depts = append(depts, map[string]any{"name": d.Name, "from_grade": d.FromGrade.String(), "email": d.Email,
-			"slack": d.Slack, "mattermost": d.Mattermost, "lang": d.Lang})
+			"slack": d.Slack, "mattermost": d.Mattermost, "teams": d.Teams, "lineworks": d.LineWorks, "lang": d.Lang})
 	}
 	partners := []map[string]any{}
 	for _, pt := range p.Partners {

@@ -23,6 +23,9 @@ type Policy struct {
 	Grades      map[incident.Grade]GradePolicy
 	Departments []Department
 	Partners    []Partner
+	// named are where the config names Teams and LINE WORKS targets, for
+	// CheckNamedTargets.
+	named []namedRef
 }
 
 // GradePolicy is what a grade asks of an incident's communication.
@@ -48,7 +51,11 @@ type Department struct {
 	Slack     string
 	// Mattermost is an incoming webhook's URL.
 	Mattermost string
-	Lang       string
+	// Teams and LineWorks name a Microsoft Teams channel and a LINE WORKS
+	// target of the notify config.
+	Teams     string
+	LineWorks string
+	Lang      string
 }
 
 // Partner is an outside company told by signed webhook, from a grade up and
@@ -102,7 +109,19 @@ const (
 	ChannelWebhook Channel = "webhook"
 	// ChannelMattermost posts to a Mattermost incoming webhook's URL.
 	ChannelMattermost Channel = "mattermost"
+	// ChannelTeams posts to a Microsoft Teams channel the notify config
+	// names; the address is that name.
+	ChannelTeams Channel = "teams"
+	// ChannelLineWorks sends a LINE WORKS bot message to a target the
+	// notify config names; the address is that name.
+	ChannelLineWorks Channel = "lineworks"
 )
+
+// chatChannel reports whether ch is a chat channel, whose messages fall back
+// to e-mail when it keeps failing.
+func chatChannel(ch Channel) bool {
+	return ch == ChannelSlack || ch == ChannelMattermost || ch == ChannelTeams || ch == ChannelLineWorks
+}
 
 // Target is one place a message goes. Key is stable for the same who,
 // channel and address, so that a grade raise or a wider scope tells only the
@@ -215,7 +234,7 @@ func (p *Policy) Plan(cat *catalog.Catalog, in Scope) []Target {
 			}
 			tg := Target{Key: teamTargetKey(t.Name, tt.Channel, tt.Address), Name: "team " + t.Name, Reason: reason,
 				Channel: tt.Channel, Address: tt.Address, Lang: tt.Lang, why: w}
-			if tt.Channel == ChannelSlack || tt.Channel == ChannelMattermost {
+			if chatChannel(tt.Channel) {
 				tg.Fallback = t.Email
 			}
 			add(tg)
@@ -246,6 +265,10 @@ func (p *Policy) Plan(cat *catalog.Catalog, in Scope) []Target {
 			Lang: d.Lang, Fallback: d.Email, why: w})
 		add(Target{Key: "department:" + d.Name + ":mattermost:" + d.Mattermost, Name: d.Name, Reason: reason, Channel: ChannelMattermost,
 			Address: d.Mattermost, Lang: d.Lang, Fallback: d.Email, why: w})
+		add(Target{Key: "department:" + d.Name + ":teams:" + d.Teams, Name: d.Name, Reason: reason, Channel: ChannelTeams,
+			Address: d.Teams, Lang: d.Lang, Fallback: d.Email, why: w})
+		add(Target{Key: "department:" + d.Name + ":lineworks:" + d.LineWorks, Name: d.Name, Reason: reason, Channel: ChannelLineWorks,
+			Address: d.LineWorks, Lang: d.Lang, Fallback: d.Email, why: w})
 	}
 	if vis != incident.Public {
 		return out

@@ -218,7 +218,7 @@ func TestDepartmentChannelsAreChecked(t *testing.T) {
 	}
 	for _, want := range []string{
 		"p.yaml:5:19: policy.departments[0].mattermost: must be a Mattermost incoming webhook URL",
-		"p.yaml:6:7: policy.departments[1]: needs an email, a slack channel or a mattermost webhook",
+		"p.yaml:6:7: policy.departments[1]: needs an email, a slack channel, a mattermost webhook, a teams channel or a lineworks target",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("errors lack %q:\n%v", want, err)

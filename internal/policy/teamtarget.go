@@ -66,8 +66,12 @@ func NewTeamTarget(team, channel, address, secret, lang, fromGrade string) (Team
 		if err := checkHookURL(t.Address); err != nil {
 			return TeamTarget{}, err
 		}
+	case ChannelTeams, ChannelLineWorks:
+		if !namePattern.MatchString(t.Address) {
+			return TeamTarget{}, fail.Field("address", "must be the name of a %s target in the notify config, such as ops; got %q", t.Channel, t.Address)
+		}
 	default:
-		return TeamTarget{}, fail.Field("channel", "must be one of email, slack, webhook, mattermost; got %q", channel)
+		return TeamTarget{}, fail.Field("channel", "must be one of email, slack, webhook, mattermost, teams, lineworks; got %q", channel)
 	}
 	switch {
 	case t.Channel == ChannelWebhook && strings.TrimSpace(t.Secret) == "":

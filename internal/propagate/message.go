@@ -30,8 +30,11 @@ func (p *Propagator) message(inc *incident.Incident, ev incident.Event, t policy
 			Text: r.Chat, Blocks: blocks(r.Chat),
 			SummaryText: summary, SummaryBlocks: blocks(summary),
 		})
-	case policy.ChannelMattermost:
+	case policy.ChannelMattermost, policy.ChannelLineWorks:
 		m.Text = r.Chat
+	case policy.ChannelTeams:
+		m.Text = r.Chat
+		m.Payload = p.teamsCard(inc, t, kind, r)
 	case policy.ChannelWebhook:
 		m.Text = r.Chat
 		m.Payload, err = json.Marshal(webhookBody{

@@ -35,6 +35,7 @@ import (
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
 	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
+	teamsnotify "github.com/firebreak-oss/firebreak/internal/notify/teams"
 	"github.com/firebreak-oss/firebreak/internal/notify/webhook"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -279,7 +280,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
-		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok },
+		NamedTarget: func(ch policy.Channel, name string) bool {
+			return o.Notify != nil && o.Notify.HasTarget(notify.Channel(ch), name)
+		}}
 	if err := s.openFlags(ctx, o); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("flags: %w", err)
@@ -428,6 +432,9 @@ func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outb
 		return secret
 	})
 	ob.Notifiers[notify.Mattermost] = mattermost.New()
+	if o.Notify != nil && o.Notify.Teams != nil {
+		ob.Notifiers[notify.Teams] = teamsnotify.New(o.Notify.Teams)
+	}
 	if o.DemoOutbox {
 		ob.UseDemoOutbox()
 	}

@@ -47,6 +47,9 @@ type Service struct {
 	Now   func() time.Time
 	// TeamExists reports whether a team is in the catalog; nil accepts any.
 	TeamExists func(name string) bool
+	// NamedTarget reports whether the notify config has a Teams channel or
+	// LINE WORKS target of that name; nil accepts any.
+	NamedTarget func(ch policy.Channel, name string) bool
 }
 
 // Input is a target as people give it.
@@ -106,6 +109,9 @@ func (s *Service) Add(ctx context.Context, by auth.User, team string, in Input) 
 	t, err := policy.NewTeamTarget(team, in.Channel, in.Address, in.Secret, in.Lang, in.FromGrade)
 	if err != nil {
 		return policy.TeamTarget{}, err
+	}
+	if named := t.Channel == policy.ChannelTeams || t.Channel == policy.ChannelLineWorks; named && s.NamedTarget != nil && !s.NamedTarget(t.Channel, t.Address) {
+		return policy.TeamTarget{}, fail.Field("address", "the notify config has no %s target named %q", t.Channel, t.Address)
 	}
 	have, err := s.Store.ListTeamTargets(ctx, []string{team}, MaxPerTeam)
 	if err != nil {
