@@ -33,6 +33,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
+	"github.com/firebreak-oss/firebreak/internal/notify/lineworks"
 	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
 	slacknotify "github.com/firebreak-oss/firebreak/internal/notify/slack"
 	teamsnotify "github.com/firebreak-oss/firebreak/internal/notify/teams"
@@ -434,6 +435,9 @@ func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outb
 	ob.Notifiers[notify.Mattermost] = mattermost.New()
 	if o.Notify != nil && o.Notify.Teams != nil {
 		ob.Notifiers[notify.Teams] = teamsnotify.New(o.Notify.Teams)
+	}
+	if o.Notify != nil && o.Notify.LineWorks != nil {
+		ob.Notifiers[notify.LineWorks] = lineworks.New(o.Notify.LineWorks, o.Now)
 	}
 	if o.DemoOutbox {
 		ob.UseDemoOutbox()

@@ -1,0 +1,61 @@
+package lineworks
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
+)
+
+// The token endpoint takes the assertion signed with the service account's
+// key, and refuses one signed with another key or naming another account,
+// for good.
+func TestAssertionIsCheckedByTheTokenEndpoint(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lw := testutil.StartLineWorks(t, "client-1", "secret-1", "sa1.serviceaccount@example.com", "2000001", &key.PublicKey)
+	cfg := func(k *rsa.PrivateKey, account string) *notify.LineWorksConfig {
+		return &notify.LineWorksConfig{ClientID: "client-1", ClientSecret: "secret-1", ServiceAccount: account, PrivateKey: k,
+			AuthURL: lw.AuthURL}
+	}
+	for _, c := range []struct {
+		cfg  *notify.LineWorksConfig
+		want string // "" for a token
+	}{
+		{cfg(key, "sa1.serviceaccount@example.com"), ""},
+		{cfg(other, "sa1.serviceaccount@example.com"), "signature does not verify"},
+		{cfg(key, "sa2.serviceaccount@example.com"), "sub must be the service account"},
+	} {
+		tk := &tokens{cfg: c.cfg, client: http.DefaultClient, now: time.Now}
+		tok, err := tk.get(t.Context())
+		switch {
+		case c.want == "" && (err != nil || tok == ""):
+			t.Errorf("%s: %v", c.cfg.ServiceAccount, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !notify.IsPermanent(err)):
+			t.Errorf("want a permanent %q, got %v", c.want, err)
+		}
+	}
+}
+
+func TestPlainTextDropsChatMarks(t *testing.T) {
+	for in, want := range map[string]string{
+		"*SEV1 incident INC-3 declared: 결제 실패*\n_Tell partners._": "SEV1 incident INC-3 declared: 결제 실패\nTell partners.",
+		"a*b*c stays, snake_case_name stays":                      "a*b*c stays, snake_case_name stays",
+		strings.Repeat("가", 2500):                                 strings.Repeat("가", 1999) + "…",
+	} {
+		if got := plainText(in); got != want {
+			t.Errorf("plainText(%.40q) = %.40q", in, got)
+		}
+	}
+}
