@@ -96,7 +96,7 @@ func newTargetsAddCmd(f *apiFlags) *cobra.Command {
 	}
 	var secretEnv string
 	cmd := &cobra.Command{
-		Use:   "add TEAM --channel email|slack|webhook|mattermost --address ADDRESS [flags]",
+		Use:   "add TEAM --channel email|slack|webhook|mattermost|teams|lineworks --address ADDRESS [flags]",
 		Short: "Add a place the team is told (the team's responders and managers, and admins, may)",
 		Example: `  firebreak team targets add payments --channel email --address payments-leads@example.com --from-grade SEV2
   PAY_HOOK_SECRET=… firebreak team targets add payments --channel webhook --address https://hooks.example.com/fb --secret-env PAY_HOOK_SECRET`,
@@ -129,8 +129,8 @@ func newTargetsAddCmd(f *apiFlags) *cobra.Command {
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&req.Channel, "channel", "", "email, slack, webhook or mattermost (required)")
-	fl.StringVar(&req.Address, "address", "", "an e-mail address, a Slack channel (#name), or an https URL (required)")
+	fl.StringVar(&req.Channel, "channel", "", "email, slack, webhook, mattermost, teams or lineworks (required)")
+	fl.StringVar(&req.Address, "address", "", "an e-mail address, a Slack channel (#name), an https URL, or a Teams or LINE WORKS target's name from the notify config (required)")
 	fl.StringVar(&secretEnv, "secret-env", "", "name of the environment variable that holds a webhook's signing secret (kept off the command line)")
 	fl.StringVar(&req.Lang, "lang", "", "en or ko (default: the policy's language)")
 	fl.StringVar(&req.FromGrade, "from-grade", "", "tell this target from this grade up, e.g. SEV2 (default: every grade)")
