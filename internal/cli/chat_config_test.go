@@ -68,4 +68,11 @@ policy:
 	if err == nil || !strings.Contains(errOut, `bad.yaml:22:18: policy.departments[0].lineworks: no lineworks target named "cs-boss" under notify.lineworks.targets`) {
 		t.Fatalf("bad config: %v %s", err, errOut)
 	}
+	// Without a lineworks section the channel is off, as Slack is without
+	// one, and its names are not checked.
+	start, end := strings.Index(file, "  lineworks:\n    client_id"), strings.Index(file, "policy:")
+	out, errOut, err = check("off.yaml", strings.Replace(file[:start]+file[end:], "LEAD", "cs-boss", 1))
+	if err != nil || !strings.Contains(out, "outbound channels: Microsoft Teams (1 channels);") {
+		t.Fatalf("lineworks off: %v %s %s", err, out, errOut)
+	}
 }

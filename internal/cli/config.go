@@ -66,7 +66,11 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
 	var namedErr error
 	if notifyErr == nil && policyErr == nil {
-		namedErr = c.Policy.CheckNamedTargets(func(ch policy.Channel, name string) bool { return c.Notify.HasTarget(notify.Channel(ch), name) })
+		// A channel the notify section leaves out is off (as for Slack); the
+		// names are checked against the channels it sets up.
+		namedErr = c.Policy.CheckNamedTargets(func(ch policy.Channel, name string) bool {
+			return !c.Notify.Sets(notify.Channel(ch)) || c.Notify.HasTarget(notify.Channel(ch), name)
+		})
 	}
 	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr}
 	if errors.Join(errs...) == nil {

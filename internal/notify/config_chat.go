@@ -103,6 +103,23 @@ func (c *Config) HasTarget(channel Channel, name string) bool {
 	return false
 }
 
+// Sets reports whether the notify section sets up the channel ch. A channel
+// left out is off, as for Slack: the policy may still name its targets, and
+// their messages fail with that reason on the incident's timeline.
+func (c *Config) Sets(ch Channel) bool {
+	switch ch {
+	case Email:
+		return c.Email != nil
+	case Slack:
+		return c.Slack != nil
+	case Teams:
+		return c.Teams != nil
+	case LineWorks:
+		return c.LineWorks != nil
+	}
+	return true // webhooks and Mattermost hooks need no setup
+}
+
 // targetName is the form of Teams and LINE WORKS target names, the same as
 // the policy's names: they appear in target keys and on the command line.
 var targetName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)

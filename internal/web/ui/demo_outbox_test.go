@@ -50,7 +50,7 @@ func TestDemoOutboxShowsWhatEachTargetGets(t *testing.T) {
 		}
 		ada := httpSession(t, s.base, "ada")
 		want := []string{"leadership@example.com", "pr@example.com", "#pr", "https://partner.example.com/firebreak/incidents",
-			"payments@example.com", "#payments-oncall", inc.Ref()}
+			"payments@example.com", "#payments-oncall", inc.Ref(), "pr-room", "leadership-room", "Microsoft Teams", "LINE WORKS"}
 		deadline := time.Now().Add(30 * time.Second)
 		var page string
 		for {
