@@ -1,5 +1,5 @@
 // Package notify delivers Firebreak's outbound messages — e-mail, Slack,
-// signed webhooks, Mattermost — so that nothing accepted is lost: a message is stored in
+// signed webhooks, Mattermost, Microsoft Teams, LINE WORKS — so that nothing accepted is lost: a message is stored in
 // the outbox first, in the same transaction as the change it follows from,
 // together with its delivery job; the job hands it to its channel, retries
 // with backoff, and records the delivery or the final failure (and its reason)

@@ -62,6 +62,8 @@ func testTeamTargetsAPI(t *testing.T, f *fixture) {
 		{map[string]any{"channel": "slack", "address": "#ops", "secret": "x"}, "secret"},
 		{map[string]any{"channel": "slack", "address": "#ops", "lang": "fr"}, "lang"},
 		{map[string]any{"channel": "slack", "address": "#ops", "from_grade": "SEV9"}, "from_grade"},
+		{map[string]any{"channel": "teams", "address": "https://x.webhook.office.com/a"}, "address"},
+		{map[string]any{"channel": "lineworks", "address": "no-such-room"}, "address"}, // not in the notify config
 	}
 	for _, b := range bad {
 		got := f.call(t, payResponder, "POST", path, b.body)

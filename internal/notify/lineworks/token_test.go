@@ -1,14 +1,14 @@
-package lineworks
+package lineworks_test
 
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/notify"
+	"github.com/firebreak-oss/firebreak/internal/notify/lineworks"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -37,25 +37,14 @@ func TestAssertionIsCheckedByTheTokenEndpoint(t *testing.T) {
 		{cfg(other, "sa1.serviceaccount@example.com"), "signature does not verify"},
 		{cfg(key, "sa2.serviceaccount@example.com"), "sub must be the service account"},
 	} {
-		tk := &tokens{cfg: c.cfg, client: http.DefaultClient, now: time.Now}
-		tok, err := tk.get(t.Context())
+		c.cfg.BotID, c.cfg.APIURL = "2000001", lw.APIURL
+		c.cfg.Targets = []notify.LineWorksTarget{{Name: "kim", UserID: "kim@example.com"}}
+		_, err := lineworks.New(c.cfg, time.Now).Notify(t.Context(), &notify.Message{Channel: notify.LineWorks, To: "kim", Text: "hi"})
 		switch {
-		case c.want == "" && (err != nil || tok == ""):
+		case c.want == "" && err != nil:
 			t.Errorf("%s: %v", c.cfg.ServiceAccount, err)
 		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want) || !notify.IsPermanent(err)):
 			t.Errorf("want a permanent %q, got %v", c.want, err)
-		}
-	}
-}
-
-func TestPlainTextDropsChatMarks(t *testing.T) {
-	for in, want := range map[string]string{
-		"*SEV1 incident INC-3 declared: 결제 실패*\n_Tell partners._": "SEV1 incident INC-3 declared: 결제 실패\nTell partners.",
-		"a*b*c stays, snake_case_name stays":                      "a*b*c stays, snake_case_name stays",
-		strings.Repeat("가", 2500):                                 strings.Repeat("가", 1999) + "…",
-	} {
-		if got := plainText(in); got != want {
-			t.Errorf("plainText(%.40q) = %.40q", in, got)
 		}
 	}
 }
