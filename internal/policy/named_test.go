@@ -14,7 +14,7 @@ import (
 // department's e-mail, and CheckNamedTargets finds names the notify section
 // lacks, at their place in the file.
 func TestDepartmentsByTeamsAndLineWorks(t *testing.T) {
-	pol, err := policy.ParseConfig("p.yaml", []byte(`policy:
+	_, err := policy.ParseConfig("p.yaml", []byte(`policy:
   departments:
     - name: cs
       from_grade: SEV2
@@ -28,7 +28,7 @@ func TestDepartmentsByTeamsAndLineWorks(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `p.yaml:10:18: policy.departments[1].lineworks: must name a lineworks target`) {
 		t.Fatalf("bad name: %v", err)
 	}
-	pol, err = policy.ParseConfig("p.yaml", []byte(`policy:
+	pol, err := policy.ParseConfig("p.yaml", []byte(`policy:
   departments:
     - name: cs
       from_grade: SEV2
