@@ -6,12 +6,14 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
+	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/teamtarget"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -93,6 +95,16 @@ policy:
 		waitFor(t, "pr's two mails", func() bool { return len(mailTo(mail.Messages(), "pr@example.com")) >= 2 })
 		if count(t, run.Server, inc.ID, notify.EventFailed) < 1 {
 			t.Error("the deleted flow's failure is not on the timeline")
+		}
+
+		// A team may add a Teams channel the notify config names, and no other.
+		admin := auth.User{Name: "ada", Role: auth.Admin}
+		if _, err := run.Server.TeamTargets.Add(t.Context(), admin, "pay", teamtarget.Input{Channel: "teams", Address: "cs-room"}); err != nil {
+			t.Errorf("known Teams channel refused: %v", err)
+		}
+		_, err = run.Server.TeamTargets.Add(t.Context(), admin, "pay", teamtarget.Input{Channel: "teams", Address: "elsewhere"})
+		if e, ok := fail.As(err); !ok || e.Field != "address" || !strings.Contains(e.Message, `no teams target named "elsewhere"`) {
+			t.Errorf("unknown Teams channel: %v", err)
 		}
 	})
 }
