@@ -116,7 +116,7 @@ func TestTeamsRetriesHonoursRetryAfterAndFallsBackToEmail(t *testing.T) {
 					t.Errorf("stale flow: %s, %q", m.Status, m.LastError)
 				}
 			case "unknown":
-				if !strings.Contains(m.LastError, `no Teams channel "nowhere"`) {
+				if !strings.Contains(m.LastError, `teams "nowhere": no such channel is configured`) {
 					t.Errorf("unknown channel: %q", m.LastError)
 				}
 			case "flaky":

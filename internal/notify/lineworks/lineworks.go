@@ -53,7 +53,7 @@ const maxText = 2000
 func (n *Notifier) Notify(ctx context.Context, m *notify.Message) (string, error) {
 	target, ok := n.cfg.Target(m.To)
 	if !ok {
-		return "", notify.Permanent(fmt.Errorf("no LINE WORKS target %q in the notify config", m.To))
+		return "", notify.Permanent(fmt.Errorf("lineworks %q: no such channel is configured under notify.lineworks.targets", m.To))
 	}
 	endpoint := n.cfg.APIURL + "/bots/" + url.PathEscape(n.cfg.BotID)
 	if target.ChannelID != "" {

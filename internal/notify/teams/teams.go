@@ -45,7 +45,7 @@ func (n *Notifier) Slot(m *notify.Message) (string, time.Duration) {
 func (n *Notifier) Notify(ctx context.Context, m *notify.Message) (string, error) {
 	ch, ok := n.cfg.Channel(m.To)
 	if !ok {
-		return "", notify.Permanent(fmt.Errorf("no Teams channel %q in the notify config", m.To))
+		return "", notify.Permanent(fmt.Errorf("teams %q: no such channel is configured under notify.teams.channels", m.To))
 	}
 	body := []byte(m.Payload)
 	if len(body) == 0 {
