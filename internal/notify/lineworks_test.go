@@ -59,15 +59,15 @@ func TestLineWorksTokensAreKeptAndReplaced(t *testing.T) {
 		// Tokens revoked: the API answers 401, and the message goes with a
 		// new token, in the same try.
 		lw.RevokeTokens()
-		lw.SetTokenLifetime(3 * time.Second)
+		lw.SetTokenLifetime(5 * time.Second)
 		r.store(t, notify.Message{Key: "c", IncidentID: id, Channel: notify.LineWorks, To: "ops", Text: "third"})
 		waitFor(t, "the message after the 401", sent(3))
 		if issued, unauthorized := lw.Issued(); issued != 2 || unauthorized != 1 {
 			t.Errorf("after revoking: %d tokens, %d refused, want 2 and 1", issued, unauthorized)
 		}
-		// The new token lives 3 s: once that has passed, it is replaced
+		// The new token lives 5 s: once that has passed, it is replaced
 		// before use, not after a refusal.
-		time.Sleep(4 * time.Second)
+		time.Sleep(6 * time.Second)
 		r.store(t, notify.Message{Key: "d", IncidentID: id, Channel: notify.LineWorks, To: "ops", Text: "fourth"})
 		waitFor(t, "the message after expiry", sent(4))
 		if issued, unauthorized := lw.Issued(); issued != 3 || unauthorized != 1 {
