@@ -125,7 +125,7 @@ func samples(now time.Time) []sample {
 				Services: []string{"notification-worker"}, CauseTags: []string{"autoscaling"},
 				StartedAt: at(42 * 24 * time.Hour), DetectedAt: at(42*24*time.Hour - 10*time.Minute),
 				Detection: incident.MonitoringAlert, // the queue-depth alert, ten minutes in
-				Roles: map[incident.Role]string{incident.Resolver: "bob"},
+				Roles:     map[incident.Role]string{incident.Resolver: "bob"},
 			},
 			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
 		},
@@ -136,7 +136,7 @@ func samples(now time.Time) []sample {
 				Services: []string{"checkout-api", "ledger"}, CauseTags: []string{"deploy", "db-lock"},
 				StartedAt: at(3 * time.Hour), DetectedAt: at(170 * time.Minute),
 				Detection: incident.AlarmEmail, // the latency alarm mail, ten minutes after the deploy
-				Roles: map[incident.Role]string{incident.Resolver: "minji.kim", incident.Communicator: "jiwoo.han"},
+				Roles:     map[incident.Role]string{incident.Resolver: "minji.kim", incident.Communicator: "jiwoo.han"},
 			},
 			notes: []string{"ledger 배포 후 row lock 대기 증가 확인. Rollback is safe: no schema change in this release.", "Rolled back ledger to v2.31.4; p99 back to 320 ms."},
 			path:  []incident.Status{incident.Identified, incident.Monitoring, incident.Resolved},
@@ -147,7 +147,7 @@ func samples(now time.Time) []sample {
 				Services: []string{"notification-worker"}, CauseTags: []string{"capacity"},
 				StartedAt: at(50 * time.Minute), DetectedAt: at(40 * time.Minute),
 				Detection: incident.MonitoringAlert,
-				Roles: map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
+				Roles:     map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
 			},
 			notes: []string{"Queue backlog at 1.2 M messages; scaling workers from 8 to 24."},
 			updates: []incident.StatusUpdate{{Public: true,
@@ -160,7 +160,7 @@ func samples(now time.Time) []sample {
 				Summary:  "Token refresh fails for ~12% of mobile sessions.",
 				Services: []string{"auth"}, StartedAt: at(12 * time.Minute), DetectedAt: at(9 * time.Minute),
 				Detection: incident.ExternalForm, // customer support's tickets came first
-				Roles: map[incident.Role]string{incident.Resolver: "dave"},
+				Roles:     map[incident.Role]string{incident.Resolver: "dave"},
 			},
 		},
 		{
@@ -169,7 +169,7 @@ func samples(now time.Time) []sample {
 				Services: []string{"support-portal"}, CauseTags: []string{"security"},
 				StartedAt: at(26 * time.Hour), DetectedAt: at(25 * time.Hour),
 				Detection: incident.ChatReport, // a support agent asked in chat about a login they did not make
-				Roles: map[incident.Role]string{incident.Resolver: "frank", incident.Communicator: "jiwoo.han"},
+				Roles:     map[incident.Role]string{incident.Resolver: "frank", incident.Communicator: "jiwoo.han"},
 			},
 			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
 		},
