@@ -33,9 +33,12 @@ func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone 
 		set(KeySummary, inc.Summary)
 	}
 	when := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04 MST") }
-	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", when(inc.DetectedAt), zone,
-		tr["started"], when(inc.StartedAt), tr["source"], inc.Source)
-	set(KeyDetection, detection+detectionLine(inc, lang)+impactTimes(inc, when, lang))
+	// The detection section names the zone once, after its first time;
+	// the times under it are read in the same zone.
+	plain := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04") }
+	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", plain(inc.DetectedAt), zone,
+		tr["started"], plain(inc.StartedAt), tr["source"], sourceName(inc.Source, lang))
+	set(KeyDetection, detection+detectionLine(inc, lang)+impactTimes(inc, plain, lang))
 	if cause := suspectedCause(events, when, lang); cause != "" {
 		set(KeyCause, cause)
 	}
