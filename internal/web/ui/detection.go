@@ -49,7 +49,20 @@ func (u *UI) setDetection(w http.ResponseWriter, r *http.Request, v *view) {
 			if err != nil {
 				return fail.Field("detected_at", "must be a date and time such as 2026-12-05T10:42; got %q", s)
 			}
-			p.DetectedAt = &t
+			inc, err := u.Incidents.Get(r.Context(), v.User, id)
+			if err != nil {
+				return err
+			}
+			// The field shows whole minutes: sent back as shown, it leaves
+			// the time alone, and the start's own minute means the start
+			// (not a few seconds before it, which would be refused).
+			switch {
+			case s == v.LocalInput(&inc.DetectedAt):
+			case t.Before(inc.StartedAt) && t.Equal(inc.StartedAt.Truncate(time.Minute)):
+				p.DetectedAt = &inc.StartedAt
+			default:
+				p.DetectedAt = &t
+			}
 		}
 		_, err := u.Incidents.Update(r.Context(), v.User, id, p)
 		return err
