@@ -99,7 +99,8 @@ var phrases = map[string]map[string]string{
 		"status.resolved": "resolved", "status.closed": "closed",
 		"field.title": "title", "field.summary": "summary", "field.services": "services", "field.labels": "labels",
 		"field.cause_tags": "cause tags", "field.visibility": "visibility", "field.detected_at": "detection time",
-		"field.started_at": "start time", "field.source": "source"},
+		"field.started_at": "start time", "field.source": "source", "field.detection": "how it was found",
+		"field.members": "members", "field.acknowledged_at": "acknowledged time", "field.mitigated_at": "impact stopped time"},
 	"ko": {"started": "시작", "source": "출처", "time": "시각", "who": "누가", "what": "내용",
 		"role.resolver": "해결 담당", "role.communicator": "전파 담당",
 		"declared": "장애 선언 (%s)", "status": "상태 %s → %s", "grade": "등급 %s → %s",
@@ -109,7 +110,8 @@ var phrases = map[string]map[string]string{
 		"status.resolved": "해결됨", "status.closed": "종료",
 		"field.title": "제목", "field.summary": "요약", "field.services": "서비스", "field.labels": "라벨",
 		"field.cause_tags": "원인 태그", "field.visibility": "공개 범위", "field.detected_at": "탐지 시각",
-		"field.started_at": "시작 시각", "field.source": "출처"},
+		"field.started_at": "시작 시각", "field.source": "출처", "field.detection": "탐지 경로",
+		"field.members": "참여자", "field.acknowledged_at": "확인 시각", "field.mitigated_at": "영향 종료 시각"},
 }
 
 // EventText describes a timeline event in one line of lang, for the report:

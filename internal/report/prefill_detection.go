@@ -28,7 +28,7 @@ var detectionWays = map[string]map[incident.Detection]string{
 func detectionLine(inc *incident.Incident, lang string) string {
 	label, ways := "Detected by", detectionWays["en"]
 	if lang == "ko" {
-		label, ways = "감지 경로", detectionWays["ko"]
+		label, ways = "탐지 경로", detectionWays["ko"]
 	}
 	way := ways[inc.Detection]
 	if way == "" {

@@ -12,10 +12,10 @@ import (
 
 // detectionMessages are the strings of how and when an incident was found.
 var detectionMessages = i18n.Messages{
-	"det.label":            {"Detected by", "감지 경로"},
-	"det.title":            {"How and when it was found", "감지 경로와 시각"},
-	"det.hint":             {"The real detection time: when the first signal came in, or when someone first noticed. It may not lie before the start or in the future.", "실제 감지 시각입니다. 첫 신호가 들어온 시각이나 처음 알아챈 시각을 적습니다. 발생 시각보다 앞서거나 미래일 수 없습니다."},
-	"det.at":               {"Detected at (%s)", "감지 시각 (%s)"},
+	"det.label":            {"Detected by", "탐지 경로"},
+	"det.title":            {"How and when it was found", "탐지 경로와 시각"},
+	"det.hint":             {"The real detection time: when the first signal came in, or when someone first noticed. It may not lie before the start or in the future.", "실제 탐지 시각입니다. 첫 신호가 들어온 시각이나 처음 알아챈 시각을 적습니다. 발생 시각보다 앞서거나 미래일 수 없습니다."},
+	"det.at":               {"Detected at (%s)", "탐지 시각 (%s)"},
 	"det.submit":           {"Save", "저장"},
 	"det.":                 {"not recorded", "기록 안 됨"},
 	"det.choose":           {"(not recorded)", "(기록 안 됨)"},

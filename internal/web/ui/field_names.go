@@ -18,11 +18,11 @@ var fieldMessages = i18n.Messages{
 	"fieldname.labels":          {"labels", "라벨"},
 	"fieldname.cause_tags":      {"cause tags", "원인 태그"},
 	"fieldname.members":         {"members", "참여자"},
-	"fieldname.started_at":      {"start time", "발생 시각"},
-	"fieldname.detected_at":     {"detection time", "감지 시각"},
+	"fieldname.started_at":      {"start time", "시작 시각"},
+	"fieldname.detected_at":     {"detection time", "탐지 시각"},
 	"fieldname.acknowledged_at": {"acknowledged time", "확인 시각"},
 	"fieldname.mitigated_at":    {"impact stopped time", "영향 종료 시각"},
-	"fieldname.detection":       {"how it was found", "감지 경로"},
+	"fieldname.detection":       {"how it was found", "탐지 경로"},
 	"fieldname.other":           {"details", "기타 정보"},
 }
 
