@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
@@ -25,6 +26,7 @@ var shareMessages = i18n.Messages{
 	"share.failed":       {"Failed", "전달 실패"},
 	"share.retrying":     {"queued; the last try failed: %s", "대기 중, 마지막 시도 실패: %s"},
 	"share.last":         {"Last share", "최근 공유"},
+	"target.team":        {"team %s", "%s 팀"},
 	"share.sent_notice":  {"Revision %d is on its way to %d recipients; each one's delivery is shown below.", "개정 %d을(를) 수신자 %d명에게 보내는 중입니다. 수신자별 전달 상태는 아래에 표시됩니다."},
 }
 
@@ -77,4 +79,14 @@ func (v *view) LangName(code string) string {
 		return v.T("lang.ko")
 	}
 	return v.T("lang.en")
+}
+
+// TargetName names a message's target in the viewer's language: the policy
+// calls a team's targets "team payments", which a Korean page reads as
+// "payments 팀"; other names (departments, partners, people) are names.
+func (v *view) TargetName(name string) string {
+	if team, ok := strings.CutPrefix(name, "team "); ok && team != "" {
+		return v.T("target.team", team)
+	}
+	return name
 }

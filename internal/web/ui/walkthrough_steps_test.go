@@ -67,6 +67,10 @@ func stepDemoOutbox(w *walk) {
 			t.Errorf("the demo outbox shows no message to %s", target)
 		}
 	}
+	// A team's target is named in Korean word order, not "team payments".
+	if strings.Contains(body, "team payments") || !strings.Contains(body, "payments 팀") {
+		t.Errorf("the demo outbox names the team's target in English")
+	}
 	w.checkPage("demo outbox")
 	w.signInAs("alice")
 }
