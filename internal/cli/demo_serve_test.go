@@ -63,6 +63,7 @@ func TestServeDemoTurnsIntakeOn(t *testing.T) {
 		t.Fatalf("serve --demo printed:\n%s", printed)
 	}
 	base := strings.TrimSuffix(am[1], "/hooks/alertmanager")
+	checkDemoDetection(t, base, admin[1])
 
 	post := func(url, token, body string) (int, string) {
 		t.Helper()

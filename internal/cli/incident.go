@@ -16,6 +16,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
+
+	"github.com/firebreak-oss/firebreak/internal/eventtext"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
 // apiPrefix is where the server mounts its JSON API.
@@ -405,11 +408,29 @@ func printIncident(w io.Writer, inc incidentDoc, events []eventDoc) error {
 		_, err := fmt.Fprintln(w, "  (no events)")
 		return err
 	}
+	// Each event is named in words (eventtext, as on the web page), in the
+	// language of LANG, never by its raw kind; --json keeps the kinds.
+	lang := reportLang()
 	t = newTable(w)
 	for _, ev := range events {
-		t.row("  "+ev.At.UTC().Format("2006-01-02 15:04:05"), ev.Actor, ev.Kind, describeEvent(ev))
+		t.row("  "+ev.At.UTC().Format("2006-01-02 15:04:05"), ev.Actor, eventtext.Label(incident.EventKind(ev.Kind), lang)+":", describeEventIn(ev, lang))
 	}
 	return t.flush()
+}
+
+// describeEventIn is describeEvent, with the lines that carry a stored
+// sentence said in lang instead: the role warning is kept in English in
+// the event, so it is rebuilt from its data.
+func describeEventIn(ev eventDoc, lang string) string {
+	if ev.Kind == string(incident.EventRoleWarning) && lang == "ko" {
+		user, _ := ev.Data["user"].(string)
+		grade, _ := ev.Data["grade"].(string)
+		if g, err := incident.ParseGrade(grade); err == nil && user != "" {
+			inc := &incident.Incident{Grade: g, Roles: map[incident.Role]string{incident.Resolver: user, incident.Communicator: user}}
+			return incident.RoleWarningIn(inc, "ko")
+		}
+	}
+	return describeEvent(ev)
 }
 
 // describeEvent renders an event's data as a short line for humans.

@@ -17,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/firebreak-oss/firebreak/internal/eventtext"
 )
 
 const testToken = "fbk_test_7Qm2xV9c"
@@ -555,6 +557,7 @@ func serveIncident7(t *testing.T, api *fakeAPI) {
 }
 
 func TestShow(t *testing.T) {
+	t.Setenv("LANG", "C.UTF-8") // English wording, whatever the machine's
 	api := newFakeAPI(t)
 	serveIncident7(t, api)
 	out, err := api.run(t, "show", "INC-7")
@@ -600,12 +603,12 @@ func TestShow(t *testing.T) {
 		t.Fatalf("%d timeline lines, want 103:\n%s", len(lines), timeline)
 	}
 	for i, want := range [][]string{
-		{"2026-11-24", "00:26:00", "alice", "declared", `SEV2`, `"결제`, `API`, `응답`, `지연"`, "on", "payments,", "checkout", "(restricted)"},
-		{"2026-11-24", "00:27:30", "alice", "role_assigned", "resolver:", "bob"},
-		{"2026-11-24", "00:31:00", "bob", "status_changed", "investigating", "→", "identified:", "배포", "롤백", "중"},
-		{"2026-11-24", "00:33:00", "bob", "fields_changed", "cause_tags,", "services"},
-		{"2026-11-24", "00:40:00", "firebreak", "update_overdue", "no", "update", "for", "more", "than", "30m0s"},
-		{"2026-11-24", "01:00:00", "carol", "note", "확인", "6"},
+		{"2026-11-24", "00:26:00", "alice", "Incident", "declared:", `SEV2`, `"결제`, `API`, `응답`, `지연"`, "on", "payments,", "checkout", "(restricted)"},
+		{"2026-11-24", "00:27:30", "alice", "Role", "assigned:", "resolver:", "bob"},
+		{"2026-11-24", "00:31:00", "bob", "Status", "changed:", "investigating", "→", "identified:", "배포", "롤백", "중"},
+		{"2026-11-24", "00:33:00", "bob", "Details", "changed:", "cause_tags,", "services"},
+		{"2026-11-24", "00:40:00", "firebreak", "Status", "update", "overdue:", "no", "update", "for", "more", "than", "30m0s"},
+		{"2026-11-24", "01:00:00", "carol", "Note:", "확인", "6"},
 	} {
 		if got := strings.Fields(lines[i]); !reflect.DeepEqual(got, want) {
 			t.Errorf("timeline line %d\n got %q\nwant %q", i, got, want)
@@ -613,6 +616,33 @@ func TestShow(t *testing.T) {
 	}
 	if !strings.HasSuffix(lines[102], "확인 103") {
 		t.Errorf("last line %q", lines[102])
+	}
+}
+
+// TestShowKorean: with a Korean LANG the timeline names each event as the
+// web page does (#16: no raw kinds), and no line carries a raw kind.
+func TestShowKorean(t *testing.T) {
+	t.Setenv("LANG", "ko_KR.UTF-8")
+	api := newFakeAPI(t)
+	serveIncident7(t, api)
+	out, err := api.run(t, "show", "INC-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, timeline, _ := strings.Cut(out, "\nTimeline (UTC):\n")
+	for _, want := range []string{"alice  장애 선언:", "bob    상태 변경:", "firebreak  상태 업데이트 지연:", "carol  메모:"} {
+		if !strings.Contains(strings.Join(strings.Fields(timeline), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("Korean timeline lacks %q:\n%s", want, timeline[:min(len(timeline), 600)])
+		}
+	}
+	for _, k := range eventtext.Kinds() {
+		if strings.Contains(timeline, " "+string(k)+" ") {
+			t.Errorf("the raw kind %q shows:\n%s", k, timeline[:min(len(timeline), 600)])
+		}
+	}
+	if got := describeEventIn(eventDoc{Kind: "role_warning", Data: map[string]any{"user": "carol", "grade": "SEV2",
+		"message": "carol holds both the resolver and the communicator role of a SEV2 incident"}}, "ko"); !strings.HasPrefix(got, "carol 님이 SEV2 장애의 해결 담당과 전파 담당을 모두") {
+		t.Errorf("Korean role warning: %q", got)
 	}
 }
 

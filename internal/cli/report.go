@@ -42,7 +42,7 @@ func newReportCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	cmd.AddCommand(newReportShowCmd(&f), newReportStartCmd(&f), newReportSetCmd(&f), newReportImportCmd(&f),
-		newReportExportCmd(&f), newReportShareCmd(&f), newReportRevisionsCmd(&f), newReportPendingCmd(&f))
+		newReportExportCmd(&f), newReportShareCmd(&f), newReportSharesCmd(&f), newReportRevisionsCmd(&f), newReportPendingCmd(&f))
 	return cmd
 }
 
@@ -280,7 +280,9 @@ func newReportShareCmd(f *apiFlags) *cobra.Command {
 			if err := json.Unmarshal(raw, &sh); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "Shared revision %d (%d sections) with %s.\n", sh.Revision, sh.Changes, strings.Join(sh.Recipients, ", "))
+			// Stored and queued, not delivered yet: say so, and where to look.
+			fmt.Fprintf(cmd.OutOrStdout(), "Queued revision %d (%d sections) for %s; see each delivery with: firebreak report shares %s\n",
+				sh.Revision, sh.Changes, strings.Join(sh.Recipients, ", "), args[0])
 			return nil
 		},
 	}

@@ -190,7 +190,7 @@ func TestReportCommands(t *testing.T) {
 
 	// share: the mail arrives at the grade's recipients.
 	out = s.mustCLI(t, "", "report", "share", ref)
-	if !strings.Contains(out, "Shared revision 3 (7 sections) with payments@example.com.") {
+	if !strings.Contains(out, "Queued revision 3 (7 sections) for payments@example.com; see each delivery with: firebreak report shares "+ref) {
 		t.Errorf("share: %s", out)
 	}
 	// The team hears of declarations too; the report is the mail so titled.
@@ -202,6 +202,14 @@ func TestReportCommands(t *testing.T) {
 	}
 	if _, _, err := s.cli(t, "", "report", "share", ref); err == nil || !strings.Contains(err.Error(), "shared already") {
 		t.Errorf("sharing an unchanged report: %v", err)
+	}
+	// Each recipient's delivery, as the outbox knows it (#16).
+	deadline := time.Now().Add(30 * time.Second)
+	for out = s.mustCLI(t, "", "report", "shares", ref); !regexp.MustCompile(`payments@example\.com\s+delivered`).MatchString(out); out = s.mustCLI(t, "", "report", "shares", ref) {
+		if time.Now().After(deadline) {
+			t.Fatalf("shares never showed the delivery:\n%s", out)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// A day later the other incident's first report is late and nobody

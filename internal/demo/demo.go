@@ -124,7 +124,8 @@ func samples(now time.Time) []sample {
 				Summary:  "오토스케일링 규칙이 푸시 워커 수를 줄여 알림 큐에 메시지가 쌓였고, 푸시가 최대 40분 늦게 도착했다.",
 				Services: []string{"notification-worker"}, CauseTags: []string{"autoscaling"},
 				StartedAt: at(42 * 24 * time.Hour), DetectedAt: at(42*24*time.Hour - 10*time.Minute),
-				Roles: map[incident.Role]string{incident.Resolver: "bob"},
+				Detection: incident.MonitoringAlert, // the queue-depth alert, ten minutes in
+				Roles:     map[incident.Role]string{incident.Resolver: "bob"},
 			},
 			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
 		},
@@ -134,7 +135,8 @@ func samples(now time.Time) []sample {
 				Summary:  "Card approvals take 4-8 s instead of 300 ms since the 14:05 ledger deploy. 카드 결제 승인이 4~8초 걸립니다.",
 				Services: []string{"checkout-api", "ledger"}, CauseTags: []string{"deploy", "db-lock"},
 				StartedAt: at(3 * time.Hour), DetectedAt: at(170 * time.Minute),
-				Roles: map[incident.Role]string{incident.Resolver: "minji.kim", incident.Communicator: "jiwoo.han"},
+				Detection: incident.AlarmEmail, // the latency alarm mail, ten minutes after the deploy
+				Roles:     map[incident.Role]string{incident.Resolver: "minji.kim", incident.Communicator: "jiwoo.han"},
 			},
 			notes: []string{"ledger 배포 후 row lock 대기 증가 확인. Rollback is safe: no schema change in this release.", "Rolled back ledger to v2.31.4; p99 back to 320 ms."},
 			path:  []incident.Status{incident.Identified, incident.Monitoring, incident.Resolved},
@@ -144,7 +146,8 @@ func samples(now time.Time) []sample {
 				Title: "Push notifications delayed on Android", Grade: incident.SEV3, Visibility: incident.Public,
 				Services: []string{"notification-worker"}, CauseTags: []string{"capacity"},
 				StartedAt: at(50 * time.Minute), DetectedAt: at(40 * time.Minute),
-				Roles: map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
+				Detection: incident.MonitoringAlert,
+				Roles:     map[incident.Role]string{incident.Resolver: "bob", incident.Communicator: "carol"},
 			},
 			notes: []string{"Queue backlog at 1.2 M messages; scaling workers from 8 to 24."},
 			updates: []incident.StatusUpdate{{Public: true,
@@ -156,7 +159,8 @@ func samples(now time.Time) []sample {
 				Title: "로그인 실패율 증가 (Login failures up)", Grade: incident.SEV1,
 				Summary:  "Token refresh fails for ~12% of mobile sessions.",
 				Services: []string{"auth"}, StartedAt: at(12 * time.Minute), DetectedAt: at(9 * time.Minute),
-				Roles: map[incident.Role]string{incident.Resolver: "dave"},
+				Detection: incident.ExternalForm, // customer support's tickets came first
+				Roles:     map[incident.Role]string{incident.Resolver: "dave"},
 			},
 		},
 		{
@@ -164,7 +168,8 @@ func samples(now time.Time) []sample {
 				Title: "Suspicious admin logins", Grade: incident.SEV2, Visibility: incident.Restricted,
 				Services: []string{"support-portal"}, CauseTags: []string{"security"},
 				StartedAt: at(26 * time.Hour), DetectedAt: at(25 * time.Hour),
-				Roles: map[incident.Role]string{incident.Resolver: "frank", incident.Communicator: "jiwoo.han"},
+				Detection: incident.ChatReport, // a support agent asked in chat about a login they did not make
+				Roles:     map[incident.Role]string{incident.Resolver: "frank", incident.Communicator: "jiwoo.han"},
 			},
 			path: []incident.Status{incident.Identified, incident.Resolved, incident.Closed},
 		},

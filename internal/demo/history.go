@@ -92,6 +92,9 @@ func SeedHistory(ctx context.Context, incs HistoryStore, reviews HistoryReviews,
 			CreatedBy: resolver, StartedAt: start, DetectedAt: detected, AcknowledgedAt: &acked,
 			MitigatedAt: &mitigated, ResolvedAt: &resolved, ClosedAt: &closed, CreatedAt: detected, UpdatedAt: closed,
 		}
+		// How it was found, spread over the ways without drawing from rng,
+		// so the rest of the seeded year stays as it was: mostly monitoring.
+		inc.Detection = historyDetections[(n*7+int(grade))%len(historyDetections)]
 		events := []incident.Event{
 			{At: detected, Actor: resolver, Kind: incident.EventDeclared, Data: map[string]any{"title": inc.Title}},
 			{At: acked, Actor: resolver, Kind: incident.EventRoleAssigned, Data: map[string]any{"role": "resolver", "user": resolver}},
@@ -168,4 +171,12 @@ func seedReview(ctx context.Context, reviews HistoryReviews, rng *rand.Rand, inc
 		}
 	}
 	return nil
+}
+
+// historyDetections weights the ways past incidents were found: most by
+// monitoring, then alarm mail, chat, and customers.
+var historyDetections = []incident.Detection{
+	incident.MonitoringAlert, incident.MonitoringAlert, incident.MonitoringAlert, incident.MonitoringAlert,
+	incident.AlarmEmail, incident.AlarmEmail, incident.ChatReport, incident.ChatReport, incident.ExternalForm,
+	incident.OtherDetection,
 }

@@ -33,9 +33,12 @@ func (t Template) Prefill(inc *incident.Incident, events []incident.Event, zone 
 		set(KeySummary, inc.Summary)
 	}
 	when := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04 MST") }
-	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", when(inc.DetectedAt), zone,
-		tr["started"], when(inc.StartedAt), tr["source"], inc.Source)
-	set(KeyDetection, detection+detectionLine(inc, lang)+impactTimes(inc, when, lang))
+	// The detection section names the zone once, after its first time;
+	// the times under it are read in the same zone.
+	plain := func(at time.Time) string { return at.In(zone).Format("2006-01-02 15:04") }
+	detection := fmt.Sprintf("%s (%s)\n\n- %s: %s\n- %s: %s", plain(inc.DetectedAt), zone,
+		tr["started"], plain(inc.StartedAt), tr["source"], sourceName(inc.Source, lang))
+	set(KeyDetection, detection+detectionLine(inc, lang)+impactTimes(inc, plain, lang))
 	if cause := suspectedCause(events, when, lang); cause != "" {
 		set(KeyCause, cause)
 	}
@@ -96,7 +99,8 @@ var phrases = map[string]map[string]string{
 		"status.resolved": "resolved", "status.closed": "closed",
 		"field.title": "title", "field.summary": "summary", "field.services": "services", "field.labels": "labels",
 		"field.cause_tags": "cause tags", "field.visibility": "visibility", "field.detected_at": "detection time",
-		"field.started_at": "start time", "field.source": "source"},
+		"field.started_at": "start time", "field.source": "source", "field.detection": "how it was found",
+		"field.members": "members", "field.acknowledged_at": "acknowledged time", "field.mitigated_at": "impact stopped time"},
 	"ko": {"started": "시작", "source": "출처", "time": "시각", "who": "누가", "what": "내용",
 		"role.resolver": "해결 담당", "role.communicator": "전파 담당",
 		"declared": "장애 선언 (%s)", "status": "상태 %s → %s", "grade": "등급 %s → %s",
@@ -106,7 +110,8 @@ var phrases = map[string]map[string]string{
 		"status.resolved": "해결됨", "status.closed": "종료",
 		"field.title": "제목", "field.summary": "요약", "field.services": "서비스", "field.labels": "라벨",
 		"field.cause_tags": "원인 태그", "field.visibility": "공개 범위", "field.detected_at": "탐지 시각",
-		"field.started_at": "시작 시각", "field.source": "출처"},
+		"field.started_at": "시작 시각", "field.source": "출처", "field.detection": "탐지 경로",
+		"field.members": "참여자", "field.acknowledged_at": "확인 시각", "field.mitigated_at": "영향 종료 시각"},
 }
 
 // EventText describes a timeline event in one line of lang, for the report:

@@ -23,8 +23,8 @@ func TestPrefillFromChangesAndMitigation(t *testing.T) {
 	mit := incident.Event{At: mitigated, Actor: "alice", Kind: "mitigated", Data: map[string]any{"at": mitigated.Format(time.RFC3339)}}
 	seoul := time.FixedZone("KST", 9*3600)
 	for _, tc := range []struct{ lang, cause, impact, resolvedWord, row string }{
-		{"en", "Suspected trigger (marked by alice at 2026-12-05 10:30 KST):", "Impact stopped: 2026-12-05 10:40 KST", "Resolved: 2026-12-05 12:00 KST", "suspected trigger: deploy v2.14.0"},
-		{"ko", "원인으로 의심되는 변경 (alice, 2026-12-05 10:30 KST 지정):", "영향 종료: 2026-12-05 10:40 KST", "해결: 2026-12-05 12:00 KST", "원인으로 의심: deploy v2.14.0"},
+		{"en", "Suspected trigger (marked by alice at 2026-12-05 10:30 KST):", "Impact stopped: 2026-12-05 10:40", "Resolved: 2026-12-05 12:00", "suspected trigger: deploy v2.14.0"},
+		{"ko", "원인으로 의심되는 변경 (alice, 2026-12-05 10:30 KST 지정):", "영향 종료: 2026-12-05 10:40", "해결: 2026-12-05 12:00", "원인으로 의심: deploy v2.14.0"},
 	} {
 		out := DefaultTemplate().Prefill(inc, []incident.Event{suspected, mit}, seoul, tc.lang)
 		if !strings.Contains(out[KeyCause], tc.cause) || !strings.Contains(out[KeyCause], "v2.14.0 — 주문 테이블 스키마 변경 (checkout-api)") ||

@@ -28,11 +28,32 @@ var detectionWays = map[string]map[incident.Detection]string{
 func detectionLine(inc *incident.Incident, lang string) string {
 	label, ways := "Detected by", detectionWays["en"]
 	if lang == "ko" {
-		label, ways = "감지 경로", detectionWays["ko"]
+		label, ways = "탐지 경로", detectionWays["ko"]
 	}
 	way := ways[inc.Detection]
 	if way == "" {
 		way = TBD
 	}
 	return "\n- " + label + ": " + way
+}
+
+// sourceNames name where an incident was declared or opened from, per
+// report language; a source not listed (a product name) stays as it is.
+var sourceNames = map[string]map[string]string{
+	"en": {"manual": "declared by hand", "web": "web UI", "api": "API", "cli": "command line", "slack": "Slack",
+		"email": "alarm e-mail intake", "form": "report form", "generic": "monitoring webhook"},
+	"ko": {"manual": "직접 선언", "web": "웹 화면", "api": "API", "cli": "명령줄", "slack": "Slack",
+		"email": "알람 이메일 수신", "form": "제보 양식", "generic": "모니터링 웹훅"},
+}
+
+// sourceName says where an incident came from in lang.
+func sourceName(source, lang string) string {
+	names := sourceNames["en"]
+	if lang == "ko" {
+		names = sourceNames["ko"]
+	}
+	if n, ok := names[source]; ok {
+		return n
+	}
+	return source
 }

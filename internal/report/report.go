@@ -70,6 +70,8 @@ type Share struct {
 	// Changes is how many sections changed since the share before; the
 	// first share has all of them.
 	Changes int `json:"changes"`
+	// Deliveries say, per recipient, whether the mail was delivered.
+	Deliveries []Delivery `json:"deliveries"`
 }
 
 // Mail is one e-mail the report sends: a share or a reminder. Key makes it

@@ -211,7 +211,7 @@ func TestPrefill(t *testing.T) {
 	got := DefaultTemplate().Prefill(inc, events, seoul, "ko")
 	checks := map[string][]string{
 		KeySummary:   {"카드 결제가 느립니다."},
-		KeyDetection: {"2026-11-24 14:04 KST (Asia/Seoul)", "시작: 2026-11-24 14:02 KST", "alertmanager"},
+		KeyDetection: {"2026-11-24 14:04 (Asia/Seoul)", "시작: 2026-11-24 14:02\n", "alertmanager"},
 		KeyServices:  {"- checkout-api\n- ledger"},
 		KeyTimeline:  {"- 해결 담당: minji.kim", "- 전파 담당: alice", "| 11-24 14:05 | alice | 장애 선언 (SEV2) |", `| 11-24 14:12 | minji.kim | 롤백 \| 시작 |`},
 	}

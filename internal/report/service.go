@@ -455,7 +455,7 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 			sh.Recipients = append(sh.Recipients, t.Address)
 			m := s.shareMail(inc, r, previous, changed, t.Lang)
 			m.To, m.Lang = t.Address, t.Lang
-			m.Key = fmt.Sprintf("report:%d:rev:%d:to:%s", id, r.Revision, t.Address)
+			m.Key = ShareKey(id, r.Revision, t.Address)
 			mails = append(mails, m)
 		}
 		if r.FirstSharedAt == nil {
@@ -467,6 +467,7 @@ func (s *Service) Share(ctx context.Context, by auth.User, id int64) (Share, err
 		}}
 		return Change{Share: &sh, Mails: mails, Events: []incident.Event{ev}}, nil
 	})
+	sh.Deliveries = queuedDeliveries(sh.Recipients)
 	return sh, err
 }
 

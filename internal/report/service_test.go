@@ -149,7 +149,7 @@ func TestReportLifecycle(t *testing.T) {
 		// Pre-fill: detection time in the organisation's zone, services, roles, kept events.
 		for key, want := range map[string]string{
 			report.KeySummary:   "카드 결제 승인이 느립니다.",
-			report.KeyDetection: "2026-11-24 14:00 KST (Asia/Seoul)",
+			report.KeyDetection: "2026-11-24 14:00 (Asia/Seoul)",
 			report.KeyServices:  "- checkout-api",
 			report.KeyTimeline:  "연결 풀 고갈 확인",
 		} {

@@ -220,7 +220,10 @@ func (s *Reports) ListShares(ctx context.Context, incidentID int64, limit int) (
 		sh.At = at.Time
 		out = append(out, sh)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, s.fillDeliveries(ctx, incidentID, out)
 }
 
 // ListPending returns a page of reports with TBD sections or an unshared

@@ -28,6 +28,9 @@ type MailSink struct {
 	mu   sync.Mutex
 	got  []ReceivedMail
 	fail []error // answers for the next DATA commands, in order
+	// refuse holds recipients the sink answers RCPT TO with a permanent
+	// 550, as a mail server does for a mailbox that does not exist.
+	refuse map[string]bool
 }
 
 // ReceivedMail is one message the sink accepted.
@@ -66,6 +69,17 @@ func (s *MailSink) FailNext(errs ...*smtp.SMTPError) {
 	for _, e := range errs {
 		s.fail = append(s.fail, e)
 	}
+}
+
+// RefuseRecipient makes the sink refuse every mail to addr at RCPT TO
+// with a permanent 550 5.1.1, as for an address that does not exist.
+func (s *MailSink) RefuseRecipient(addr string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.refuse == nil {
+		s.refuse = map[string]bool{}
+	}
+	s.refuse[strings.ToLower(addr)] = true
 }
 
 // Messages returns what the sink has received so far.
@@ -130,6 +144,12 @@ type sinkSession struct {
 
 func (ss *sinkSession) Mail(from string, _ *smtp.MailOptions) error { ss.from = from; return nil }
 func (ss *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.sink.mu.Lock()
+	refused := ss.sink.refuse[strings.ToLower(to)]
+	ss.sink.mu.Unlock()
+	if refused {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable: " + to}
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }

@@ -75,6 +75,7 @@ var leakProbes = []leakProbe{
 	{name: "API report revisions", path: "/api/v1/incidents/{ref}/report/revisions", sameAsMissing: true},
 	{name: "API report start", method: "POST", path: "/api/v1/incidents/{ref}/report", body: map[string]any{}, sameAsMissing: true},
 	{name: "API report share", method: "POST", path: "/api/v1/incidents/{ref}/report/share", sameAsMissing: true},
+	{name: "API report shares", path: "/api/v1/incidents/{ref}/report/shares", sameAsMissing: true},
 	{name: "web report page", web: true, path: "/incidents/{ref}/report", sameAsMissing: true},
 	{name: "web report export", web: true, path: "/incidents/{ref}/report/export/md", sameAsMissing: true},
 	{name: "API similar incidents", path: "/api/v1/incidents/{ref}/similar", sameAsMissing: true},

@@ -229,6 +229,7 @@ var matrix = map[string]row{
 	"GET /incidents/{ref}/report/revisions": {rule: readIncident, perIncident: true, path: incidentPath("/report/revisions")},
 	"GET /incidents/{ref}/report/diff":      {rule: readIncident, perIncident: true, path: incidentPath("/report/diff?from=1&to=1")},
 	"POST /incidents/{ref}/report/share":    {rule: changeIncident, perIncident: true, path: incidentPath("/report/share")},
+	"GET /incidents/{ref}/report/shares":    {rule: readIncident, perIncident: true, path: incidentPath("/report/shares")},
 	"GET /incidents/{ref}/report/export":    {rule: readIncident, perIncident: true, path: incidentPath("/report/export?format=md")},
 	"POST /incidents/{ref}/report/import":   {rule: changeIncident, perIncident: true, path: incidentPath("/report/import"), body: jsonBody(map[string]any{"markdown": "## Summary\n\nimported"})},
 	"GET /incidents/{ref}/review":           {rule: readIncident, perIncident: true, path: incidentPath("/review")},

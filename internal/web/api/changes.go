@@ -170,6 +170,6 @@ func (a *API) mitigate(w http.ResponseWriter, r *http.Request, u auth.User) erro
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }

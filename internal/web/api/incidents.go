@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
@@ -22,16 +23,24 @@ type incidentView struct {
 	Warnings     []string          `json:"warnings"`
 }
 
-func view(inc *incident.Incident) incidentView {
+// view shows inc to the client of r: its warnings are in the language the
+// request asks for (?lang=, else the lang cookie or Accept-Language).
+func view(r *http.Request, inc *incident.Incident) incidentView {
 	next := inc.Status.NextStatuses()
 	if next == nil {
 		next = []incident.Status{}
 	}
 	warnings := []string{}
-	if w := incident.RoleWarning(inc); w != "" {
+	if w := incident.RoleWarningIn(inc, requestLang(r)); w != "" {
 		warnings = append(warnings, w)
 	}
 	return incidentView{Ref: inc.Ref(), Number: inc.ID, Incident: inc, NextStatuses: next, Warnings: warnings}
+}
+
+// requestLang is the language a request asks for: ?lang=ko|en, else the
+// lang cookie, else Accept-Language, else English.
+func requestLang(r *http.Request) string {
+	return i18n.Pick(r, r.URL.Query().Get("lang"))
 }
 
 func refParam(r *http.Request) (int64, error) {
@@ -90,7 +99,7 @@ func (a *API) declare(w http.ResponseWriter, r *http.Request, u auth.User) error
 		return err
 	}
 	w.Header().Set("Location", Prefix+"/incidents/"+inc.Ref())
-	writeJSON(w, http.StatusCreated, view(inc))
+	writeJSON(w, http.StatusCreated, view(r, inc))
 	return nil
 }
 
@@ -103,7 +112,7 @@ func (a *API) getIncident(w http.ResponseWriter, r *http.Request, u auth.User) e
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }
 
@@ -165,7 +174,7 @@ func (a *API) listIncidents(w http.ResponseWriter, r *http.Request, u auth.User)
 	}
 	items := make([]incidentView, len(page.Items))
 	for i, inc := range page.Items {
-		items[i] = view(inc)
+		items[i] = view(r, inc)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "next_cursor": page.NextCursor})
 	return nil
@@ -231,7 +240,7 @@ func (a *API) updateIncident(w http.ResponseWriter, r *http.Request, u auth.User
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }
 
@@ -256,7 +265,7 @@ func (a *API) setStatus(w http.ResponseWriter, r *http.Request, u auth.User) err
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }
 
@@ -278,7 +287,7 @@ func (a *API) assignRole(w http.ResponseWriter, r *http.Request, u auth.User) er
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }
 

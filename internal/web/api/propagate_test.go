@@ -98,6 +98,11 @@ func TestDeclareWarnsWhenOnePersonHoldsBothRoles(t *testing.T) {
 		if ref == "" {
 			ref = r.str("ref")
 		}
+		// The warning is in the language asked for (#16: no English in Korean).
+		ko := e.call(t, "bob", "GET", "/api/v1/incidents/"+ref+"?lang=ko", nil).want(t, 200)
+		if w, _ := ko.body["warnings"].([]any); len(w) != 1 || !strings.Contains(w[0].(string), "carol 님이 SEV2 장애의 해결 담당과 전파 담당을 모두") {
+			t.Errorf("Korean warnings %v", ko.body["warnings"])
+		}
 		tl := e.call(t, "bob", "GET", "/api/v1/incidents/"+ref+"/timeline", nil).want(t, 200)
 		if k := kinds(tl); !strings.Contains(strings.Join(k, " "), "role_warning") {
 			t.Errorf("timeline %v has no role warning", k)

@@ -26,6 +26,7 @@ func (a *API) reportRoutes() []Route {
 		{Method: "GET", Path: "/incidents/{ref}/report/revisions", Need: NeedRead, handle: a.reportRevisions},
 		{Method: "GET", Path: "/incidents/{ref}/report/diff", Need: NeedRead, handle: a.reportDiff},
 		{Method: "POST", Path: "/incidents/{ref}/report/share", Need: NeedWrite, handle: a.shareReport},
+		{Method: "GET", Path: "/incidents/{ref}/report/shares", Need: NeedRead, handle: a.reportShares},
 		{Method: "GET", Path: "/incidents/{ref}/report/export", Need: NeedRead, handle: a.exportReport},
 		{Method: "POST", Path: "/incidents/{ref}/report/import", Need: NeedWrite, Body: importRequest{}, handle: a.importReport},
 	}
@@ -222,6 +223,7 @@ func (a *API) shareReport(w http.ResponseWriter, r *http.Request, u auth.User) e
 	if err != nil {
 		return err
 	}
+	withReasonText(&sh, requestLang(r))
 	writeJSON(w, http.StatusOK, sh)
 	return nil
 }

@@ -115,7 +115,7 @@ func (a *API) closeOverride(w http.ResponseWriter, r *http.Request, u auth.User)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, view(inc))
+	writeJSON(w, http.StatusOK, view(r, inc))
 	return nil
 }
 

@@ -147,7 +147,7 @@ func (a *API) declareFromSignal(w http.ResponseWriter, r *http.Request, u auth.U
 		return err
 	}
 	w.Header().Set("Location", Prefix+"/incidents/"+inc.Ref())
-	writeJSON(w, http.StatusCreated, view(inc))
+	writeJSON(w, http.StatusCreated, view(r, inc))
 	return nil
 }
 

@@ -12,10 +12,10 @@ import (
 
 // detectionMessages are the strings of how and when an incident was found.
 var detectionMessages = i18n.Messages{
-	"det.label":            {"Detected by", "감지 경로"},
-	"det.title":            {"How and when it was found", "감지 경로와 시각"},
-	"det.hint":             {"The real detection time: when the first signal came in, or when someone first noticed. It may not lie before the start or in the future.", "실제 감지 시각입니다. 첫 신호가 들어온 시각이나 처음 알아챈 시각을 적습니다. 발생 시각보다 앞서거나 미래일 수 없습니다."},
-	"det.at":               {"Detected at (%s)", "감지 시각 (%s)"},
+	"det.label":            {"Detected by", "탐지 경로"},
+	"det.title":            {"How and when it was found", "탐지 경로와 시각"},
+	"det.hint":             {"The real detection time: when the first signal came in, or when someone first noticed. It may not lie before the start or in the future.", "실제 탐지 시각입니다. 첫 신호가 들어온 시각이나 처음 알아챈 시각을 적습니다. 발생 시각보다 앞서거나 미래일 수 없습니다."},
+	"det.at":               {"Detected at (%s)", "탐지 시각 (%s)"},
 	"det.submit":           {"Save", "저장"},
 	"det.":                 {"not recorded", "기록 안 됨"},
 	"det.choose":           {"(not recorded)", "(기록 안 됨)"},
@@ -49,7 +49,20 @@ func (u *UI) setDetection(w http.ResponseWriter, r *http.Request, v *view) {
 			if err != nil {
 				return fail.Field("detected_at", "must be a date and time such as 2026-12-05T10:42; got %q", s)
 			}
-			p.DetectedAt = &t
+			inc, err := u.Incidents.Get(r.Context(), v.User, id)
+			if err != nil {
+				return err
+			}
+			// The field shows whole minutes: sent back as shown, it leaves
+			// the time alone, and the start's own minute means the start
+			// (not a few seconds before it, which would be refused).
+			switch {
+			case s == v.LocalInput(&inc.DetectedAt):
+			case t.Before(inc.StartedAt) && t.Equal(inc.StartedAt.Truncate(time.Minute)):
+				p.DetectedAt = &inc.StartedAt
+			default:
+				p.DetectedAt = &t
+			}
 		}
 		_, err := u.Incidents.Update(r.Context(), v.User, id, p)
 		return err

@@ -169,6 +169,7 @@ type incidentPage struct {
 	Due         *UpdateDue
 	Report      *report.Report
 	ReportTBD   int
+	LastShare   *report.Share // the report's latest share, with its deliveries
 	Similar     []report.Hit
 	Review      *review.State
 	Suggestions []review.Suggestion // for the quick action-item form

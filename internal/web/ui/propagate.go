@@ -130,12 +130,12 @@ func (v *view) messageEventText(ev incident.Event) (string, bool) {
 	s := func(k string) string { x, _ := ev.Data[k].(string); return x }
 	switch ev.Kind {
 	case notify.EventDelivered:
-		return v.T("ev.message_delivered", v.ChannelName(s("channel")), s("target"), s("to")), true
+		return v.T("ev.message_delivered", v.ChannelName(s("channel")), v.TargetName(s("target")), s("to")), true
 	case notify.EventFailed:
 		if fb := s("fallback"); fb != "" {
-			return v.T("ev.message_fallback", v.ChannelName(s("channel")), s("target"), fb, v.FailureReason(s("reason"))), true
+			return v.T("ev.message_fallback", v.ChannelName(s("channel")), v.TargetName(s("target")), fb, v.FailureReason(s("reason"))), true
 		}
-		return v.T("ev.message_failed", v.ChannelName(s("channel")), s("target"), s("to"), v.FailureReason(s("reason"))), true
+		return v.T("ev.message_failed", v.ChannelName(s("channel")), v.TargetName(s("target")), s("to"), v.FailureReason(s("reason"))), true
 	case incident.EventRoleWarning:
 		return v.T("ev.role_warning", s("user")), true
 	case propagate.EventNotTold:

@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"maps"
 	"net/http"
 	"path"
-	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // viewers' time zones work on machines without a zone database
@@ -177,7 +175,7 @@ func (v *view) EventText(ev incident.Event) string {
 		}
 		return v.T("ev.role_assigned", s("user"), v.RoleName(incident.Role(s("role"))))
 	case incident.EventFieldsChanged:
-		return v.T("ev.fields_changed", strings.Join(slices.Sorted(maps.Keys(ev.Data)), ", "))
+		return v.T("ev.fields_changed", v.FieldNames(ev.Data))
 	case incident.EventNote:
 		return s("text")
 	case incident.EventUpdateOverdue:

@@ -27,7 +27,6 @@ var reportMessages = map[string][2]string{
 	"report.export_md":        {"Download Markdown", "Markdown 내려받기"},
 	"report.export_html":      {"Download HTML", "HTML 내려받기"},
 	"report.shares":           {"Shared", "공유 기록"},
-	"report.shared":           {"Revision %d was shared with %s.", "개정 %d을(를) %s에게 공유했습니다."},
 	"report.import":           {"Import a Markdown report", "Markdown 보고서 가져오기"},
 	"report.import_help":      {"Paste a report written elsewhere; each \"## Heading\" goes to the section of that name.", "다른 곳에서 쓴 보고서를 붙여 넣으세요. \"## 제목\"마다 같은 이름의 항목으로 들어갑니다."},
 	"report.import_submit":    {"Import", "가져오기"},

@@ -262,14 +262,19 @@ func (u *UI) importReport(w http.ResponseWriter, r *http.Request, v *view) {
 	u.renderReport(w, r, v, nil, notice)
 }
 
+// shareReport asks first (whom, what), then shares; the report page then
+// shows each recipient's delivery as the outbox knows it.
 func (u *UI) shareReport(w http.ResponseWriter, r *http.Request, v *view) {
+	if u.confirmShare(w, r, v) {
+		return
+	}
 	id, _ := incident.ParseRef(r.PathValue("ref"))
 	sh, err := u.Reports.Share(r.Context(), v.User, id)
 	if err != nil {
 		u.renderReport(w, r, v, err, "")
 		return
 	}
-	u.renderReport(w, r, v, nil, v.T("report.shared", sh.Revision, strings.Join(sh.Recipients, ", ")))
+	u.renderReport(w, r, v, nil, v.T("share.sent_notice", sh.Revision, len(sh.Recipients)))
 }
 
 type pendingPage struct {
@@ -415,6 +420,15 @@ func (u *UI) addReportBox(r *http.Request, v *view, p *incidentPage) error {
 	}
 	if rep != nil {
 		p.Report, p.ReportTBD = rep, len(u.Reports.Template().TBDKeys(rep))
+		if rep.SharedRevision > 0 {
+			shares, err := u.Reports.Shares(r.Context(), v.User, p.Inc.ID)
+			if err != nil {
+				return err
+			}
+			if len(shares) > 0 {
+				p.LastShare = &shares[0]
+			}
+		}
 	}
 	p.Similar, err = u.Library.Similar(r.Context(), v.User, p.Inc.ID)
 	return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/eventtext"
+	"github.com/firebreak-oss/firebreak/internal/policy"
 	"github.com/firebreak-oss/firebreak/internal/review/reviewtest"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
@@ -38,11 +39,14 @@ type walkStep struct {
 var walkSteps = []walkStep{
 	{"sign in, in Korean", stepSignInKorean},
 	{"declare with preview", stepDeclare},
+	{"demo outbox", stepDemoOutbox},
+	{"detection", stepDetection},
 	{"status updates", stepStatusUpdates},
 	{"roles", stepRoles},
 	{"report pre-fill", stepReport},
+	{"share", stepShare},
 	{"review and action items", stepReview},
-	{"close", stepClose},
+	{"close and status pages", stepCloseAndStatusPages},
 }
 
 // TestWalkthroughKorean walks a SEV2 on a demo service from declaration to
@@ -51,7 +55,13 @@ var walkSteps = []walkStep{
 // English shows, particles follow their word, and labels do not wrap.
 // Screenshots of every step go to test-artifacts/.
 func TestWalkthroughKorean(t *testing.T) {
-	s := reviewtest.Start(t, testutil.SQLiteURL(t), server.Options{})
+	// As `serve --demo` runs: the demo catalog with its policy, and every
+	// message delivered to the demo outbox.
+	pol, err := policy.ParseConfig("demo.yaml", catalog.DemoYAML, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := reviewtest.Start(t, testutil.SQLiteURL(t), server.Options{Policy: pol, DemoOutbox: true})
 	b := testutil.StartBrowser(t)
 	for _, width := range []string{"desktop", "phone"} {
 		t.Run(width, func(t *testing.T) {
@@ -96,7 +106,7 @@ func init() {
 	for _, x := range strings.Fields(`Firebreak SEV SEV1 SEV2 SEV3 SEV4 SEV5 INC API URL ID Slack Jira GitHub Markdown HTML TBD PR
 		KST UTC Asia Seoul alice bob minji kim vic root example com checkout api ledger auth payments web mobile app gateway search
 		catalog notification notifications oncall ops sre platform core db Mattermost Teams LINE WORKS OpenFeature OFREP CSV JSON
-		https http ko en Enter POST GET PUT DELETE Tier`) {
+		https http ko en Enter POST GET PUT DELETE Tier leadership pr pg partner demo`) {
 		latinAllowed[strings.ToLower(x)] = true
 	}
 	// The demo's service and team names are names, whatever the language.
@@ -347,28 +357,4 @@ func stepReview(w *walk) {
 	if got := w.eval(`document.getElementById("chain-team").value`); !strings.Contains(got, "재시도 누적") {
 		t.Errorf("team chain after saving the developer review: %q", got)
 	}
-}
-
-func stepClose(w *walk) {
-	t := w.t
-	w.open("/incidents/"+w.ref, `#new-status`)
-	for _, st := range []string{"resolved", "closed"} {
-		w.do(
-			chromedp.SetValue(chromedp.CSS(`#new-status`), st),
-			chromedp.Click(chromedp.CSS(`form[action$="/status"] button[type=submit]`)),
-		)
-		if st == "closed" {
-			// TBD sections and open items: closing asks first, and does not block.
-			w.waitFor(`!!document.getElementById("close-confirm") || !!document.querySelector("[data-testid=status].st-closed")`)
-			if w.eval(`document.getElementById("close-confirm") ? "ask" : "closed"`) == "ask" {
-				w.checkPage("close confirmation")
-				w.do(chromedp.Click(chromedp.CSS(`#close-confirm`)))
-			}
-		}
-		w.waitFor(`document.querySelector("[data-testid=status]").classList.contains("st-` + st + `")`)
-	}
-	if st := text(t, w.tab, `[data-testid=status]`); st != "종료" {
-		t.Errorf("closed status reads %q", st)
-	}
-	w.checkPage("closed incident")
 }
