@@ -44,7 +44,7 @@ func driver(db *store.DB) riverdriver.Driver[*sql.Tx] {
 // in memory (see wake.go).
 func clientDriver(db *store.DB) (riverdriver.Driver[*sql.Tx], error) {
 	if db.Dialect == store.SQLite {
-		return newWakeDriver(riversqlite.New(db.QueueSQL)), nil
+		return &insertWakeDriver{newWakeDriver(riversqlite.New(db.QueueSQL))}, nil
 	}
 	cfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
@@ -57,7 +57,7 @@ func clientDriver(db *store.DB) (riverdriver.Driver[*sql.Tx], error) {
 		return nil, fmt.Errorf("job queue listener: %w", err)
 	}
 	db.OnClose(pool.Close)
-	return riverdatabasesql.NewWithPgxListener(db.QueueSQL, pool), nil
+	return &insertWakeDriver{riverdatabasesql.NewWithPgxListener(db.QueueSQL, pool)}, nil
 }
 
 // Migrate creates or updates the queue's tables.
@@ -73,9 +73,11 @@ func Migrate(ctx context.Context, db *store.DB) error {
 }
 
 // DefaultPollInterval is how often an idle queue looks for jobs nobody told
-// it of. Each look is a query per queue; at this pace an idle server costs a
-// fraction of a percent of a core (docs/benchmarks.md, "Idle cost").
-const DefaultPollInterval = 5 * time.Second
+// it of: every insert announces itself (insertwake.go), so this is the
+// fallback for a notification lost with a dropped connection, and for jobs
+// another process wrote into an SQLite file. Each look is a query per queue
+// (docs/benchmarks.md, "Idle cost").
+const DefaultPollInterval = 10 * time.Second
 
 // fetchCooldown is the least time between two fetches of a queue, and
 // between two insert notifications for it.
@@ -94,7 +96,7 @@ type Config struct {
 	// updates (default one minute).
 	StaleCheckEvery time.Duration
 	// PollInterval is how often workers look for new jobs when no
-	// notification told them (default 5s). Inserted jobs wake the workers
+	// notification told them (default 10s). Inserted jobs wake the workers
 	// at once; the poll is the fallback for a lost notification and for
 	// jobs another process wrote into an SQLite file.
 	PollInterval time.Duration

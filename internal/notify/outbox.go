@@ -61,12 +61,16 @@ type Outbox struct {
 	// FallbackAfter is after how many failed tries a chat message with a
 	// Fallback address gives up and goes by e-mail instead (default 3).
 	FallbackAfter int
+
+	// sending holds a token per delivery under way (see MaxSending).
+	sending chan struct{}
 }
 
 // NewOutbox returns an outbox over store with no channels; add them to
 // Notifiers.
 func NewOutbox(store Store) *Outbox {
-	return &Outbox{store: store, Notifiers: map[Channel]Notifier{}, Now: time.Now, Log: slog.Default(), FallbackAfter: 3}
+	return &Outbox{store: store, Notifiers: map[Channel]Notifier{}, Now: time.Now, Log: slog.Default(), FallbackAfter: 3,
+		sending: make(chan struct{}, MaxSending)}
 }
 
 // Store saves msgs and enqueues a delivery job for each new one, inside tx:
@@ -151,13 +155,22 @@ func (DeliverArgs) InsertOpts() river.InsertOpts {
 // burst of messages neither waits behind it nor holds it up.
 const QueueName = "notify"
 
-// QueueConfig is the notify queue's: 50 deliveries at once in one server
-// (as many SMTP connections as a typical relay accepts from one client).
-// A declaration's messages leave at once because their insert wakes the
-// workers (LISTEN/NOTIFY on PostgreSQL, in process on SQLite); the queue's
-// poll is the fallback for a notification River held back (at most one per
-// queue per fetch cooldown): once a second, so no message waits longer.
-var QueueConfig = river.QueueConfig{MaxWorkers: 50, FetchPollInterval: time.Second}
+// QueueConfig is the notify queue's. A declaration's messages leave at once
+// because their insert wakes the workers (LISTEN/NOTIFY on PostgreSQL, in
+// process on SQLite; every insert is announced, see internal/jobs), so the
+// queue polls no more often than the others.
+//
+// River takes jobs for free worker slots only, and a slot stays taken until
+// the job's completion is written, which River's completer does in batches
+// every 250 ms (sooner from 100 finished jobs on). With 50 slots, 200
+// messages left in four waves a quarter-second or more apart. The queue
+// therefore takes up to 500 jobs at once, one fetch for a whole declaration,
+// and MaxSending bounds how many are sent at the same time.
+var QueueConfig = river.QueueConfig{MaxWorkers: 500}
+
+// MaxSending is how many deliveries one server makes at once (as many SMTP
+// connections as a typical relay accepts from one client).
+const MaxSending = 50
 
 // deliverTimeout bounds one try; a peer that hangs is tried again later.
 const deliverTimeout = 20 * time.Second
@@ -171,9 +184,28 @@ type deliverWorker struct {
 	o *Outbox
 }
 
-func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return deliverTimeout }
+// sendWait bounds how long a delivery waits for its turn to send (see
+// MaxSending); one that waits longer snoozes a second, which costs it no
+// try.
+const sendWait = 10 * time.Second
+
+func (w *deliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return sendWait + deliverTimeout
+}
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	wait := time.NewTimer(sendWait)
+	defer wait.Stop()
+	select {
+	case w.o.sending <- struct{}{}:
+		defer func() { <-w.o.sending }()
+	case <-wait.C:
+		return river.JobSnooze(time.Second)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithTimeout(ctx, deliverTimeout)
+	defer cancel()
 	return w.o.deliver(ctx, job.Args.MessageID, job.Attempt, job.MaxAttempts)
 }
 

@@ -12,9 +12,12 @@ import (
 )
 
 // flagPoll is how often an SQLite server looks for switch changes made by
-// another process on its file (the CLI, say). PostgreSQL replicas are told
-// by LISTEN/NOTIFY instead and poll nothing.
-const flagPoll = 500 * time.Millisecond
+// another process on its file. Flips through this server (web, API, CLI,
+// Slack: the CLI talks to the server) reach its snapshot at once; another
+// writer is a restore or a script, rare enough that a few seconds do, and a
+// poll twice a second was a tenth of what an idle server spent.
+// PostgreSQL replicas are told by LISTEN/NOTIFY instead and poll nothing.
+const flagPoll = 5 * time.Second
 
 // flagIncidents tells the flag service of the incidents a flip names.
 type flagIncidents struct{ incidents *incident.Service }

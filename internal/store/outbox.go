@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/batch"
@@ -28,30 +29,77 @@ func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { retur
 
 // InSharedTx runs fn in a transaction it may share with other callers' (see
 // newTxGroup); fn must only write what it alone touches.
+//
+// On PostgreSQL each caller gets a transaction of its own. A shared round
+// runs its callers' statements one after another on one connection, a
+// network round trip each: 200 deliveries made some 800 round trips in a
+// row, and that queue, not the database's work, was most of a declaration's
+// time (docs/benchmarks.md, "Declare → 200 messages"). PostgreSQL runs the
+// transactions side by side on the pool's connections and flushes
+// concurrent commits together (its own group commit), so sharing buys
+// nothing there. SQLite has one writer and a disk flush per commit, so it
+// keeps the shared rounds.
 func (s *Outbox) InSharedTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if s.db.Dialect == Postgres {
+		return s.db.inTx(ctx, fn)
+	}
 	return s.group.Do(ctx, fn)
 }
 
 const messageColumns = `id, msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread, fallback,
 	subject, body_text, body_html, payload, status, attempts, last_error, external_id, created_at, sent_at, failed_at`
 
-// InsertMessages stores the messages whose key is new.
+// InsertMessages stores the messages whose key is new, with one statement
+// per chunk: a declaration stores hundreds at once, and on PostgreSQL a
+// statement each was a network round trip each inside the declaring
+// transaction. The ids come back by key; added keeps the order of msgs.
 func (s *Outbox) InsertMessages(ctx context.Context, tx *sql.Tx, msgs []notify.Message) ([]notify.Message, error) {
 	var added []notify.Message
-	for _, m := range msgs {
-		err := tx.QueryRowContext(ctx, `INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel, target,
-			target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-			ON CONFLICT (msg_key) DO NOTHING RETURNING id`,
-			m.Key, nullID(m.IncidentID), nullID(m.EventID), string(m.Channel), m.Target, m.TargetKey, m.To, m.Lang,
-			m.Thread, m.Fallback, m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status), s.db.t(m.CreatedAt)).Scan(&m.ID)
-		if errors.Is(err, sql.ErrNoRows) {
-			continue // stored before
+	const columns = 16 // stay far below both databases' limit on parameters
+	for i := 0; i < len(msgs); i += chunk {
+		part := msgs[i:min(i+chunk, len(msgs))]
+		var a args
+		values := make([]string, len(part))
+		for j, m := range part {
+			ph := make([]string, 0, columns)
+			for _, v := range []any{m.Key, nullID(m.IncidentID), nullID(m.EventID), string(m.Channel), m.Target, m.TargetKey,
+				m.To, m.Lang, m.Thread, m.Fallback, m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status),
+				s.db.t(m.CreatedAt)} {
+				ph = append(ph, a.add(v))
+			}
+			values[j] = "(" + strings.Join(ph, ", ") + ")"
 		}
+		rows, err := tx.QueryContext(ctx, s.db.rebind(`INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel,
+			target, target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
+			VALUES `+strings.Join(values, ", ")+` ON CONFLICT (msg_key) DO NOTHING RETURNING id, msg_key`), a...)
 		if err != nil {
-			return nil, fmt.Errorf("insert outbound message: %w", err)
+			return nil, fmt.Errorf("insert outbound messages: %w", err)
 		}
-		added = append(added, m)
+		ids := make(map[string]int64, len(part))
+		for rows.Next() {
+			var id int64
+			var key string
+			if err := rows.Scan(&id, &key); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("insert outbound messages: %w", err)
+			}
+			ids[key] = id
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("insert outbound messages: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("insert outbound messages: %w", err)
+		}
+		for _, m := range part {
+			id, ok := ids[m.Key]
+			if !ok {
+				continue // stored before, or twice in msgs
+			}
+			delete(ids, m.Key)
+			m.ID = id
+			added = append(added, m)
+		}
 	}
 	return added, nil
 }
