@@ -98,14 +98,26 @@ func replicaFaults(t *testing.T, c *cluster) {
 				strings.TrimPrefix(ref, "INC-")).Scan(&pending)
 			return pending == 0
 		})
-		mails := mailsBySubject(c.sink, ref+" ")
-		for k, n := range mails {
-			if n != 1 {
-				t.Errorf("mail %s arrived %d times", k, n)
+		// SMTP has no idempotency key: a mail whose sending replica died
+		// before it recorded the sink's answer is sent again, with the same
+		// Message-ID, which mail clients show once.
+		ids := map[string]int{}
+		for _, m := range c.sink.Messages() {
+			if strings.Contains(m.Subject(), ref+" ") {
+				ids[m.Header.Get("Message-ID")]++
+			}
+		}
+		if len(ids) != 2 {
+			t.Errorf("%d distinct mails of the batch, want 2 (team and support): %v", len(ids), ids)
+		}
+		for id, n := range ids {
+			if n > 2 {
+				t.Errorf("mail %s arrived %d times", id, n)
 			}
 		}
 		t.Logf("replica %d killed with %d deliveries running; the batch finished %s after it; %d keys arrived twice (a retry the receiver recognised)",
 			victim, running, time.Since(killedAt).Round(time.Second), twice(c.hook.Deliveries()))
+		t.Logf("mails of the batch by Message-ID: %v", ids)
 		c.replicas[victim] = c.restart(t)
 	})
 
@@ -171,11 +183,11 @@ func replicaFaults(t *testing.T, c *cluster) {
 		})
 		// The live view: the stream ended with the database; the browser
 		// reconnects with the last event's id and gets what came since.
-		waitUntil(t, "the live stream to end or keep going", 30*time.Second, func() bool { return true })
 		live.mu.Lock()
 		last := live.lastID
 		live.mu.Unlock()
 		if live.ended.Load() {
+			t.Logf("the live stream ended with the database; reconnecting after event %s", last)
 			live = openLive(t, viewer, c.replicas[0].base, ref, last)
 		}
 		status, _ := api(t, c.replicas[1].base, c.token, "POST", "/api/v1/incidents/"+ref+"/notes", map[string]any{"text": "after the outage"})

@@ -340,38 +340,6 @@ func TestThreeReplicas(t *testing.T) {
 		}
 	})
 
-	t.Run("the sign-in lockout counts failures on every replica", func(t *testing.T) {
-		mustRun(t, nil, "user", "add", "locked", "--database-url", c.pg.URL)
-		passwd := command("user", "passwd", "locked", "--database-url", c.pg.URL)
-		passwd.Stdin = strings.NewReader("right password here\n")
-		if out, err := passwd.CombinedOutput(); err != nil {
-			t.Fatalf("passwd: %v\n%s", err, out)
-		}
-		// The limit is 3 failures an hour: one on each replica.
-		for i := range c.replicas {
-			if code := loginStatus(t, c.replicas[i].base, "locked", "wrong"); code != http.StatusUnauthorized {
-				t.Fatalf("failure %d on replica %d: %d", i+1, i, code)
-			}
-		}
-		for i := range c.replicas {
-			if code := loginStatus(t, c.replicas[i].base, "locked", "right password here"); code != http.StatusTooManyRequests {
-				t.Errorf("replica %d let the right password in after 3 failures spread over A, B, C: %d", i, code)
-			}
-		}
-	})
-
-	t.Run("the report form's rate limit counts on every replica", func(t *testing.T) {
-		// Two reports an hour per client: one on A, one on B, none on C.
-		for i := range 2 {
-			if code := report(t, c.replicas[i].base, fmt.Sprintf("결제가 안 돼요 %d", i)); code != http.StatusOK {
-				t.Fatalf("report %d on replica %d: %d", i+1, i, code)
-			}
-		}
-		if code := report(t, c.replicas[2].base, "세 번째"); code != http.StatusTooManyRequests {
-			t.Errorf("the third report within the window, on replica C: %d, want 429", code)
-		}
-	})
-
 	t.Run("a kill switch flipped on one replica is served by the others", func(t *testing.T) {
 		eval := func(i int) any {
 			req, _ := http.NewRequest("POST", c.replicas[i].base+"/ofrep/v1/evaluate/flags/new-payment-sheet",
@@ -405,6 +373,41 @@ func TestThreeReplicas(t *testing.T) {
 	})
 
 	t.Run("faults", func(t *testing.T) { replicaFaults(t, c) })
+
+	// The limits come last: all the test's clients share 127.0.0.1, and a
+	// locked-out address cannot sign in for the rest of the window.
+	t.Run("the sign-in lockout counts failures on every replica", func(t *testing.T) {
+		mustRun(t, nil, "user", "add", "locked", "--database-url", c.pg.URL)
+		passwd := command("user", "passwd", "locked", "--database-url", c.pg.URL)
+		passwd.Stdin = strings.NewReader("right password here\n")
+		if out, err := passwd.CombinedOutput(); err != nil {
+			t.Fatalf("passwd: %v\n%s", err, out)
+		}
+		// The limit is 3 failures an hour: one on each replica.
+		for i := range c.replicas {
+			if code := loginStatus(t, c.replicas[i].base, "locked", "wrong"); code != http.StatusUnauthorized {
+				t.Fatalf("failure %d on replica %d: %d", i+1, i, code)
+			}
+		}
+		for i := range c.replicas {
+			if code := loginStatus(t, c.replicas[i].base, "locked", "right password here"); code != http.StatusTooManyRequests {
+				t.Errorf("replica %d let the right password in after 3 failures spread over A, B, C: %d", i, code)
+			}
+		}
+	})
+
+	t.Run("the report form's rate limit counts on every replica", func(t *testing.T) {
+		// Two reports an hour per client: one on A, one on B, none on C.
+		for i := range 2 {
+			if code := report(t, c.replicas[i].base, fmt.Sprintf("결제가 안 돼요 %d", i)); code != http.StatusOK {
+				t.Fatalf("report %d on replica %d: %d", i+1, i, code)
+			}
+		}
+		if code := report(t, c.replicas[2].base, "세 번째"); code != http.StatusTooManyRequests {
+			t.Errorf("the third report within the window, on replica C: %d, want 429", code)
+		}
+	})
+
 }
 
 // signIn signs in through the web form and returns a client holding the
