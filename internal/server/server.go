@@ -376,6 +376,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.liveWake = &livewake.Hub{}
 	webUI.LiveWake = s.liveWake
+	health := &writeHealth{db: db}
+	webUI.StoreHealth = health.last
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
@@ -389,7 +391,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders, Shared: formLimits(db)}, s.Intake, o.Now, o.Logger),
 		UI:           webUI.Handler(),
-		Ready:        db.Ping,
+		Ready:        health.ready,
 		Metrics:      reg,
 		MetricsToken: o.MetricsToken,
 		Log:          o.Logger,

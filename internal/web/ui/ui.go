@@ -62,6 +62,9 @@ type UI struct {
 	// LiveWake, when set, wakes live views at once when any replica writes
 	// a timeline row; they still poll in case a notice is lost.
 	LiveWake *livewake.Hub
+	// StoreHealth, when set, says whether the store could write at its
+	// last check; pages show signed-in users a banner while it cannot.
+	StoreHealth func() error
 	// Propagate previews who a declaration tells; Messages lists what was
 	// sent. Either may be nil.
 	Propagate *propagate.Propagator
@@ -220,12 +223,14 @@ type view struct {
 	Path string
 	Now  time.Time
 	Demo bool // the server runs with --demo
+	// StoreDown: the store could not write at its last check (a full disk).
+	StoreDown bool
 }
 
 func (u *UI) newView(r *http.Request) *view {
 	lang := pickLanguage(r)
 	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now(),
-		Demo: u.DemoOutbox != nil}
+		Demo: u.DemoOutbox != nil, StoreDown: u.StoreHealth != nil && u.StoreHealth() != nil}
 }
 
 // requireSession loads the session or sends the browser to sign in, and

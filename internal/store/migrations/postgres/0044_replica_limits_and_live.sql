@@ -22,3 +22,11 @@ $$ LANGUAGE plpgsql;
 
 CREATE TRIGGER timeline_events_notify AFTER INSERT ON timeline_events
     FOR EACH ROW EXECUTE FUNCTION timeline_events_notify();
+
+-- One row that the readiness check rewrites to prove the store can write
+-- (used on SQLite, where a full disk refuses writes but not reads; kept in
+-- both schemas so they have the same tables).
+CREATE TABLE store_probe (
+    id INTEGER PRIMARY KEY,
+    at TIMESTAMPTZ NOT NULL
+);

@@ -9,3 +9,10 @@ CREATE TABLE rate_events (
 );
 CREATE INDEX rate_events_key ON rate_events (scope, key, at);
 CREATE INDEX rate_events_at ON rate_events (at);
+
+-- One row that the readiness check rewrites to prove the store can write:
+-- a full disk refuses writes but not reads, so a ping does not notice it.
+CREATE TABLE store_probe (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL
+);
