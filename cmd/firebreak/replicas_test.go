@@ -103,7 +103,10 @@ policy:
 }
 
 // startCluster starts the database, the peers and three replicas.
-func startCluster(t *testing.T) *cluster {
+func startCluster(t *testing.T) *cluster { return startReplicas(t, 3) }
+
+// startReplicas starts the database, the peers and n replicas.
+func startReplicas(t *testing.T, n int) *cluster {
 	t.Helper()
 	c := &cluster{t: t, pg: testutil.StartPostgresCluster(t), sink: testutil.StartMailSink(t)}
 	c.hook = testutil.StartWebhookReceiver(t, "partner-secret")
@@ -122,7 +125,7 @@ func startCluster(t *testing.T) *cluster {
 	// (hidden flags).
 	c.args = append(dbArgs, "--config", c.config, "--stale-check-every", "1s", "--review-sweep-every", "1s")
 	var wg sync.WaitGroup
-	c.replicas = make([]*serverProc, 3)
+	c.replicas = make([]*serverProc, n)
 	for i := range c.replicas {
 		wg.Add(1)
 		go func() { defer wg.Done(); c.replicas[i] = startServeQuiet(t, c.args...) }()
