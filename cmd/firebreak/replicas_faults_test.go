@@ -125,6 +125,10 @@ func replicaFaults(t *testing.T, c *cluster) {
 		ref := c.declare(t, 0, "Outage watch", "SEV3")
 		viewer := signIn(t, c.replicas[0].base, "ops", "correct horse battery")
 		live := openLive(t, viewer, c.replicas[0].base, ref, "")
+		if status, _ := api(t, c.replicas[2].base, c.token, "POST", "/api/v1/incidents/"+ref+"/notes", map[string]any{"text": "before the outage"}); status != 201 {
+			t.Fatalf("note before the outage: %d", status)
+		}
+		live.waitFor(t, "before the outage", 10*time.Second)
 
 		c.pg.Stop(t)
 		down := time.Now()
@@ -186,7 +190,8 @@ func replicaFaults(t *testing.T, c *cluster) {
 		live.mu.Lock()
 		last := live.lastID
 		live.mu.Unlock()
-		if live.ended.Load() {
+		reconnected := live.ended.Load()
+		if reconnected {
 			t.Logf("the live stream ended with the database; reconnecting after event %s", last)
 			live = openLive(t, viewer, c.replicas[0].base, ref, last)
 		}
@@ -195,5 +200,14 @@ func replicaFaults(t *testing.T, c *cluster) {
 			t.Fatalf("note after the outage: %d", status)
 		}
 		live.waitFor(t, "after the outage", 10*time.Second)
+		if reconnected {
+			live.mu.Lock()
+			for data := range live.seen {
+				if strings.Contains(data, "before the outage") {
+					t.Error("the reconnected stream sent again what the viewer had seen")
+				}
+			}
+			live.mu.Unlock()
+		}
 	})
 }
