@@ -54,6 +54,7 @@ func newServeCmd() *cobra.Command {
 	var addr, configFile, logLevel, logFormat, smtpAddr, baseURL, journalDir, metricsToken string
 	var trustProxy bool
 	var demoMode bool
+	var tune tuningFlags
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run Firebreak: web API, intake and background workers",
@@ -88,6 +89,7 @@ gracefully.`,
 				cfg.apply(&opts) // flags included, like every other section
 			}
 			opts.DemoPeer, opts.DemoOutbox = demoMode, demoMode
+			tune.apply(&opts)
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGTERM, syscall.SIGINT)
 			defer stop()
 			srv, err := server.Open(ctx, opts)
@@ -114,6 +116,7 @@ gracefully.`,
 		},
 	}
 	db.register(cmd)
+	tune.register(cmd)
 	cmd.Flags().StringVar(&addr, "addr", envOr("FIREBREAK_ADDR", "127.0.0.1:8080"), "address to listen on (env FIREBREAK_ADDR)")
 	cmd.Flags().StringVar(&configFile, "config", envOr("FIREBREAK_CONFIG", ""), "config file with teams and services (env FIREBREAK_CONFIG)")
 	cmd.Flags().StringVar(&smtpAddr, "smtp-addr", envOr("FIREBREAK_SMTP_ADDR", ""), "address for the alarm e-mail intake (SMTP), e.g. 127.0.0.1:2525; off when empty (env FIREBREAK_SMTP_ADDR)")

@@ -143,6 +143,7 @@ func New(db *store.DB, now func() time.Time, cfg Config) (*Client, error) {
 		return nil, err
 	}
 	client, err := river.NewClient(drv, &river.Config{
+		ID:          clientID(time.Now()),
 		Logger:      cfg.Logger,
 		MaxAttempts: cfg.MaxAttempts,
 		RetryPolicy: cfg.RetryPolicy,

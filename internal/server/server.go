@@ -31,6 +31,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/journal"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/livewake"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/notify/lineworks"
@@ -170,6 +171,7 @@ type Server struct {
 	// Insights measures incidents, action items and reviews.
 	Insights      *insight.Service
 	insightConfig *insight.Config
+	liveWake      *livewake.Hub // woken by the timeline listener (live.go)
 }
 
 // directory checks names against the catalog and the users table.
@@ -371,12 +373,16 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	webUI := &ui.UI{Incidents: s.Incidents, Passwords: s.Passwords, Users: users, Catalog: o.Catalog, Inbox: s.Inbox,
 		Log: o.Logger, Now: o.Now, LivePoll: o.LivePoll, Cadence: db.Incidents(), UpdateEvery: jc.UpdateEvery,
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
-		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
+		Accounts: s.Users, SSO: signOn, Logins: loginLimits(db, o),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
 		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights}
 	if o.DemoOutbox {
 		webUI.DemoOutbox = db.Outbox()
 	}
+	s.liveWake = &livewake.Hub{}
+	webUI.LiveWake = s.liveWake
+	health := &writeHealth{db: db}
+	webUI.StoreHealth = health.last
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
@@ -388,9 +394,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
 			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
-			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
+			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders, Shared: formLimits(db)}, s.Intake, o.Now, o.Logger),
 		UI:           webUI.Handler(),
-		Ready:        db.Ping,
+		Ready:        health.ready,
 		Metrics:      reg,
 		MetricsToken: o.MetricsToken,
 		Log:          o.Logger,
@@ -473,6 +479,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	go s.routeOnKick(ctx)
 	go s.flagWatcher.Run(ctx)
+	go s.listenTimeline(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

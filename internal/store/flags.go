@@ -302,14 +302,20 @@ func (s *Flags) ListenFlags(ctx context.Context, ready, notify func()) error {
 	if s.db.Dialect != Postgres {
 		return errors.New("flag change notices need PostgreSQL")
 	}
-	conn, err := s.db.SQL.Conn(ctx)
+	return s.db.listen(ctx, FlagChannel, ready, notify)
+}
+
+// listen holds one connection of the pool listening on channel and calls
+// notify for each notice, until ctx ends (nil) or the connection fails.
+func (db *DB) listen(ctx context.Context, channel string, ready, notify func()) error {
+	conn, err := db.SQL.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
 		pc := dc.(*stdlib.Conn).Conn()
-		if _, err := pc.Exec(ctx, "LISTEN "+FlagChannel); err != nil {
+		if _, err := pc.Exec(ctx, "LISTEN "+channel); err != nil {
 			return errors.Join(err, driver.ErrBadConn)
 		}
 		ready()

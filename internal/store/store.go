@@ -120,6 +120,9 @@ func sqliteDSN(path string) string {
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
+	if SQLiteMaxPages > 0 {
+		q.Add("_pragma", fmt.Sprintf("max_page_count(%d)", SQLiteMaxPages))
+	}
 	q.Set("_txlock", "immediate")
 	return "file:" + path + "?" + q.Encode()
 }

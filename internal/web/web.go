@@ -5,6 +5,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -74,6 +75,11 @@ func Handler(d Deps) http.Handler {
 		if err := d.Ready(ctx); err != nil {
 			d.Log.WarnContext(ctx, "not ready", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
+			var nw interface{ NotWritable() string }
+			if errors.As(err, &nw) {
+				_, _ = w.Write([]byte(nw.NotWritable() + "\n"))
+				return
+			}
 			_, _ = w.Write([]byte("database unreachable\n"))
 			return
 		}

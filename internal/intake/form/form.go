@@ -49,6 +49,9 @@ type Config struct {
 	// last entry, the one the nearest proxy added). Set it only when a proxy
 	// in front sets that header: otherwise anyone can claim any address.
 	TrustProxyHeaders bool
+	// Shared, when set, counts reports in a store every replica shares
+	// instead of this process's memory.
+	Shared RateStore
 }
 
 // Limits of a report.
@@ -77,7 +80,7 @@ type handler struct {
 	acc      Acceptor
 	now      func() time.Time
 	log      *slog.Logger
-	limit    *limiter
+	limit    rateLimiter
 	services map[string]bool
 	mux      *http.ServeMux
 	// lastID is the newest reference handed out, to make the honeypot's
@@ -103,6 +106,9 @@ func NewHandler(cfg Config, acc Acceptor, now func() time.Time, log *slog.Logger
 	}
 	h := &handler{cfg: cfg, acc: acc, now: now, log: log,
 		limit: newLimiter(cfg.RateLimit, cfg.RateWindow), services: map[string]bool{}, mux: http.NewServeMux()}
+	if cfg.Shared != nil {
+		h.limit = &sharedLimiter{store: cfg.Shared, limit: cfg.RateLimit, window: cfg.RateWindow, log: log}
+	}
 	for _, s := range cfg.Services {
 		h.services[s] = true
 	}

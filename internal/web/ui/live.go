@@ -10,8 +10,14 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// Live views poll the database rather than listen to this process: any
+// Live views read the database rather than listen to this process: any
 // replica may have made the change, and all state lives in the database.
+// On PostgreSQL a notice from the database (LiveWake) tells them when to
+// read; they also read every LivePoll in case a notice was lost.
+
+// liveWakeGap is how long a woken live view waits before it reads, so
+// that the rows of one burst are read together.
+const liveWakeGap = 50 * time.Millisecond
 
 // heartbeatEvery keeps proxies from closing an idle stream.
 const heartbeatEvery = 15 * time.Second
@@ -71,12 +77,23 @@ func (u *UI) incidentLive(w http.ResponseWriter, r *http.Request, v *view) {
 	tick := time.NewTicker(u.LivePoll)
 	defer tick.Stop()
 	lastSent := time.Now()
+	wake := u.LiveWake.C()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
 		case <-tick.C:
+		case <-wake:
+			// A storm of timeline rows wakes every view many times a
+			// second; reading at most every liveWakeGap keeps that cheap.
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(liveWakeGap):
+			}
 		}
+		// Taken before the read, so a row written during it wakes the next.
+		wake = u.LiveWake.C()
 		events, err := u.Incidents.Timeline(r.Context(), v.User, id, after, 100)
 		if err != nil {
 			return // gone or no longer visible: end the stream

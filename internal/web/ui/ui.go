@@ -25,6 +25,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/livewake"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
@@ -58,6 +59,12 @@ type UI struct {
 	Now       func() time.Time
 	// LivePoll is how often live views look for news (default 1s).
 	LivePoll time.Duration
+	// LiveWake, when set, wakes live views at once when any replica writes
+	// a timeline row; they still poll in case a notice is lost.
+	LiveWake *livewake.Hub
+	// StoreHealth, when set, says whether the store could write at its
+	// last check; pages show signed-in users a banner while it cannot.
+	StoreHealth func() error
 	// Propagate previews who a declaration tells; Messages lists what was
 	// sent. Either may be nil.
 	Propagate *propagate.Propagator
@@ -71,7 +78,7 @@ type UI struct {
 	SSO SSO
 	// Logins limits failed password sign-ins (default: 10 per 15 minutes
 	// per client address and per user name).
-	Logins *auth.LoginLimiter
+	Logins LoginLimits
 	// TrustProxyHeaders takes client addresses from X-Forwarded-For.
 	TrustProxyHeaders bool
 	// TeamTargets are the teams' own notification targets.
@@ -101,6 +108,14 @@ const sessionCookie = "fb_session"
 func (u *UI) Handler() http.Handler {
 	u.once.Do(u.build)
 	return u.handler
+}
+
+// LoginLimits counts failed sign-ins per key: auth.LoginLimiter in this
+// process's memory, or auth.SharedLoginLimiter across replicas.
+type LoginLimits interface {
+	Blocked(now time.Time, keys ...string) (bool, time.Duration)
+	Fail(now time.Time, keys ...string)
+	Succeed(key string)
 }
 
 func (u *UI) build() {
@@ -208,12 +223,14 @@ type view struct {
 	Path string
 	Now  time.Time
 	Demo bool // the server runs with --demo
+	// StoreDown: the store could not write at its last check (a full disk).
+	StoreDown bool
 }
 
 func (u *UI) newView(r *http.Request) *view {
 	lang := pickLanguage(r)
 	return &view{translator: translatorFor(lang), Lang: lang, Zone: viewerZone(r), Path: r.URL.RequestURI(), Now: u.Now(),
-		Demo: u.DemoOutbox != nil}
+		Demo: u.DemoOutbox != nil, StoreDown: u.StoreHealth != nil && u.StoreHealth() != nil}
 }
 
 // requireSession loads the session or sends the browser to sign in, and
