@@ -47,7 +47,8 @@ func (s *Insights) factCond(f insight.Filter, a *args) []string {
 }
 
 // InsightIncidents returns the facts of the incidents started in the
-// filter's period, oldest id first.
+// filter's period, earliest first (in the order of the index that finds
+// them, so no sort).
 func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]insight.IncidentRow, error) {
 	var a args
 	where := append([]string{
@@ -68,7 +69,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 			f.resolve_s
 		FROM insight_facts f
 		WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY f.incident_id LIMIT ` + a.add(f.Limit)
+		ORDER BY f.started_unix LIMIT ` + a.add(f.Limit)
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("insight incidents: %w", err)
@@ -144,16 +145,25 @@ func (s *Insights) openItems(f insight.Filter, a *args) string {
 // InsightOpenItems works out the open action items in SQL: per term and
 // category their number, the creation time of the item of median age (the
 // nearest rank, as the durations are) and of the oldest; the long-term items
-// open too long and the overdue ones, counted and the worst listed.
+// open too long and the overdue ones, counted and the worst listed. The
+// covering index action_items_insight_open (0043) answers it without reading
+// the items' rows.
 func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter, oq insight.OpenQuery) (insight.OpenItems, error) {
 	var out insight.OpenItems
+	// Each statement gets its own arguments: PostgreSQL refuses one it is
+	// passed but does not use.
+	long := func(a *args) string { return "ai.term = 'long' AND ai.created_at < " + a.add(s.db.t(oq.LongBefore)) }
+	overdue := func(a *args) string { return "ai.due_at IS NOT NULL AND ai.due_at < " + a.add(s.db.t(oq.Now)) }
 	var a args
 	// Ages ascending are creation times descending, so the median age is
 	// the row at rank ceil(n/2) = (n+1)/2 of that order, the oldest at n.
-	q := `SELECT term, category, n, rn, created_at FROM (
+	// The two counts over all open items ride along on every row.
+	q := `SELECT term, category, n, rn, created_at, long_n, overdue_n FROM (
 			SELECT ai.term, ai.category, ai.created_at,
 				ROW_NUMBER() OVER (PARTITION BY ai.term, ai.category ORDER BY ai.created_at DESC, ai.id) AS rn,
-				COUNT(*) OVER (PARTITION BY ai.term, ai.category) AS n
+				COUNT(*) OVER (PARTITION BY ai.term, ai.category) AS n,
+				SUM(CASE WHEN ` + long(&a) + ` THEN 1 ELSE 0 END) OVER () AS long_n,
+				SUM(CASE WHEN ` + overdue(&a) + ` THEN 1 ELSE 0 END) OVER () AS overdue_n
 			FROM ` + s.openItems(f, &a) + `
 		) ranked WHERE rn = (n + 1) / 2 OR rn = n
 		ORDER BY term, category, rn`
@@ -166,7 +176,7 @@ func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter, oq in
 		var term, category string
 		var n, rn int
 		var created scanTime
-		if err := rows.Scan(&term, &category, &n, &rn, &created); err != nil {
+		if err := rows.Scan(&term, &category, &n, &rn, &created, &out.LongOpen, &out.Overdue); err != nil {
 			return out, fmt.Errorf("insight open items: %w", err)
 		}
 		last := len(out.Groups) - 1
@@ -186,41 +196,30 @@ func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter, oq in
 		return out, fmt.Errorf("insight open items: %w", err)
 	}
 	rows.Close()
-
-	// Each statement gets its own arguments: PostgreSQL refuses one it is
-	// passed but does not use.
-	long := func(a *args) string {
-		return s.openItems(f, a) + " AND ai.term = 'long' AND ai.created_at < " + a.add(s.db.t(oq.LongBefore))
+	if out.LongOpen > 0 {
+		out.LongOpenItems, err = s.itemList(ctx, f, long, " ORDER BY ai.created_at, ai.id", oq.List)
+		if err != nil {
+			return out, err
+		}
 	}
-	overdue := func(a *args) string {
-		return s.openItems(f, a) + " AND ai.due_at IS NOT NULL AND ai.due_at < " + a.add(s.db.t(oq.Now))
-	}
-	if out.LongOpen, out.LongOpenItems, err = s.itemList(ctx, long, " ORDER BY ai.created_at, ai.id", oq.List); err != nil {
-		return out, err
-	}
-	if out.Overdue, out.OverdueItems, err = s.itemList(ctx, overdue, " ORDER BY ai.due_at, ai.id", oq.List); err != nil {
-		return out, err
+	if out.Overdue > 0 {
+		out.OverdueItems, err = s.itemList(ctx, f, overdue, " ORDER BY ai.due_at, ai.id", oq.List)
+		if err != nil {
+			return out, err
+		}
 	}
 	return out, nil
 }
 
-// itemList counts the action items of a FROM … WHERE clause and reads the
-// first limit of them in the given order (none when there are none).
-func (s *Insights) itemList(ctx context.Context, from func(*args) string, order string, limit int) (int, []insight.ItemRow, error) {
+// itemList reads the first limit open items that meet cond, in the given
+// order.
+func (s *Insights) itemList(ctx context.Context, f insight.Filter, cond func(*args) string, order string, limit int) ([]insight.ItemRow, error) {
 	var a args
-	var n int
-	if err := s.db.SQL.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+from(&a), a...).Scan(&n); err != nil {
-		return 0, nil, fmt.Errorf("insight items: %w", err)
-	}
-	if n == 0 {
-		return 0, nil, nil
-	}
-	a = nil
 	q := `SELECT ai.id, ai.incident_id, ai.title, ai.owner, ai.category, ai.term, ai.status, ai.created_at, ai.due_at, ai.done_at
-		FROM ` + from(&a) + order + " LIMIT " + a.add(limit)
+		FROM ` + s.openItems(f, &a) + " AND " + cond(&a) + order + " LIMIT " + a.add(limit)
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
-		return 0, nil, fmt.Errorf("insight items: %w", err)
+		return nil, fmt.Errorf("insight items: %w", err)
 	}
 	defer rows.Close()
 	var out []insight.ItemRow
@@ -228,12 +227,12 @@ func (s *Insights) itemList(ctx context.Context, from func(*args) string, order 
 		var r insight.ItemRow
 		var created, due, done scanTime
 		if err := rows.Scan(&r.ID, &r.IncidentID, &r.Title, &r.Owner, &r.Category, &r.Term, &r.Status, &created, &due, &done); err != nil {
-			return 0, nil, fmt.Errorf("insight items: %w", err)
+			return nil, fmt.Errorf("insight items: %w", err)
 		}
 		r.CreatedAt, r.DueAt, r.DoneAt = created.Time, due.ptr(), done.ptr()
 		out = append(out, r)
 	}
-	return n, out, rows.Err()
+	return out, rows.Err()
 }
 
 // InsightReviews returns the review stages of the incidents resolved in the

@@ -29,5 +29,9 @@ CREATE TABLE insight_facts (
 );
 CREATE INDEX insight_facts_started ON insight_facts (started_unix);
 CREATE INDEX insight_facts_resolved ON insight_facts (resolved_unix) WHERE resolved_unix IS NOT NULL;
--- Open action items by age (insights: ages, long-term items, overdue).
-CREATE INDEX action_items_open_created ON action_items (status, created_at);
+-- Covering indexes for the action-item aggregates, so they are answered
+-- from the index without reading the items' rows (titles and all): the open
+-- items by age (ages, long-term items, overdue), and every item by when it
+-- was opened and done (opened and done in a period, on time).
+CREATE INDEX action_items_insight_open ON action_items (status, created_at, term, category, due_at, incident_id);
+CREATE INDEX action_items_insight_span ON action_items (created_at, done_at, status, due_at, incident_id);
