@@ -31,7 +31,9 @@ CREATE INDEX insight_facts_started ON insight_facts (started_unix);
 CREATE INDEX insight_facts_resolved ON insight_facts (resolved_unix) WHERE resolved_unix IS NOT NULL;
 -- Covering indexes for the action-item aggregates, so they are answered
 -- from the index without reading the items' rows (titles and all): the open
--- items by age (ages, long-term items, overdue), and every item by when it
+-- items (counts by term and category, long-term items, overdue), those of
+-- one term and category by age (the median age), and every item by when it
 -- was opened and done (opened and done in a period, on time).
 CREATE INDEX action_items_insight_open ON action_items (status, created_at, term, category, due_at, incident_id);
+CREATE INDEX action_items_insight_age ON action_items (term, category, status, created_at, incident_id);
 CREATE INDEX action_items_insight_span ON action_items (created_at, done_at, status, due_at, incident_id);
