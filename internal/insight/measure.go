@@ -35,16 +35,6 @@ type Stat struct {
 	P90Seconds    int64 `json:"p90_seconds"`
 }
 
-// duration is one incident's value of m, and whether it has one.
-func duration(r IncidentRow, m Measure) (time.Duration, bool) {
-	for i, x := range Measures {
-		if x == m {
-			return r.Took[i], r.Has[i]
-		}
-	}
-	return 0, false
-}
-
 // stat computes the median and p90 of ds; it sorts ds.
 func stat(ds []time.Duration) Stat {
 	s := Stat{Count: len(ds)}
