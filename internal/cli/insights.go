@@ -45,7 +45,7 @@ func newInsightsCmd() *cobra.Command {
 	}
 	f.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVar(&period, "period", "", "2026, 2026-Q3, 2026-11 or last-90d (default last-365d)")
+	fl.StringVar(&period, "period", "", "2026, 2026-Q3, 2026-11, last-90d or 2026-07-15..2026-08-31 (default last-365d)")
 	fl.StringVar(&bucket, "bucket", "", "count incidents per month (default) or quarter")
 	fl.StringVar(&team, "team", "", "only this team's services")
 	fl.StringVar(&service, "service", "", "only this service")

@@ -3,6 +3,7 @@ package insight
 import (
 	"context"
 	"fmt"
+	htmltemplate "html/template"
 	"strings"
 	"time"
 
@@ -20,7 +21,10 @@ type Digest struct {
 	To      []string
 	Lang    string
 	Subject string
-	Text    string
+	// Text and HTML are the two parts of one multipart/alternative
+	// e-mail, with the same content in the digest's language.
+	Text string
+	HTML string
 }
 
 // DigestKey is the outbox key of a team's digest for a month.
@@ -80,9 +84,13 @@ func (s *Service) Digests(ctx context.Context, cfg DigestConfig, emailOf EmailOf
 		if name == "" {
 			name = team.Name
 		}
-		subject, text := digestText(cfg.Language, name, month, rep)
+		subject, view := digestContent(cfg.Language, name, month, rep)
+		html, err := view.html()
+		if err != nil {
+			return nil, err
+		}
 		out = append(out, Digest{Key: DigestKey(team.Name, month), Team: team.Name, Month: month, To: rcpts,
-			Lang: cfg.Language, Subject: subject, Text: text})
+			Lang: cfg.Language, Subject: subject, Text: view.text(), HTML: html})
 	}
 	return out, nil
 }
@@ -96,8 +104,25 @@ func contains(xs []string, x string) bool {
 	return false
 }
 
-// digestText writes the digest in Korean or English.
-func digestText(lang, team, month string, rep *Report) (string, string) {
+// digestView is a digest's content in one language, rendered as plain text
+// and as HTML (the two parts of one multipart/alternative e-mail).
+type digestView struct {
+	Lang     string
+	Heading  string
+	Grades   string
+	Measures []digestLine
+	Recurs   string
+	Items    string
+	Overdue  string
+	Listed   []string
+}
+
+// digestLine is one measure: its name and its figures.
+type digestLine struct{ Label, Value string }
+
+// digestContent writes the digest's subject and content in Korean or
+// English.
+func digestContent(lang, team, month string, rep *Report) (string, digestView) {
 	ko := lang == "ko"
 	pick := func(en, k string) string {
 		if ko {
@@ -105,38 +130,78 @@ func digestText(lang, team, month string, rep *Report) (string, string) {
 		}
 		return en
 	}
-	var b strings.Builder
+	v := digestView{Lang: pick("en", "ko")}
 	subject := fmt.Sprintf(pick("[Firebreak] %s: incidents in %s", "[Firebreak] %s: %s 장애 요약"), team, month)
-	fmt.Fprintf(&b, pick("Incidents of %s in %s (%s): %d\n", "%s의 %s 장애 (%s): %d건\n"), team, month, rep.Zone, rep.Incidents)
+	v.Heading = fmt.Sprintf(pick("Incidents of %s in %s (%s): %d", "%s의 %s 장애 (%s): %d건"), team, month, rep.Zone, rep.Incidents)
+	var grades []string
 	for _, c := range rep.Counts {
-		fmt.Fprintf(&b, "  SEV1 %d · SEV2 %d · SEV3 %d · SEV4 %d · SEV5 %d\n", c.ByGrade[0], c.ByGrade[1], c.ByGrade[2], c.ByGrade[3], c.ByGrade[4])
+		grades = append(grades, fmt.Sprintf("SEV1 %d · SEV2 %d · SEV3 %d · SEV4 %d · SEV5 %d", c.ByGrade[0], c.ByGrade[1], c.ByGrade[2], c.ByGrade[3], c.ByGrade[4]))
 	}
-	b.WriteString("\n")
+	v.Grades = strings.Join(grades, "; ")
 	names := map[Measure][2]string{
 		Detect: {"Time to detect", "탐지 시간"}, Acknowledge: {"Time to acknowledge", "대응 착수 시간"},
 		Mitigate: {"Time to mitigate", "완화 시간"}, Resolve: {"Time to resolve", "해결 시간"},
 	}
 	for _, m := range Measures {
 		st := rep.Overall.Stats[m]
-		label := names[m][0]
-		if ko {
-			label = names[m][1]
+		line := digestLine{Label: pick(names[m][0], names[m][1]), Value: "—"}
+		if st.Count > 0 {
+			line.Value = fmt.Sprintf(pick("median %s, p90 %s (%d incidents)", "중앙값 %s, p90 %s (%d건)"), short(st.Median), short(st.P90), st.Count)
 		}
-		if st.Count == 0 {
-			fmt.Fprintf(&b, "%s: —\n", label)
-			continue
-		}
-		fmt.Fprintf(&b, pick("%s: median %s, p90 %s (%d incidents)\n", "%s: 중앙값 %s, p90 %s (%d건)\n"), label, short(st.Median), short(st.P90), st.Count)
+		v.Measures = append(v.Measures, line)
 	}
-	fmt.Fprintf(&b, pick("Recurring: %d of %d\n", "재발: %d/%d건\n"), rep.Recurrence.Recurring, rep.Recurrence.Incidents)
+	v.Recurs = fmt.Sprintf(pick("Recurring: %d of %d", "재발: %d/%d건"), rep.Recurrence.Recurring, rep.Recurrence.Incidents)
 	it := rep.Items
-	fmt.Fprintf(&b, pick("\nAction items: %d opened, %d done (%d of %d by the due date)\n", "\n조치 항목: %d건 등록, %d건 완료 (기한 내 %d/%d건)\n"),
+	v.Items = fmt.Sprintf(pick("Action items: %d opened, %d done (%d of %d by the due date)", "조치 항목: %d건 등록, %d건 완료 (기한 내 %d/%d건)"),
 		it.Opened, it.Done, it.DoneOnTime, it.DoneDue)
-	fmt.Fprintf(&b, pick("Overdue now: %d; long-term open > 90 days: %d\n", "현재 기한 초과: %d건, 90일 넘은 장기 항목: %d건\n"), it.Overdue, it.LongOpen)
+	v.Overdue = fmt.Sprintf(pick("Overdue now: %d; long-term open > 90 days: %d", "현재 기한 초과: %d건, 90일 넘은 장기 항목: %d건"), it.Overdue, it.LongOpen)
 	for _, x := range it.OverdueItems {
-		fmt.Fprintf(&b, pick("  - %s %s (%s, due %s)\n", "  - %s %s (%s, 기한 %s)\n"), incident.FormatRef(x.IncidentID), x.Title, x.Owner, x.DueAt.Format("2006-01-02"))
+		v.Listed = append(v.Listed, fmt.Sprintf(pick("%s %s (%s, due %s)", "%s %s (%s, 기한 %s)"),
+			incident.FormatRef(x.IncidentID), x.Title, x.Owner, x.DueAt.Format("2006-01-02")))
 	}
-	return subject, b.String()
+	return subject, v
+}
+
+// text renders the plain-text part.
+func (v digestView) text() string {
+	var b strings.Builder
+	b.WriteString(v.Heading + "\n")
+	if v.Grades != "" {
+		b.WriteString("  " + v.Grades + "\n")
+	}
+	b.WriteString("\n")
+	for _, m := range v.Measures {
+		fmt.Fprintf(&b, "%s: %s\n", m.Label, m.Value)
+	}
+	b.WriteString(v.Recurs + "\n\n" + v.Items + "\n" + v.Overdue + "\n")
+	for _, x := range v.Listed {
+		b.WriteString("  - " + x + "\n")
+	}
+	return b.String()
+}
+
+// digestHTML is the HTML part; html/template escapes titles and names.
+var digestHTML = htmltemplate.Must(htmltemplate.New("digest").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"></head>
+<body style="font-family: sans-serif; color: #1f2328">
+<h1 style="font-size: 1.2em">{{.Heading}}</h1>
+{{if .Grades}}<p>{{.Grades}}</p>{{end}}
+<table style="border-collapse: collapse">
+{{range .Measures}}<tr><th scope="row" style="text-align: left; padding: 2px 12px 2px 0">{{.Label}}</th><td>{{.Value}}</td></tr>
+{{end}}</table>
+<p>{{.Recurs}}</p>
+<p>{{.Items}}<br>{{.Overdue}}</p>
+{{if .Listed}}<ul>{{range .Listed}}<li>{{.}}</li>{{end}}</ul>{{end}}
+</body></html>
+`))
+
+// html renders the HTML part.
+func (v digestView) html() (string, error) {
+	var b strings.Builder
+	if err := digestHTML.Execute(&b, v); err != nil {
+		return "", fmt.Errorf("digest html: %w", err)
+	}
+	return b.String(), nil
 }
 
 func short(d time.Duration) string {

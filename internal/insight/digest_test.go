@@ -167,5 +167,43 @@ func TestDigestThroughOutbox(t *testing.T) {
 			!strings.Contains(m.Text, "결제 타임아웃 알림 추가") || !strings.Contains(m.Text, "현재 기한 초과: 1건") {
 			t.Errorf("pay digest %q:\n%s", m.Subject(), m.Text)
 		}
+		// One message, two parts with the same content: plain text for
+		// any mail reader, HTML for those that show it, both in Korean.
+		if ct := m.Header.Get("Content-Type"); !strings.HasPrefix(ct, "multipart/alternative") {
+			t.Errorf("digest Content-Type %q, want multipart/alternative", ct)
+		}
+		if !strings.Contains(m.HTML, `lang="ko"`) || !strings.Contains(m.HTML, "결제 타임아웃 알림 추가") ||
+			!strings.Contains(m.HTML, "현재 기한 초과: 1건") || !strings.Contains(m.HTML, "<th scope=\"row\"") {
+			t.Errorf("pay digest HTML part:\n%s", m.HTML)
+		}
+		if strings.Contains(m.Text, "<") {
+			t.Errorf("the text part holds markup:\n%s", m.Text)
+		}
+	})
+}
+
+// TestDigestEnglish: a digest configured in English is written in English in
+// both parts (July for team pay: A and B, three items opened, two done, one
+// of them by its due date), and the HTML part escapes its text.
+func TestDigestEnglish(t *testing.T) {
+	eachDB(t, func(t *testing.T, f fixture) {
+		f.svc.Now = func() time.Time { return at("2026-08-01T00:00:00Z") } // 09:00 KST: July's digest is due
+		cfg := insight.DigestConfig{Enabled: true, Day: 1, Hour: 9, Language: "en", Teams: []string{"pay"}}
+		ds, err := f.svc.Digests(context.Background(), cfg, func(context.Context, string) (string, error) { return "lena@example.com", nil })
+		if err != nil || len(ds) != 1 {
+			t.Fatalf("digests %+v, %v; want one for pay", ds, err)
+		}
+		d := ds[0]
+		if d.Lang != "en" || d.Month != "2026-07" || !strings.Contains(d.Subject, "incidents in 2026-07") {
+			t.Errorf("digest %s %s %q", d.Lang, d.Month, d.Subject)
+		}
+		for _, part := range []string{d.Text, d.HTML} {
+			if !strings.Contains(part, "Time to detect") || !strings.Contains(part, "Action items: 3 opened, 2 done (1 of 2 by the due date)") || strings.Contains(part, "중앙값") {
+				t.Errorf("English digest part:\n%s", part)
+			}
+		}
+		if !strings.Contains(d.HTML, `<html lang="en">`) || !strings.Contains(d.HTML, "long-term open &gt; 90 days") {
+			t.Errorf("HTML part without lang=en:\n%s", d.HTML)
+		}
 	})
 }

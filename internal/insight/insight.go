@@ -4,9 +4,11 @@
 // source; incident counts by grade over time; how often incidents recur;
 // how action items get done; and whether reviews are held in time.
 //
-// The store hands over one compact row per incident (and per action item
-// and review) of the period, already narrowed to what the viewer may see;
-// the measures are computed here, the same way for SQLite and PostgreSQL.
+// The store hands over one narrow row per incident of the period (durations
+// as integers, from a table kept current with every change to the
+// incident), SQL aggregates of the action items, and the review stages, all
+// narrowed to what the viewer may see; the percentiles are computed here,
+// the same way for SQLite and PostgreSQL.
 package insight
 
 import (
@@ -16,17 +18,20 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
-// IncidentRow is what the measures need of one incident.
+// IncidentRow is what the measures need of one incident: the store keeps
+// it as a narrow row of integers (the insight facts), written with every
+// change to the incident.
 type IncidentRow struct {
-	ID             int64
-	Grade          incident.Grade
-	Services       []string
-	CauseTags      []string
-	StartedAt      time.Time
-	DetectedAt     time.Time
-	AcknowledgedAt *time.Time
-	MitigatedAt    *time.Time
-	ResolvedAt     *time.Time
+	ID        int64
+	Grade     incident.Grade
+	Services  []string
+	CauseTags []string
+	StartedAt time.Time
+	// Took is the incident's duration of each measure, in the order of
+	// Measures, in whole seconds; Has says which it has (no end time yet,
+	// or times out of order, and the measure leaves it out).
+	Took [4]time.Duration
+	Has  [4]bool
 	// Detection is how the incident was found; empty when never said.
 	Detection incident.Detection
 	// Recurs is set when the incident is linked to an earlier one.
@@ -61,6 +66,37 @@ type ItemCounts struct {
 	Opened, Done, DoneDue, DoneOnTime int
 }
 
+// OpenGroup is the open items of one term and category: how many, and when
+// the one of median age and the oldest were created.
+type OpenGroup struct {
+	Term, Category string
+	Open           int
+	MedianCreated  time.Time
+	OldestCreated  time.Time
+}
+
+// OpenItems is what the store works out, in SQL, of the action items still
+// open (open or in progress) and created before the period's end.
+type OpenItems struct {
+	Groups []OpenGroup
+	// LongOpen counts the long-term items created before OpenQuery.LongBefore;
+	// LongOpenItems are the oldest of them, oldest first.
+	LongOpen      int
+	LongOpenItems []ItemRow
+	// Overdue counts the items due before OpenQuery.Now; OverdueItems are
+	// the most overdue, earliest due date first.
+	Overdue      int
+	OverdueItems []ItemRow
+}
+
+// OpenQuery places the open items' questions in time.
+type OpenQuery struct {
+	Now        time.Time
+	LongBefore time.Time
+	// List bounds LongOpenItems and OverdueItems.
+	List int
+}
+
 // Filter narrows what the store returns. Incidents are those started in
 // [From, To); items those still open and created before To; reviews those
 // of incidents resolved in it.
@@ -77,11 +113,12 @@ type Filter struct {
 	Limit int
 }
 
-// Store reads the rows of a period.
+// Store reads the rows of a period. The incident, item and review rows are
+// narrowed to what the viewer may see in the query itself.
 type Store interface {
 	InsightIncidents(ctx context.Context, f Filter) ([]IncidentRow, error)
 	InsightItemCounts(ctx context.Context, f Filter) (ItemCounts, error)
-	InsightItems(ctx context.Context, f Filter) ([]ItemRow, error)
+	InsightOpenItems(ctx context.Context, f Filter, q OpenQuery) (OpenItems, error)
 	InsightReviews(ctx context.Context, f Filter) ([]ReviewRow, error)
 }
 

@@ -35,27 +35,6 @@ type Stat struct {
 	P90Seconds    int64 `json:"p90_seconds"`
 }
 
-// duration is one incident's value of m, and whether it has one. Negative
-// durations (times entered out of order) are left out rather than counted.
-func duration(r IncidentRow, m Measure) (time.Duration, bool) {
-	var from time.Time
-	var to *time.Time
-	switch m {
-	case Detect:
-		from, to = r.StartedAt, &r.DetectedAt
-	case Acknowledge:
-		from, to = r.DetectedAt, r.AcknowledgedAt
-	case Mitigate:
-		from, to = r.StartedAt, r.MitigatedAt
-	case Resolve:
-		from, to = r.StartedAt, r.ResolvedAt
-	}
-	if to == nil || to.Before(from) {
-		return 0, false
-	}
-	return to.Sub(from), true
-}
-
 // stat computes the median and p90 of ds; it sorts ds.
 func stat(ds []time.Duration) Stat {
 	s := Stat{Count: len(ds)}
@@ -101,9 +80,9 @@ func groupBy(rows []IncidentRow, keys func(IncidentRow) []string) []Group {
 				by[k] = a
 			}
 			a.n++
-			for _, m := range Measures {
-				if d, ok := duration(r, m); ok {
-					a.ds[m] = append(a.ds[m], d)
+			for i, m := range Measures {
+				if r.Has[i] {
+					a.ds[m] = append(a.ds[m], r.Took[i])
 				}
 			}
 		}

@@ -10,8 +10,9 @@ import (
 )
 
 // Period is a half-open span of time [From, To) named the way people ask
-// for it: a year (2026), a quarter (2026-Q3), a month (2026-11) or the last
-// n days (last-90d). Years, quarters and months begin at midnight in the
+// for it: a year (2026), a quarter (2026-Q3), a month (2026-11), the last
+// n days (last-90d) or any run of whole days (2026-07-15..2026-08-31, both
+// days included). Years, quarters and months begin at midnight in the
 // organisation's time zone, so "2026-11" in Asia/Seoul starts at
 // 2026-10-31T15:00Z.
 type Period struct {
@@ -32,6 +33,7 @@ var (
 	quarterPattern = regexp.MustCompile(`^(\d{4})-[Qq]([1-4])$`)
 	monthPattern   = regexp.MustCompile(`^(\d{4})-(\d{2})$`)
 	lastPattern    = regexp.MustCompile(`^last-(\d{1,4})d$`)
+	rangePattern   = regexp.MustCompile(`^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$`)
 )
 
 // ParsePeriod reads a period name; now and zone place "last-n days" and the
@@ -75,8 +77,23 @@ func ParsePeriod(name string, now time.Time, zone *time.Location) (Period, error
 		end := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, zone)
 		p.From = end.AddDate(0, 0, -n)
 		p.To = end
+	case rangePattern.MatchString(name):
+		m := rangePattern.FindStringSubmatch(name)
+		first, err1 := time.ParseInLocation("2006-01-02", m[1], zone)
+		last, err2 := time.ParseInLocation("2006-01-02", m[2], zone)
+		if err1 != nil || err2 != nil {
+			return Period{}, fail.Field("period", "names a day that does not exist: %q", name)
+		}
+		if last.Before(first) {
+			return Period{}, fail.Field("period", "ends before it starts: %q", name)
+		}
+		// The last day is included: the period ends at the next midnight.
+		p.From, p.To = first, time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, zone)
+		if p.To.Sub(p.From) > MaxDays*24*time.Hour+time.Hour { // an hour for a daylight-saving change
+			return Period{}, fail.Field("period", "spans more than %d days: %q", MaxDays, name)
+		}
 	default:
-		return Period{}, fail.Field("period", "must be a year (2026), quarter (2026-Q3), month (2026-11) or last-Nd (last-90d); got %q", name)
+		return Period{}, fail.Field("period", "must be a year (2026), quarter (2026-Q3), month (2026-11), last-Nd (last-90d) or days FROM..TO (2026-07-15..2026-08-31); got %q", name)
 	}
 	p.From, p.To = p.From.UTC(), p.To.UTC()
 	return p, nil

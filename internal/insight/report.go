@@ -270,7 +270,8 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 	if err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
 	}
-	items, err := s.Store.InsightItems(ctx, f)
+	now := s.now()
+	open, err := s.Store.InsightOpenItems(ctx, f, OpenQuery{Now: now, LongBefore: now.Add(-LongOpenAfter), List: maxListed})
 	if err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
 	}
@@ -278,9 +279,9 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 	if err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
 	}
-	rep.Truncated = len(incs) >= f.Limit || len(items) >= f.Limit || len(reviews) >= f.Limit
+	rep.Truncated = len(incs) >= f.Limit || len(reviews) >= f.Limit
 	s.measureIncidents(&rep, incs)
-	rep.Items = itemStats(counts, items, s.now())
+	rep.Items = itemStats(counts, open, now)
 	within := s.ReviewWithin
 	if within <= 0 {
 		within = DefaultReviewWithin
@@ -408,33 +409,20 @@ func recurrence(incs []IncidentRow) Recurrence {
 	return r
 }
 
-// open reports whether an item still needs doing.
-func open(it ItemRow) bool { return it.Status == "open" || it.Status == "in_progress" }
-
-// itemStats adds the ages of the open items to the counts.
-func itemStats(c ItemCounts, items []ItemRow, now time.Time) ItemStats {
-	st := ItemStats{Opened: c.Opened, Done: c.Done, DoneDue: c.DoneDue, DoneOnTime: c.DoneOnTime}
-	ages := map[[2]string][]time.Duration{}
-	for _, it := range items {
-		if !open(it) {
-			continue
-		}
-		age := max(now.Sub(it.CreatedAt), 0)
-		k := [2]string{it.Term, it.Category}
-		ages[k] = append(ages[k], age)
-		if it.Term == "long" && age > LongOpenAfter {
-			st.LongOpen++
-			st.LongOpenItems = append(st.LongOpenItems, line(it, age))
-		}
-		if it.DueAt != nil && it.DueAt.Before(now) {
-			st.Overdue++
-			st.OverdueItems = append(st.OverdueItems, line(it, age))
-		}
-	}
-	for k, as := range ages {
-		s := stat(as)
-		st.OpenAges = append(st.OpenAges, AgeGroup{Term: k[0], Category: k[1], Open: len(as),
-			MedianDays: int(s.Median / (24 * time.Hour)), MaxDays: int(as[len(as)-1] / (24 * time.Hour))})
+// itemStats adds the ages of the open items to the counts. An item's age is
+// how long it has been open at now (never below zero).
+func itemStats(c ItemCounts, o OpenItems, now time.Time) ItemStats {
+	st := ItemStats{Opened: c.Opened, Done: c.Done, DoneDue: c.DoneDue, DoneOnTime: c.DoneOnTime,
+		LongOpen: o.LongOpen, Overdue: o.Overdue}
+	days := func(created time.Time) int { return int(max(now.Sub(created), 0) / (24 * time.Hour)) }
+	for _, g := range o.Groups {
+		st.OpenAges = append(st.OpenAges, AgeGroup{
+			Term:       g.Term,
+			Category:   g.Category,
+			Open:       g.Open,
+			MedianDays: days(g.MedianCreated),
+			MaxDays:    days(g.OldestCreated),
+		})
 	}
 	sort.Slice(st.OpenAges, func(i, j int) bool {
 		a, b := st.OpenAges[i], st.OpenAges[j]
@@ -443,16 +431,26 @@ func itemStats(c ItemCounts, items []ItemRow, now time.Time) ItemStats {
 		}
 		return a.Category < b.Category
 	})
-	sort.Slice(st.LongOpenItems, func(i, j int) bool { return st.LongOpenItems[i].AgeDays > st.LongOpenItems[j].AgeDays })
-	sort.Slice(st.OverdueItems, func(i, j int) bool { return st.OverdueItems[i].DueAt.Before(*st.OverdueItems[j].DueAt) })
-	st.LongOpenItems = st.LongOpenItems[:min(len(st.LongOpenItems), maxListed)]
-	st.OverdueItems = st.OverdueItems[:min(len(st.OverdueItems), maxListed)]
+	for _, it := range o.LongOpenItems {
+		st.LongOpenItems = append(st.LongOpenItems, line(it, now))
+	}
+	for _, it := range o.OverdueItems {
+		st.OverdueItems = append(st.OverdueItems, line(it, now))
+	}
 	return st
 }
 
-func line(it ItemRow, age time.Duration) ItemLine {
-	return ItemLine{ID: it.ID, IncidentID: it.IncidentID, Title: it.Title, Owner: it.Owner, Term: it.Term,
-		Category: it.Category, DueAt: it.DueAt, AgeDays: int(age / (24 * time.Hour))}
+func line(it ItemRow, now time.Time) ItemLine {
+	return ItemLine{
+		ID:         it.ID,
+		IncidentID: it.IncidentID,
+		Title:      it.Title,
+		Owner:      it.Owner,
+		Term:       it.Term,
+		Category:   it.Category,
+		DueAt:      it.DueAt,
+		AgeDays:    int(max(now.Sub(it.CreatedAt), 0) / (24 * time.Hour)),
+	}
 }
 
 func reviewStats(rows []ReviewRow, within time.Duration) ReviewStats {

@@ -62,7 +62,7 @@ func (s *Server) SendDigests(ctx context.Context) (int, error) {
 	}
 	for _, d := range ds {
 		msg := notify.Message{Key: d.Key, Channel: notify.Email, Target: "team " + d.Team + " lead",
-			To: strings.Join(d.To, ", "), Lang: d.Lang, Subject: d.Subject, Text: d.Text}
+			To: strings.Join(d.To, ", "), Lang: d.Lang, Subject: d.Subject, Text: d.Text, HTML: d.HTML}
 		err := s.DB.Outbox().InTx(ctx, func(tx *sql.Tx) error { return s.Outbox.Store(ctx, tx, msg) })
 		if err != nil {
 			return 0, err

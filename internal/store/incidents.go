@@ -72,6 +72,9 @@ func (s *Incidents) CreateIncident(ctx context.Context, inc *incident.Incident, 
 		if err := s.writeChildren(ctx, tx, inc); err != nil {
 			return err
 		}
+		if err := db.writeFacts(ctx, tx, inc); err != nil {
+			return err
+		}
 		if err := s.appendEvents(ctx, tx, inc.ID, events); err != nil {
 			return err
 		}
@@ -286,6 +289,9 @@ func (s *Incidents) ChangeIncident(ctx context.Context, id int64, change func(*i
 			return fmt.Errorf("update incident: %w", err)
 		}
 		if err := s.writeChildren(ctx, tx, inc); err != nil {
+			return err
+		}
+		if err := db.writeFacts(ctx, tx, inc); err != nil {
 			return err
 		}
 		if err := s.appendEvents(ctx, tx, id, events); err != nil {

@@ -86,6 +86,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			applied = append(applied, m.Version)
 		}
 	}
+	// Derived rows that must be computed in Go, for incidents that predate
+	// their table.
+	if _, err := db.BackfillInsightFacts(ctx); err != nil {
+		return applied, err
+	}
 	return applied, nil
 }
 

@@ -457,6 +457,9 @@ func (s *Reviews) SaveMatches(ctx context.Context, incidentID int64, ms []review
 		if len(fresh) == 0 {
 			return nil
 		}
+		if err := db.markRecurs(ctx, tx, incidentID); err != nil {
+			return err
+		}
 		return db.Incidents().appendEvents(ctx, tx, incidentID, []incident.Event{ev(fresh)})
 	})
 	return fresh, err

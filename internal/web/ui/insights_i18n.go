@@ -6,7 +6,7 @@ var insightMessages = map[string][2]string{
 	"ins.title":                    {"Insights", "인사이트"},
 	"ins.filters":                  {"Filters", "필터"},
 	"ins.period":                   {"Period", "기간"},
-	"ins.period_hint":              {"A year (2026), quarter (2026-Q3), month (2026-11) or the last days (last-90d).", "연도(2026), 분기(2026-Q3), 월(2026-11) 또는 최근 일수(last-90d)."},
+	"ins.period_hint":              {"A year (2026), quarter (2026-Q3), month (2026-11), the last days (last-90d) or days from..to (2026-07-15..2026-08-31).", "연도(2026), 분기(2026-Q3), 월(2026-11), 최근 일수(last-90d) 또는 날짜 범위(2026-07-15..2026-08-31)."},
 	"ins.bucket":                   {"Per", "단위"},
 	"ins.bucket.month":             {"month", "월"},
 	"ins.bucket.quarter":           {"quarter", "분기"},
