@@ -8,6 +8,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
+	"github.com/firebreak-oss/firebreak/internal/confyaml"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -64,7 +65,8 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr}
+	textErr := confyaml.CheckTextFile(path)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, textErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
