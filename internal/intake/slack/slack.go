@@ -145,6 +145,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) {
+	if field, p := textProblem(f); p != "" {
+		ephemeral(w, http.StatusOK, "Not recorded · 접수하지 못했습니다: "+field+" "+escape(p))
+		return
+	}
 	cmd := f.Get("command")
 	if cmd == "" {
 		cmd = "/incident"
