@@ -3,8 +3,11 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
+
+	"gopkg.in/yaml.v3"
 
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
@@ -41,6 +44,9 @@ type fileConfig struct {
 // the sections that may name only services the catalog has. Every error of
 // every section comes back together, in file order.
 func loadConfig(path string) (*fileConfig, error) {
+	if err := syntaxCheck(path); err != nil {
+		return nil, err
+	}
 	var c fileConfig
 	cat, catErr := catalog.Load(path)
 	services := func(name string) bool { _, ok := cat.Service(name); return ok }
@@ -142,4 +148,21 @@ func onOff(secret string) string {
 		return "off"
 	}
 	return "on"
+}
+
+// syntaxCheck parses the file once before the sections do. A file that is
+// not YAML gets one error, placed on its first broken line, instead of one
+// per section: each section would report the same error, and placing it
+// costs a parse per line, which made a broken file (or a fuzzer's input)
+// take seconds to refuse.
+func syntaxCheck(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return catalog.Errors{confyaml.SyntaxError(path, data, err)}
+	}
+	return nil
 }
