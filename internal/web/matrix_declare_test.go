@@ -266,3 +266,63 @@ func TestSlackDeclareVisibility(t *testing.T) {
 		}
 	})
 }
+
+// evilNexts are next parameters that a browser would follow off this site.
+var evilNexts = []string{"//evil.example", "/\t/evil.example", "/%09/evil.example", "/%0a/evil.example", "/%0d/evil.example",
+	`/\evil.example`, "https://evil.example", "/%2f/evil.example", "javascript:alert(1)"}
+
+// TestRedirectEveryPath: every route that redirects to a next parameter —
+// sign-in, the language switch (for every person), an action item's status
+// and edit forms — sends every off-site next to the incident list, and
+// the sign-in page does not carry one into its form. Both databases.
+func TestRedirectEveryPath(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		f := startFixture(t, dbURL)
+		noFollow := func(c caller) *http.Client {
+			cl := f.browser(t, c)
+			cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			return cl
+		}
+		location := func(cl *http.Client, path string, form url.Values) (int, string) {
+			resp, err := cl.PostForm(f.base+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode, resp.Header.Get("Location")
+		}
+		for _, c := range people {
+			cl := noFollow(c)
+			for _, next := range evilNexts {
+				if status, loc := location(cl, "/lang", url.Values{"lang": {"en"}, "next": {next}}); status != http.StatusSeeOther || loc != "/incidents" {
+					t.Errorf("%s: POST /lang next=%q: %d %q", c, next, status, loc)
+				}
+			}
+		}
+		cl := noFollow(admin)
+		page := fetch(t, cl, f.base+"/incidents/"+f.incident["internal"]).body
+		token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		statuses := []string{"in_progress", "open"}
+		for i, next := range evilNexts {
+			path := "/action-items/" + f.item["internal"]
+			if status, loc := location(cl, path+"/status", url.Values{"csrf": {token}, "status": {statuses[i%2]}, "next": {next}}); status != http.StatusSeeOther || loc != "/incidents" {
+				t.Errorf("item status next=%q: %d %q", next, status, loc)
+			}
+			due := time.Now().AddDate(0, 1, i).Format("2006-01-02")
+			if status, loc := location(cl, path, url.Values{"csrf": {token}, "owner": {"member"}, "due_at": {due}, "next": {next}}); status != http.StatusSeeOther || loc != "/incidents" {
+				t.Errorf("item edit next=%q: %d %q", next, status, loc)
+			}
+			signIn := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			if status, loc := location(signIn, "/login", url.Values{"name": {string(viewer)}, "password": {"password-" + string(viewer)}, "next": {next}}); status != http.StatusSeeOther || loc != "/incidents" {
+				t.Errorf("sign-in next=%q: %d %q", next, status, loc)
+			}
+			// The sign-in form's own next (the language switch's next is
+			// this page's path, query and all, which stays on this site).
+			login := fetch(t, signIn, f.base+"/login?next="+url.QueryEscape(next)).body
+			form := regexp.MustCompile(`(?s)<form[^>]*action="/login".*?name="next" value="([^"]*)"`).FindStringSubmatch(login)
+			if form == nil || form[1] != "/incidents" {
+				t.Errorf("the sign-in form carries next=%q: %v", next, form)
+			}
+		}
+	})
+}
