@@ -155,6 +155,9 @@ func alertsToSignals(source string, alerts []amAlert) ([]*Signal, error) {
 	if len(alerts) == 0 {
 		return nil, parseErr("alerts", "must hold at least one alert")
 	}
+	if err := checkAlertCount("alerts", len(alerts)); err != nil {
+		return nil, err
+	}
 	out := make([]*Signal, 0, len(alerts))
 	for i, a := range alerts {
 		field := fmt.Sprintf("alerts[%d]", i)
@@ -212,6 +215,9 @@ func ParseGeneric(body []byte) ([]*Signal, error) {
 		return nil, err
 	}
 	items, prefix := p.Signals, "signals"
+	if err := checkAlertCount("signals", len(items)); err != nil {
+		return nil, err
+	}
 	if len(items) == 0 {
 		items, prefix = []GenericSignal{p.GenericSignal}, ""
 	}
