@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -95,6 +96,9 @@ func (s *Service) OperatorToken(ctx context.Context, req TokenRequest) (string, 
 func (s *Service) checkTokenRequest(req TokenRequest) error {
 	if utf8.RuneCountInString(req.Label) > 100 {
 		return fail.Field("label", "is longer than 100 characters")
+	}
+	if err := textrule.Line("label", req.Label); err != nil {
+		return err
 	}
 	if len(req.Scopes) == 0 {
 		return fail.Field("scopes", "name at least one of %s", scopeList)

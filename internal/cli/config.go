@@ -3,11 +3,15 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/change"
+	"github.com/firebreak-oss/firebreak/internal/confyaml"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
@@ -40,6 +44,9 @@ type fileConfig struct {
 // the sections that may name only services the catalog has. Every error of
 // every section comes back together, in file order.
 func loadConfig(path string) (*fileConfig, error) {
+	if err := syntaxCheck(path); err != nil {
+		return nil, err
+	}
 	var c fileConfig
 	cat, catErr := catalog.Load(path)
 	services := func(name string) bool { _, ok := cat.Service(name); return ok }
@@ -64,6 +71,7 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
+	textErr := confyaml.CheckTextFile(path)
 	var namedErr error
 	if notifyErr == nil && policyErr == nil {
 		// A channel the notify section leaves out is off (as for Slack); the
@@ -72,7 +80,7 @@ func loadConfig(path string) (*fileConfig, error) {
 			return !c.Notify.Sets(notify.Channel(ch)) || c.Notify.HasTarget(notify.Channel(ch), name)
 		})
 	}
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr}
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr, textErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -154,4 +162,21 @@ func onOff(secret string) string {
 		return "off"
 	}
 	return "on"
+}
+
+// syntaxCheck parses the file once before the sections do. A file that is
+// not YAML gets one error, placed on its first broken line, instead of one
+// per section: each section would report the same error, and placing it
+// costs a parse per line, which made a broken file (or a fuzzer's input)
+// take seconds to refuse.
+func syntaxCheck(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return catalog.Errors{confyaml.SyntaxError(path, data, err)}
+	}
+	return nil
 }

@@ -155,6 +155,9 @@ func alertsToSignals(source string, alerts []amAlert) ([]*Signal, error) {
 	if len(alerts) == 0 {
 		return nil, parseErr("alerts", "must hold at least one alert")
 	}
+	if err := checkAlertCount("alerts", len(alerts)); err != nil {
+		return nil, err
+	}
 	out := make([]*Signal, 0, len(alerts))
 	for i, a := range alerts {
 		field := fmt.Sprintf("alerts[%d]", i)
@@ -212,6 +215,9 @@ func ParseGeneric(body []byte) ([]*Signal, error) {
 		return nil, err
 	}
 	items, prefix := p.Signals, "signals"
+	if err := checkAlertCount("signals", len(items)); err != nil {
+		return nil, err
+	}
 	if len(items) == 0 {
 		items, prefix = []GenericSignal{p.GenericSignal}, ""
 	}
@@ -270,16 +276,19 @@ func Sign(secret string, ts int64, body []byte) string {
 }
 
 // VerifySignature checks a generic webhook's signature and that its
-// timestamp lies within the replay window of now.
+// timestamp lies within the replay window of now. The HMAC is computed and
+// compared even when the timestamp is missing, malformed or stale, so a
+// refused request costs the same whichever part of it was wrong and its
+// answer time tells a prober nothing.
 func VerifySignature(secret, tsHeader, sigHeader string, body []byte, now time.Time, window time.Duration) error {
-	ts, err := strconv.ParseInt(tsHeader, 10, 64)
-	if err != nil {
+	ts, perr := strconv.ParseInt(tsHeader, 10, 64)
+	match := hmac.Equal([]byte(sigHeader), []byte(Sign(secret, ts, body)))
+	switch {
+	case perr != nil:
 		return fmt.Errorf("%s must be Unix seconds", HeaderTimestamp)
-	}
-	if d := now.Sub(time.Unix(ts, 0)); d > window || d < -window {
+	case now.Sub(time.Unix(ts, 0)) > window || now.Sub(time.Unix(ts, 0)) < -window:
 		return fmt.Errorf("%s is outside the %s replay window", HeaderTimestamp, window)
-	}
-	if !hmac.Equal([]byte(sigHeader), []byte(Sign(secret, ts, body))) {
+	case !match:
 		return fmt.Errorf("%s does not match the body", HeaderSignature)
 	}
 	return nil

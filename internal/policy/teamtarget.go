@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 	"net"
 	"net/mail"
 	"net/url"
@@ -50,6 +51,11 @@ var slackChannel = regexp.MustCompile(`^(#[a-z0-9][a-z0-9._-]{0,79}|[CG][A-Z0-9]
 // on the command line) and returns it; a mistake comes back as an error
 // naming the field.
 func NewTeamTarget(team, channel, address, secret, lang, fromGrade string) (TeamTarget, error) {
+	// The text rules first: a NUL in a secret would reach PostgreSQL, and a
+	// control character in an address would reach a mail header.
+	if err := checkTargetText(channel, address, secret, lang, fromGrade); err != nil {
+		return TeamTarget{}, err
+	}
 	t := TeamTarget{Team: team, Channel: Channel(strings.TrimSpace(channel)), Address: strings.TrimSpace(address),
 		Secret: secret, Lang: strings.TrimSpace(lang)}
 	switch t.Channel {
@@ -121,4 +127,20 @@ func loopback(host string) bool {
 // the catalog's, so an address given twice is told once.
 func teamTargetKey(team string, ch Channel, address string) string {
 	return "team:" + team + ":" + string(ch) + ":" + address
+}
+
+func checkTargetText(channel, address, secret, lang, fromGrade string) error {
+	if err := textrule.Line("channel", channel); err != nil {
+		return err
+	}
+	if err := textrule.Line("address", address); err != nil {
+		return err
+	}
+	if err := textrule.Line("secret", secret); err != nil {
+		return err
+	}
+	if err := textrule.Line("lang", lang); err != nil {
+		return err
+	}
+	return textrule.Line("from_grade", fromGrade)
 }

@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
@@ -298,8 +297,8 @@ func (s *Service) checkSections(sections map[string]string) error {
 		if _, ok := s.Template().Section(k); !ok {
 			return fail.Field("sections."+k, "no such section in the report template")
 		}
-		if !utf8.ValidString(sections[k]) {
-			return fail.Field("sections."+k, "is not valid UTF-8")
+		if err := textrule.Text("sections."+k, sections[k]); err != nil {
+			return err
 		}
 		if len(sections[k]) > maxSection {
 			return fail.Field("sections."+k, "is longer than %d bytes", maxSection)

@@ -3,6 +3,7 @@ package review
 import (
 	"context"
 	"fmt"
+	"github.com/firebreak-oss/firebreak/internal/textrule"
 	"slices"
 	"sort"
 	"strings"
@@ -293,6 +294,8 @@ func (s *Service) AssignTaskForce(ctx context.Context, by auth.User, name string
 		return nil, failField("items", "names %d action items; at most %d at once", len(itemIDs), maxTaskForce)
 	case utf8.RuneCountInString(name) > 100:
 		return nil, failField("name", "is longer than 100 characters")
+	case textrule.Problem(name, false, false) != "":
+		return nil, textrule.Line("name", name)
 	}
 	var ids []int64
 	for i, id := range itemIDs {

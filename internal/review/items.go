@@ -103,6 +103,12 @@ func (s *Service) checkItem(ctx context.Context, it *ActionItem) error {
 	case utf8.RuneCountInString(it.TaskForce) > 100:
 		return fail.Field("task_force", "is longer than 100 characters")
 	}
+	if err := checkDue(*it.DueAt, s.now()); err != nil {
+		return err
+	}
+	if err := checkItemText(it); err != nil {
+		return err
+	}
 	return s.checkUser(ctx, "owner", it.Owner)
 }
 

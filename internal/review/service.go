@@ -254,6 +254,9 @@ func (s *Service) SaveRetrospective(ctx context.Context, by auth.User, incidentI
 			return nil, fail.Field(field, "is longer than %d characters", maxText)
 		}
 	}
+	if err := checkRetroText(in); err != nil {
+		return nil, err
+	}
 	if in.Held && in.Facilitator == "" {
 		return nil, fail.Field("facilitator", "is required once the review has been held")
 	}

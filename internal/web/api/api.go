@@ -151,6 +151,10 @@ func (a *API) wrap(rt Route) http.Handler {
 				return
 			}
 		}
+		if err := checkQueryEnums(r); err != nil {
+			writeError(w, r, a.Log, err)
+			return
+		}
 		if err := rt.handle(w, r, u); err != nil {
 			writeError(w, r, a.Log, err)
 		}

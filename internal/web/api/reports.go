@@ -283,6 +283,9 @@ func (a *API) importReport(w http.ResponseWriter, r *http.Request, u auth.User) 
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	if err := checkLang("lang", req.Lang); err != nil {
+		return err
+	}
 	rep, imp, err := a.Reports.Import(r.Context(), u, id, req.BaseRevision, req.Markdown, req.Lang)
 	if err != nil {
 		return err

@@ -154,6 +154,9 @@ func (a *API) addItem(w http.ResponseWriter, r *http.Request, u auth.User) error
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
+	if err := checkLang("lang", req.Lang); err != nil {
+		return err
+	}
 	due, err := parseDue(req.DueAt)
 	if err != nil {
 		return err
@@ -305,6 +308,9 @@ type checkRequest struct {
 func (a *API) checkItem(w http.ResponseWriter, r *http.Request, u auth.User) error {
 	var req checkRequest
 	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := checkLang("lang", req.Lang); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"vague": a.Review.Vague().Check(req.Title, req.Description, i18n.Pick(r, req.Lang))})

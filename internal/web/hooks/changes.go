@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,7 +49,7 @@ func (h *ChangeHooks) github(w http.ResponseWriter, r *http.Request) {
 	}
 	// tracker.ValidSignature compares with hmac.Equal, in constant time.
 	if !tracker.ValidSignature(secret, body, r.Header.Get("X-Hub-Signature-256")) {
-		problem(w, http.StatusUnauthorized, "X-Hub-Signature-256", "missing or wrong signature")
+		deny(w, r, h.Log, "github", errors.New("missing or wrong X-Hub-Signature-256"))
 		return
 	}
 	event := r.Header.Get("X-GitHub-Event")
@@ -81,7 +82,7 @@ func (h *ChangeHooks) generic(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := intake.VerifySignature(secret, r.Header.Get(intake.HeaderTimestamp), r.Header.Get(intake.HeaderSignature),
 		body, h.Now(), h.Config.ReplayWindow); err != nil {
-		problem(w, http.StatusUnauthorized, "", err.Error())
+		deny(w, r, h.Log, "changes", err)
 		return
 	}
 	var in change.WebhookChange

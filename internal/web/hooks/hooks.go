@@ -5,7 +5,6 @@ package hooks
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
@@ -58,22 +57,31 @@ type check func(r *http.Request, body []byte) error
 
 var errNotConfigured = errors.New("this intake source is not configured")
 
+// bearer checks a bearer token against the source's shared token and, when
+// API tokens are on, against the intake-scoped API tokens. Every refused
+// request does both checks, whatever was wrong with its header, so the
+// answer time does not say whether the header was missing, malformed or
+// merely wrong.
 func (h *Hooks) bearer(secret func() string) check {
 	return func(r *http.Request, _ []byte) error {
 		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if ok && h.Tokens != nil && auth.LooksLikeToken(got) {
-			u, err := h.Tokens.Authenticate(r.Context(), got)
-			if err != nil || !u.HasScope(auth.ScopeIntake) {
-				return errors.New("the API token is invalid, expired, revoked or lacks the intake scope")
-			}
-			return nil
-		}
 		want := secret()
-		if want == "" {
+		if want == "" && h.Tokens == nil {
 			return errNotConfigured
 		}
-		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		if sameSecret(got, want) && ok {
+			return nil
+		}
+		if h.Tokens == nil {
 			return errors.New("missing or wrong bearer token")
+		}
+		lookup := got
+		if !ok || !auth.LooksLikeToken(got) {
+			lookup = absentToken
+		}
+		u, err := h.Tokens.Authenticate(r.Context(), lookup)
+		if err != nil || !u.HasScope(auth.ScopeIntake) || lookup == absentToken {
+			return errors.New("missing or wrong bearer token, or an API token that is invalid, expired, revoked or lacks the intake scope")
 		}
 		return nil
 	}
@@ -101,11 +109,11 @@ func (h *Hooks) hook(source string, auth check, parse func([]byte) ([]*intake.Si
 			return
 		}
 		if err := auth(r, body); err != nil {
-			status := http.StatusUnauthorized
 			if errors.Is(err, errNotConfigured) {
-				status = http.StatusNotFound
+				problem(w, http.StatusNotFound, "", err.Error())
+				return
 			}
-			problem(w, status, "", err.Error())
+			deny(w, r, h.Log, source, err)
 			return
 		}
 		sigs, err := parse(body)

@@ -2,6 +2,7 @@ package hooks
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,7 +30,7 @@ func (h *TrackerHooks) Register(mux *http.ServeMux) {
 
 // signedBody reads the body and checks its signature; it answers the
 // request itself and returns false when the caller must stop.
-func signedBody(w http.ResponseWriter, r *http.Request, secret, header string) ([]byte, bool) {
+func signedBody(w http.ResponseWriter, r *http.Request, log *slog.Logger, secret, header string) ([]byte, bool) {
 	if secret == "" {
 		problem(w, http.StatusNotFound, "", "this tracker webhook is not configured (set its webhook_secret)")
 		return nil, false
@@ -40,7 +41,7 @@ func signedBody(w http.ResponseWriter, r *http.Request, secret, header string) (
 		return nil, false
 	}
 	if !tracker.ValidSignature(secret, body, r.Header.Get(header)) {
-		problem(w, http.StatusUnauthorized, header, "missing or wrong signature")
+		deny(w, r, log, "tracker", errors.New("missing or wrong "+header))
 		return nil, false
 	}
 	return body, true
@@ -48,7 +49,7 @@ func signedBody(w http.ResponseWriter, r *http.Request, secret, header string) (
 
 func (h *TrackerHooks) github(w http.ResponseWriter, r *http.Request) {
 	cfg := h.Review.Config().GitHub
-	body, ok := signedBody(w, r, cfg.WebhookSecret, "X-Hub-Signature-256")
+	body, ok := signedBody(w, r, h.Log, cfg.WebhookSecret, "X-Hub-Signature-256")
 	if !ok {
 		return
 	}
@@ -69,7 +70,7 @@ func (h *TrackerHooks) github(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *TrackerHooks) jira(w http.ResponseWriter, r *http.Request) {
-	body, ok := signedBody(w, r, h.Review.Config().Jira.WebhookSecret, "X-Hub-Signature")
+	body, ok := signedBody(w, r, h.Log, h.Review.Config().Jira.WebhookSecret, "X-Hub-Signature")
 	if !ok {
 		return
 	}

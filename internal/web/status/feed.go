@@ -52,6 +52,9 @@ type atomEntry struct {
 // it gets a public update or is resolved, its content the updates so far.
 // Entry ids are the incident's place on the status page, which never moves.
 func (h *Handler) feed(w http.ResponseWriter, r *http.Request) {
+	if badLang(w, r) {
+		return
+	}
 	p, err := statuspage.Build(r.Context(), h.Store, statuspage.Public, nil, h.Now())
 	if err != nil {
 		h.Log.ErrorContext(r.Context(), "status feed", "err", err)

@@ -119,6 +119,9 @@ func (v pageView) Text(ev incident.Event) string {
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, a statuspage.Audience, cache string) {
+	if badLang(w, r) {
+		return
+	}
 	p, err := statuspage.Build(r.Context(), h.Store, a, h.Services(), h.Now())
 	if err != nil {
 		h.Log.ErrorContext(r.Context(), "status page", "err", err)

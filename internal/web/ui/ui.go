@@ -351,7 +351,9 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request, v *view) {
 func (u *UI) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PostFormValue("lang")
 	if !i18n.Known(lang) {
-		lang = i18n.Languages[0]
+		// Refused, not quietly English: the switch only offers known ones.
+		u.fail(w, r, u.newView(r), fail.Field("lang", "must be %s; got %q", strings.Join(i18n.Languages, " or "), lang))
+		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, safeNext(r.PostFormValue("next")), http.StatusSeeOther)
