@@ -7,12 +7,6 @@ import (
 	"time"
 )
 
-// Suppression says what kept a signal quiet and until when.
-type Suppression struct {
-	By    string    // "MW-3" or "SIL-4"
-	Until time.Time // when that window's occurrence or silence ends
-}
-
 // entry is one window occurrence or silence in the cache, with compiled matchers.
 type entry struct {
 	by       string
@@ -98,10 +92,10 @@ func (c *Cache) Load(ctx context.Context) error {
 // Suppressed reports whether a signal of service with labels, arriving at
 // at, falls in an active window or silence, and which. Silences are
 // checked with windows alike; the first match wins.
-func (c *Cache) Suppressed(service string, labels map[string]string, at time.Time) (Suppression, bool) {
+func (c *Cache) Suppressed(service string, labels map[string]string, at time.Time) (by string, until time.Time, ok bool) {
 	snap := c.cur.Load()
 	if snap == nil {
-		return Suppression{}, false
+		return "", time.Time{}, false
 	}
 	for i := range snap.entries {
 		e := &snap.entries[i]
@@ -115,9 +109,9 @@ func (c *Cache) Suppressed(service string, labels map[string]string, at time.Tim
 		} else if !matchAll(e.matchers, labels) {
 			continue
 		}
-		return Suppression{By: e.by, Until: e.end}, true
+		return e.by, e.end, true
 	}
-	return Suppression{}, false
+	return "", time.Time{}, false
 }
 
 // Run keeps the cache fresh until ctx ends: when the store's

@@ -123,26 +123,26 @@ func TestCacheSuppresses(t *testing.T) {
 		ss: []Silence{{ID: 4, Matchers: []Matcher{{Name: "alertname", Op: Regexp, Value: "Disk.*"}}, StartsAt: now, EndsAt: now.Add(2 * time.Hour)}},
 	}
 	c := &Cache{Store: st, Now: func() time.Time { return now }}
-	if _, ok := c.Suppressed("db", nil, now); ok {
+	if _, _, ok := c.Suppressed("db", nil, now); ok {
 		t.Fatal("suppressed before the first load")
 	}
 	if err := c.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got, ok := c.Suppressed("db", map[string]string{"alertname": "X"}, now)
-	if !ok || got.By != "MW-3" || !got.Until.Equal(now.Add(time.Hour)) {
-		t.Errorf("db signal: %+v %v, want MW-3 until the window's end", got, ok)
+	by, until, ok := c.Suppressed("db", map[string]string{"alertname": "X"}, now)
+	if !ok || by != "MW-3" || !until.Equal(now.Add(time.Hour)) {
+		t.Errorf("db signal: %s %v %v, want MW-3 until the window's end", by, until, ok)
 	}
-	if got, ok := c.Suppressed("web", map[string]string{"service": "db"}, now); !ok || got.By != "MW-3" {
-		t.Errorf("a service label names the window's service: %+v %v", got, ok)
+	if by, _, ok := c.Suppressed("web", map[string]string{"service": "db"}, now); !ok || by != "MW-3" {
+		t.Errorf("a service label names the window's service: %s %v", by, ok)
 	}
-	if got, ok := c.Suppressed("web", map[string]string{"alertname": "DiskFull"}, now); !ok || got.By != "SIL-4" {
-		t.Errorf("silenced signal: %+v %v", got, ok)
+	if by, _, ok := c.Suppressed("web", map[string]string{"alertname": "DiskFull"}, now); !ok || by != "SIL-4" {
+		t.Errorf("silenced signal: %s %v", by, ok)
 	}
-	if _, ok := c.Suppressed("web", map[string]string{"alertname": "HighLatency"}, now); ok {
+	if _, _, ok := c.Suppressed("web", map[string]string{"alertname": "HighLatency"}, now); ok {
 		t.Error("an unmatched signal is suppressed")
 	}
-	if _, ok := c.Suppressed("db", nil, now.Add(time.Hour)); ok {
+	if _, _, ok := c.Suppressed("db", nil, now.Add(time.Hour)); ok {
 		t.Error("suppressed after the window's end")
 	}
 }

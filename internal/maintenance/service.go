@@ -16,7 +16,7 @@ type Store interface {
 	GetWindow(ctx context.Context, id int64) (Window, error)
 	// ListWindows returns windows newest first, below the id before
 	// (0: from the newest); ended ones too when all is set.
-	ListWindows(ctx context.Context, all bool, before int64, limit int) ([]Window, error)
+	ListWindows(ctx context.Context, all bool, before int64, limit int, at time.Time) ([]Window, error)
 	// EndWindow ends a window early; ending one that is ended already is
 	// a conflict. Signals it kept quiet are released at once, so their
 	// next firing routes as usual.
@@ -111,7 +111,7 @@ func (s *Service) ListWindows(ctx context.Context, all bool, before int64, limit
 	if limit <= 0 || limit > 200 {
 		return nil, fail.Field("limit", "must be 1-200")
 	}
-	return s.Store.ListWindows(ctx, all, before, limit)
+	return s.Store.ListWindows(ctx, all, before, limit, s.Now().UTC())
 }
 
 // EndWindow ends a window now.
