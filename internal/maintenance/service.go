@@ -2,10 +2,12 @@ package maintenance
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
 // Store keeps windows and silences. Every create and end moves the change
@@ -38,6 +40,10 @@ type Service struct {
 	// Changed is told after each create and end, so this process's cache
 	// is fresh before the call returns.
 	Changed func(ctx context.Context)
+	// Signals lists the signals kept quiet; nil: none are listed.
+	Signals interface {
+		SuppressedSignals(ctx context.Context, before int64, limit int) ([]*intake.Signal, error)
+	}
 }
 
 // mayPlan checks that by may create or end a window over services:
@@ -220,4 +226,87 @@ func containsService(w Window, svc string) bool {
 		}
 	}
 	return false
+}
+
+// WindowInput is a window as people give it through the API, the CLI and
+// the UI.
+type WindowInput struct {
+	Title      string      `json:"title"`
+	Reason     string      `json:"reason"`
+	Services   []string    `json:"services"`
+	Matchers   []Matcher   `json:"matchers"`
+	StartsAt   time.Time   `json:"starts_at,omitzero"`
+	EndsAt     time.Time   `json:"ends_at,omitzero"`
+	Recurrence *Recurrence `json:"recurrence,omitempty"`
+	Public     bool        `json:"public"`
+}
+
+// Window returns the input as a window made through source.
+func (in WindowInput) Window(source string) Window {
+	return Window{Title: in.Title, Reason: in.Reason, Services: in.Services, Matchers: in.Matchers, StartsAt: in.StartsAt,
+		EndsAt: in.EndsAt, Recurrence: in.Recurrence, Public: in.Public, Source: source}
+}
+
+// GetWindow returns one window.
+func (s *Service) GetWindow(ctx context.Context, id int64) (Window, error) { return s.Store.GetWindow(ctx, id) }
+
+// SuppressedSignals returns the signals windows and silences kept quiet,
+// newest first.
+func (s *Service) SuppressedSignals(ctx context.Context, before int64, limit int) ([]*intake.Signal, error) {
+	if s.Signals == nil {
+		return []*intake.Signal{}, nil
+	}
+	sigs, err := s.Signals.SuppressedSignals(ctx, before, limit)
+	if sigs == nil {
+		sigs = []*intake.Signal{}
+	}
+	return sigs, err
+}
+
+// ConfigActor is who the config file's windows are created by.
+const ConfigActor = "config"
+
+// SyncConfig stores the config file's windows that are not stored yet
+// (matched by title and times), so a restart does not repeat them.
+// Windows removed from the file stay until ended, as planned work that
+// someone may be relying on.
+func (s *Service) SyncConfig(ctx context.Context, ins []WindowInput) error {
+	if len(ins) == 0 {
+		return nil
+	}
+	have, err := s.Store.ListWindows(ctx, true, 0, 200, s.Now().UTC())
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	changed := false
+	for _, in := range ins {
+		w := in.Window(ConfigActor)
+		if slices.ContainsFunc(have, func(h Window) bool { return h.Source == ConfigActor && sameWindow(h, w) }) {
+			continue
+		}
+		if err := w.Check(s.ServiceExists); err != nil {
+			return err
+		}
+		if w.Recurrence == nil && !w.EndsAt.After(now) {
+			continue // past: nothing to keep quiet
+		}
+		w.StartsAt, w.EndsAt = w.StartsAt.UTC(), w.EndsAt.UTC()
+		w.CreatedBy, w.CreatedAt = ConfigActor, now
+		if err := s.Store.CreateWindow(ctx, &w); err != nil {
+			return err
+		}
+		changed = true
+	}
+	if changed {
+		s.changed(ctx)
+	}
+	return nil
+}
+
+func sameWindow(a, b Window) bool {
+	return a.Title == b.Title && a.StartsAt.Equal(b.StartsAt) && a.EndsAt.Equal(b.EndsAt) &&
+		(a.Recurrence == nil) == (b.Recurrence == nil) &&
+		(a.Recurrence == nil || (a.Recurrence.At == b.Recurrence.At && a.Recurrence.Zone == b.Recurrence.Zone &&
+			a.Recurrence.Duration == b.Recurrence.Duration && slices.Equal(a.Recurrence.Weekdays, b.Recurrence.Weekdays)))
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/journal"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/notify/mattermost"
@@ -108,6 +109,8 @@ type Options struct {
 	// Insights is the insights: section: the review deadline and the
 	// monthly digest (nil: defaults, no digest).
 	Insights *insight.Config
+	// Maintenance are the windows the maintenance: section defines.
+	Maintenance []maintenance.WindowInput
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -168,6 +171,9 @@ type Server struct {
 	// Insights measures incidents, action items and reviews.
 	Insights      *insight.Service
 	insightConfig *insight.Config
+	// Maintenance plans windows and silences; routing consults the cache.
+	Maintenance      *maintenance.Service
+	maintenanceCache *maintenance.Cache
 }
 
 // directory checks names against the catalog and the users table.
@@ -280,6 +286,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.Inbox = &intake.Inbox{Store: signals, Incidents: s.Incidents, Now: o.Now}
 	s.TeamTargets = &teamtarget.Service{Store: db.TeamTargets(), Now: o.Now,
 		TeamExists: func(name string) bool { _, ok := o.Catalog.Team(name); return ok }}
+	if err := s.openMaintenance(ctx, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("maintenance: %w", err)
+	}
 	if err := s.openFlags(ctx, o); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("flags: %w", err)
@@ -376,7 +386,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches(),
-			Insights: s.Insights},
+			Insights: s.Insights, Maintenance: s.Maintenance},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
@@ -462,6 +472,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	go s.routeOnKick(ctx)
 	go s.flagWatcher.Run(ctx)
+	go s.maintenanceCache.Run(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

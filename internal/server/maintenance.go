@@ -1,0 +1,38 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
+)
+
+// maintenancePoll is how often a server looks for windows and silences
+// another replica or the CLI created or ended: the cache reads a change
+// mark, one indexed MAX, and reloads only when it moved.
+const maintenancePoll = 2 * time.Second
+
+// openMaintenance builds maintenance windows and silences: the service
+// that changes them, the in-memory cache routing consults for every new
+// signal, and the config file's windows, stored once each.
+func (s *Server) openMaintenance(ctx context.Context, o Options) error {
+	ms := s.DB.Maintenance()
+	s.maintenanceCache = &maintenance.Cache{Store: ms, Now: o.Now, Poll: maintenancePoll,
+		Log: o.Logger.With("component", "maintenance")}
+	s.Maintenance = &maintenance.Service{Store: ms, Now: o.Now, Signals: s.DB.Signals(),
+		ServiceExists: func(name string) bool {
+			_, ok := o.Catalog.Service(name)
+			return ok || len(o.Catalog.Services()) == 0 // no catalog: any name
+		},
+		TeamOf: func(svc string) string { c, _ := o.Catalog.Service(svc); return c.Team },
+		Changed: func(ctx context.Context) {
+			if err := s.maintenanceCache.Load(ctx); err != nil {
+				o.Logger.Warn("reload maintenance windows after a change; the poll will", "err", err)
+			}
+		}}
+	if err := s.Maintenance.SyncConfig(ctx, o.Maintenance); err != nil {
+		return err
+	}
+	s.Router.Suppressor = s.maintenanceCache
+	return s.maintenanceCache.Load(ctx)
+}
