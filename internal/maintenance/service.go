@@ -248,7 +248,9 @@ func (in WindowInput) Window(source string) Window {
 }
 
 // GetWindow returns one window.
-func (s *Service) GetWindow(ctx context.Context, id int64) (Window, error) { return s.Store.GetWindow(ctx, id) }
+func (s *Service) GetWindow(ctx context.Context, id int64) (Window, error) {
+	return s.Store.GetWindow(ctx, id)
+}
 
 // SuppressedSignals returns the signals windows and silences kept quiet,
 // newest first.
