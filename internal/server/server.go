@@ -378,7 +378,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: auth.NewLoginLimiter(o.Auth.LoginLimit, o.Auth.LoginWindow),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
-		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights}
+		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights, Maintenance: s.Maintenance}
 	if o.DemoOutbox {
 		webUI.DemoOutbox = db.Outbox()
 	}

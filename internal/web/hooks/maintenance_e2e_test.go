@@ -72,8 +72,8 @@ func TestAlertmanagerStormDuringMaintenance(t *testing.T) {
 		}
 		fb := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat, Intake: in, Policy: pol,
 			IntakeJournal: t.TempDir(),
-			Notify: &notify.Config{Email: &notify.EmailConfig{Host: mail.Host, Port: mail.Port, From: "Firebreak <fb@example.com>", TLS: "none"}},
-			Jobs:   jobs.Config{PollInterval: 100 * time.Millisecond}})
+			Notify:        &notify.Config{Email: &notify.EmailConfig{Host: mail.Host, Port: mail.Port, From: "Firebreak <fb@example.com>", TLS: "none"}},
+			Jobs:          jobs.Config{PollInterval: 100 * time.Millisecond}})
 		if _, err := fb.Server.TeamTargets.Add(ctx, intake.System, "payments",
 			teamtarget.Input{Channel: "webhook", Address: hook.URL, Secret: "acme-secret"}); err != nil {
 			t.Fatal(err)

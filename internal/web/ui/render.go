@@ -63,10 +63,13 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"deref":   func(t *time.Time) time.Time { return *t },
-	"ptr":     func(t time.Time) *time.Time { return &t },
-	"roleOf":  func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
+	"isoTime":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"deref":            func(t *time.Time) time.Time { return *t },
+	"ptr":              func(t time.Time) *time.Time { return &t },
+	"roleOf":           func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
+	"silenceMatchers":  silenceMatchers,
+	"silenceDurations": silenceDurations,
+	"hours":            func(d string, lang string) string { v, _ := time.ParseDuration(d); return formatHours(v, lang) },
 	// dict passes the page's view along with an item to a sub-template.
 	"dict": func(d pageData, item any) pageData { return pageData{d.view, item} },
 }
