@@ -3,6 +3,7 @@ package maintenance
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -141,4 +142,31 @@ func (c *Cache) Run(ctx context.Context) {
 		}
 		cancel()
 	}
+}
+
+// Active is a window occurrence in progress.
+type Active struct {
+	Ref   string
+	Title string
+	End   time.Time
+}
+
+// WindowsAt returns the windows in progress at at that name any of the
+// services, from memory.
+func (c *Cache) WindowsAt(services []string, at time.Time) []Active {
+	snap := c.cur.Load()
+	if snap == nil {
+		return nil
+	}
+	var out []Active
+	for i := range snap.entries {
+		e := &snap.entries[i]
+		if e.window == nil || at.Before(e.start) || !at.Before(e.end) {
+			continue
+		}
+		if slices.ContainsFunc(services, func(s string) bool { return slices.Contains(e.window.Services, s) }) {
+			out = append(out, Active{Ref: e.by, Title: e.window.Title, End: e.end})
+		}
+	}
+	return out
 }

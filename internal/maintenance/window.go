@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
@@ -44,6 +45,11 @@ type Recurrence struct {
 	Duration string   `json:"duration"` // Go duration, 1m to 7 days
 	Zone     string   `json:"zone"`     // IANA name, e.g. Asia/Seoul
 }
+
+// EventActive is the timeline event of an incident declared while a
+// maintenance window on one of its services is in progress: the window is
+// on the timeline of the incident it overlaps.
+const EventActive incident.EventKind = "maintenance_active"
 
 // Interval is one occurrence of a window.
 type Interval struct {

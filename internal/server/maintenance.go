@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/maintenance"
 )
 
@@ -35,4 +37,30 @@ func (s *Server) openMaintenance(ctx context.Context, o Options) error {
 	}
 	s.Router.Suppressor = s.maintenanceCache
 	return s.maintenanceCache.Load(ctx)
+}
+
+// withMaintenanceNote wraps the hook that runs after timeline events are
+// appended: an incident declared while a maintenance window is in progress
+// on one of its services gets an event naming the window, in the same
+// transaction, so whoever reads the timeline knows its alerts were kept
+// quiet.
+func (s *Server) withMaintenanceNote(next func(context.Context, *sql.Tx, *incident.Incident, []incident.Event) error) func(
+	context.Context, *sql.Tx, *incident.Incident, []incident.Event) error {
+	return func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
+		if err := next(ctx, tx, inc, events); err != nil {
+			return err
+		}
+		for _, ev := range events {
+			if ev.Kind != incident.EventDeclared {
+				continue
+			}
+			var notes []incident.Event
+			for _, w := range s.maintenanceCache.WindowsAt(inc.Services, ev.At) {
+				notes = append(notes, incident.Event{IncidentID: inc.ID, At: ev.At, Actor: "firebreak", Kind: maintenance.EventActive,
+					Data: map[string]any{"window": w.Ref, "title": w.Title, "ends_at": w.End.UTC().Format(time.RFC3339)}})
+			}
+			return s.DB.Incidents().AppendEventsTx(ctx, tx, inc.ID, notes)
+		}
+		return nil
+	}
 }

@@ -300,7 +300,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL,
 		TeamTargets: s.TeamTargets, People: users, Timeline: db.Incidents(), Now: o.Now}
-	db.OnEvents = s.Propagate.AfterEvents
+	db.OnEvents = s.withMaintenanceNote(s.Propagate.AfterEvents)
 	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
 		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
 	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/maintenance"
 )
 
@@ -363,4 +364,13 @@ func (s *Maintenance) EndSilence(ctx context.Context, id int64, by string, at ti
 		return sil, fmt.Errorf("end silence: %w", err)
 	}
 	return sil, nil
+}
+
+// AppendEventsTx appends events to an incident's timeline inside tx, for
+// hooks that run in the transaction of other events (OnEvents).
+func (s *Incidents) AppendEventsTx(ctx context.Context, tx *sql.Tx, incidentID int64, events []incident.Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	return s.appendEvents(ctx, tx, incidentID, events)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -226,4 +227,19 @@ func silenceDurations() []string {
 		out[i] = d.String()
 	}
 	return out
+}
+
+// windowsActiveOn returns the maintenance windows in progress on any of the
+// services, for the declare preview; a failure to read them only leaves
+// the notice out.
+func (u *UI) windowsActiveOn(ctx context.Context, services []string) []maintenance.Window {
+	if u.Maintenance == nil || len(services) == 0 {
+		return nil
+	}
+	ws, err := u.Maintenance.ActiveFor(ctx, services)
+	if err != nil {
+		u.Log.WarnContext(ctx, "maintenance windows for the declare preview", "err", err)
+		return nil
+	}
+	return ws
 }

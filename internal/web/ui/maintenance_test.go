@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -98,5 +99,44 @@ func TestSilenceFromTriage(t *testing.T) {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("the Korean page lacks %q", want)
 		}
+	}
+}
+
+// TestDeclareDuringMaintenance: with a window in progress on ledger, the
+// declare preview says so (in English and Korean) and a person can still
+// declare; the incident's timeline names the window.
+func TestDeclareDuringMaintenance(t *testing.T) {
+	s := startSite(t, testutil.SQLiteURL(t))
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if _, err := s.srv.Maintenance.CreateWindow(ctx, intake.System, maintenance.Window{Title: "원장 DB 업그레이드",
+		Services: []string{"ledger"}, StartsAt: now.Add(-time.Minute), EndsAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	alice := httpSession(t, s.base, "alice")
+	_, page := get(t, alice, s.base+"/incidents/new")
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+	form := url.Values{"csrf": {csrf}, "title": {"Ledger writes failing"}, "grade": {"SEV3"}, "services": {"ledger"},
+		"visibility": {"internal"}}
+	post := func(path, lang string) string {
+		req, _ := http.NewRequest("POST", s.base+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", lang)
+		resp, err := alice.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if got := post("/incidents/preview", "en"); !strings.Contains(got, "Maintenance window MW-1 is active on ledger") {
+		t.Errorf("English preview lacks the window:\n%s", got)
+	}
+	if got := post("/incidents/preview", "ko"); !strings.Contains(got, "ledger에 점검 시간 MW-1이 진행 중입니다") {
+		t.Errorf("Korean preview lacks the window:\n%s", got)
+	}
+	if got := post("/incidents", "en"); !strings.Contains(got, "declared during maintenance window MW-1 (원장 DB 업그레이드)") {
+		t.Errorf("the incident's timeline does not name the window:\n%s", got)
 	}
 }

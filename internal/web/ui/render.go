@@ -19,6 +19,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 )
 
 // pages holds one parsed template set per page: the layout plus that page.
@@ -162,6 +163,9 @@ func (v *view) EventText(ev incident.Event) string {
 	}
 	if text, ok := v.playbookEventText(ev); ok {
 		return text
+	}
+	if ev.Kind == maintenance.EventActive {
+		return v.T("ev.maintenance_active", s("window"), s("title"))
 	}
 	switch ev.Kind {
 	case incident.EventDeclared:
