@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/maintenance"
+	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
 // maintenancePoll is how often a server looks for windows and silences
@@ -63,4 +65,28 @@ func (s *Server) withMaintenanceNote(next func(context.Context, *sql.Tx, *incide
 		}
 		return nil
 	}
+}
+
+// statusSchedule lists, for the status page, the live windows in progress
+// or starting within a week: public ones on the public page, all on the
+// staff page.
+func (s *Server) statusSchedule(ctx context.Context, public bool, now time.Time) ([]status.Scheduled, error) {
+	ws, err := s.Maintenance.ListWindows(ctx, false, 0, 200)
+	if err != nil {
+		return nil, err
+	}
+	var out []status.Scheduled
+	for _, w := range ws {
+		if public && !w.Public {
+			continue
+		}
+		next, ok := w.Next(now)
+		if !ok || next.Start.After(now.Add(7*24*time.Hour)) {
+			continue
+		}
+		out = append(out, status.Scheduled{Ref: w.Ref(), Title: w.Title, Services: w.Services, Start: next.Start, End: next.End,
+			InProgress: !now.Before(next.Start)})
+	}
+	slices.SortFunc(out, func(a, b status.Scheduled) int { return a.Start.Compare(b.Start) })
+	return out, nil
 }

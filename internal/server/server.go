@@ -401,7 +401,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log:          o.Logger,
 		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
-			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
+			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger, Maintenance: s.statusSchedule},
 	})
 	if o.DemoPeer {
 		s.Handler = withDemoPeer(s.Handler)

@@ -104,7 +104,8 @@ func TestSilenceFromTriage(t *testing.T) {
 
 // TestDeclareDuringMaintenance: with a window in progress on ledger, the
 // declare preview says so (in English and Korean) and a person can still
-// declare; the incident's timeline names the window.
+// declare; the incident's timeline names the window. The status page
+// shows scheduled maintenance: public windows to all, every one to staff.
 func TestDeclareDuringMaintenance(t *testing.T) {
 	s := startSite(t, testutil.SQLiteURL(t))
 	ctx := context.Background()
@@ -138,5 +139,25 @@ func TestDeclareDuringMaintenance(t *testing.T) {
 	}
 	if got := post("/incidents", "en"); !strings.Contains(got, "declared during maintenance window MW-1 (원장 DB 업그레이드)") {
 		t.Errorf("the incident's timeline does not name the window:\n%s", got)
+	}
+
+	// The status page: a public window tonight shows to everyone, in
+	// Korean too; the internal one only on the staff page.
+	tonight := now.Add(6 * time.Hour)
+	if _, err := s.srv.Maintenance.CreateWindow(ctx, intake.System, maintenance.Window{Title: "Checkout upgrade tonight",
+		Services: []string{"checkout-api"}, StartsAt: tonight, EndsAt: tonight.Add(2 * time.Hour), Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, public := get(t, http.DefaultClient, s.base+"/status")
+	if !strings.Contains(public, "Scheduled maintenance") || !strings.Contains(public, "Checkout upgrade tonight") ||
+		strings.Contains(public, "원장 DB 업그레이드") {
+		t.Errorf("public status page:\n%s", public)
+	}
+	if _, ko := get(t, http.DefaultClient, s.base+"/status?lang=ko"); !strings.Contains(ko, "예정된 점검") {
+		t.Error("the Korean status page lacks scheduled maintenance")
+	}
+	_, staff := get(t, alice, s.base+"/status/internal")
+	if !strings.Contains(staff, "Checkout upgrade tonight") || !strings.Contains(staff, "원장 DB 업그레이드") || !strings.Contains(staff, "In progress") {
+		t.Errorf("staff status page:\n%s", staff)
 	}
 }
