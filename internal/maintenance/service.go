@@ -43,6 +43,10 @@ type Service struct {
 	// Signals lists the signals kept quiet; nil: none are listed.
 	Signals interface {
 		SuppressedSignals(ctx context.Context, before int64, limit int) ([]*intake.Signal, error)
+		GetSignal(ctx context.Context, id int64) (*intake.Signal, error)
+		// SuppressPending marks a signal still pending triage as kept
+		// quiet by ref until until, taking it out of the inbox.
+		SuppressPending(ctx context.Context, id int64, ref string, until time.Time) error
 	}
 }
 
@@ -171,6 +175,9 @@ func (s *Service) CreateSilence(ctx context.Context, by auth.User, in SilenceInp
 		return Silence{}, err
 	}
 	s.changed(ctx)
+	if err := s.quietSource(ctx, sil); err != nil {
+		return sil, err
+	}
 	return sil, nil
 }
 
@@ -311,4 +318,24 @@ func sameWindow(a, b Window) bool {
 		(a.Recurrence == nil) == (b.Recurrence == nil) &&
 		(a.Recurrence == nil || (a.Recurrence.At == b.Recurrence.At && a.Recurrence.Zone == b.Recurrence.Zone &&
 			a.Recurrence.Duration == b.Recurrence.Duration && slices.Equal(a.Recurrence.Weekdays, b.Recurrence.Weekdays)))
+}
+
+// quietSource takes the triage signal a silence was made from out of the
+// inbox, marked with the silence, when the silence matches it: whoever
+// silenced it has triaged it.
+func (s *Service) quietSource(ctx context.Context, sil Silence) error {
+	if sil.SignalID == 0 || s.Signals == nil {
+		return nil
+	}
+	sig, err := s.Signals.GetSignal(ctx, sil.SignalID)
+	if fail.CodeOf(err) == fail.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sig.Triage != intake.TriagePending || !matchAll(sil.Matchers, sig.Labels) {
+		return nil
+	}
+	return s.Signals.SuppressPending(ctx, sig.ID, sil.Ref(), sil.EndsAt)
 }

@@ -374,3 +374,14 @@ func (s *Incidents) AppendEventsTx(ctx context.Context, tx *sql.Tx, incidentID i
 	}
 	return s.appendEvents(ctx, tx, incidentID, events)
 }
+
+// SuppressPending marks a signal pending triage as kept quiet by ref until
+// until, taking it out of the inbox; a signal no longer pending is left.
+func (s *Signals) SuppressPending(ctx context.Context, id int64, ref string, until time.Time) error {
+	_, err := s.db.SQL.ExecContext(ctx, `UPDATE signals SET triage = '', triage_reason = '', suppressed_by = $1, suppressed_until = $2
+		WHERE id = $3 AND triage = 'pending'`, ref, s.db.t(until), id)
+	if err != nil {
+		return fmt.Errorf("mark the silenced signal: %w", err)
+	}
+	return nil
+}

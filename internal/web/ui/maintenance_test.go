@@ -81,6 +81,9 @@ func TestSilenceFromTriage(t *testing.T) {
 	if !strings.Contains(page, "SIL-1") {
 		t.Error("kept quiet, but not by SIL-1")
 	}
+	if !strings.Contains(page, "Disk 91% on db-3") {
+		t.Error("the signal the silence was made from is not listed as kept quiet")
+	}
 	if _, tri := get(t, alice, s.base+"/triage"); strings.Contains(tri, "db-4") {
 		t.Error("the silenced signal reached the triage inbox")
 	}
