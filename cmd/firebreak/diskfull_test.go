@@ -137,4 +137,3 @@ func TestSQLiteDiskFull(t *testing.T) {
 	}
 	t.Logf("%d acknowledged alerts, every one stored once", len(accepted))
 }
-

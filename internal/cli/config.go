@@ -15,6 +15,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/policy"
@@ -38,6 +39,8 @@ type fileConfig struct {
 	Changes   *change.Config
 	Flags     []flag.Switch
 	Insights  *insight.Config
+	// Maintenance is the maintenance: section: planned windows.
+	Maintenance []maintenance.WindowInput
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -71,6 +74,8 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
+	var maintenanceErr error
+	c.Maintenance, maintenanceErr = maintenance.LoadConfig(path, services)
 	textErr := confyaml.CheckTextFile(path)
 	var namedErr error
 	if notifyErr == nil && policyErr == nil {
@@ -80,7 +85,7 @@ func loadConfig(path string) (*fileConfig, error) {
 			return !c.Notify.Sets(notify.Channel(ch)) || c.Notify.HasTarget(notify.Channel(ch), name)
 		})
 	}
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr, textErr}
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr, textErr, maintenanceErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -107,6 +112,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Changes = c.Changes
 	o.Flags = c.Flags
 	o.Insights = c.Insights
+	o.Maintenance = c.Maintenance
 }
 
 // summary says what the file sets up, for check-config.
@@ -140,6 +146,9 @@ func (c *fileConfig) summary() string {
 	if ch := c.Changes; ch != nil {
 		parts = append(parts, fmt.Sprintf("changes shown %s before an incident, not rollbackable with labels %s (GitHub hook %s, change hook %s)",
 			ch.Window, strings.Join(ch.Rules.Labels, ", "), onOff(ch.GitHubSecret), onOff(ch.WebhookSecret)))
+	}
+	if len(c.Maintenance) > 0 {
+		parts = append(parts, fmt.Sprintf("%d maintenance windows", len(c.Maintenance)))
 	}
 	if len(c.Flags) > 0 {
 		parts = append(parts, fmt.Sprintf("%d kill switches", len(c.Flags)))

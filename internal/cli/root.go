@@ -50,6 +50,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		newPlaybookCmd(),
 		newChangeCmd(),
 		newFlagCmd(),
+		newMaintenanceCmd(),
+		newSilenceCmd(),
 		newBackupCmd(),
 		newRestoreCmd(),
 		newMigrateDataCmd(),

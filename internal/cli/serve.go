@@ -159,6 +159,9 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, srv *server.Server, ln ne
 		if err := demo.SeedFlip(ctx, srv.IncidentSwitches(), first); err != nil {
 			return fmt.Errorf("seed demo switches: %w", err)
 		}
+		if err := demo.SeedMaintenance(ctx, srv.Maintenance, srv.Intake, now); err != nil {
+			return fmt.Errorf("seed demo maintenance: %w", err)
+		}
 		fmt.Fprintln(out, "Demo data seeded: users from the demo catalog and a few incidents.")
 	}
 	fmt.Fprintf(out, "Web: %s/ — sign in as %s with password %s (every demo user has it)\n", server.URL(ln), demo.AdminName, demo.Password)

@@ -101,7 +101,7 @@ func TestRecordRefusesDamage(t *testing.T) {
 func TestRecordCarriesEverySignalField(t *testing.T) {
 	carried := []string{"Source", "Fingerprint", "Status", "Title", "Summary", "Labels", "Reporter", "StartsAt", "ResolvedAt",
 		"Count", "FirstSeen", "LastSeen"}
-	setAfterStoring := []string{"ID", "Routed", "Service", "Grade", "GroupKey", "IncidentID", "Triage", "TriageReason"}
+	setAfterStoring := []string{"ID", "Routed", "Service", "Grade", "GroupKey", "IncidentID", "Triage", "TriageReason", "SuppressedBy", "SuppressedUntil"}
 	typ := reflect.TypeFor[intake.Signal]()
 	for i := range typ.NumField() {
 		name := typ.Field(i).Name

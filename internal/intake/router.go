@@ -39,6 +39,16 @@ type Router struct {
 	Incidents Incidents
 	Config    *Config
 	Now       func() time.Time
+	// Suppressor, when set, keeps signals that fall in a maintenance
+	// window or silence out of incidents and the triage inbox.
+	Suppressor Suppressor
+}
+
+// Suppressor tells whether a signal arriving at at falls in an active
+// maintenance window or silence. It runs for every new signal on the
+// intake's fast path, so it must answer from memory.
+type Suppressor interface {
+	Suppressed(service string, labels map[string]string, at time.Time) (by string, until time.Time, ok bool)
 }
 
 // routeBatch bounds one run; the next run takes the rest.
@@ -123,6 +133,12 @@ type OpenGroupIncident func(ctx context.Context, groupKey string) (int64, error)
 // route says so and its group has none open.
 func (r *Router) place(ctx context.Context, s *Signal, open OpenGroupIncident) (declare bool, err error) {
 	rule, action, ok := r.match(s)
+	if r.suppress(s, rule.Service) {
+		if ok {
+			s.Service, s.Grade = rule.Service, rule.Grade
+		}
+		return false, nil
+	}
 	if !ok {
 		s.Triage, s.TriageReason = TriagePending, "no route matched"
 		return false, nil
@@ -155,6 +171,7 @@ func (r *Router) PlaceOnArrival(ctx context.Context, s *Signal, open OpenGroupIn
 	declare, err := r.place(ctx, s, open)
 	if err != nil || declare {
 		s.Service, s.Grade, s.GroupKey, s.IncidentID, s.Triage, s.TriageReason = "", 0, "", 0, "", ""
+		s.SuppressedBy, s.SuppressedUntil = "", nil
 		return false, err
 	}
 	s.Routed = true
@@ -216,4 +233,20 @@ func groupKey(rt Route, s *Signal) string {
 		fmt.Fprintf(&b, "|%s=%s", l, s.Labels[l])
 	}
 	return b.String()
+}
+
+// suppress marks s when an active maintenance window or silence covers
+// it (service is its route's service, if any). A suppressed signal is
+// routed but joins no incident and waits in no inbox, so no one is told.
+// It is judged at its arrival, not when routing gets to it.
+func (r *Router) suppress(s *Signal, service string) bool {
+	if r.Suppressor == nil {
+		return false
+	}
+	by, until, ok := r.Suppressor.Suppressed(service, s.Labels, s.LastSeen)
+	if !ok {
+		return false
+	}
+	s.SuppressedBy, s.SuppressedUntil = by, &until
+	return true
 }

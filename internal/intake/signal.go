@@ -58,6 +58,11 @@ type Signal struct {
 	IncidentID   int64          `json:"incident_id,omitempty"`
 	Triage       Triage         `json:"triage,omitempty"`
 	TriageReason string         `json:"triage_reason,omitempty"`
+	// SuppressedBy names the maintenance window or silence that kept the
+	// signal quiet ("MW-3", "SIL-4"): it is stored but joined nothing and
+	// told no one. Its next firing after SuppressedUntil is routed afresh.
+	SuppressedBy    string     `json:"suppressed_by,omitempty"`
+	SuppressedUntil *time.Time `json:"suppressed_until,omitempty"`
 }
 
 // Fingerprint identifies a signal by the values of the given labels (all

@@ -32,6 +32,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/jobs"
 	"github.com/firebreak-oss/firebreak/internal/livewake"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	mailer "github.com/firebreak-oss/firebreak/internal/notify/email"
 	"github.com/firebreak-oss/firebreak/internal/notify/lineworks"
@@ -111,6 +112,8 @@ type Options struct {
 	// Insights is the insights: section: the review deadline and the
 	// monthly digest (nil: defaults, no digest).
 	Insights *insight.Config
+	// Maintenance are the windows the maintenance: section defines.
+	Maintenance []maintenance.WindowInput
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -172,6 +175,9 @@ type Server struct {
 	Insights      *insight.Service
 	insightConfig *insight.Config
 	liveWake      *livewake.Hub // woken by the timeline listener (live.go)
+	// Maintenance plans windows and silences; routing consults the cache.
+	Maintenance      *maintenance.Service
+	maintenanceCache *maintenance.Cache
 }
 
 // directory checks names against the catalog and the users table.
@@ -287,6 +293,10 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		NamedTarget: func(ch policy.Channel, name string) bool {
 			return o.Notify != nil && o.Notify.HasTarget(notify.Channel(ch), name)
 		}}
+	if err := s.openMaintenance(ctx, o); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("maintenance: %w", err)
+	}
 	if err := s.openFlags(ctx, o); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("flags: %w", err)
@@ -297,7 +307,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Propagate = &propagate.Propagator{Policy: o.Policy, Catalog: o.Catalog, Incidents: db.Incidents(), Outbox: s.Outbox, DB: db.SQL,
 		TeamTargets: s.TeamTargets, People: users, Timeline: db.Incidents(), Now: o.Now}
-	db.OnEvents = s.Propagate.AfterEvents
+	db.OnEvents = s.withMaintenanceNote(s.Propagate.AfterEvents)
 	s.Reports = &report.Service{Store: db.Reports(reportMail(s.Outbox)), Incidents: s.Incidents, Users: users, Config: o.Report,
 		Policy: o.Policy, Catalog: o.Catalog, BaseURL: o.BaseURL, Now: o.Now}
 	s.Library = &report.Library{Index: db.Search(), Incidents: s.Incidents}
@@ -375,7 +385,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 		Accounts: s.Users, SSO: signOn, Logins: loginLimits(db, o),
 		TrustProxyHeaders: o.TrustProxyHeaders, TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes,
-		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights}
+		Flags: s.Flags, Switches: s.IncidentSwitches(), Insights: s.Insights, Maintenance: s.Maintenance}
 	if o.DemoOutbox {
 		webUI.DemoOutbox = db.Outbox()
 	}
@@ -387,7 +397,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
 			TeamTargets: s.TeamTargets, Playbooks: s.Playbooks, Changes: s.Changes, Flags: s.Flags, Switches: s.IncidentSwitches(),
-			Insights: s.Insights},
+			Insights: s.Insights, Maintenance: s.Maintenance},
 		TrackerHooks: &hooks.TrackerHooks{Review: s.Review, Log: o.Logger},
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
@@ -402,7 +412,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Log:          o.Logger,
 		OFREP:        &ofrep.Handler{Served: s.FlagsServed, Tokens: &ofrep.TokenCache{Auth: s.Users, Now: o.Now}, Log: o.Logger},
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
-			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger},
+			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger, Maintenance: s.statusSchedule},
 	})
 	if o.DemoPeer {
 		s.Handler = withDemoPeer(s.Handler)
@@ -480,6 +490,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.routeOnKick(ctx)
 	go s.flagWatcher.Run(ctx)
 	go s.listenTimeline(ctx)
+	go s.maintenanceCache.Run(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

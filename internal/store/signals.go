@@ -125,6 +125,12 @@ func (s *Signals) accept(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal,
 			}
 			sig.Count, r.last = r.count, sig
 		}
+		if r.exists && r.suppressedBy != "" && r.last.Status == intake.Firing &&
+			(!r.suppressedUntil.Valid || !r.last.LastSeen.Before(r.suppressedUntil.Time)) {
+			// Quiet no longer: routing sees it afresh, and may open an
+			// incident or find it still (or again) suppressed.
+			r.unroute = true
+		}
 		if r.exists {
 			updates = append(updates, r)
 		} else {
@@ -198,6 +204,11 @@ type signalRow struct {
 	count      int
 	sigs       []*intake.Signal
 	last       *intake.Signal // its text and times are what is stored
+	// A stored signal a maintenance window or silence kept quiet, and
+	// when that ended; unroute is set when it fires again after then.
+	suppressedBy    string
+	suppressedUntil scanTime
+	unroute         bool
 }
 
 // chunk bounds the rows of one statement, well inside both databases'
@@ -224,7 +235,7 @@ func (s *Signals) lookup(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 		for j, k := range part {
 			tuples[j] = "(" + a.add(k.source) + ", " + a.add(k.fingerprint) + ")"
 		}
-		q := "SELECT id, source, fingerprint, status, incident_id, count FROM signals WHERE (source, fingerprint) IN (VALUES " + strings.Join(tuples, ", ") + ")"
+		q := "SELECT id, source, fingerprint, status, incident_id, count, suppressed_by, suppressed_until FROM signals WHERE (source, fingerprint) IN (VALUES " + strings.Join(tuples, ", ") + ")"
 		st, done, err := s.stmt(ctx, tx, len(part), s.db.rebind(q))
 		if err != nil {
 			return nil, nil, fmt.Errorf("find signals: %w", err)
@@ -237,13 +248,15 @@ func (s *Signals) lookup(ctx context.Context, tx *sql.Tx, sigs []*intake.Signal)
 		for res.Next() {
 			var k signalKey
 			var r signalRow
-			if err := res.Scan(&r.id, &k.source, &k.fingerprint, &r.status, &r.incidentID, &r.count); err != nil {
+			var until scanTime
+			if err := res.Scan(&r.id, &k.source, &k.fingerprint, &r.status, &r.incidentID, &r.count, &r.suppressedBy, &until); err != nil {
 				res.Close()
 				done()
 				return nil, nil, err
 			}
 			row := rows[k]
 			row.id, row.exists, row.status, row.incidentID, row.count = r.id, true, r.status, r.incidentID, r.count
+			row.suppressedBy, row.suppressedUntil = r.suppressedBy, until
 		}
 		res.Close()
 		done()
@@ -275,10 +288,12 @@ func (s *Signals) insertRows(ctx context.Context, tx *sql.Tx, rows []*signalRow)
 				a.add(sig.Title), a.add(sig.Summary), a.add(jsonText{sig.Labels}), a.add(sig.Reporter), a.add(db.t(first.StartsAt)),
 				a.add(db.tp(sig.ResolvedAt)), a.add(r.count), a.add(db.t(first.LastSeen)), a.add(db.t(sig.LastSeen)),
 				a.add(routed), a.add(sig.Service), a.add(int(sig.Grade)), a.add(sig.GroupKey), db.cast(a.add(incidentID), "bigint"),
-				a.add(string(sig.Triage)), a.add(sig.TriageReason)}, ", ") + ")"
+				a.add(string(sig.Triage)), a.add(sig.TriageReason), a.add(sig.SuppressedBy),
+				db.cast(a.add(db.tp(sig.SuppressedUntil)), "timestamptz")}, ", ") + ")"
 		}
 		st, done, err := s.stmt(ctx, tx, len(part), db.rebind(`INSERT INTO signals (source, fingerprint, status, title, summary, labels, reporter,
-			starts_at, resolved_at, count, first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason)
+			starts_at, resolved_at, count, first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason,
+			suppressed_by, suppressed_until)
 			VALUES `+strings.Join(values, ", ")+` RETURNING id, source, fingerprint`))
 		if err != nil {
 			return fmt.Errorf("insert signals: %w", err)
@@ -320,10 +335,16 @@ func (s *Signals) updateRows(ctx context.Context, tx *sql.Tx, rows []*signalRow)
 			sig := r.last
 			values[j] = "(" + strings.Join([]string{db.cast(a.add(r.id), "bigint"), a.add(string(r.status)), a.add(sig.Title),
 				a.add(sig.Summary), a.add(jsonText{sig.Labels}), db.cast(a.add(db.tp(sig.ResolvedAt)), "timestamptz"),
-				db.cast(a.add(r.count), "integer"), db.cast(a.add(db.t(sig.LastSeen)), "timestamptz")}, ", ") + ")"
+				db.cast(a.add(r.count), "integer"), db.cast(a.add(db.t(sig.LastSeen)), "timestamptz"),
+				db.cast(a.add(boolInt(r.unroute)), "integer")}, ", ") + ")"
 		}
+		// A released suppressed signal (column9 = 1) goes back to routing's
+		// backlog with its suppression cleared.
 		_, err := tx.ExecContext(ctx, db.rebind(`UPDATE signals SET status = v.column2, title = v.column3, summary = v.column4,
-			labels = v.column5, resolved_at = v.column6, count = v.column7, last_seen = v.column8
+			labels = v.column5, resolved_at = v.column6, count = v.column7, last_seen = v.column8,
+			routed = CASE WHEN v.column9 = 1 THEN 0 ELSE signals.routed END,
+			suppressed_by = CASE WHEN v.column9 = 1 THEN '' ELSE signals.suppressed_by END,
+			suppressed_until = CASE WHEN v.column9 = 1 THEN NULL ELSE signals.suppressed_until END
 			FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`), a...)
 		if err != nil {
 			return fmt.Errorf("update signals: %w", err)
@@ -390,19 +411,20 @@ func (s *Signals) ListRejected(ctx context.Context, before int64, limit int) ([]
 }
 
 const signalColumns = `id, source, fingerprint, status, title, summary, labels, reporter, starts_at, resolved_at, count,
-	first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason`
+	first_seen, last_seen, routed, service, grade, group_key, incident_id, triage, triage_reason, suppressed_by, suppressed_until`
 
 func scanSignal(row interface{ Scan(...any) error }) (*intake.Signal, error) {
 	var sig intake.Signal
-	var starts, resolved, first, last scanTime
+	var starts, resolved, first, last, until scanTime
 	var incidentID sql.NullInt64
 	var routed int
 	err := row.Scan(&sig.ID, &sig.Source, &sig.Fingerprint, &sig.Status, &sig.Title, &sig.Summary, scanJSON{&sig.Labels},
 		&sig.Reporter, &starts, &resolved, &sig.Count, &first, &last, &routed, &sig.Service, &sig.Grade, &sig.GroupKey,
-		&incidentID, &sig.Triage, &sig.TriageReason)
+		&incidentID, &sig.Triage, &sig.TriageReason, &sig.SuppressedBy, &until)
 	if err != nil {
 		return nil, err
 	}
+	sig.SuppressedUntil = until.ptr()
 	sig.StartsAt, sig.ResolvedAt, sig.FirstSeen, sig.LastSeen = starts.Time, resolved.ptr(), first.Time, last.Time
 	sig.Routed, sig.IncidentID = routed == 1, incidentID.Int64
 	if sig.Labels == nil {
@@ -502,10 +524,12 @@ func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) erro
 				}
 				values[j] = "(" + strings.Join([]string{db.cast(a.add(sig.ID), "bigint"), a.add(sig.Service),
 					db.cast(a.add(int(sig.Grade)), "integer"), a.add(sig.GroupKey), db.cast(a.add(incidentID), "bigint"),
-					a.add(string(sig.Triage)), a.add(sig.TriageReason)}, ", ") + ")"
+					a.add(string(sig.Triage)), a.add(sig.TriageReason), a.add(sig.SuppressedBy),
+					db.cast(a.add(db.tp(sig.SuppressedUntil)), "timestamptz")}, ", ") + ")"
 			}
 			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE signals SET routed = 1, service = v.column2, grade = v.column3,
-				group_key = v.column4, incident_id = v.column5, triage = v.column6, triage_reason = v.column7
+				group_key = v.column4, incident_id = v.column5, triage = v.column6, triage_reason = v.column7,
+				suppressed_by = v.column8, suppressed_until = v.column9
 				FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`), a...); err != nil {
 				return fmt.Errorf("save signal routing: %w", err)
 			}
@@ -540,4 +564,13 @@ func (s *Signals) SettleTriage(ctx context.Context, sig *intake.Signal, ev *inci
 		}
 		return nil
 	})
+}
+
+// SuppressedSignals returns signals a maintenance window or silence kept
+// quiet, newest first, with an id below before.
+func (s *Signals) SuppressedSignals(ctx context.Context, before int64, limit int) ([]*intake.Signal, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	return s.list(ctx, "WHERE suppressed_by <> '' AND id < $1 ORDER BY id DESC LIMIT $2", before, limit)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
@@ -59,6 +60,8 @@ type API struct {
 	Flags *flag.Service
 	// Switches are the kill switches seen from incidents.
 	Switches *flag.IncidentSwitches
+	// Maintenance plans maintenance windows and silences alerts.
+	Maintenance *maintenance.Service
 }
 
 // Route is one API operation. The OpenAPI document is checked against this
@@ -123,7 +126,7 @@ func (a *API) Routes() []Route {
 		{Method: "POST", Path: "/policy/preview", Need: NeedRead, Body: previewRequest{}, handle: a.previewPolicy},
 		{Method: "GET", Path: "/incidents/{ref}/messages", Need: NeedRead, handle: a.incidentMessages},
 	}, slices.Concat(a.reportRoutes(), a.reviewRoutes(), a.teamTargetRoutes(), a.playbookRoutes(), a.changeRoutes(),
-		a.flagRoutes(), a.incidentFlagRoutes(), a.insightRoutes())...)
+		a.flagRoutes(), a.incidentFlagRoutes(), a.insightRoutes(), a.maintenanceRoutes())...)
 }
 
 // Handler returns the API's handler, to be mounted at Prefix.

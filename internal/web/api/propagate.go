@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
@@ -45,6 +47,18 @@ func (a *API) previewPolicy(w http.ResponseWriter, r *http.Request, u auth.User)
 		Visibility: incident.Visibility(req.Visibility), Resolver: req.Roles["resolver"], Communicator: req.Roles["communicator"], By: u.Name})
 	if err != nil {
 		return err
+	}
+	if a.Maintenance != nil && len(req.Services) > 0 {
+		// A window in progress is a warning, like the role warning: the
+		// declaration still goes ahead.
+		ws, err := a.Maintenance.ActiveFor(r.Context(), req.Services)
+		if err != nil {
+			return err
+		}
+		for _, win := range ws {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("maintenance window %s (%s) is in progress on %s: its alerts are kept quiet; this declaration still goes ahead",
+				win.Ref(), win.Title, strings.Join(win.Services, ", ")))
+		}
 	}
 	writeJSON(w, http.StatusOK, res)
 	return nil

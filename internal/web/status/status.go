@@ -48,6 +48,8 @@ type Handler struct {
 	Now      func() time.Time
 	Zone     *time.Location // times are shown in it (default UTC)
 	Log      *slog.Logger
+	// Maintenance lists scheduled maintenance; nil: none shown.
+	Maintenance Schedule
 }
 
 // Register mounts the handler's routes.
@@ -83,6 +85,7 @@ type pageView struct {
 	zone        *time.Location
 	Path        string
 	CSS         string
+	Scheduled   []Scheduled
 }
 
 type entryData struct {
@@ -140,6 +143,11 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, a statuspage.Au
 	var buf bytes.Buffer
 	v := pageView{Page: p, Lang: lang, Other: other, msgs: i18n.Index(lang), zone: zone, Path: r.URL.Path,
 		CSS: "/status/status.css?v=" + styleVersion}
+	if h.Maintenance != nil {
+		if v.Scheduled, err = h.Maintenance(r.Context(), a == statuspage.Public, h.Now()); err != nil {
+			h.Log.WarnContext(r.Context(), "scheduled maintenance for the status page", "err", err)
+		}
+	}
 	if err := page.Execute(&buf, v); err != nil {
 		h.Log.ErrorContext(r.Context(), "render status page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

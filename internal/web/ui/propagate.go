@@ -11,6 +11,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 )
@@ -56,6 +57,8 @@ func init() {
 type previewPanel struct {
 	Result *propagate.PreviewResult
 	Error  string
+	// Maintenance are the windows in progress on the services.
+	Maintenance []maintenance.Window
 }
 
 // preview renders the messages the form's declaration would send.
@@ -82,7 +85,7 @@ func (u *UI) preview(ctx context.Context, v *view, form url.Values) *previewPane
 			res.Warnings[i] = incident.RoleWarningIn(draft, v.lang())
 		}
 	}
-	return &previewPanel{Result: res}
+	return &previewPanel{Result: res, Maintenance: u.windowsActiveOn(ctx, form["services"])}
 }
 
 // previewFragment answers the declare form's live preview with the panel's

@@ -17,6 +17,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/i18n"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 )
 
 // pages holds one parsed template set per page: the layout plus that page.
@@ -61,10 +62,13 @@ var funcs = template.FuncMap{
 		}
 		return false
 	},
-	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"deref":   func(t *time.Time) time.Time { return *t },
-	"ptr":     func(t time.Time) *time.Time { return &t },
-	"roleOf":  func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
+	"isoTime":          func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"deref":            func(t *time.Time) time.Time { return *t },
+	"ptr":              func(t time.Time) *time.Time { return &t },
+	"roleOf":           func(inc *incident.Incident, role string) string { return inc.Roles[incident.Role(role)] },
+	"silenceMatchers":  silenceMatchers,
+	"silenceDurations": silenceDurations,
+	"hours":            func(d string, lang string) string { v, _ := time.ParseDuration(d); return formatHours(v, lang) },
 	// dict passes the page's view along with an item to a sub-template.
 	"dict": func(d pageData, item any) pageData { return pageData{d.view, item} },
 }
@@ -157,6 +161,9 @@ func (v *view) EventText(ev incident.Event) string {
 	}
 	if text, ok := v.playbookEventText(ev); ok {
 		return text
+	}
+	if ev.Kind == maintenance.EventActive {
+		return v.T("ev.maintenance_active", s("window"), s("title"))
 	}
 	switch ev.Kind {
 	case incident.EventDeclared:

@@ -26,6 +26,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/insight"
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/livewake"
+	"github.com/firebreak-oss/firebreak/internal/maintenance"
 	"github.com/firebreak-oss/firebreak/internal/playbook"
 	"github.com/firebreak-oss/firebreak/internal/propagate"
 	"github.com/firebreak-oss/firebreak/internal/report"
@@ -96,6 +97,8 @@ type UI struct {
 	Switches *flag.IncidentSwitches
 	// Insights measures incidents for the insights page; nil: not shown.
 	Insights *insight.Service
+	// Maintenance plans windows and silences; nil: the pages are off.
+	Maintenance *maintenance.Service
 
 	once    sync.Once
 	pages   *pages
@@ -173,6 +176,7 @@ func (u *UI) build() {
 	u.flagRoutes(signedIn)
 	u.incidentFlagRoutes(signedIn)
 	u.insightRoutes(signedIn)
+	u.maintenanceRoutes(signedIn)
 	signedIn("GET /teams/{name}/roles", u.teamRoles)
 	signedIn("POST /teams/{name}/roles", u.setTeamRole)
 	signedIn("GET /account", u.account)
