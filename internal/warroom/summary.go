@@ -62,7 +62,9 @@ const (
 	summaryFallbackF = "%s %s %s — %s"
 )
 
-func plain(s string) map[string]any { return map[string]any{"type": "plain_text", "text": s, "emoji": true} }
+func plain(s string) map[string]any {
+	return map[string]any{"type": "plain_text", "text": s, "emoji": true}
+}
 
 func option(text, value string) map[string]any {
 	return map[string]any{"text": plain(text), "value": value}
