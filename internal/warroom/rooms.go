@@ -378,12 +378,13 @@ func (r *Rooms) archive(ctx context.Context, room Room) error {
 		Data: map[string]any{"channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name}})
 }
 
-// Workers returns the rooms' job workers.
+// Register adds the rooms' job workers.
 func (r *Rooms) Register(w *river.Workers) {
 	river.AddWorker(w, &openWorker{r: r})
 	river.AddWorker(w, &syncWorker{r: r})
 	river.AddWorker(w, &sweepWorker{r: r})
 	river.AddWorker(w, &copyWorker{r: r})
+	river.AddWorker(w, &ephemeralWorker{r: r})
 }
 
 // Periodic is the sweep, every few minutes.
@@ -446,4 +447,36 @@ var permanent = map[string]bool{
 	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "missing_scope": true,
 	"invalid_name": true, "invalid_name_specials": true, "invalid_name_maxlength": true, "restricted_action": true,
 	"channel_not_found": true, "is_archived": true, "invalid_blocks": true,
+}
+
+// EphemeralArgs asks for a private answer to one person in a channel
+// (chat.postEphemeral): a refusal, or what went wrong with a button.
+type EphemeralArgs struct {
+	ChannelID string `json:"channel_id"`
+	User      string `json:"user"`
+	Text      string `json:"text"`
+}
+
+// Kind names the job.
+func (EphemeralArgs) Kind() string { return "warroom.ephemeral" }
+
+type ephemeralWorker struct {
+	river.WorkerDefaults[EphemeralArgs]
+	r *Rooms
+}
+
+func (w *ephemeralWorker) Work(ctx context.Context, job *river.Job[EphemeralArgs]) error {
+	a := job.Args
+	err := w.r.Slack.Call(ctx, "chat.postEphemeral", map[string]any{"channel": a.ChannelID, "user": a.User, "text": a.Text}, nil)
+	if IsSlackError(err, "user_not_in_channel") {
+		return nil // they left; nobody is left to tell
+	}
+	return jobError(err)
+}
+
+// OpenModal shows the status-update form to whoever pressed the button.
+// It is called in the request itself: Slack's trigger id lives three
+// seconds, too short for a queued job.
+func (r *Rooms) OpenModal(ctx context.Context, triggerID string, inc *incident.Incident) error {
+	return r.Slack.Call(ctx, "views.open", map[string]any{"trigger_id": triggerID, "view": UpdateModal(inc)}, nil)
 }
