@@ -18,6 +18,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/sso"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
 
 // fileConfig is every section of a config file.
@@ -34,6 +35,7 @@ type fileConfig struct {
 	Changes   *change.Config
 	Flags     []flag.Switch
 	Insights  *insight.Config
+	WarRoom   *warroom.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -64,7 +66,9 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr}
+	var warRoomErr error
+	c.WarRoom, warRoomErr = warroom.LoadConfig(path, teams)
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, warRoomErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -91,6 +95,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Changes = c.Changes
 	o.Flags = c.Flags
 	o.Insights = c.Insights
+	o.WarRoom = c.WarRoom
 }
 
 // summary says what the file sets up, for check-config.

@@ -44,6 +44,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/teamtarget"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
@@ -108,6 +109,9 @@ type Options struct {
 	// Insights is the insights: section: the review deadline and the
 	// monthly digest (nil: defaults, no digest).
 	Insights *insight.Config
+	// WarRoom is the war_room: section: which incidents get a chat
+	// channel of their own (nil: none).
+	WarRoom *warroom.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -313,6 +317,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.openChanges(o)
 	s.openInsights(o, &jc)
 	s.openPlaybooks(o, &jc)
+	rooms := s.openWarRooms(o, &jc)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -353,6 +358,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	s.Playbooks.Queue = s.Jobs
+	if rooms != nil {
+		rooms.Queue = s.Jobs
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -381,7 +389,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
+			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches()), slack.WithNotes(s.Incidents, rooms)),
+		Chat: s.chatHandler(o, rooms),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders}, s.Intake, o.Now, o.Logger),
 		UI:           webUI.Handler(),

@@ -183,6 +183,9 @@ func clip(s string, n int) string {
 // IncidentOfChannel names the incident whose room a channel is, for
 // /incident note typed in it; false when the channel is no war room.
 func (r *Rooms) IncidentOfChannel(ctx context.Context, channelID string) (int64, bool, error) {
+	if r == nil {
+		return 0, false, nil // no war rooms configured
+	}
 	room, err := r.Store.RoomByChannel(ctx, Slack, channelID)
 	if err != nil || room == nil {
 		return 0, false, err
