@@ -172,6 +172,8 @@ type Server struct {
 	// Insights measures incidents, action items and reviews.
 	Insights      *insight.Service
 	insightConfig *insight.Config
+	// WarRooms keeps incidents' chat channels; nil when not configured.
+	WarRooms *warroom.Rooms
 }
 
 // directory checks names against the catalog and the users table.
@@ -318,6 +320,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.openInsights(o, &jc)
 	s.openPlaybooks(o, &jc)
 	rooms := s.openWarRooms(o, &jc)
+	s.WarRooms = rooms
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})

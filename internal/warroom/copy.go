@@ -2,6 +2,7 @@ package warroom
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -126,7 +127,7 @@ func (r *Rooms) userName(ctx context.Context, id string) string {
 			Name string `json:"name"`
 		} `json:"user"`
 	}
-	if err := r.Slack.Call(ctx, "users.info", map[string]any{"user": id}, &out); err == nil && out.User.Name != "" {
+	if err := r.Slack.Call(ctx, "users.info", url.Values{"user": {id}}, &out); err == nil && out.User.Name != "" {
 		return out.User.Name
 	}
 	return id
