@@ -62,4 +62,3 @@ func (s *Server) chatHandler(o Options, rooms *warroom.Rooms) *chat.Handler {
 	return &chat.Handler{Secret: o.Intake.Slack.SigningSecret, Rooms: rooms, Users: s.DB.Users(), Incidents: s.Incidents,
 		Queue: s.Jobs, Now: o.Now, Log: o.Logger.With("component", "chat")}
 }
-
