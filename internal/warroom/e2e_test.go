@@ -323,3 +323,33 @@ func TestEventsEndpointChecksSignature(t *testing.T) {
 		}
 	})
 }
+
+// TestRestrictedRoomIsPrivate: a restricted incident's channel is private
+// and invites its members only; Slack's rate limit on the first try is
+// waited out, and the channel is still made once.
+func TestRestrictedRoomIsPrivate(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		w := start(t, dbURL)
+		w.slack.Refuse(testutil.SlackRefusal{Method: "conversations.create", Error: "ratelimited", RetryAfter: 1})
+		op := auth.User{Name: "root", Role: auth.Admin}
+		inc, err := w.run.Server.Incidents.Declare(ctx, op, incident.Declaration{Title: "계정 탈취 의심 Suspicious logins",
+			Grade: incident.SEV2, Services: []string{"auth"}, Visibility: incident.Restricted, Members: []string{"alice"},
+			Roles: map[incident.Role]string{incident.Resolver: "alice"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the room", func() bool { return len(w.events(t, inc.ID, warroom.EventOpened)) == 1 })
+		chans := w.slack.Channels()
+		if len(chans) != 1 || !chans[0].Private || chans[0].Name != "inc-1-suspicious-logins" {
+			t.Fatalf("channels %+v", chans)
+		}
+		// alice is a member; dave (platform's lead, on duty for auth) is not.
+		if got := strings.Join(chans[0].Members, ","); got != "UALICE" {
+			t.Errorf("members %s, want UALICE only", got)
+		}
+		if n := w.slack.Count("conversations.create"); n != 1 {
+			t.Errorf("%d creates", n)
+		}
+	})
+}
