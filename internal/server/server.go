@@ -383,6 +383,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if o.DemoOutbox {
 		webUI.DemoOutbox = db.Outbox()
 	}
+	webUI.WarRooms = db.WarRooms()
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
