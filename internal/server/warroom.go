@@ -21,8 +21,16 @@ const warRoomSweepEvery = 5 * time.Minute
 // app are configured: each serious incident's channel, kept in step with
 // its timeline both ways. Without them it returns nil and nothing changes.
 func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
-	if o.WarRoom == nil || o.Notify == nil || o.Notify.Slack == nil {
+	var api *warroom.SlackAPI
+	switch {
+	case o.WarRoom == nil:
 		return nil
+	case o.DemoOutbox:
+		api = warroom.DemoSlack() // `serve --demo`: Slack answered in process
+	case o.Notify != nil && o.Notify.Slack != nil:
+		api = warroom.NewSlackAPI(*o.Notify.Slack)
+	default:
+		return nil // rooms need a Slack app to make channels with
 	}
 	cfg := *o.WarRoom
 	if cfg.BaseURL == "" {
@@ -32,7 +40,7 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 		cfg.BaseURL = o.Policy.BaseURL
 	}
 	rooms := &warroom.Rooms{Config: &cfg, Store: s.DB.WarRooms(), Incidents: s.DB.Incidents(), Catalog: o.Catalog,
-		Slack: warroom.NewSlackAPI(*o.Notify.Slack), Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
+		Slack: api, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
 		Log: o.Logger.With("component", "warroom")}
 	propagate := s.DB.OnEvents
 	s.DB.OnEvents = func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
