@@ -446,7 +446,7 @@ func jobError(err error) error {
 var permanent = map[string]bool{
 	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true, "missing_scope": true,
 	"invalid_name": true, "invalid_name_specials": true, "invalid_name_maxlength": true, "restricted_action": true,
-	"channel_not_found": true, "is_archived": true, "invalid_blocks": true,
+	"channel_not_found": true, "is_archived": true, "invalid_blocks": true, "message_not_found": true,
 }
 
 // EphemeralArgs asks for a private answer to one person in a channel
