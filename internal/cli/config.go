@@ -130,6 +130,9 @@ func (c *fileConfig) summary() string {
 	if d := c.Insights.Digest; d.Enabled {
 		parts = append(parts, fmt.Sprintf("monthly insights digest on day %d at %02d:00 (%s)", d.Day, d.Hour, d.Language))
 	}
+	if w := c.WarRoom; w != nil {
+		parts = append(parts, fmt.Sprintf("war rooms for %d grades, named %s, archived %s after close", len(w.Grades), w.NamePattern, w.ArchiveAfter))
+	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))
 	}

@@ -148,12 +148,15 @@ func TestWarRoomEndToEnd(t *testing.T) {
 		// next finds it by name.
 		op := auth.User{Name: "root", Role: auth.Admin}
 		left := w.slack.AddChannel("inc-2-ledger")
+		// An invitation Slack refuses does not hold the room up.
+		w.slack.Refuse(testutil.SlackRefusal{Method: "conversations.invite", Channel: left.ID, Error: "user_not_found"})
 		if _, err := w.run.Server.Incidents.Declare(ctx, op, incident.Declaration{Title: "원장 불일치", Grade: incident.SEV1,
 			Services: []string{"ledger"}}); err != nil {
 			t.Fatal(err)
 		}
 		waitFor(t, "the second room", func() bool { return len(w.events(t, 2, warroom.EventOpened)) == 1 })
-		if r2, _ := w.run.Server.DB.WarRooms().Room(ctx, 2); r2 == nil || r2.ChannelID != left.ID || len(w.slack.Channels()) != 2 {
+		if r2, _ := w.run.Server.DB.WarRooms().Room(ctx, 2); r2 == nil || r2.ChannelID != left.ID || len(w.slack.Channels()) != 2 ||
+			len(w.slack.Channels()[1].Pins) != 1 {
 			t.Errorf("room 2 %+v; channels %+v", r2, w.slack.Channels())
 		}
 		// SEV4 is not a grade the policy names: no room.
@@ -217,6 +220,10 @@ func TestWarRoomEndToEnd(t *testing.T) {
 		for _, want := range []string{"Identified · 원인 파악", "Communicator · 전파 담당", "SEV2 → SEV1", "switching to the backup processor"} {
 			waitFor(t, "the channel to hear "+want, func() bool { return w.posted(ch.ID, want) })
 		}
+		waitFor(t, "the role holders to be invited", func() bool {
+			m := w.slack.Channels()[0].Members
+			return slices.Contains(m, "UALICE") && slices.Contains(m, "UBOB")
+		})
 		waitFor(t, "the topic to follow", func() bool {
 			c := w.slack.Channels()[0]
 			return strings.Contains(c.Topic, "SEV1") && strings.Contains(c.Topic, "Comms 전파: bob")

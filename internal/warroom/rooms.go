@@ -250,7 +250,15 @@ func (r *Rooms) invite(ctx context.Context, inc *incident.Incident, room *Room) 
 		return nil
 	}
 	err := r.Slack.Call(ctx, "conversations.invite", map[string]any{"channel": room.ChannelID, "users": strings.Join(ids, ",")}, nil)
-	if IsSlackError(err, "already_in_channel") || IsSlackError(err, "cant_invite_self") {
+	var se *SlackError
+	switch {
+	case err == nil || IsSlackError(err, "already_in_channel") || IsSlackError(err, "cant_invite_self"):
+		return nil
+	case errors.As(err, &se) && se.Code != "ratelimited":
+		// Someone Slack will not take (a deactivated or foreign account)
+		// must not keep the room without its topic and summary; people
+		// can still join by themselves.
+		r.log().Warn("war room: invitation refused", "channel", room.Name, "users", strings.Join(ids, ","), "err", err)
 		return nil
 	}
 	return err
@@ -309,6 +317,15 @@ func (r *Rooms) Sync(ctx context.Context, incidentID int64) error {
 		return err
 	}
 	var msgs []notify.Message
+	for _, ev := range events {
+		if ev.Kind == incident.EventRoleAssigned {
+			// A new role holder belongs in the room.
+			if err := r.invite(ctx, inc, room); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	for _, ev := range events {
 		text, ok := ChatLine(ev, room)
 		if !ok {
