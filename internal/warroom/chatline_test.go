@@ -45,3 +45,21 @@ func TestChatLine(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainText: Slack's markup becomes plain text with its links kept,
+// mentions become names, and control characters are dropped.
+func TestPlainText(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.SlackUsers = map[string]string{"alice": "UALICE"}
+	r := &Rooms{Config: cfg}
+	got, links := r.plainText(t.Context(), "<@UALICE> 롤백 <https://deploy.example.com/42|deploy 42> &amp; <https://x.example>\x07 in <#C1|ops>\nok")
+	if want := "@alice 롤백 deploy 42 (https://deploy.example.com/42) & https://x.example in #ops\nok"; got != want {
+		t.Errorf("plainText = %q, want %q", got, want)
+	}
+	if len(links) != 2 || links[0] != "https://deploy.example.com/42" || links[1] != "https://x.example" {
+		t.Errorf("links %v", links)
+	}
+	if at := SlackTime("1700000000.000100"); at.Unix() != 1700000000 || at.Nanosecond() != 100000 {
+		t.Errorf("SlackTime %v", at)
+	}
+}

@@ -160,7 +160,20 @@ func (r *Rooms) plainText(ctx context.Context, s string) (string, []string) {
 		return target
 	})
 	out = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(out)
-	return out, links
+	return clean(out), links
+}
+
+// clean keeps what the timeline's text rules (internal/textrule) allow in
+// a multi-line text: valid UTF-8, no control characters but newline and
+// tab. A chat message is copied, not refused, so the rest is dropped.
+func clean(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // SlackTime reads a Slack ts ("1700000000.000100") as a time.
