@@ -360,3 +360,24 @@ func TestRestrictedRoomIsPrivate(t *testing.T) {
 		}
 	})
 }
+
+// TestRoomFailureIsRecorded: when Slack refuses for good (the app lacks a
+// scope), the incident's timeline says there is no room, and why.
+func TestRoomFailureIsRecorded(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		w := start(t, dbURL)
+		w.slack.Refuse(testutil.SlackRefusal{Method: "conversations.create", Error: "missing_scope"})
+		inc, err := w.run.Server.Incidents.Declare(context.Background(), auth.User{Name: "root", Role: auth.Admin},
+			incident.Declaration{Title: "Checkout down", Grade: incident.SEV1, Services: []string{"checkout-api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the failure on the timeline", func() bool { return len(w.events(t, inc.ID, warroom.EventFailed)) == 1 })
+		if ev := w.events(t, inc.ID, warroom.EventFailed)[0]; !strings.Contains(ev.Data["reason"].(string), "missing_scope") {
+			t.Errorf("reason %v", ev.Data)
+		}
+		if r, _ := w.run.Server.DB.WarRooms().Room(context.Background(), inc.ID); r != nil || len(w.slack.Channels()) != 0 {
+			t.Errorf("room %+v", r)
+		}
+	})
+}

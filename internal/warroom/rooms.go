@@ -22,6 +22,7 @@ import (
 const (
 	EventOpened        incident.EventKind = "war_room_opened"
 	EventArchived      incident.EventKind = "war_room_archived"
+	EventFailed        incident.EventKind = "war_room_failed"
 	EventChatMessage   incident.EventKind = "chat_message"
 	EventChatEdited    incident.EventKind = "chat_message_edited"
 	EventChatDeleted   incident.EventKind = "chat_message_deleted"
@@ -419,7 +420,17 @@ type openWorker struct {
 }
 
 func (w *openWorker) Work(ctx context.Context, job *river.Job[OpenArgs]) error {
-	return jobError(w.r.Open(ctx, job.Args.IncidentID))
+	err := jobError(w.r.Open(ctx, job.Args.IncidentID))
+	var cancel *rivertype.JobCancelError
+	if errors.As(err, &cancel) || (err != nil && job.Attempt >= job.MaxAttempts) {
+		// Given up: the incident's people must know there is no room.
+		ev := &incident.Event{IncidentID: job.Args.IncidentID, At: w.r.now(), Actor: chatActor, Kind: EventFailed,
+			Data: map[string]any{"reason": err.Error(), "title": err.Error()}}
+		if aerr := w.r.Incidents.AppendEvent(ctx, ev); aerr != nil {
+			return aerr
+		}
+	}
+	return err
 }
 
 type syncWorker struct {
