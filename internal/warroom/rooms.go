@@ -159,32 +159,38 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 	if err != nil {
 		return err
 	}
-	fresh := room == nil
 	if room == nil {
 		if room, err = r.createChannel(ctx, inc); err != nil {
 			return err
 		}
 	}
+	// Only this job posts the summary: syncs leave a room without one
+	// alone, so two never race to post (and pin) it twice.
+	opening := room.SummaryTS == ""
 	if err := r.invite(ctx, inc, room); err != nil {
 		return err
 	}
-	if err := r.refresh(ctx, inc, room); err != nil {
+	if err := r.refresh(ctx, inc, room, true); err != nil {
 		return err
 	}
-	if fresh {
-		ev := &incident.Event{IncidentID: inc.ID, At: r.now(), Actor: chatActor, Kind: EventOpened,
-			Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name,
-				"private": room.Private}}
-		if err := r.Incidents.AppendEvent(ctx, ev); err != nil {
-			return err
-		}
-		// What happened before the room existed is in the summary; the
-		// channel is told only what happens from now on.
-		if err := r.Store.SetPostedThrough(ctx, inc.ID, ev.ID); err != nil {
-			return err
-		}
+	if !opening {
+		return nil
 	}
-	return nil
+	ev := &incident.Event{IncidentID: inc.ID, At: r.now(), Actor: chatActor, Kind: EventOpened,
+		Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name,
+			"private": room.Private}}
+	if err := r.Incidents.AppendEvent(ctx, ev); err != nil {
+		return err
+	}
+	// What happened before the room existed is in the summary; the
+	// channel is told only what happens from now on.
+	if err := r.Store.SetPostedThrough(ctx, inc.ID, ev.ID); err != nil {
+		return err
+	}
+	// Changes made while the room opened were left to this job; one sync
+	// brings the summary and topic up to them.
+	_, err = r.Queue.Insert(ctx, SyncArgs{IncidentID: inc.ID}, nil)
+	return err
 }
 
 func (r *Rooms) createChannel(ctx context.Context, inc *incident.Incident) (*Room, error) {
@@ -267,7 +273,7 @@ func (r *Rooms) invite(ctx context.Context, inc *incident.Incident, room *Room) 
 
 // refresh sets the topic when it changed and posts, pins or updates the
 // summary.
-func (r *Rooms) refresh(ctx context.Context, inc *incident.Incident, room *Room) error {
+func (r *Rooms) refresh(ctx context.Context, inc *incident.Incident, room *Room, mayPost bool) error {
 	if topic := Topic(inc, r.Link(inc)); topic != room.Topic {
 		if err := r.Slack.Call(ctx, "conversations.setTopic", map[string]any{"channel": room.ChannelID, "topic": topic}, nil); err != nil {
 			return err
@@ -281,6 +287,9 @@ func (r *Rooms) refresh(ctx context.Context, inc *incident.Incident, room *Room)
 	if room.SummaryTS != "" {
 		body["ts"] = room.SummaryTS
 		return r.Slack.Call(ctx, "chat.update", body, nil)
+	}
+	if !mayPost {
+		return nil
 	}
 	var out struct {
 		TS string `json:"ts"`
@@ -303,19 +312,26 @@ func (r *Rooms) refresh(ctx context.Context, inc *incident.Incident, room *Room)
 // since the room's cursor, posted through the outbox.
 func (r *Rooms) Sync(ctx context.Context, incidentID int64) error {
 	room, err := r.Store.Room(ctx, incidentID)
-	if err != nil || room == nil || room.ArchivedAt != nil {
+	if err != nil || room == nil || room.ArchivedAt != nil || room.SummaryTS == "" {
+		return err // none, closed for good, or still opening (its job catches up)
+	}
+	// The events first, then the incident: an event and the change it
+	// records commit together, so the incident read second holds every
+	// change the events tell of (a role holder to invite, say), even when
+	// another sync moves the cursor past them meanwhile.
+	events, err := r.Incidents.ListEvents(ctx, incidentID, room.PostedThrough, maxEventsPerSync)
+	if err != nil {
 		return err
 	}
 	inc, err := r.Incidents.GetIncident(ctx, incidentID)
 	if err != nil {
 		return err
 	}
-	if err := r.refresh(ctx, inc, room); err != nil {
+	if err := r.refresh(ctx, inc, room, false); err != nil {
 		return err
 	}
-	events, err := r.Incidents.ListEvents(ctx, incidentID, room.PostedThrough, maxEventsPerSync)
-	if err != nil || len(events) == 0 {
-		return err
+	if len(events) == 0 {
+		return nil
 	}
 	var msgs []notify.Message
 	for _, ev := range events {
