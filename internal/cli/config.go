@@ -23,6 +23,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/review"
 	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/sso"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
 
 // fileConfig is every section of a config file.
@@ -41,6 +42,7 @@ type fileConfig struct {
 	Insights  *insight.Config
 	// Maintenance is the maintenance: section: planned windows.
 	Maintenance []maintenance.WindowInput
+	WarRoom     *warroom.Config
 }
 
 // loadConfig reads every section of a config file: the catalog first, then
@@ -74,6 +76,8 @@ func loadConfig(path string) (*fileConfig, error) {
 	c.Flags, flagsErr = flag.LoadConfig(path, services)
 	var insightsErr error
 	c.Insights, insightsErr = insight.LoadConfig(path, teams)
+	var warRoomErr error
+	c.WarRoom, warRoomErr = warroom.LoadConfig(path, teams)
 	var maintenanceErr error
 	c.Maintenance, maintenanceErr = maintenance.LoadConfig(path, services)
 	textErr := confyaml.CheckTextFile(path)
@@ -85,7 +89,8 @@ func loadConfig(path string) (*fileConfig, error) {
 			return !c.Notify.Sets(notify.Channel(ch)) || c.Notify.HasTarget(notify.Channel(ch), name)
 		})
 	}
-	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr, textErr, maintenanceErr}
+	errs := []error{catErr, inErr, notifyErr, reportErr, policyErr, reviewErr, authErr, playbookErr, changesErr, flagsErr, insightsErr, namedErr, textErr, maintenanceErr,
+		warRoomErr}
 	if errors.Join(errs...) == nil {
 		return &c, nil
 	}
@@ -113,6 +118,7 @@ func (c *fileConfig) apply(o *server.Options) {
 	o.Flags = c.Flags
 	o.Insights = c.Insights
 	o.Maintenance = c.Maintenance
+	o.WarRoom = c.WarRoom
 }
 
 // summary says what the file sets up, for check-config.
@@ -155,6 +161,9 @@ func (c *fileConfig) summary() string {
 	}
 	if d := c.Insights.Digest; d.Enabled {
 		parts = append(parts, fmt.Sprintf("monthly insights digest on day %d at %02d:00 (%s)", d.Day, d.Hour, d.Language))
+	}
+	if w := c.WarRoom; w != nil {
+		parts = append(parts, fmt.Sprintf("war rooms for %d grades, named %s, archived %s after close", len(w.Grades), w.NamePattern, w.ArchiveAfter))
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))

@@ -58,6 +58,12 @@ var wordings = map[incident.EventKind]Wording{
 	"action_item_escalated":     {"Action item escalated", "후속 조치 에스컬레이션"},
 	"recurrence_matched":        {"Looks like a recurrence", "재발로 보임"},
 	"maintenance_active":        {"Declared during a maintenance window", "점검 시간 중 선언"},
+	"war_room_opened":           {"Chat channel opened", "장애 채널 개설"},
+	"war_room_archived":         {"Chat channel archived", "장애 채널 보관"},
+	"war_room_failed":           {"Chat channel could not be made", "장애 채널을 만들지 못함"},
+	"chat_message":              {"Pinned from chat", "채팅에서 고정한 메시지"},
+	"chat_message_edited":       {"Chat message edited", "채팅 메시지 수정"},
+	"chat_message_deleted":      {"Chat message removed", "채팅 메시지 삭제"},
 }
 
 // Known reports whether kind has wording.

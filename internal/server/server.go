@@ -48,6 +48,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/sso"
 	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/teamtarget"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
 	"github.com/firebreak-oss/firebreak/internal/web"
 	"github.com/firebreak-oss/firebreak/internal/web/api"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
@@ -114,6 +115,9 @@ type Options struct {
 	Insights *insight.Config
 	// Maintenance are the windows the maintenance: section defines.
 	Maintenance []maintenance.WindowInput
+	// WarRoom is the war_room: section: which incidents get a chat
+	// channel of their own (nil: none).
+	WarRoom *warroom.Config
 }
 
 // DefaultDataDir is where the embedded database lives unless told otherwise.
@@ -178,6 +182,8 @@ type Server struct {
 	// Maintenance plans windows and silences; routing consults the cache.
 	Maintenance      *maintenance.Service
 	maintenanceCache *maintenance.Cache
+	// WarRooms keeps incidents' chat channels; nil when not configured.
+	WarRooms *warroom.Rooms
 }
 
 // directory checks names against the catalog and the users table.
@@ -330,6 +336,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	s.openChanges(o)
 	s.openInsights(o, &jc)
 	s.openPlaybooks(o, &jc)
+	rooms := s.openWarRooms(o, &jc)
+	s.WarRooms = rooms
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.RouteSignalsWorker{Router: s.Router})
@@ -370,6 +378,9 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	}
 	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	s.Playbooks.Queue = s.Jobs
+	if rooms != nil {
+		rooms.Queue = s.Jobs
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	reg.MustRegister(web.Gauges{Incidents: s.incidentCounts, Jobs: func(ctx context.Context) (map[string]int, error) {
@@ -393,6 +404,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	webUI.LiveWake = s.liveWake
 	health := &writeHealth{db: db}
 	webUI.StoreHealth = health.last
+	webUI.WarRooms = db.WarRooms()
 	s.Handler = web.Handler(web.Deps{
 		API: &api.API{Incidents: s.Incidents, Auth: s.Users, Users: s.Users, Catalog: o.Catalog, Inbox: s.Inbox, Signals: signals, Log: o.Logger,
 			Propagate: s.Propagate, Messages: db.Outbox(), Reports: s.Reports, Library: s.Library, Review: s.Review,
@@ -402,7 +414,8 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		ChangeHooks:  &hooks.ChangeHooks{Changes: s.Changes, Config: s.Changes.Config, Log: o.Logger, Now: o.Now},
 		Hooks:        &hooks.Hooks{Intake: webhookIntake, Config: o.Intake, Log: o.Logger, Now: o.Now, Tokens: s.Users},
 		Slack: slack.NewHandler(o.Intake.Slack.SigningSecret, s.Intake, o.Now, o.Logger,
-			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches())),
+			slack.WithIncidents(users, s.Incidents), slack.WithFlags(s.IncidentSwitches()), slack.WithNotes(s.Incidents, rooms)),
+		Chat: s.chatHandler(o, rooms),
 		ReportForm: form.NewHandler(form.Config{Services: serviceNames(o.Catalog), RateLimit: o.Intake.Form.RateLimit,
 			RateWindow: o.Intake.Form.RateWindow, TrustProxyHeaders: o.TrustProxyHeaders, Shared: formLimits(db)}, s.Intake, o.Now, o.Logger),
 		UI:           webUI.Handler(),

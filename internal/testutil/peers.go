@@ -26,6 +26,8 @@ type SlackAPI struct {
 	posts  []SlackCall
 	ts     int
 	refuse []SlackRefusal
+	// room is the workspace behind the war-room methods (slackroom.go).
+	room slackWorkspace
 }
 
 // SlackCall is one accepted call.
@@ -44,6 +46,7 @@ type SlackCall struct {
 // is sent as the Retry-After header with HTTP 429 when Error is
 // "ratelimited".
 type SlackRefusal struct {
+	Method     string // only calls of this method; empty: any
 	Channel    string // only calls to this channel; empty: any
 	Error      string
 	RetryAfter int
@@ -80,6 +83,9 @@ func slackAnswer(w http.ResponseWriter, body map[string]any) {
 
 func (s *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	method := strings.TrimPrefix(r.URL.Path, "/api/")
+	if s.serveWorkspace(w, r, method) {
+		return
+	}
 	if r.Method != http.MethodPost || (method != "chat.postMessage" && method != "chat.update") {
 		slackAnswer(w, map[string]any{"ok": false, "error": "unknown_method"})
 		return
@@ -123,7 +129,7 @@ func (s *SlackAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	for i, rf := range s.refuse {
-		if rf.Channel == "" || rf.Channel == body.Channel {
+		if (rf.Channel == "" || rf.Channel == body.Channel) && (rf.Method == "" || rf.Method == method) {
 			s.refuse = append(s.refuse[:i], s.refuse[i+1:]...)
 			s.mu.Unlock()
 			if rf.Error == "ratelimited" {

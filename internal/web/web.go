@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/firebreak-oss/firebreak/internal/web/api"
+	"github.com/firebreak-oss/firebreak/internal/web/chat"
 	"github.com/firebreak-oss/firebreak/internal/web/hooks"
 	"github.com/firebreak-oss/firebreak/internal/web/ofrep"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
@@ -42,6 +43,8 @@ type Deps struct {
 	// ChangeHooks bring changes from GitHub and deploy tools.
 	ChangeHooks *hooks.ChangeHooks
 	OFREP       *ofrep.Handler // kill switches over OpenFeature, under /ofrep/v1
+	// Chat is the Slack app's Events API and interactivity endpoints.
+	Chat *chat.Handler
 }
 
 // Handler returns the root handler.
@@ -57,6 +60,9 @@ func Handler(d Deps) http.Handler {
 		d.ChangeHooks.Register(mux)
 	}
 	mux.Handle("POST /hooks/slack", d.Slack)
+	if d.Chat != nil {
+		d.Chat.Register(mux)
+	}
 	mux.Handle("/report", d.ReportForm)
 	if d.Status != nil {
 		d.Status.Register(mux)

@@ -85,6 +85,8 @@ type handler struct {
 	users     Users
 	incidents Incidents
 	flags     Flipper
+	notes     Noter
+	rooms     RoomIncidents
 }
 
 // NewHandler returns the handler for Slack's slash command requests (POST,
@@ -169,6 +171,8 @@ func (h *handler) command(w http.ResponseWriter, r *http.Request, f url.Values) 
 		h.mitigate(w, r, f, rest, cmd)
 	case "flag":
 		h.flag(w, r, f, rest, cmd)
+	case "note":
+		h.note(w, r, f, rest, cmd)
 	default:
 		ephemeral(w, http.StatusOK, usage(cmd))
 	}
@@ -225,6 +229,7 @@ func usage(cmd string) string {
 		"`%[1]s update INC-<n> [--public] <update>` — post a status update. · 상태 업데이트를 게시합니다.\n"+
 		"`%[1]s mitigate INC-<n> [time]` — record that the impact stopped (now, or an RFC 3339 time). · 영향 종료 시각을 기록합니다.\n"+
 		"`%[1]s flag INC-<n> <switch> <on|off|variant|default> <reason>` — flip a kill switch during an incident. · 장애 중 킬 스위치를 전환합니다.\n"+
+		"`%[1]s note [INC-<n>] <text>` — add a note to the incident's timeline (in its channel, no number needed). · 장애 타임라인에 메모를 남깁니다.\n"+
 		"`%[1]s help` — show this help. · 이 도움말을 봅니다.", cmd)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/report"
 	"github.com/firebreak-oss/firebreak/internal/review"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
 
 // listPage is the incident list with its filters.
@@ -176,6 +177,7 @@ type incidentPage struct {
 	Playbooks   *playbookBox        // nil when the services have none
 	Changes     *changesPanel       // recent changes of its services
 	Flags       *flagsPanel         // kill switches of the affected services
+	WarRoom     *warroom.Room       // the incident's chat channel, if it has one
 }
 
 // timelinePage is how many events the incident page shows at once.
@@ -253,6 +255,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 		return
 	}
 	if p.Flags, err = u.incidentFlags(r.Context(), v, inc); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
+	if p.WarRoom, err = u.warRoomOf(r.Context(), inc.ID); err != nil {
 		u.fail(w, r, v, err)
 		return
 	}

@@ -47,6 +47,8 @@ type UserLister interface {
 
 // UI is the web site's handlers and what they call.
 type UI struct {
+	// WarRooms finds incidents' chat channels (nil: none shown).
+	WarRooms  WarRoomLookup
 	Incidents *incident.Service
 	Passwords *auth.Passwords
 	Accounts  *auth.Service // tokens, roles, audit log and single sign-on users

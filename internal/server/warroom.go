@@ -1,0 +1,72 @@
+package server
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/jobs"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
+	"github.com/firebreak-oss/firebreak/internal/web/chat"
+)
+
+// warRoomSweepEvery is how often rooms behind their timeline are caught up
+// and rooms of long-closed incidents archived.
+const warRoomSweepEvery = 5 * time.Minute
+
+// openWarRooms builds the war rooms when the war_room section and a Slack
+// app are configured: each serious incident's channel, kept in step with
+// its timeline both ways. Without them it returns nil and nothing changes.
+func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
+	var api *warroom.SlackAPI
+	switch {
+	case o.WarRoom == nil:
+		return nil
+	case o.DemoOutbox:
+		api = warroom.DemoSlack() // `serve --demo`: Slack answered in process
+	case o.Notify != nil && o.Notify.Slack != nil:
+		api = warroom.NewSlackAPI(*o.Notify.Slack)
+	default:
+		return nil // rooms need a Slack app to make channels with
+	}
+	cfg := *o.WarRoom
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = o.BaseURL
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = o.Policy.BaseURL
+	}
+	rooms := &warroom.Rooms{Config: &cfg, Store: s.DB.WarRooms(), Incidents: s.DB.Incidents(), Catalog: o.Catalog,
+		Slack: api, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
+		Log: o.Logger.With("component", "warroom")}
+	propagate := s.DB.OnEvents
+	s.DB.OnEvents = func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
+		if propagate != nil {
+			if err := propagate(ctx, tx, inc, events); err != nil {
+				return err
+			}
+		}
+		return rooms.AfterEvents(ctx, tx, inc, events)
+	}
+	register := jc.Register
+	jc.Register = func(w *river.Workers) {
+		rooms.Register(w)
+		if register != nil {
+			register(w)
+		}
+	}
+	jc.Periodic = append(jc.Periodic, rooms.Periodic(warRoomSweepEvery))
+	return rooms
+}
+
+// chatHandler serves the Slack app's events and interactivity endpoints.
+func (s *Server) chatHandler(o Options, rooms *warroom.Rooms) *chat.Handler {
+	if rooms == nil {
+		return nil
+	}
+	return &chat.Handler{Secret: o.Intake.Slack.SigningSecret, Rooms: rooms, Users: s.DB.Users(), Incidents: s.Incidents,
+		Queue: s.Jobs, Now: o.Now, Log: o.Logger.With("component", "chat")}
+}
