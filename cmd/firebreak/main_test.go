@@ -47,7 +47,9 @@ func TestMain(m *testing.M) {
 func run(t *testing.T, env []string, args ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command(binary, args...)
-	cmd.Env = append(os.Environ(), env...)
+	// English output unless a test asks for another language (LANG picks
+	// the wording of timeline events).
+	cmd.Env = append(append(os.Environ(), "LANG=C.UTF-8"), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()

@@ -110,7 +110,7 @@ func TestPreviewAndDeclareFromTheCLI(t *testing.T) {
 		out = mustRun(t, nil, append([]string{"incident", "show", "INC-1"}, client...)...)
 		return strings.Contains(out, "email to team pay (pay@example.com)")
 	})
-	for _, want := range []string{"role_warning", "message_delivered", "email to team pay (pay@example.com)"} {
+	for _, want := range []string{"One person holds both roles", "Message delivered", "email to team pay (pay@example.com)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("incident show lacks %q:\n%s", want, out)
 		}

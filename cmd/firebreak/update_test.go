@@ -51,12 +51,12 @@ func TestStatusUpdateFromTheCLI(t *testing.T) {
 			}
 		}
 		show := mustRun(t, env, "incident", "show", ref[1])
-		for _, want := range []string{"status_update", "[public] 일부 카드 결제 실패. Some card payments fail.", "primary DB failover started"} {
+		for _, want := range []string{"Status update", "[public] 일부 카드 결제 실패. Some card payments fail.", "primary DB failover started"} {
 			if !strings.Contains(show, want) {
 				t.Errorf("show lacks %q:\n%s", want, show)
 			}
 		}
-		if strings.Count(show, "status_update") != 2 {
+		if strings.Count(show, "Status update") != 2 {
 			t.Errorf("refused updates reached the timeline:\n%s", show)
 		}
 		resp, err := http.Get(srv.base + "/status?lang=en")

@@ -512,6 +512,10 @@ func (s *Signals) SetGroupIncident(ctx context.Context, key string, incidentID i
 func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) error {
 	db := s.db
 	return db.inTx(ctx, func(tx *sql.Tx) error {
+		// Only signals still unrouted take a decision: a second router that
+		// read the same backlog, or a person who merged a signal meanwhile,
+		// must not be overwritten, nor get a join event it did not make.
+		saved := make(map[int64]bool, len(routed))
 		for i := 0; i < len(routed); i += chunk {
 			part := routed[i:min(i+chunk, len(routed))]
 			var a args
@@ -527,16 +531,29 @@ func (s *Signals) SaveRoutings(ctx context.Context, routed []intake.Routed) erro
 					a.add(string(sig.Triage)), a.add(sig.TriageReason), a.add(sig.SuppressedBy),
 					db.cast(a.add(db.tp(sig.SuppressedUntil)), "timestamptz")}, ", ") + ")"
 			}
-			if _, err := tx.ExecContext(ctx, db.rebind(`UPDATE signals SET routed = 1, service = v.column2, grade = v.column3,
+			rows, err := tx.QueryContext(ctx, db.rebind(`UPDATE signals SET routed = 1, service = v.column2, grade = v.column3,
 				group_key = v.column4, incident_id = v.column5, triage = v.column6, triage_reason = v.column7,
 				suppressed_by = v.column8, suppressed_until = v.column9
-				FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1`), a...); err != nil {
+				FROM (VALUES `+strings.Join(values, ", ")+`) AS v WHERE signals.id = v.column1 AND signals.routed = 0
+				RETURNING signals.id`), a...)
+			if err != nil {
+				return fmt.Errorf("save signal routing: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					rows.Close()
+					return fmt.Errorf("save signal routing: %w", err)
+				}
+				saved[id] = true
+			}
+			if err := rows.Close(); err != nil {
 				return fmt.Errorf("save signal routing: %w", err)
 			}
 		}
 		var events []incident.Event
 		for _, r := range routed {
-			if r.Event != nil {
+			if r.Event != nil && saved[r.Signal.ID] {
 				events = append(events, *r.Event)
 			}
 		}
