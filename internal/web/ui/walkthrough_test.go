@@ -106,7 +106,7 @@ func init() {
 	for _, x := range strings.Fields(`Firebreak SEV SEV1 SEV2 SEV3 SEV4 SEV5 INC API URL ID Slack Jira GitHub Markdown HTML TBD PR
 		KST UTC Asia Seoul alice bob minji kim vic root example com checkout api ledger auth payments web mobile app gateway search
 		catalog notification notifications oncall ops sre platform core db Mattermost Teams LINE WORKS OpenFeature OFREP CSV JSON
-		https http ko en Enter POST GET PUT DELETE Tier leadership pr pg partner demo`) {
+		https http ko en Enter POST GET PUT DELETE Tier leadership pr pg partner demo Microsoft room`) {
 		latinAllowed[strings.ToLower(x)] = true
 	}
 	// The demo's service and team names are names, whatever the language.

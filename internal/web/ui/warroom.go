@@ -18,8 +18,8 @@ var warRoomMessages = map[string][2]string{
 	"wr.private":  {"private", "비공개"},
 	"wr.archived": {"archived", "보관됨"},
 	"wr.open":     {"Open in Slack", "Slack에서 열기"},
-	"wr.hint": {"Pin a message there with :pushpin: to copy it to the timeline; the summary's buttons do what this page does.",
-		"채널에서 :pushpin: 반응을 단 메시지는 타임라인에 복사됩니다. 요약 메시지의 버튼은 이 화면과 같은 일을 합니다."},
+	"wr.hint": {"Pin a message there with a 📌 reaction to copy it to the timeline; the summary's buttons do what this page does.",
+		"채널에서 📌 반응을 단 메시지는 타임라인에 복사됩니다. 요약 메시지의 버튼은 이 화면과 같은 일을 합니다."},
 }
 
 func init() {
