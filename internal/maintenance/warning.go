@@ -3,6 +3,8 @@ package maintenance
 import (
 	"fmt"
 	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/i18n"
 )
 
 // InProgressWarning is the declare preview's notice that w is in progress
@@ -11,8 +13,8 @@ import (
 func (w *Window) InProgressWarning(lang string) string {
 	services := strings.Join(w.Services, ", ")
 	if lang == "ko" {
-		return fmt.Sprintf("점검 시간 %s(%s)이(가) %s에서 진행 중입니다. 해당 경보는 조용히 처리되지만, 이 장애 선언은 그대로 진행됩니다.",
-			w.Ref(), w.Title, services)
+		return i18n.FixParticles(fmt.Sprintf("%s에서 점검 시간 %s이(가) 진행 중입니다(%s). 해당 경보는 조용히 처리되지만, 이 장애 선언은 그대로 진행됩니다.",
+			services, w.Ref(), w.Title))
 	}
 	return fmt.Sprintf("maintenance window %s (%s) is in progress on %s: its alerts are kept quiet; this declaration still goes ahead",
 		w.Ref(), w.Title, services)

@@ -44,7 +44,7 @@ func TestMaintenanceAPI(t *testing.T) {
 			"roles": map[string]string{"resolver": "bob", "communicator": "bob"}}
 		ko := e.call(t, "bob", "POST", "/api/v1/policy/preview?lang=ko", draft).want(t, 200)
 		if w, _ := ko.body["warnings"].([]any); len(w) != 2 || !strings.Contains(w[0].(string), "해결 담당과 전파 담당") ||
-			!strings.Contains(w[1].(string), "점검 시간 MW-1(결제 DB 업그레이드)이(가) checkout-api에서 진행 중입니다") {
+			!strings.Contains(w[1].(string), "checkout-api에서 점검 시간 MW-1이 진행 중입니다(결제 DB 업그레이드)") {
 			t.Errorf("Korean preview warnings %v", ko.body["warnings"])
 		}
 		en := e.call(t, "bob", "POST", "/api/v1/policy/preview?lang=en", draft).want(t, 200)
