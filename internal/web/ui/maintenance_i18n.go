@@ -59,7 +59,7 @@ var maintenanceMessages = map[string][2]string{
 	"sil.end":            {"End now", "지금 종료"},
 	"sil.none":           {"No active silences.", "활성 묵음이 없습니다."},
 	"sil.none_expired":   {"No expired silences.", "만료된 묵음이 없습니다."},
-	"sil.from_signal":    {"from SIG-%d", "SIG-%d 신호에서"},
+	"sil.from_signal":    {"from SIG-%d", "신호 %d에서"},
 	"sil.for":            {"for %s", "%s 동안"},
 	"sil.make":           {"Silence", "묵음"},
 	"sil.make_hint":      {"Matchers are prefilled from the signal's labels; remove the ones that should not have to match.", "신호의 레이블로 조건을 채워 두었습니다. 맞지 않아도 되는 줄은 지우세요."},
