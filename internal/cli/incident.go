@@ -422,6 +422,9 @@ func printIncident(w io.Writer, inc incidentDoc, events []eventDoc) error {
 // sentence said in lang instead: the role warning is kept in English in
 // the event, so it is rebuilt from its data.
 func describeEventIn(ev eventDoc, lang string) string {
+	if s, ok := describeMaintenanceEvent(ev, lang); ok {
+		return s
+	}
 	if ev.Kind == string(incident.EventRoleWarning) && lang == "ko" {
 		user, _ := ev.Data["user"].(string)
 		grade, _ := ev.Data["grade"].(string)

@@ -470,6 +470,9 @@ func newOutbox(db *store.DB, o Options, teams *teamtarget.Service) (*notify.Outb
 	}
 	if o.DemoOutbox {
 		ob.UseDemoOutbox()
+		if err := useDemoChat(ob, o); err != nil {
+			return nil, err
+		}
 	}
 	return ob, nil
 }

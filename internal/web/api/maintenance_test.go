@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +38,23 @@ func TestMaintenanceAPI(t *testing.T) {
 		if w, _ := r.body["warnings"].([]any); len(w) != 1 || !strings.Contains(w[0].(string), "maintenance window MW-1") {
 			t.Errorf("preview warnings %v", r.body["warnings"])
 		}
+		// The warning follows ?lang=, then Accept-Language, as an
+		// incident's warnings do; the role warning beside it too.
+		draft := map[string]any{"title": "결제 실패", "grade": "SEV2", "services": []string{"checkout-api"},
+			"roles": map[string]string{"resolver": "bob", "communicator": "bob"}}
+		ko := e.call(t, "bob", "POST", "/api/v1/policy/preview?lang=ko", draft).want(t, 200)
+		if w, _ := ko.body["warnings"].([]any); len(w) != 2 || !strings.Contains(w[0].(string), "해결 담당과 전파 담당") ||
+			!strings.Contains(w[1].(string), "checkout-api에서 점검 시간 MW-1이 진행 중입니다(결제 DB 업그레이드)") {
+			t.Errorf("Korean preview warnings %v", ko.body["warnings"])
+		}
+		en := e.call(t, "bob", "POST", "/api/v1/policy/preview?lang=en", draft).want(t, 200)
+		if w, _ := en.body["warnings"].([]any); len(w) != 2 || !strings.Contains(w[0].(string), "holds both the resolver and the communicator role") ||
+			w[1] != "maintenance window MW-1 (결제 DB 업그레이드) is in progress on checkout-api: its alerts are kept quiet; this declaration still goes ahead" {
+			t.Errorf("English preview warnings %v", en.body["warnings"])
+		}
+		if w := previewWarnings(t, e, "bob", draft, "ko-KR,ko;q=0.9"); len(w) != 2 || !strings.Contains(w[1], "진행 중입니다") {
+			t.Errorf("Accept-Language: ko preview warnings %q", w)
+		}
 
 		sil := map[string]any{"matchers": []map[string]string{{"name": "alertname", "op": "=~", "value": "Disk.*"}}, "duration": "2h"}
 		if r := e.call(t, "bob", "POST", "/api/v1/silences", sil).want(t, 400); r.str("field") != "comment" {
@@ -56,4 +76,27 @@ func TestMaintenanceAPI(t *testing.T) {
 		}
 		e.call(t, "vic", "GET", "/api/v1/silences?state=later", nil).want(t, 400)
 	})
+}
+
+// previewWarnings asks for a policy preview with an Accept-Language header
+// and no ?lang=, and returns its warnings.
+func previewWarnings(t *testing.T, e *env, user string, draft map[string]any, acceptLanguage string) []string {
+	t.Helper()
+	body, _ := json.Marshal(draft)
+	req, _ := http.NewRequest("POST", e.base+"/api/v1/policy/preview", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.tokens[user])
+	req.Header.Set("Accept-Language", acceptLanguage)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("preview: %d %v", resp.StatusCode, err)
+	}
+	return out.Warnings
 }

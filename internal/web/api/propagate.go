@@ -2,10 +2,8 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/fail"
@@ -48,6 +46,15 @@ func (a *API) previewPolicy(w http.ResponseWriter, r *http.Request, u auth.User)
 	if err != nil {
 		return err
 	}
+	// The core's warnings are English; the role warning is said again in
+	// the language the request asks for, as an incident's warnings are.
+	lang := requestLang(r)
+	draft := &incident.Incident{Grade: grade, Roles: map[incident.Role]string{incident.Resolver: req.Roles["resolver"], incident.Communicator: req.Roles["communicator"]}}
+	for i, w := range res.Warnings {
+		if w == incident.RoleWarning(draft) {
+			res.Warnings[i] = incident.RoleWarningIn(draft, lang)
+		}
+	}
 	if a.Maintenance != nil && len(req.Services) > 0 {
 		// A window in progress is a warning, like the role warning: the
 		// declaration still goes ahead.
@@ -56,8 +63,7 @@ func (a *API) previewPolicy(w http.ResponseWriter, r *http.Request, u auth.User)
 			return err
 		}
 		for _, win := range ws {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("maintenance window %s (%s) is in progress on %s: its alerts are kept quiet; this declaration still goes ahead",
-				win.Ref(), win.Title, strings.Join(win.Services, ", ")))
+			res.Warnings = append(res.Warnings, win.InProgressWarning(lang))
 		}
 	}
 	writeJSON(w, http.StatusOK, res)

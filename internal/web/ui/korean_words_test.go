@@ -23,7 +23,7 @@ func init() {
 	}
 }
 
-var scopes = regexp.MustCompile(`--[a-z][a-z-]*|\b[a-z]+(:[a-z]+|-\d+[a-z]?)\b`)
+var scopes = regexp.MustCompile(`--[a-z][a-z-]*|:[a-z_]+:|\b[a-z]+(:[a-z]+|-\d+[a-z]?)\b`)
 
 var latinWord = regexp.MustCompile(`[A-Za-z][A-Za-z]+`)
 
@@ -34,8 +34,8 @@ func TestKoreanMessagesHaveNoEnglish(t *testing.T) {
 	verbs := regexp.MustCompile(`%(\[\d+\])?[-+# 0-9.]*[a-zA-Z]`)
 	var bad []string
 	for key, m := range messages {
-		// Command-line flags (--demo), token scopes (flags:read) and
-		// input syntax (last-90d) are
+		// Command-line flags (--demo), token scopes (flags:read), input
+		// syntax (last-90d) and chat emoji codes (:pushpin:) are
 		// identifiers the user types.
 		ko := scopes.ReplaceAllString(verbs.ReplaceAllString(m[1], " "), " ")
 		for _, w := range latinWord.FindAllString(ko, -1) {

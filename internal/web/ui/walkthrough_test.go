@@ -121,6 +121,16 @@ func init() {
 	for _, tm := range cat.Teams() {
 		names = append(names, tm.Name, tm.DisplayName, tm.Email, tm.ChatChannel)
 	}
+	// So are the Teams channels and LINE WORKS targets the policy names
+	// (pr-room), and the product name Microsoft Teams.
+	pol, err := policy.ParseConfig("demo.yaml", catalog.DemoYAML, nil)
+	if err != nil {
+		panic(err)
+	}
+	names = append(names, "Microsoft")
+	for _, d := range pol.Departments {
+		names = append(names, d.Teams, d.LineWorks)
+	}
 	for _, n := range names {
 		for _, part := range regexp.MustCompile(`[A-Za-z]+`).FindAllString(n, -1) {
 			latinAllowed[strings.ToLower(part)] = true
