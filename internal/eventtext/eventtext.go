@@ -57,6 +57,7 @@ var wordings = map[incident.EventKind]Wording{
 	"action_item_reminder":      {"Action item owner reminded", "후속 조치 기한 알림"},
 	"action_item_escalated":     {"Action item escalated", "후속 조치 에스컬레이션"},
 	"recurrence_matched":        {"Looks like a recurrence", "재발로 보임"},
+	"maintenance_overlap":       {"Maintenance window", "점검 시간"},
 	"maintenance_active":        {"Declared during a maintenance window", "점검 시간 중 선언"},
 	"war_room_opened":           {"Chat channel opened", "장애 채널 개설"},
 	"war_room_archived":         {"Chat channel archived", "장애 채널 보관"},

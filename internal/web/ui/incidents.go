@@ -221,6 +221,10 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 	if before == 0 && len(events) > 0 {
 		p.LastEventID = events[len(events)-1].ID
 	}
+	if p.Events, err = u.withMaintenance(r, inc, events, before == 0, p.EarlierURL == ""); err != nil {
+		u.fail(w, r, v, err)
+		return
+	}
 	if res, com := inc.Roles[incident.Resolver], inc.Roles[incident.Communicator]; res != "" && res == com && inc.Grade <= incident.SEV3 {
 		p.SamePerson = res
 	}

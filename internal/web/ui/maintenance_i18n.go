@@ -71,7 +71,8 @@ var maintenanceMessages = map[string][2]string{
 	"sup.none":           {"No signal has been kept quiet.", "조용히 처리된 신호가 없습니다."},
 	"preview.maintenance": {"Maintenance window %s is active on %s: alerts there are kept quiet. You can still declare this incident.",
 		"%[2]s에 점검 시간 %[1]s이(가) 진행 중입니다. 해당 경보는 조용히 처리됩니다. 그래도 이 장애는 선언할 수 있습니다."},
-	"ev.maintenance_active": {"declared during maintenance window %s (%s)", "점검 시간 %s(%s) 중에 선언됨"},
+	"ev.maintenance_overlap": {"maintenance window %s (%s) on this service, until %s", "이 서비스의 점검 시간 %s(%s), %s까지"},
+	"ev.maintenance_active":  {"declared during maintenance window %s (%s)", "점검 시간 %s(%s) 중에 선언됨"},
 }
 
 func init() {

@@ -165,6 +165,13 @@ func (v *view) EventText(ev incident.Event) string {
 	if ev.Kind == maintenance.EventActive {
 		return v.T("ev.maintenance_active", s("window"), s("title"))
 	}
+	if ev.Kind == maintenance.EventOverlap {
+		until := s("ends_at")
+		if t, err := time.Parse(time.RFC3339, until); err == nil {
+			until = v.Time(t)
+		}
+		return v.T("ev.maintenance_overlap", s("window"), s("title"), until)
+	}
 	switch ev.Kind {
 	case incident.EventDeclared:
 		return v.T("ev.declared", s("grade"))
