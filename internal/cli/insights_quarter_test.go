@@ -6,10 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/firebreak-oss/firebreak/internal/auth"
-	"github.com/firebreak-oss/firebreak/internal/catalog"
 	"github.com/firebreak-oss/firebreak/internal/incident"
-	"github.com/firebreak-oss/firebreak/internal/server"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -19,18 +16,7 @@ import (
 func TestInsightsQuarter(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		cat, err := catalog.Parse("c.yaml", []byte("teams:\n  - name: payments\nservices:\n  - name: ledger\n    team: payments\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
-		if _, err := run.Server.Users.AddUser(ctx, "kim", "", auth.Viewer); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := run.Server.Users.OperatorToken(ctx, auth.TokenRequest{User: "kim", Scopes: []auth.Scope{auth.ScopeRead}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		run, token := insightsServer(t, dbURL)
 		mk := func(grade incident.Grade, start time.Time, detect time.Duration) {
 			resolved := start.Add(2 * time.Hour)
 			inc := &incident.Incident{Title: "원장 지연", Grade: grade, Status: incident.Resolved, Source: "manual",

@@ -18,18 +18,7 @@ import (
 func TestInsightsCommand(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		ctx := context.Background()
-		cat, err := catalog.Parse("c.yaml", []byte("teams:\n  - name: payments\nservices:\n  - name: ledger\n    team: payments\n"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
-		if _, err := run.Server.Users.AddUser(ctx, "kim", "", auth.Viewer); err != nil {
-			t.Fatal(err)
-		}
-		token, _, err := run.Server.Users.OperatorToken(ctx, auth.TokenRequest{User: "kim", Scopes: []auth.Scope{auth.ScopeRead}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		run, token := insightsServer(t, dbURL)
 		start := time.Now().Add(-48 * time.Hour).UTC().Truncate(time.Second)
 		resolved := start.Add(90 * time.Minute)
 		inc := &incident.Incident{Title: "원장 지연", Grade: incident.SEV2, Status: incident.Resolved, Source: "manual",
@@ -51,4 +40,23 @@ func TestInsightsCommand(t *testing.T) {
 			t.Errorf("bad period: %v", err)
 		}
 	})
+}
+
+// insightsServer starts a server with one team and service, and a viewer
+// kim whose read-only token the insights command uses.
+func insightsServer(t *testing.T, dbURL string) (*testutil.Running, string) {
+	t.Helper()
+	cat, err := catalog.Parse("c.yaml", []byte("teams:\n  - name: payments\nservices:\n  - name: ledger\n    team: payments\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := testutil.StartServer(t, server.Options{DatabaseURL: dbURL, Catalog: cat})
+	if _, err := run.Server.Users.AddUser(t.Context(), "kim", "", auth.Viewer); err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := run.Server.Users.OperatorToken(t.Context(), auth.TokenRequest{User: "kim", Scopes: []auth.Scope{auth.ScopeRead}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, token
 }
