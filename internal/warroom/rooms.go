@@ -59,11 +59,11 @@ type Rooms struct {
 	// Mattermost, when set, makes the rooms in Mattermost instead of
 	// Slack (war_room.provider: mattermost).
 	Mattermost *MattermostAPI
-	Outbox    Outbox
-	Queue     Queue
-	DB        *sql.DB // for the transactions that store chat messages
-	Now       func() time.Time
-	Log       *slog.Logger
+	Outbox     Outbox
+	Queue      Queue
+	DB         *sql.DB // for the transactions that store chat messages
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 func (r *Rooms) now() time.Time {

@@ -44,16 +44,16 @@ type Queue interface {
 
 // Handler serves /hooks/slack/events and /hooks/slack/interactivity.
 type Handler struct {
-	Secret    string // the Slack app's signing secret; empty: both answer 404
+	Secret string // the Slack app's signing secret; empty: both answer 404
 	// MattermostToken is the token of the Mattermost slash command;
 	// empty: /hooks/mattermost/command answers 404.
 	MattermostToken string
-	Rooms     *warroom.Rooms
-	Users     Users
-	Incidents Incidents
-	Queue     Queue
-	Now       func() time.Time
-	Log       *slog.Logger
+	Rooms           *warroom.Rooms
+	Users           Users
+	Incidents       Incidents
+	Queue           Queue
+	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // Register mounts the endpoints.
