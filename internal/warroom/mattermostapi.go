@@ -22,7 +22,7 @@ import (
 // war rooms: the message's To is the channel id, posted through the REST
 // API with the bot token (the incoming webhooks of notify.Mattermost post
 // to one fixed channel each, so they cannot reach a room made on the fly).
-const MattermostChannel notify.Channel = "mattermost_room"
+const MattermostChannel = notify.MattermostRoom
 
 // MattermostAPI calls Mattermost's REST API v4 with the bot account's
 // token. Like SlackAPI it only talks; the jobs decide what a failure means.
