@@ -171,10 +171,14 @@ func (m *MattermostAPI) Say(channelID, userID, message string, files ...map[stri
 }
 
 // Pin pins a post, as a person does from its menu.
-func (m *MattermostAPI) Pin(postID string) { m.change(postID, func(p *MattermostPost) { p.Pinned = true }) }
+func (m *MattermostAPI) Pin(postID string) {
+	m.change(postID, func(p *MattermostPost) { p.Pinned = true })
+}
 
 // Unpin unpins a post.
-func (m *MattermostAPI) Unpin(postID string) { m.change(postID, func(p *MattermostPost) { p.Pinned = false }) }
+func (m *MattermostAPI) Unpin(postID string) {
+	m.change(postID, func(p *MattermostPost) { p.Pinned = false })
+}
 
 // Edit changes a post's message.
 func (m *MattermostAPI) Edit(postID, message string) {
