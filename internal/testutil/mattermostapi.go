@@ -411,6 +411,10 @@ func (m *MattermostAPI) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		props, _ := body["props"].(map[string]any)
+		if !validActions(props) {
+			mmError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
+			return
+		}
 		p := m.addPost(c.ID, mattermostBot, str("message"), props, nil)
 		if pid := str("pending_post_id"); pid != "" {
 			m.pending[pid] = p.ID
@@ -431,6 +435,13 @@ func (m *MattermostAPI) serve(w http.ResponseWriter, r *http.Request) {
 					return
 				}
 				p.Message, p.EditAt = msg, time.Now().UnixMilli()
+			}
+			if props, ok := body["props"].(map[string]any); ok {
+				if !validActions(props) {
+					mmError(w, http.StatusBadRequest, "model.post.is_valid.props.app_error", "Invalid props.")
+					return
+				}
+				p.Props = props
 			}
 		case "POST /posts/pin":
 			p.Pinned = true
@@ -460,4 +471,53 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+var mattermostActionID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
+
+// validActions checks the attachments' actions as Mattermost does: an id
+// of letters and digits, a name, and an integration URL.
+func validActions(props map[string]any) bool {
+	atts, _ := props["attachments"].([]any)
+	for _, a := range atts {
+		att, _ := a.(map[string]any)
+		actions, _ := att["actions"].([]any)
+		for _, x := range actions {
+			act, _ := x.(map[string]any)
+			id, _ := act["id"].(string)
+			name, _ := act["name"].(string)
+			integ, _ := act["integration"].(map[string]any)
+			u, _ := integ["url"].(string)
+			if !mattermostActionID.MatchString(id) || name == "" || u == "" {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Action is the summary's action named id (a button or menu), with its
+// integration URL and context, as the Mattermost server keeps them.
+func (m *MattermostAPI) Action(postID, id string) (url string, context map[string]any, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p := m.posts[postID]
+	if p == nil {
+		return "", nil, false
+	}
+	atts, _ := p.Props["attachments"].([]any)
+	for _, a := range atts {
+		att, _ := a.(map[string]any)
+		actions, _ := att["actions"].([]any)
+		for _, x := range actions {
+			act, _ := x.(map[string]any)
+			if act["id"] == id {
+				integ, _ := act["integration"].(map[string]any)
+				u, _ := integ["url"].(string)
+				c, _ := integ["context"].(map[string]any)
+				return u, c, true
+			}
+		}
+	}
+	return "", nil, false
 }

@@ -3,6 +3,7 @@ package warroom_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -346,5 +347,100 @@ func TestMattermostBadToken(t *testing.T) {
 		if len(w.mm.Channels()) != 0 {
 			t.Errorf("channels %+v", w.mm.Channels())
 		}
+	})
+}
+
+// press posts an interactive message action request as the Mattermost
+// server does when someone presses a summary's button: the context it
+// kept for the action, with the person and the chosen option.
+func (w *mmWorld) press(t *testing.T, postID, actionID, userID, userName, selected string, edit func(map[string]any)) (int, map[string]any) {
+	t.Helper()
+	u, c, ok := w.mm.Action(postID, actionID)
+	if !ok {
+		t.Fatalf("the summary has no action %s", actionID)
+	}
+	if u != "https://firebreak.example.com"+warroom.MattermostActionsPath {
+		t.Errorf("integration URL %s", u)
+	}
+	ctxCopy := map[string]any{}
+	for k, v := range c {
+		ctxCopy[k] = v
+	}
+	if selected != "" {
+		ctxCopy["selected_option"] = selected
+	}
+	if edit != nil {
+		edit(ctxCopy)
+	}
+	body, _ := json.Marshal(map[string]any{"user_id": userID, "user_name": userName, "channel_id": "c", "post_id": postID,
+		"team_id": mmTeam, "context": ctxCopy})
+	resp, err := http.Post(w.run.Base+warroom.MattermostActionsPath, "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out := map[string]any{}
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// TestMattermostButtons works an incident through the Mattermost summary's
+// buttons and menus: each press carries the context Firebreak signed, acts
+// as the mapped Firebreak user, and a forged or altered context is
+// refused. On both databases.
+func TestMattermostButtons(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
+		ctx := context.Background()
+		w := startMattermost(t, dbURL)
+		if _, err := w.run.Server.Incidents.Declare(ctx, auth.User{Name: "root", Role: auth.Admin}, incident.Declaration{
+			Title: "Checkout slow", Grade: incident.SEV2, Services: []string{"checkout-api"}}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		room, _ := w.run.Server.DB.WarRooms().Room(ctx, 1)
+		summary := room.SummaryTS
+
+		if st, out := w.press(t, summary, "fback", mmAlice, "alice.mm", "", func(c map[string]any) { c["sig"] = "00" + c["sig"].(string)[2:] }); st != 401 {
+			t.Errorf("forged signature: %d %v", st, out)
+		}
+		if st, out := w.press(t, summary, "fback", mmAlice, "alice.mm", "", func(c map[string]any) { c["incident"] = "2" }); st != 401 {
+			t.Errorf("altered incident: %d %v", st, out)
+		}
+		if st, out := w.press(t, summary, "fback", mmCarol, "carol.mm", "", nil); st != 200 ||
+			!strings.Contains(fmt.Sprint(out["ephemeral_text"]), "not a Firebreak user") {
+			t.Errorf("unknown user: %d %v", st, out)
+		}
+		if w.incident(t, 1).Roles[incident.Resolver] != "" {
+			t.Fatal("a refused press changed the incident")
+		}
+		if st, out := w.press(t, summary, "fback", mmAlice, "alice.mm", "", nil); st != 200 || out["ephemeral_text"] != nil {
+			t.Fatalf("ack: %d %v", st, out)
+		}
+		if got := w.incident(t, 1).Roles[incident.Resolver]; got != "alice" {
+			t.Errorf("resolver %q", got)
+		}
+		if st, out := w.press(t, summary, "fbstatus", mmAlice, "alice.mm", "identified", nil); st != 200 || out["ephemeral_text"] != nil {
+			t.Fatalf("status: %d %v", st, out)
+		}
+		if st, out := w.press(t, summary, "fbrole", mmBob, "bob.mm", "communicator", nil); st != 200 || out["ephemeral_text"] != nil {
+			t.Fatalf("role: %d %v", st, out)
+		}
+		if st, out := w.press(t, summary, "fbgrade", mmAlice, "alice.mm", "SEV1", nil); st != 200 || out["ephemeral_text"] != nil {
+			t.Fatalf("grade: %d %v", st, out)
+		}
+		inc := w.incident(t, 1)
+		if inc.Status != incident.Identified || inc.Roles[incident.Communicator] != "bob" || inc.Grade != incident.SEV1 {
+			t.Errorf("incident %+v", inc)
+		}
+		// A transition the web refuses is refused here, privately.
+		if st, out := w.press(t, summary, "fbstatus", mmAlice, "alice.mm", "bogus", nil); st != 200 ||
+			!strings.Contains(fmt.Sprint(out["ephemeral_text"]), "Not done on INC-1") {
+			t.Errorf("bad status: %d %v", st, out)
+		}
+		// The summary follows: acknowledged, so its button is gone.
+		waitFor(t, "the summary to drop Acknowledge", func() bool {
+			_, _, ok := w.mm.Action(summary, "fback")
+			return !ok && strings.Contains(w.mm.Posts(room.ChannelID)[0].Message, "| SEV1 | alice | bob |")
+		})
 	})
 }

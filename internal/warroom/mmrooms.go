@@ -81,14 +81,16 @@ func (r *Rooms) mmRefresh(ctx context.Context, inc *incident.Incident, room *Roo
 		room.Topic = topic
 	}
 	message := MattermostSummary(inc, r.Config.BaseURL)
+	props := MattermostActions(inc, r.Config.BaseURL, r.Mattermost.Token)
 	if room.SummaryTS != "" {
-		return r.Mattermost.Call(ctx, http.MethodPut, "/posts/"+url.PathEscape(room.SummaryTS)+"/patch", map[string]any{"message": message}, nil)
+		return r.Mattermost.Call(ctx, http.MethodPut, "/posts/"+url.PathEscape(room.SummaryTS)+"/patch", map[string]any{"message": message,
+			"props": props}, nil)
 	}
 	if !mayPost {
 		return nil
 	}
 	// The pending post id makes a retried post (its answer lost) one post.
-	id, err := r.Mattermost.CreatePost(ctx, room.ChannelID, message, nil, "fb-summary-"+strconv.FormatInt(inc.ID, 10)+"-"+room.ChannelID)
+	id, err := r.Mattermost.CreatePost(ctx, room.ChannelID, message, props, "fb-summary-"+strconv.FormatInt(inc.ID, 10)+"-"+room.ChannelID)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /hooks/slack/events", h.events)
 	mux.HandleFunc("POST /hooks/slack/interactivity", h.interactivity)
 	mux.HandleFunc("POST /hooks/mattermost/command", h.mattermostCommand)
+	mux.HandleFunc("POST "+warroom.MattermostActionsPath, h.mattermostActions)
 }
 
 // maxBody bounds a request; Slack's payloads are a few KiB.
