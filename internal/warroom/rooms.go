@@ -534,6 +534,9 @@ type ephemeralWorker struct {
 
 func (w *ephemeralWorker) Work(ctx context.Context, job *river.Job[EphemeralArgs]) error {
 	a := job.Args
+	if w.r.Slack == nil {
+		return nil // rooms are on Mattermost, which answers a press itself
+	}
 	err := w.r.Slack.Call(ctx, "chat.postEphemeral", map[string]any{"channel": a.ChannelID, "user": a.User, "text": a.Text}, nil)
 	if IsSlackError(err, "user_not_in_channel") {
 		return nil // they left; nobody is left to tell
