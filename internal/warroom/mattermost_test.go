@@ -149,6 +149,9 @@ func TestMattermostWarRoom(t *testing.T) {
 		if len(posts) == 0 || summaries() != 1 || !posts[0].Pinned || !strings.Contains(posts[0].Message, "[INC-1](https://firebreak.example.com/incidents/INC-1) SEV2") {
 			t.Fatalf("posts %+v", posts)
 		}
+		if ev := w.events(t, 1, warroom.EventOpened)[0]; ev.Data["title"] != "~inc-1-checkout-slow" || ev.Data["provider"] != warroom.Mattermost {
+			t.Errorf("opened %+v", ev.Data)
+		}
 		room, err := w.run.Server.DB.WarRooms().Room(ctx, 1)
 		if err != nil || room == nil || room.Provider != warroom.Mattermost || room.ChannelID != ch.ID || room.SummaryTS != posts[0].ID {
 			t.Fatalf("room %+v, %v", room, err)

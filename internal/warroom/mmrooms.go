@@ -316,3 +316,12 @@ func (r *Rooms) IncidentOfRoom(ctx context.Context, provider, channelID string) 
 	}
 	return room.IncidentID, true, nil
 }
+
+// Title is how people write the room's channel: #name in Slack, ~name in
+// Mattermost.
+func (r *Room) Title() string {
+	if r.Provider == Mattermost {
+		return "~" + r.Name
+	}
+	return "#" + r.Name
+}

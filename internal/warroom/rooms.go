@@ -180,7 +180,7 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 		return nil
 	}
 	ev := &incident.Event{IncidentID: inc.ID, At: r.now(), Actor: chatActor, Kind: EventOpened,
-		Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name,
+		Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": room.Title(),
 			"private": room.Private}}
 	if err := r.Incidents.AppendEvent(ctx, ev); err != nil {
 		return err
@@ -432,7 +432,7 @@ func (r *Rooms) archive(ctx context.Context, room Room) error {
 		return err
 	}
 	return r.Incidents.AppendEvent(ctx, &incident.Event{IncidentID: room.IncidentID, At: at, Actor: chatActor, Kind: EventArchived,
-		Data: map[string]any{"channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name}})
+		Data: map[string]any{"channel_id": room.ChannelID, "name": room.Name, "title": room.Title()}})
 }
 
 // Register adds the rooms' job workers.
