@@ -163,7 +163,7 @@ func (c *fileConfig) summary() string {
 		parts = append(parts, fmt.Sprintf("monthly insights digest on day %d at %02d:00 (%s)", d.Day, d.Hour, d.Language))
 	}
 	if w := c.WarRoom; w != nil {
-		parts = append(parts, fmt.Sprintf("war rooms for %d grades, named %s, archived %s after close", len(w.Grades), w.NamePattern, w.ArchiveAfter))
+		parts = append(parts, fmt.Sprintf("war rooms on %s for %d grades, named %s, archived %s after close", w.Provider, len(w.Grades), w.NamePattern, w.ArchiveAfter))
 	}
 	if c.Auth.OIDC != nil {
 		parts = append(parts, fmt.Sprintf("single sign-on through %s with %d group rules", c.Auth.OIDC.Issuer, len(c.Auth.OIDC.Groups)))

@@ -42,6 +42,9 @@ const (
 	// LineWorks sends LINE WORKS bot messages; To names a target in the
 	// notify config.
 	LineWorks Channel = "lineworks"
+	// MattermostRoom posts to a Mattermost war room through the REST API
+	// with the bot token; To is the channel id (internal/warroom).
+	MattermostRoom Channel = "mattermost_room"
 )
 
 // Status is where a stored message stands.

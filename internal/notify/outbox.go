@@ -126,7 +126,7 @@ func (m *Message) check() error {
 }
 
 // channels are the channels a message may travel by.
-var channels = []Channel{Email, Slack, Webhook, Mattermost, Teams, LineWorks}
+var channels = []Channel{Email, Slack, Webhook, Mattermost, Teams, LineWorks, MattermostRoom}
 
 func randomKey() string {
 	b := make([]byte, 16)

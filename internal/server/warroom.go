@@ -17,14 +17,20 @@ import (
 // and rooms of long-closed incidents archived.
 const warRoomSweepEvery = 5 * time.Minute
 
+// mattermostPinsEvery is how often Mattermost rooms' pinned posts are read.
+const mattermostPinsEvery = time.Minute
+
 // openWarRooms builds the war rooms when the war_room section and a Slack
 // app are configured: each serious incident's channel, kept in step with
 // its timeline both ways. Without them it returns nil and nothing changes.
 func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	var api *warroom.SlackAPI
+	var mm *warroom.MattermostAPI
 	switch {
 	case o.WarRoom == nil:
 		return nil
+	case o.WarRoom.Provider == warroom.Mattermost && o.WarRoom.Mattermost != nil:
+		mm = warroom.NewMattermostAPI(o.WarRoom.Mattermost) // Mattermost's REST API with the bot token
 	case o.DemoOutbox:
 		api = warroom.DemoSlack() // `serve --demo`: Slack answered in process
 	case o.Notify != nil && o.Notify.Slack != nil:
@@ -40,7 +46,7 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 		cfg.BaseURL = o.Policy.BaseURL
 	}
 	rooms := &warroom.Rooms{Config: &cfg, Store: s.DB.WarRooms(), Incidents: s.DB.Incidents(), Catalog: o.Catalog,
-		Slack: api, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
+		Slack: api, Mattermost: mm, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
 		Log: o.Logger.With("component", "warroom")}
 	propagate := s.DB.OnEvents
 	s.DB.OnEvents = func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
@@ -58,7 +64,14 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 			register(w)
 		}
 	}
-	jc.Periodic = append(jc.Periodic, rooms.Periodic(warRoomSweepEvery))
+	every := warRoomSweepEvery
+	if mm != nil {
+		// Mattermost tells of no pins: the sweep reads them, so it runs
+		// more often, and posts the rooms' news through the outbox.
+		every = mattermostPinsEvery
+		s.Outbox.Notifiers[warroom.MattermostChannel] = mm
+	}
+	jc.Periodic = append(jc.Periodic, rooms.Periodic(every))
 	return rooms
 }
 
@@ -67,6 +80,10 @@ func (s *Server) chatHandler(o Options, rooms *warroom.Rooms) *chat.Handler {
 	if rooms == nil {
 		return nil
 	}
-	return &chat.Handler{Secret: o.Intake.Slack.SigningSecret, Rooms: rooms, Users: s.DB.Users(), Incidents: s.Incidents,
+	h := &chat.Handler{Secret: o.Intake.Slack.SigningSecret, Rooms: rooms, Users: s.DB.Users(), Incidents: s.Incidents,
 		Queue: s.Jobs, Now: o.Now, Log: o.Logger.With("component", "chat")}
+	if mc := rooms.Config.Mattermost; rooms.Mattermost != nil && mc != nil {
+		h.MattermostToken = mc.CommandToken
+	}
+	return h
 }

@@ -36,12 +36,17 @@ type Config struct {
 	// BaseURL is where people open Firebreak, for the link in the topic
 	// and the report button; empty: the policy's base_url.
 	BaseURL string
+	// Provider is the chat service rooms are made in: slack (the default)
+	// or mattermost.
+	Provider string
+	// Mattermost is war_room.mattermost, set when Provider is mattermost.
+	Mattermost *MattermostConfig
 }
 
 // DefaultConfig is the section with every default.
 func DefaultConfig() *Config {
 	return &Config{Grades: []incident.Grade{incident.SEV1, incident.SEV2, incident.SEV3}, NamePattern: "inc-{number}-{slug}",
-		ArchiveAfter: 7 * 24 * time.Hour, PinEmoji: "pushpin", SlackUsers: map[string]string{}, OnDuty: map[string][]string{}}
+		ArchiveAfter: 7 * 24 * time.Hour, PinEmoji: "pushpin", Provider: Slack, SlackUsers: map[string]string{}, OnDuty: map[string][]string{}}
 }
 
 // Opens reports whether incidents of grade g get a room.
@@ -97,6 +102,9 @@ func ParseConfig(filename string, data []byte, teams func(string) bool) (*Config
 		for _, f := range fields {
 			readField(r, c, f, teams)
 		}
+		if c.Provider == Mattermost && c.Mattermost == nil {
+			r.Errorf(section.Val, "war_room.mattermost", "required when war_room.provider is mattermost: url, team_id and token")
+		}
 	})
 	if err != nil {
 		return nil, err
@@ -149,6 +157,13 @@ func readField(r *confyaml.Reader, c *Config, f confyaml.Field, teams func(strin
 			}
 			c.SlackUsers[u.Key.Value] = id
 		}
+	case "provider":
+		c.Provider = r.Str(f.Val, f.Path)
+		if c.Provider != Slack && c.Provider != Mattermost {
+			r.Errorf(f.Val, f.Path, "must be slack or mattermost; got %q", c.Provider)
+		}
+	case "mattermost":
+		c.Mattermost = readMattermost(r, f)
 	case "on_duty":
 		fields, ok := r.Fields(f.Val, f.Path)
 		if !ok {

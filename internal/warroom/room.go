@@ -78,4 +78,9 @@ type Store interface {
 	// FollowMessage records an edit (text) or removal (deleted) of a
 	// copied message and appends ev, in one transaction.
 	FollowMessage(ctx context.Context, c *Copied, text string, deleted bool, ev *incident.Event) error
+	// OpenRooms lists a provider's rooms that are open and have their
+	// summary (so are done opening).
+	OpenRooms(ctx context.Context, provider string) ([]Room, error)
+	// CopiedMessages lists a channel's copied messages not removed since.
+	CopiedMessages(ctx context.Context, provider, channelID string) ([]Copied, error)
 }

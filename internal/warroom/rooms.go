@@ -56,11 +56,14 @@ type Rooms struct {
 	Incidents Incidents
 	Catalog   *catalog.Catalog
 	Slack     *SlackAPI
-	Outbox    Outbox
-	Queue     Queue
-	DB        *sql.DB // for the transactions that store chat messages
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Mattermost, when set, makes the rooms in Mattermost instead of
+	// Slack (war_room.provider: mattermost).
+	Mattermost *MattermostAPI
+	Outbox     Outbox
+	Queue      Queue
+	DB         *sql.DB // for the transactions that store chat messages
+	Now        func() time.Time
+	Log        *slog.Logger
 }
 
 func (r *Rooms) now() time.Time {
@@ -177,7 +180,7 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 		return nil
 	}
 	ev := &incident.Event{IncidentID: inc.ID, At: r.now(), Actor: chatActor, Kind: EventOpened,
-		Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name,
+		Data: map[string]any{"provider": room.Provider, "channel_id": room.ChannelID, "name": room.Name, "title": room.Title(),
 			"private": room.Private}}
 	if err := r.Incidents.AppendEvent(ctx, ev); err != nil {
 		return err
@@ -194,6 +197,9 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 }
 
 func (r *Rooms) createChannel(ctx context.Context, inc *incident.Incident) (*Room, error) {
+	if r.Mattermost != nil {
+		return r.mmCreate(ctx, inc)
+	}
 	name := ChannelName(r.Config.NamePattern, inc)
 	private := inc.Visibility == incident.Restricted
 	id, err := r.Slack.CreateChannel(ctx, name, private)
@@ -247,6 +253,9 @@ func (r *Rooms) People(inc *incident.Incident) []string {
 }
 
 func (r *Rooms) invite(ctx context.Context, inc *incident.Incident, room *Room) error {
+	if room.Provider == Mattermost {
+		return r.mmInvite(ctx, inc, room)
+	}
 	var ids []string
 	for _, n := range r.People(inc) {
 		if id := r.Config.SlackUsers[n]; id != "" {
@@ -274,6 +283,9 @@ func (r *Rooms) invite(ctx context.Context, inc *incident.Incident, room *Room) 
 // refresh sets the topic when it changed and posts, pins or updates the
 // summary.
 func (r *Rooms) refresh(ctx context.Context, inc *incident.Incident, room *Room, mayPost bool) error {
+	if room.Provider == Mattermost {
+		return r.mmRefresh(ctx, inc, room, mayPost)
+	}
 	if topic := Topic(inc, r.Link(inc)); topic != room.Topic {
 		if err := r.Slack.Call(ctx, "conversations.setTopic", map[string]any{"channel": room.ChannelID, "topic": topic}, nil); err != nil {
 			return err
@@ -348,8 +360,12 @@ func (r *Rooms) Sync(ctx context.Context, incidentID int64) error {
 		if !ok {
 			continue
 		}
-		msgs = append(msgs, notify.Message{Key: fmt.Sprintf("warroom:%d:%s:%d", incidentID, room.ChannelID, ev.ID), IncidentID: incidentID,
-			EventID: ev.ID, Channel: notify.Slack, Target: "#" + room.Name, To: room.ChannelID, Lang: "ko", Text: text})
+		m := notify.Message{Key: fmt.Sprintf("warroom:%d:%s:%d", incidentID, room.ChannelID, ev.ID), IncidentID: incidentID,
+			EventID: ev.ID, Channel: notify.Slack, Target: "#" + room.Name, To: room.ChannelID, Lang: "ko", Text: text}
+		if room.Provider == Mattermost {
+			m.Channel, m.Target, m.Text = MattermostChannel, "~"+room.Name, slackToMarkdown(text)
+		}
+		msgs = append(msgs, m)
 	}
 	last := events[len(events)-1].ID
 	if len(msgs) > 0 {
@@ -387,6 +403,9 @@ func (r *Rooms) Sweep(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("sync war room of %s: %w", incident.FormatRef(id), err))
 		}
 	}
+	if r.Mattermost != nil {
+		errs = append(errs, r.collectAll(ctx)...)
+	}
 	due, err := r.Store.RoomsToArchive(ctx, r.now().Add(-r.Config.ArchiveAfter))
 	if err != nil {
 		return errors.Join(append(errs, err)...)
@@ -400,8 +419,12 @@ func (r *Rooms) Sweep(ctx context.Context) error {
 }
 
 func (r *Rooms) archive(ctx context.Context, room Room) error {
-	err := r.Slack.Call(ctx, "conversations.archive", map[string]any{"channel": room.ChannelID}, nil)
-	if err != nil && !IsSlackError(err, "already_archived") {
+	if room.Provider == Mattermost {
+		if err := r.mmArchive(ctx, room); err != nil {
+			return err
+		}
+	} else if err := r.Slack.Call(ctx, "conversations.archive", map[string]any{"channel": room.ChannelID}, nil); err != nil &&
+		!IsSlackError(err, "already_archived") {
 		return err
 	}
 	at := r.now()
@@ -409,7 +432,7 @@ func (r *Rooms) archive(ctx context.Context, room Room) error {
 		return err
 	}
 	return r.Incidents.AppendEvent(ctx, &incident.Event{IncidentID: room.IncidentID, At: at, Actor: chatActor, Kind: EventArchived,
-		Data: map[string]any{"channel_id": room.ChannelID, "name": room.Name, "title": "#" + room.Name}})
+		Data: map[string]any{"channel_id": room.ChannelID, "name": room.Name, "title": room.Title()}})
 }
 
 // Register adds the rooms' job workers.
@@ -511,6 +534,9 @@ type ephemeralWorker struct {
 
 func (w *ephemeralWorker) Work(ctx context.Context, job *river.Job[EphemeralArgs]) error {
 	a := job.Args
+	if w.r.Slack == nil {
+		return nil // rooms are on Mattermost, which answers a press itself
+	}
 	err := w.r.Slack.Call(ctx, "chat.postEphemeral", map[string]any{"channel": a.ChannelID, "user": a.User, "text": a.Text}, nil)
 	if IsSlackError(err, "user_not_in_channel") {
 		return nil // they left; nobody is left to tell

@@ -34,6 +34,7 @@ type Incidents interface {
 	Update(ctx context.Context, by auth.User, id int64, p incident.Patch) (*incident.Incident, error)
 	Assign(ctx context.Context, by auth.User, id int64, role incident.Role, user string) (*incident.Incident, error)
 	PostUpdate(ctx context.Context, by auth.User, id int64, u incident.StatusUpdate) (incident.Event, error)
+	AddNote(ctx context.Context, by auth.User, id int64, text string) (incident.Event, error)
 }
 
 // Queue enqueues jobs.
@@ -43,19 +44,24 @@ type Queue interface {
 
 // Handler serves /hooks/slack/events and /hooks/slack/interactivity.
 type Handler struct {
-	Secret    string // the Slack app's signing secret; empty: both answer 404
-	Rooms     *warroom.Rooms
-	Users     Users
-	Incidents Incidents
-	Queue     Queue
-	Now       func() time.Time
-	Log       *slog.Logger
+	Secret string // the Slack app's signing secret; empty: both answer 404
+	// MattermostToken is the token of the Mattermost slash command;
+	// empty: /hooks/mattermost/command answers 404.
+	MattermostToken string
+	Rooms           *warroom.Rooms
+	Users           Users
+	Incidents       Incidents
+	Queue           Queue
+	Now             func() time.Time
+	Log             *slog.Logger
 }
 
 // Register mounts the endpoints.
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /hooks/slack/events", h.events)
 	mux.HandleFunc("POST /hooks/slack/interactivity", h.interactivity)
+	mux.HandleFunc("POST /hooks/mattermost/command", h.mattermostCommand)
+	mux.HandleFunc("POST "+warroom.MattermostActionsPath, h.mattermostActions)
 }
 
 // maxBody bounds a request; Slack's payloads are a few KiB.

@@ -37,4 +37,3 @@ func (u *UI) withMaintenance(r *http.Request, inc *incident.Incident, events []i
 	sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 	return out, nil
 }
-

@@ -20,6 +20,8 @@ var warRoomMessages = map[string][2]string{
 	"wr.open":     {"Open in Slack", "Slack에서 열기"},
 	"wr.hint": {"Pin a message there with a 📌 reaction to copy it to the timeline; the summary's buttons do what this page does.",
 		"채널에서 📌 반응을 단 메시지는 타임라인에 복사됩니다. 요약 메시지의 버튼은 이 화면과 같은 일을 합니다."},
+	"wr.hint.mm": {"Pin a message there to copy it to the timeline (within a minute); the summary's buttons do what this page does.",
+		"채널에서 고정한 메시지는 1분 안에 타임라인에 복사됩니다. 요약 메시지의 버튼은 이 화면과 같은 일을 합니다."},
 }
 
 func init() {

@@ -1,0 +1,118 @@
+package chat
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
+)
+
+// mattermostCommand serves Mattermost's slash command /incident (a custom
+// slash command whose request URL is /hooks/mattermost/command).
+// Mattermost signs nothing; it sends the command's token, in the form and
+// in the Authorization header, which is compared in constant time. Only
+// `note` is taken here: `/incident note <text>` in an incident's channel,
+// or `/incident note INC-<n> <text>` anywhere, adds a note as the
+// Firebreak user of the Mattermost user (the users map, else the username).
+func (h *Handler) mattermostCommand(w http.ResponseWriter, r *http.Request) {
+	if h.MattermostToken == "" || h.Rooms == nil || h.Rooms.Mattermost == nil {
+		problem(w, http.StatusNotFound, "the Mattermost slash command is not configured")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	if err := r.ParseForm(); err != nil {
+		problem(w, http.StatusBadRequest, "body: not a form")
+		return
+	}
+	f := r.PostForm
+	token := f.Get("token")
+	if token == "" {
+		token = strings.TrimPrefix(r.Header.Get("Authorization"), "Token ")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(h.MattermostToken)) != 1 {
+		h.log().WarnContext(r.Context(), "mattermost: refused command", "remote", r.RemoteAddr)
+		problem(w, http.StatusUnauthorized, "token: not the slash command's token")
+		return
+	}
+	cmd := f.Get("command")
+	if cmd == "" {
+		cmd = "/incident"
+	}
+	verb, rest := cut(strings.TrimSpace(f.Get("text")))
+	if verb != "note" {
+		mmAnswer(w, "ephemeral", fmt.Sprintf("**Usage** · **사용법**: `%[1]s note <text>` (in an incident's channel · 장애 채널에서) or `%[1]s note INC-<n> <text>`", cmd))
+		return
+	}
+	h.mattermostNote(w, r, f, rest)
+}
+
+func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.Values, rest string) {
+	ctx := r.Context()
+	var id int64
+	if first, after := cut(rest); after != "" && strings.HasPrefix(strings.ToUpper(first), "INC-") {
+		if n, ok := incident.ParseRef(first); ok {
+			id, rest = n, after
+		}
+	}
+	if id == 0 {
+		n, _, err := h.Rooms.IncidentOfRoom(ctx, warroom.Mattermost, f.Get("channel_id"))
+		if err != nil {
+			h.log().ErrorContext(ctx, "mattermost: find the channel's incident", "channel", f.Get("channel_id"), "err", err)
+			mmAnswer(w, "ephemeral", tryAgain)
+			return
+		}
+		id = n // 0 when the channel is no war room
+	}
+	if id == 0 || strings.TrimSpace(rest) == "" {
+		mmAnswer(w, "ephemeral", "This channel is no incident's channel, or the note is empty; name the incident. · 장애 채널이 아니거나 메모가 비었습니다. 장애 번호를 적어 주세요.")
+		return
+	}
+	name, ok := h.Rooms.Config.Mattermost.MattermostUser(f.Get("user_id"))
+	if !ok {
+		name = f.Get("user_name")
+	}
+	user, err := h.Users.UserByName(ctx, name)
+	if err != nil {
+		if fail.CodeOf(err) == fail.NotFound {
+			mmAnswer(w, "ephemeral", fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
+				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
+			return
+		}
+		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
+		mmAnswer(w, "ephemeral", tryAgain)
+		return
+	}
+	if _, err := h.Incidents.AddNote(ctx, user, id, rest); err != nil {
+		e, ok := fail.As(err)
+		if !ok || e.Code == fail.Internal {
+			h.log().ErrorContext(ctx, "mattermost: add note", "user", name, "incident", id, "err", err)
+			mmAnswer(w, "ephemeral", tryAgain)
+			return
+		}
+		mmAnswer(w, "ephemeral", "The note was not added · 메모를 남기지 못했습니다: "+e.Error())
+		return
+	}
+	mmAnswer(w, "in_channel", fmt.Sprintf("**Note on %[1]s** · **%[1]s 메모** — %[2]s\n> %[3]s", incident.FormatRef(id), name,
+		strings.ReplaceAll(rest, "\n", "\n> ")))
+}
+
+// mmAnswer is a slash command's answer: ephemeral (to the person only) or
+// in_channel.
+func mmAnswer(w http.ResponseWriter, kind, text string) {
+	writeJSON(w, map[string]string{"response_type": kind, "text": text})
+}
+
+// cut splits off the first word.
+func cut(s string) (string, string) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexAny(s, " \t\n")
+	if i < 0 {
+		return s, ""
+	}
+	return s[:i], strings.TrimSpace(s[i+1:])
+}

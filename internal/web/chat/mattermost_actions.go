@@ -1,0 +1,109 @@
+package chat
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
+	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/warroom"
+)
+
+// mattermostPress is the part of an interactive message action request
+// Firebreak reads.
+type mattermostPress struct {
+	UserID    string `json:"user_id"`
+	UserName  string `json:"user_name"`
+	ChannelID string `json:"channel_id"`
+	Context   struct {
+		Action         string `json:"action"`
+		Incident       string `json:"incident"`
+		Sig            string `json:"sig"`
+		SelectedOption string `json:"selected_option"`
+	} `json:"context"`
+}
+
+// mattermostActions takes presses of a Mattermost war room summary's
+// buttons and menus. The context was signed when the summary was posted
+// (warroom.ActionSignature), so a forged one is refused; the person acts
+// as their Firebreak user, under the web's rules. What is done is told in
+// the channel by the room's sync; refusals go to the person only, as
+// Mattermost's ephemeral_text.
+func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
+	if h.Rooms == nil || h.Rooms.Mattermost == nil {
+		problem(w, http.StatusNotFound, "Mattermost war rooms are not configured")
+		return
+	}
+	var in mattermostPress
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody)).Decode(&in); err != nil {
+		problem(w, http.StatusBadRequest, "body: not an interactive message action")
+		return
+	}
+	c := in.Context
+	if !warroom.ValidActionSignature(h.Rooms.Mattermost.Token, c.Action, c.Incident, c.Sig) {
+		h.log().WarnContext(r.Context(), "mattermost: refused action", "remote", r.RemoteAddr)
+		problem(w, http.StatusUnauthorized, "context.sig: not signed by Firebreak")
+		return
+	}
+	ctx := r.Context()
+	id, err := strconv.ParseInt(c.Incident, 10, 64)
+	if err != nil || id <= 0 {
+		problem(w, http.StatusBadRequest, "context.incident: not an incident id")
+		return
+	}
+	answer := func(text string) { writeJSON(w, map[string]string{"ephemeral_text": text}) }
+	name, ok := h.Rooms.Config.Mattermost.MattermostUser(in.UserID)
+	if !ok {
+		name = in.UserName
+	}
+	user, err := h.Users.UserByName(ctx, name)
+	if err != nil {
+		if fail.CodeOf(err) == fail.NotFound {
+			answer(fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
+				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
+			return
+		}
+		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
+		answer(tryAgain)
+		return
+	}
+	choice := c.SelectedOption
+	switch warroom.MattermostAction(c.Action) {
+	case warroom.ActionAck:
+		var inc *incident.Incident
+		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
+			if holder := inc.Roles[incident.Resolver]; holder != "" {
+				answer(fmt.Sprintf("%[1]s is already being handled by %[2]s. · %[1]s 장애는 이미 %[2]s 님이 대응 중입니다.", inc.Ref(), holder))
+				return
+			}
+			_, err = h.Incidents.Assign(ctx, user, id, incident.Resolver, user.Name)
+		}
+	case warroom.ActionStatus:
+		_, err = h.Incidents.SetStatus(ctx, user, id, incident.Status(choice), "")
+	case warroom.ActionGrade:
+		var g incident.Grade
+		if g, err = incident.ParseGrade(choice); err == nil {
+			_, err = h.Incidents.Update(ctx, user, id, incident.Patch{Grade: &g})
+		} else {
+			err = fail.Field("grade", "%v", err)
+		}
+	case warroom.ActionTakeRole:
+		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
+	default:
+		problem(w, http.StatusBadRequest, "context.action: unknown action")
+		return
+	}
+	if err != nil {
+		e, ok := fail.As(err)
+		if !ok || e.Code == fail.Internal {
+			h.log().ErrorContext(ctx, "mattermost: action", "incident", id, "err", err)
+			answer(tryAgain)
+			return
+		}
+		answer(fmt.Sprintf("Not done on %[1]s · %[1]s 에서 처리하지 못했습니다: %[2]s", incident.FormatRef(id), e.Error()))
+		return
+	}
+	writeJSON(w, map[string]any{})
+}
