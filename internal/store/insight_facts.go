@@ -110,6 +110,21 @@ func (db *DB) markRecurs(ctx context.Context, tx *sql.Tx, incidentID int64) erro
 	return nil
 }
 
+// analyzeFacts refreshes PostgreSQL's statistics of insight_facts after a
+// backfill of n rows. Until autovacuum gets to it (up to a minute or more),
+// the planner would take a table just filled with thousands of rows for an
+// empty one and join it by nested loops: a year's review question measured
+// 1.5 s instead of milliseconds. SQLite plans from its indexes alone.
+func (db *DB) analyzeFacts(ctx context.Context, n int) error {
+	if n == 0 || db.Dialect != Postgres {
+		return nil
+	}
+	if _, err := db.SQL.ExecContext(ctx, "ANALYZE insight_facts"); err != nil {
+		return fmt.Errorf("analyze insight facts: %w", err)
+	}
+	return nil
+}
+
 // factsBatch bounds one backfill transaction.
 const factsBatch = 500
 
@@ -131,7 +146,7 @@ func (db *DB) BackfillInsightFacts(ctx context.Context) (int, error) {
 			return n, fmt.Errorf("find incidents without insight facts: %w", err)
 		}
 		if len(incs) == 0 {
-			return n, nil
+			return n, db.analyzeFacts(ctx, n)
 		}
 		err = db.inTx(ctx, func(tx *sql.Tx) error {
 			for _, inc := range incs {
