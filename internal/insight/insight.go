@@ -52,12 +52,10 @@ type ItemRow struct {
 	DoneAt     *time.Time
 }
 
-// ReviewRow is one review stage of an incident that was resolved.
-type ReviewRow struct {
-	IncidentID int64
-	Stage      string
-	ResolvedAt time.Time
-	HeldAt     *time.Time
+// ReviewCounts are the review stages of the incidents resolved in a
+// period: all of them, those held, and those held in time.
+type ReviewCounts struct {
+	Stages, Held, InTime int
 }
 
 // ItemCounts are the action items opened in a period, done in it, done in
@@ -119,7 +117,7 @@ type Store interface {
 	InsightIncidents(ctx context.Context, f Filter) ([]IncidentRow, error)
 	InsightItemCounts(ctx context.Context, f Filter) (ItemCounts, error)
 	InsightOpenItems(ctx context.Context, f Filter, q OpenQuery) (OpenItems, error)
-	InsightReviews(ctx context.Context, f Filter) ([]ReviewRow, error)
+	InsightReviews(ctx context.Context, f Filter, within time.Duration) (ReviewCounts, error)
 }
 
 // MaxRows bounds each kind of row read for one question; a period with more

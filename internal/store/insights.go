@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/insight"
+	"golang.org/x/sync/errgroup"
 )
 
 // Insights reads what the insight measures need: the narrow per-incident
@@ -187,24 +188,25 @@ func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter, oq in
 		return out, fmt.Errorf("insight open items: %w", err)
 	}
 	rows.Close()
+	// The median walks and the two lists are independent reads: run them
+	// at once, as the report's own reads are.
+	g, ctx := errgroup.WithContext(ctx)
 	for i := range out.Groups {
-		if err := s.medianCreated(ctx, f, &out.Groups[i]); err != nil {
-			return out, err
-		}
+		g.Go(func() error { return s.medianCreated(ctx, f, &out.Groups[i]) })
 	}
 	if out.LongOpen > 0 {
-		out.LongOpenItems, err = s.itemList(ctx, f, long, "ai.created_at, ai.id", oq.List)
-		if err != nil {
-			return out, err
-		}
+		g.Go(func() (err error) {
+			out.LongOpenItems, err = s.itemList(ctx, f, long, "ai.created_at, ai.id", oq.List)
+			return err
+		})
 	}
 	if out.Overdue > 0 {
-		out.OverdueItems, err = s.itemList(ctx, f, overdue, "ai.due_at, ai.id", oq.List)
-		if err != nil {
-			return out, err
-		}
+		g.Go(func() (err error) {
+			out.OverdueItems, err = s.itemList(ctx, f, overdue, "ai.due_at, ai.id", oq.List)
+			return err
+		})
 	}
-	return out, nil
+	return out, g.Wait()
 }
 
 // medianCreated finds when the open item of median age in g was created:
@@ -254,32 +256,35 @@ func (s *Insights) itemList(ctx context.Context, f insight.Filter, cond func(*ar
 	return out, rows.Err()
 }
 
-// InsightReviews returns the review stages of the incidents resolved in the
-// period that the filter keeps.
-func (s *Insights) InsightReviews(ctx context.Context, f insight.Filter) ([]insight.ReviewRow, error) {
+// InsightReviews counts, in SQL, the review stages of the incidents
+// resolved in the period that the filter keeps: all of them, those held,
+// and those held no later than within after the incident was resolved.
+func (s *Insights) InsightReviews(ctx context.Context, f insight.Filter, within time.Duration) (insight.ReviewCounts, error) {
 	var a args
 	where := append([]string{
 		"f.resolved_unix >= " + a.add(f.From.Unix()),
 		"f.resolved_unix < " + a.add(f.To.Unix()),
 	}, s.factCond(f, &a)...)
-	q := `SELECT r.incident_id, r.stage, f.resolved_unix, r.held_at
+	deadline := s.db.unixTime("f.resolved_unix + " + a.add(int64(within/time.Second)))
+	q := `SELECT
+			COUNT(*),
+			COALESCE(SUM(CASE WHEN r.held_at IS NOT NULL THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN r.held_at <= ` + deadline + ` THEN 1 ELSE 0 END), 0)
 		FROM retrospectives r JOIN insight_facts f ON f.incident_id = r.incident_id
-		WHERE ` + strings.Join(where, " AND ") + ` ORDER BY r.incident_id, r.stage LIMIT ` + a.add(f.Limit)
-	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
-	if err != nil {
-		return nil, fmt.Errorf("insight reviews: %w", err)
+		WHERE ` + strings.Join(where, " AND ")
+	var c insight.ReviewCounts
+	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Stages, &c.Held, &c.InTime); err != nil {
+		return c, fmt.Errorf("insight reviews: %w", err)
 	}
-	defer rows.Close()
-	var out []insight.ReviewRow
-	for rows.Next() {
-		var r insight.ReviewRow
-		var resolved int64
-		var held scanTime
-		if err := rows.Scan(&r.IncidentID, &r.Stage, &resolved, &held); err != nil {
-			return nil, fmt.Errorf("insight reviews: %w", err)
-		}
-		r.ResolvedAt, r.HeldAt = time.Unix(resolved, 0).UTC(), held.ptr()
-		out = append(out, r)
+	return c, nil
+}
+
+// unixTime is SQL for the time at the whole Unix seconds expr, comparable
+// with a stored time column: on SQLite the fixed-width text times are
+// written in (sqliteTime), so text order is time order.
+func (db *DB) unixTime(expr string) string {
+	if db.Dialect == SQLite {
+		return "(strftime('%Y-%m-%dT%H:%M:%S', " + expr + ", 'unixepoch') || '.000000Z')"
 	}
-	return out, rows.Err()
+	return "to_timestamp(" + expr + ")"
 }

@@ -94,6 +94,13 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	db.SetMaxOpenConns(8)
+	// Keep every connection once opened: database/sql keeps only two idle
+	// by default, and a reader past those two was closed after each use,
+	// its page cache with it, so the next parallel read (the insights run
+	// eleven at once) opened a connection and read its pages from disk
+	// again. Idle connections cost memory only, freed after a while.
+	db.SetMaxIdleConns(8)
+	db.SetConnMaxIdleTime(5 * time.Minute)
 	queue, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		db.Close()
