@@ -1,6 +1,7 @@
 package insight
 
 import (
+	"cmp"
 	"slices"
 	"sort"
 	"time"
@@ -23,6 +24,9 @@ const (
 // Measures lists the durations in the order they happen.
 var Measures = []Measure{Detect, Acknowledge, Mitigate, Resolve}
 
+// numMeasures is len(Measures), as a constant for arrays indexed by measure.
+const numMeasures = 4
+
 // Stat is a duration's median and 90th percentile over Count incidents, by
 // the nearest-rank method (the value at rank ceil(p·n) of the sorted list),
 // so every figure is one incident's actual duration.
@@ -33,19 +37,6 @@ type Stat struct {
 	// Seconds for JSON readers.
 	MedianSeconds int64 `json:"median_seconds"`
 	P90Seconds    int64 `json:"p90_seconds"`
-}
-
-// stat computes the median and p90 of ds; it sorts ds.
-func stat(ds []time.Duration) Stat {
-	s := Stat{Count: len(ds)}
-	if len(ds) == 0 {
-		return s
-	}
-	slices.Sort(ds)
-	s.Median = ds[rank(0.5, len(ds))]
-	s.P90 = ds[rank(0.9, len(ds))]
-	s.MedianSeconds, s.P90Seconds = int64(s.Median/time.Second), int64(s.P90/time.Second)
-	return s
 }
 
 // rank is the 0-based index of the nearest-rank p-quantile of n values.
@@ -63,35 +54,86 @@ type Group struct {
 	Stats     map[Measure]Stat `json:"stats"`
 }
 
+// byDuration lists, for each measure, the indexes of the rows that have it,
+// shortest duration first. Sorted once, it serves every dimension: walking
+// it in order hands each group its durations already sorted, so no group
+// sorts its own.
+type byDuration [numMeasures][]int
+
+func sortByDuration(rows []IncidentRow) *byDuration {
+	var o byDuration
+	for m := range o {
+		for i := range rows {
+			if rows[i].Has[m] {
+				o[m] = append(o[m], i)
+			}
+		}
+		slices.SortStableFunc(o[m], func(a, b int) int { return cmp.Compare(rows[a].Took[m], rows[b].Took[m]) })
+	}
+	return &o
+}
+
 // groupBy computes a Group per key; keys gives an incident's keys (one
 // incident may count in several groups: two services, two tags). Groups
-// come largest first, then by key.
-func groupBy(rows []IncidentRow, keys func(IncidentRow) []string) []Group {
+// come largest first, then by key. A group's median and p90 are picked as
+// the rows go by in duration order, at the ranks its counts call for.
+func groupBy(rows []IncidentRow, order *byDuration, keys func(IncidentRow) []string) []Group {
 	type acc struct {
-		n  int
-		ds map[Measure][]time.Duration
+		key   string
+		n     int
+		count [numMeasures]int // rows with each measure
+		seen  [numMeasures]int // of them, passed in duration order
+		stat  [numMeasures]Stat
 	}
-	by := map[string]*acc{}
-	for _, r := range rows {
+	var accs []*acc
+	index := map[string]int{}
+	// groupsOf[i] are the groups of rows[i], as indexes into accs.
+	groupsOf := make([][]int, len(rows))
+	for i, r := range rows {
 		for _, k := range keys(r) {
-			a := by[k]
-			if a == nil {
-				a = &acc{ds: map[Measure][]time.Duration{}}
-				by[k] = a
+			g, ok := index[k]
+			if !ok {
+				g = len(accs)
+				index[k] = g
+				accs = append(accs, &acc{key: k})
 			}
+			if slices.Contains(groupsOf[i], g) {
+				continue
+			}
+			groupsOf[i] = append(groupsOf[i], g)
+			a := accs[g]
 			a.n++
-			for i, m := range Measures {
-				if r.Has[i] {
-					a.ds[m] = append(a.ds[m], r.Took[i])
+			for m := range Measures {
+				if r.Has[m] {
+					a.count[m]++
 				}
 			}
 		}
 	}
-	out := make([]Group, 0, len(by))
-	for k, a := range by {
-		g := Group{Key: k, Incidents: a.n, Stats: map[Measure]Stat{}}
-		for _, m := range Measures {
-			g.Stats[m] = stat(a.ds[m])
+	for m := range Measures {
+		for _, i := range order[m] {
+			d := rows[i].Took[m]
+			for _, g := range groupsOf[i] {
+				a := accs[g]
+				k := a.seen[m]
+				a.seen[m]++
+				if k == rank(0.5, a.count[m]) {
+					a.stat[m].Median = d
+				}
+				if k == rank(0.9, a.count[m]) {
+					a.stat[m].P90 = d
+				}
+			}
+		}
+	}
+	out := make([]Group, 0, len(accs))
+	for _, a := range accs {
+		g := Group{Key: a.key, Incidents: a.n, Stats: make(map[Measure]Stat, len(Measures))}
+		for m, name := range Measures {
+			st := a.stat[m]
+			st.Count = a.count[m]
+			st.MedianSeconds, st.P90Seconds = int64(st.Median/time.Second), int64(st.P90/time.Second)
+			g.Stats[name] = st
 		}
 		out = append(out, g)
 	}

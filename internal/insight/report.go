@@ -309,7 +309,8 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 	zone := s.zone()
 	rep.Incidents = len(incs)
-	all := groupBy(incs, func(IncidentRow) []string { return []string{"all"} })
+	order := sortByDuration(incs)
+	all := groupBy(incs, order, func(IncidentRow) []string { return []string{"all"} })
 	if len(all) == 1 {
 		rep.Overall = all[0]
 	} else {
@@ -319,11 +320,11 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 		}
 	}
 	rep.By = map[string][]Group{
-		"grade":   groupBy(incs, func(r IncidentRow) []string { return []string{r.Grade.String()} }),
-		"service": groupBy(incs, func(r IncidentRow) []string { return orNone(r.Services) }),
-		"team":    groupBy(incs, s.teamsOf),
-		"cause":   groupBy(incs, func(r IncidentRow) []string { return orNone(r.CauseTags) }),
-		"source":  groupBy(incs, func(r IncidentRow) []string { return []string{detectionSource(r)} }),
+		"grade":   groupBy(incs, order, func(r IncidentRow) []string { return []string{r.Grade.String()} }),
+		"service": groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.Services) }),
+		"team":    groupBy(incs, order, s.teamsOf),
+		"cause":   groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.CauseTags) }),
+		"source":  groupBy(incs, order, func(r IncidentRow) []string { return []string{detectionSource(r)} }),
 	}
 	sort.Slice(rep.By["grade"], func(i, j int) bool { return rep.By["grade"][i].Key < rep.By["grade"][j].Key })
 	rep.Counts = counts(incs, rep.Period, rep.Bucket, zone)
