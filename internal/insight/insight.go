@@ -64,35 +64,14 @@ type ItemCounts struct {
 	Opened, Done, DoneDue, DoneOnTime int
 }
 
-// OpenGroup is the open items of one term and category: how many, and when
-// the one of median age and the oldest were created.
-type OpenGroup struct {
+// OpenItem is what the measures need of an action item still open (open or
+// in progress): the store reads one such narrow row per item, and the
+// groups, median ages and lists are worked out here.
+type OpenItem struct {
+	ID             int64
 	Term, Category string
-	Open           int
-	MedianCreated  time.Time
-	OldestCreated  time.Time
-}
-
-// OpenItems is what the store works out, in SQL, of the action items still
-// open (open or in progress) and created before the period's end.
-type OpenItems struct {
-	Groups []OpenGroup
-	// LongOpen counts the long-term items created before OpenQuery.LongBefore;
-	// LongOpenItems are the oldest of them, oldest first.
-	LongOpen      int
-	LongOpenItems []ItemRow
-	// Overdue counts the items due before OpenQuery.Now; OverdueItems are
-	// the most overdue, earliest due date first.
-	Overdue      int
-	OverdueItems []ItemRow
-}
-
-// OpenQuery places the open items' questions in time.
-type OpenQuery struct {
-	Now        time.Time
-	LongBefore time.Time
-	// List bounds LongOpenItems and OverdueItems.
-	List int
+	CreatedAt      time.Time
+	DueAt          *time.Time
 }
 
 // Filter narrows what the store returns. Incidents are those started in
@@ -116,7 +95,11 @@ type Filter struct {
 type Store interface {
 	InsightIncidents(ctx context.Context, f Filter) ([]IncidentRow, error)
 	InsightItemCounts(ctx context.Context, f Filter) (ItemCounts, error)
-	InsightOpenItems(ctx context.Context, f Filter, q OpenQuery) (OpenItems, error)
+	// InsightOpenItems returns the items still open and created before the
+	// period's end, of the incidents the filter keeps, in no order.
+	InsightOpenItems(ctx context.Context, f Filter) ([]OpenItem, error)
+	// InsightItems returns the items with the given ids, in no order.
+	InsightItems(ctx context.Context, ids []int64) ([]ItemRow, error)
 	InsightReviews(ctx context.Context, f Filter, within time.Duration) (ReviewCounts, error)
 }
 

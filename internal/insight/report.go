@@ -270,8 +270,10 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 	var (
 		incs    []IncidentRow
 		counts  ItemCounts
-		open    OpenItems
+		items   ItemStats
 		reviews ReviewCounts
+		// truncatedItems says the open items were more than the limit.
+		truncatedItems bool
 	)
 	within := s.ReviewWithin
 	if within <= 0 {
@@ -290,7 +292,12 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 		return err
 	})
 	g.Go(func() (err error) {
-		open, err = s.Store.InsightOpenItems(ctx, f, OpenQuery{Now: now, LongBefore: now.Add(-LongOpenAfter), List: maxListed})
+		open, err := s.Store.InsightOpenItems(ctx, f)
+		if err != nil {
+			return err
+		}
+		truncatedItems = len(open) >= f.Limit
+		items, err = s.openStats(ctx, open, now)
 		return err
 	})
 	g.Go(func() (err error) {
@@ -300,8 +307,9 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 	if err := g.Wait(); err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
 	}
-	rep.Truncated = len(incs) >= f.Limit
-	rep.Items = itemStats(counts, open, now)
+	rep.Truncated = len(incs) >= f.Limit || truncatedItems
+	items.Opened, items.Done, items.DoneDue, items.DoneOnTime = counts.Opened, counts.Done, counts.DoneDue, counts.DoneOnTime
+	rep.Items = items
 	rep.Reviews = ReviewStats{WithinDays: int(within / (24 * time.Hour)), Stages: reviews.Stages, Held: reviews.Held, InTime: reviews.InTime}
 	return &rep, nil
 }
@@ -424,37 +432,6 @@ func recurrence(incs []IncidentRow) Recurrence {
 		r.Share = float64(r.Recurring) / float64(r.Incidents)
 	}
 	return r
-}
-
-// itemStats adds the ages of the open items to the counts. An item's age is
-// how long it has been open at now (never below zero).
-func itemStats(c ItemCounts, o OpenItems, now time.Time) ItemStats {
-	st := ItemStats{Opened: c.Opened, Done: c.Done, DoneDue: c.DoneDue, DoneOnTime: c.DoneOnTime,
-		LongOpen: o.LongOpen, Overdue: o.Overdue}
-	days := func(created time.Time) int { return int(max(now.Sub(created), 0) / (24 * time.Hour)) }
-	for _, g := range o.Groups {
-		st.OpenAges = append(st.OpenAges, AgeGroup{
-			Term:       g.Term,
-			Category:   g.Category,
-			Open:       g.Open,
-			MedianDays: days(g.MedianCreated),
-			MaxDays:    days(g.OldestCreated),
-		})
-	}
-	sort.Slice(st.OpenAges, func(i, j int) bool {
-		a, b := st.OpenAges[i], st.OpenAges[j]
-		if a.Term != b.Term {
-			return a.Term > b.Term // short before long
-		}
-		return a.Category < b.Category
-	})
-	for _, it := range o.LongOpenItems {
-		st.LongOpenItems = append(st.LongOpenItems, line(it, now))
-	}
-	for _, it := range o.OverdueItems {
-		st.OverdueItems = append(st.OverdueItems, line(it, now))
-	}
-	return st
 }
 
 func line(it ItemRow, now time.Time) ItemLine {

@@ -125,6 +125,25 @@ func (db *DB) analyzeFacts(ctx context.Context, n int) error {
 	return nil
 }
 
+// itemFactsSQL sums up the action items of incident $1 on its facts row,
+// as the triggers of migration 0052 do on every change to an item; the
+// backfill runs it for the facts rows it writes after the items.
+func (db *DB) itemFactsSQL() string {
+	epoch := func(col string) string { return "floor(extract(epoch FROM " + col + "))::bigint" }
+	if db.Dialect == SQLite {
+		epoch = func(col string) string { return "unixepoch(" + col + ")" }
+	}
+	return `UPDATE insight_facts SET (item_n, item_opened_min, item_opened_max, item_done_n, item_done_min, item_done_max, item_done_due_n, item_done_on_time_n) = (
+		SELECT COUNT(*), MIN(` + epoch("created_at") + `), MAX(` + epoch("created_at") + `),
+			COUNT(CASE WHEN status = 'done' THEN done_at END),
+			MIN(CASE WHEN status = 'done' THEN ` + epoch("done_at") + ` END),
+			MAX(CASE WHEN status = 'done' THEN ` + epoch("done_at") + ` END),
+			COUNT(CASE WHEN status = 'done' AND done_at IS NOT NULL THEN due_at END),
+			COUNT(CASE WHEN status = 'done' AND done_at <= due_at THEN 1 END)
+		FROM action_items WHERE incident_id = $1)
+	WHERE incident_id = $1`
+}
+
 // factsBatch bounds one backfill transaction.
 const factsBatch = 500
 
@@ -152,6 +171,9 @@ func (db *DB) BackfillInsightFacts(ctx context.Context) (int, error) {
 			for _, inc := range incs {
 				if err := db.putFacts(ctx, tx, inc, "ON CONFLICT (incident_id) DO NOTHING"); err != nil {
 					return err
+				}
+				if _, err := tx.ExecContext(ctx, db.itemFactsSQL(), inc.ID); err != nil {
+					return fmt.Errorf("sum up action items of %s: %w", incident.FormatRef(inc.ID), err)
 				}
 			}
 			return nil

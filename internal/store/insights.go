@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/insight"
-	"golang.org/x/sync/errgroup"
 )
 
 // Insights reads what the insight measures need: the narrow per-incident
@@ -106,27 +105,80 @@ func splitFacts(s string) []string {
 	return strings.Split(s, factSep)
 }
 
-// InsightItemCounts counts, in SQL, the action items of the incidents the
-// filter keeps that were opened in the period, done in it, done in it with a
-// due date, and done by that date.
+// InsightItemCounts counts the action items of the incidents the filter
+// keeps that were opened in the period, done in it, done in it with a due
+// date, and done by that date.
+//
+// Most incidents have all their items opened (or done) inside the period,
+// or all outside it: those are counted from the sums on their facts row
+// (migration 0052), one row per incident. Only the items of an incident
+// whose first and last item straddle an end of the period are read one by
+// one. The sums hold whole seconds, so this needs the period's ends on
+// whole seconds, as periods are (days in the organisation's zone);
+// otherwise every item is read.
 func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
+	if f.From.Nanosecond() != 0 || f.To.Nanosecond() != 0 {
+		return s.itemCountsByItem(ctx, f, everyIncident, everyIncident)
+	}
+	var a args
+	from, to := a.add(f.From.Unix()), a.add(f.To.Unix())
+	inside := func(kind string) string {
+		return "f.item_" + kind + "_min >= " + from + " AND f.item_" + kind + "_max < " + to
+	}
+	q := `SELECT
+		COALESCE(SUM(CASE WHEN ` + inside("opened") + ` THEN f.item_n ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_n ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_due_n ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_on_time_n ELSE 0 END), 0)
+		FROM insight_facts f
+		WHERE ` + strings.Join(append([]string{"f.item_n > 0"}, s.factCond(f, &a)...), " AND ")
+	var c insight.ItemCounts
+	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime); err != nil {
+		return c, fmt.Errorf("insight item counts: %w", err)
+	}
+	// The incidents whose items straddle an end of the period: their items
+	// are counted one by one, each kind only where the sums left it out.
+	fromS, toS := f.From.Unix(), f.To.Unix()
+	straddles := func(kind string) func(*args) string {
+		return func(a *args) string {
+			lo, hi := "f.item_"+kind+"_min", "f.item_"+kind+"_max"
+			return "(" + lo + " < " + a.add(fromS) + " AND " + hi + " >= " + a.add(fromS) +
+				" OR " + lo + " < " + a.add(toS) + " AND " + hi + " >= " + a.add(toS) + ")"
+		}
+	}
+	edge, err := s.itemCountsByItem(ctx, f, straddles("opened"), straddles("done"))
+	if err != nil {
+		return c, err
+	}
+	c.Opened += edge.Opened
+	c.Done += edge.Done
+	c.DoneDue += edge.DoneDue
+	c.DoneOnTime += edge.DoneOnTime
+	return c, nil
+}
+
+// everyIncident selects every incident, for itemCountsByItem.
+func everyIncident(*args) string { return "1 = 1" }
+
+// itemCountsByItem counts the items one by one, joined to their incidents'
+// facts: those opened in the period of the incidents that opened selects,
+// and those done in it of the incidents that done selects (SQL on f).
+func (s *Insights) itemCountsByItem(ctx context.Context, f insight.Filter, opened, done func(*args) string) (insight.ItemCounts, error) {
 	var a args
 	from, to := a.add(s.db.t(f.From)), a.add(s.db.t(f.To))
-	where := append([]string{
-		"ai.created_at < " + to,
-		"(ai.done_at IS NULL OR ai.done_at >= " + from + ")",
-	}, s.factCond(f, &a)...)
-	doneIn := "ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
+	openedSel, doneSel := opened(&a), done(&a)
+	openedIn := openedSel + " AND ai.created_at >= " + from + " AND ai.created_at < " + to
+	doneIn := doneSel + " AND ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
+	where := append([]string{"(" + openedSel + " OR " + doneSel + ")"}, s.factCond(f, &a)...)
 	q := `SELECT
-		COALESCE(SUM(CASE WHEN ai.created_at >= ` + from + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + openedIn + ` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL AND ai.done_at <= ai.due_at THEN 1 ELSE 0 END), 0)
-		FROM action_items ai JOIN insight_facts f ON f.incident_id = ai.incident_id
+		FROM insight_facts f JOIN action_items ai ON ai.incident_id = f.incident_id
 		WHERE ` + strings.Join(where, " AND ")
 	var c insight.ItemCounts
-	err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime)
-	if err != nil {
+	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime); err != nil {
 		return c, fmt.Errorf("insight item counts: %w", err)
 	}
 	return c, nil
@@ -143,101 +195,46 @@ func (s *Insights) openItems(f insight.Filter, a *args) string {
 	return "action_items ai JOIN insight_facts f ON f.incident_id = ai.incident_id WHERE " + strings.Join(where, " AND ")
 }
 
-// InsightOpenItems works out the open action items in SQL: per term and
-// category their number, the creation time of the item of median age (the
-// nearest rank, as the durations are) and of the oldest; the long-term items
-// open too long and the overdue ones, counted and the worst listed. Covering
-// indexes (0043) answer each statement without reading the items' rows but
-// for the listed ones. (One windowed query would do it in a statement, but
-// costs SQLite several times as much as a GROUP BY and one short indexed
-// walk per term and category.)
-func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter, oq insight.OpenQuery) (insight.OpenItems, error) {
-	var out insight.OpenItems
-	// Each statement gets its own arguments: PostgreSQL refuses one it is
-	// passed but does not use.
-	long := func(a *args) string { return "ai.term = 'long' AND ai.created_at < " + a.add(s.db.t(oq.LongBefore)) }
-	overdue := func(a *args) string { return "ai.due_at IS NOT NULL AND ai.due_at < " + a.add(s.db.t(oq.Now)) }
+// InsightOpenItems returns the open action items (open or in progress)
+// created before the period's end, of the incidents the filter keeps: one
+// narrow row each, read from a covering index (0043). Working out their
+// groups, median ages and lists from these rows costs less than the
+// statements that did it in SQL (one per group for the median, two sorts
+// for the lists), each of which walked the same items again.
+func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter) ([]insight.OpenItem, error) {
 	var a args
-	q := `SELECT
-			ai.term,
-			ai.category,
-			COUNT(*),
-			MIN(ai.created_at),
-			COALESCE(SUM(CASE WHEN ` + long(&a) + ` THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN ` + overdue(&a) + ` THEN 1 ELSE 0 END), 0)
-		FROM ` + s.openItems(f, &a) + `
-		GROUP BY ai.term, ai.category`
+	q := "SELECT ai.id, ai.term, ai.category, ai.created_at, ai.due_at FROM " + s.openItems(f, &a) + " LIMIT " + a.add(f.Limit)
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
-		return out, fmt.Errorf("insight open items: %w", err)
+		return nil, fmt.Errorf("insight open items: %w", err)
 	}
 	defer rows.Close()
+	var out []insight.OpenItem
 	for rows.Next() {
-		var g insight.OpenGroup
-		var oldest scanTime
-		var longN, overdueN int
-		if err := rows.Scan(&g.Term, &g.Category, &g.Open, &oldest, &longN, &overdueN); err != nil {
-			return out, fmt.Errorf("insight open items: %w", err)
+		var it insight.OpenItem
+		var created, due scanTime
+		if err := rows.Scan(&it.ID, &it.Term, &it.Category, &created, &due); err != nil {
+			return nil, fmt.Errorf("insight open items: %w", err)
 		}
-		g.OldestCreated, g.MedianCreated = oldest.Time, oldest.Time
-		out.Groups = append(out.Groups, g)
-		out.LongOpen += longN
-		out.Overdue += overdueN
+		it.CreatedAt, it.DueAt = created.Time, due.ptr()
+		out = append(out, it)
 	}
-	if err := rows.Err(); err != nil {
-		return out, fmt.Errorf("insight open items: %w", err)
-	}
-	rows.Close()
-	// The median walks and the two lists are independent reads: run them
-	// at once, as the report's own reads are.
-	g, ctx := errgroup.WithContext(ctx)
-	for i := range out.Groups {
-		g.Go(func() error { return s.medianCreated(ctx, f, &out.Groups[i]) })
-	}
-	if out.LongOpen > 0 {
-		g.Go(func() (err error) {
-			out.LongOpenItems, err = s.itemList(ctx, f, long, "ai.created_at, ai.id", oq.List)
-			return err
-		})
-	}
-	if out.Overdue > 0 {
-		g.Go(func() (err error) {
-			out.OverdueItems, err = s.itemList(ctx, f, overdue, "ai.due_at, ai.id", oq.List)
-			return err
-		})
-	}
-	return out, g.Wait()
+	return out, rows.Err()
 }
 
-// medianCreated finds when the open item of median age in g was created:
-// ages ascending are creation times descending, so it is the item at the
-// nearest rank ceil(n/2) of that order. With one item it is the oldest,
-// already known.
-func (s *Insights) medianCreated(ctx context.Context, f insight.Filter, g *insight.OpenGroup) error {
-	if g.Open < 2 {
-		return nil
+// InsightItems reads the items with the given ids: the few that the
+// insights list by name.
+func (s *Insights) InsightItems(ctx context.Context, ids []int64) ([]insight.ItemRow, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	var a args
-	q := `SELECT ai.created_at FROM ` + s.openItems(f, &a) + `
-		AND ai.term = ` + a.add(g.Term) + ` AND ai.category = ` + a.add(g.Category) + `
-		ORDER BY ai.created_at DESC, ai.id LIMIT 1 OFFSET ` + a.add((g.Open+1)/2-1)
-	var created scanTime
-	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&created); err != nil {
-		return fmt.Errorf("insight open items: median age: %w", err)
+	vs := make([]any, len(ids))
+	for i, id := range ids {
+		vs[i] = id
 	}
-	g.MedianCreated = created.Time
-	return nil
-}
-
-// itemList reads the first limit open items that meet cond, in the given
-// order. The ids are picked from the covering index first, so only the
-// listed items' rows are read.
-func (s *Insights) itemList(ctx context.Context, f insight.Filter, cond func(*args) string, order string, limit int) ([]insight.ItemRow, error) {
-	var a args
 	q := `SELECT ai.id, ai.incident_id, ai.title, ai.owner, ai.category, ai.term, ai.status, ai.created_at, ai.due_at, ai.done_at
-		FROM action_items ai WHERE ai.id IN (
-			SELECT ai.id FROM ` + s.openItems(f, &a) + " AND " + cond(&a) + " ORDER BY " + order + " LIMIT " + a.add(limit) + `
-		) ORDER BY ` + order
+		FROM action_items ai WHERE ai.id IN ` + a.in(vs)
 	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("insight items: %w", err)
