@@ -178,3 +178,38 @@ func TestItemCountsAgainstEveryItem(t *testing.T) {
 		check(50)
 	})
 }
+
+// TestReviewHeldInTimeEdge: a review stage held exactly at the deadline
+// (resolved + 14 days) is in time, one a microsecond later is not, one a
+// microsecond earlier is; on both databases.
+func TestReviewHeldInTimeEdge(t *testing.T) {
+	testutil.EachDatabase(t, func(t *testing.T, url string) {
+		ctx := context.Background()
+		db := testutil.OpenStore(t, url)
+		start := time.Date(2026, 8, 3, 9, 0, 0, 0, time.UTC)
+		resolved := start.Add(time.Hour)
+		deadline := resolved.Add(14 * 24 * time.Hour)
+		for _, held := range []time.Time{deadline, deadline.Add(time.Microsecond), deadline.Add(-time.Microsecond)} {
+			inc := &incident.Incident{Title: "incident", Grade: incident.SEV2, Status: incident.Resolved, Source: "manual",
+				Visibility: incident.Internal, Labels: map[string]string{}, Roles: map[incident.Role]string{}, Members: []string{},
+				CreatedBy: "root", StartedAt: start, DetectedAt: start, ResolvedAt: &resolved, CreatedAt: start, UpdatedAt: start}
+			ev := []incident.Event{{At: start, Actor: "root", Kind: incident.EventDeclared, Data: map[string]any{"title": "incident"}}}
+			if err := db.Incidents().CreateIncident(ctx, inc, ev); err != nil {
+				t.Fatal(err)
+			}
+			r := &review.Retrospective{IncidentID: inc.ID, Stage: review.TeamStage, HeldAt: &held, UpdatedBy: "root",
+				Attendees: []string{}, CreatedAt: start, UpdatedAt: start}
+			if err := db.Reviews().SaveRetrospective(ctx, r, incident.Event{At: start, Actor: "root", Kind: incident.EventNote, Data: map[string]any{"text": "x"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f := insight.Filter{From: start.Add(-24 * time.Hour), To: start.Add(24 * time.Hour), SeeAll: true, Limit: insight.MaxRows}
+		got, err := db.Insights().InsightReviews(ctx, f, 14*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := (insight.ReviewCounts{Stages: 3, Held: 3, InTime: 2}); got != want {
+			t.Errorf("reviews %+v, want %+v", got, want)
+		}
+	})
+}
