@@ -87,3 +87,13 @@ func (s *Server) chatHandler(o Options, rooms *warroom.Rooms) *chat.Handler {
 	}
 	return h
 }
+
+// listenMattermost keeps the bot's WebSocket to Mattermost open while the
+// server runs, when war rooms are on Mattermost: reactions with the pin
+// emoji, and edits and deletions of copied posts, come only that way.
+func (s *Server) listenMattermost(ctx context.Context) {
+	if s.WarRooms == nil || s.WarRooms.Mattermost == nil || s.WarRooms.Mattermost.NoSocket {
+		return
+	}
+	go s.WarRooms.ListenMattermost(ctx)
+}

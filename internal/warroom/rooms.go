@@ -442,6 +442,8 @@ func (r *Rooms) Register(w *river.Workers) {
 	river.AddWorker(w, &sweepWorker{r: r})
 	river.AddWorker(w, &copyWorker{r: r})
 	river.AddWorker(w, &ephemeralWorker{r: r})
+	river.AddWorker(w, &mmCopyWorker{r: r})
+	river.AddWorker(w, &mmFollowWorker{r: r})
 }
 
 // Periodic is the sweep, every few minutes.
