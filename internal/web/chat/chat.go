@@ -35,6 +35,7 @@ type Incidents interface {
 	Assign(ctx context.Context, by auth.User, id int64, role incident.Role, user string) (*incident.Incident, error)
 	PostUpdate(ctx context.Context, by auth.User, id int64, u incident.StatusUpdate) (incident.Event, error)
 	AddNote(ctx context.Context, by auth.User, id int64, text string) (incident.Event, error)
+	Declare(ctx context.Context, by auth.User, d incident.Declaration) (*incident.Incident, error)
 }
 
 // Queue enqueues jobs.
