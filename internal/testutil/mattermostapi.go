@@ -39,6 +39,9 @@ type MattermostAPI struct {
 	sockets        []*mmSocket
 	refusedSockets int
 	seq            int64
+	// interactive dialogs (mattermostdialog.go)
+	triggers map[string]string // trigger id → user id
+	dialogs  []MattermostDialog
 }
 
 // MattermostCall is one accepted call: "POST /channels", with the path's
@@ -466,6 +469,14 @@ func (m *MattermostAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		record()
 		mmJSON(w, http.StatusOK, p.wire())
+	case "POST /actions/open":
+		switch {
+		case id != "dialogs":
+			mmError(w, http.StatusNotFound, "api.context.404.app_error", "Sorry, we could not find the page.")
+		case m.openDialog(w, body):
+			record()
+			mmJSON(w, http.StatusOK, map[string]string{"status": "OK"})
+		}
 	case "GET /users":
 		u, ok := m.users[id]
 		if !ok {

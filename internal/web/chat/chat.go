@@ -63,6 +63,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /hooks/slack/interactivity", h.interactivity)
 	mux.HandleFunc("POST /hooks/mattermost/command", h.mattermostCommand)
 	mux.HandleFunc("POST "+warroom.MattermostActionsPath, h.mattermostActions)
+	mux.HandleFunc("POST "+warroom.MattermostDialogPath, h.mattermostDialog)
 }
 
 // maxBody bounds a request; Slack's payloads are a few KiB.

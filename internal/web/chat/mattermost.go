@@ -56,6 +56,8 @@ func (h *Handler) mattermostCommand(w http.ResponseWriter, r *http.Request) {
 		h.mattermostNote(w, r, f, rest)
 	case "declare":
 		h.mattermostDeclare(w, r, f, cmd, rest)
+	case "update":
+		h.mattermostUpdate(w, r, f, cmd, rest)
 	default:
 		mmAnswer(w, "ephemeral", mattermostUsage(cmd))
 	}
@@ -64,6 +66,7 @@ func (h *Handler) mattermostCommand(w http.ResponseWriter, r *http.Request) {
 func mattermostUsage(cmd string) string {
 	return fmt.Sprintf("**Usage** · **사용법**\n"+
 		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
+		"`%[1]s update [INC-<n>] [text]` — post a status update; without text, a form opens. · 상태 업데이트를 게시합니다. 내용 없이 입력하면 입력 창이 열립니다.\n"+
 		"`%[1]s note <text>` (in an incident's channel · 장애 채널에서) or `%[1]s note INC-<n> <text>` — add a note to the timeline. · 타임라인에 메모를 남깁니다.", cmd)
 }
 

@@ -17,6 +17,7 @@ type mattermostPress struct {
 	UserID    string `json:"user_id"`
 	UserName  string `json:"user_name"`
 	ChannelID string `json:"channel_id"`
+	TriggerID string `json:"trigger_id"`
 	Context   struct {
 		Action         string `json:"action"`
 		Incident       string `json:"incident"`
@@ -91,6 +92,11 @@ func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
 		}
 	case warroom.ActionTakeRole:
 		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
+	case warroom.ActionUpdate:
+		var inc *incident.Incident
+		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
+			err = h.Rooms.OpenMattermostDialog(ctx, in.TriggerID, inc, in.UserID, user.Name)
+		}
 	default:
 		problem(w, http.StatusBadRequest, "context.action: unknown action")
 		return
