@@ -32,7 +32,9 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	case o.WarRoom.Provider == warroom.Mattermost && o.WarRoom.Mattermost != nil:
 		mm = warroom.NewMattermostAPI(o.WarRoom.Mattermost) // Mattermost's REST API with the bot token
 	case o.DemoOutbox:
-		api = warroom.DemoSlack() // `serve --demo`: Slack answered in process
+		// `serve --demo`: Slack and Mattermost answered in process, one
+		// team's rooms on Mattermost, so both show.
+		api, mm = warroom.DemoSlack(), warroom.DemoMattermost()
 	case o.Notify != nil && o.Notify.Slack != nil:
 		api = warroom.NewSlackAPI(*o.Notify.Slack)
 	default:
@@ -48,6 +50,12 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	rooms := &warroom.Rooms{Config: &cfg, Store: s.DB.WarRooms(), Incidents: s.DB.Incidents(), Catalog: o.Catalog,
 		Slack: api, Mattermost: mm, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
 		Log: o.Logger.With("component", "warroom")}
+	if api != nil && mm != nil {
+		rooms.ProviderFor = warroom.DemoProvider(o.Catalog)
+		if cfg.Mattermost == nil {
+			cfg.Mattermost = warroom.DemoMattermostConfig(mm)
+		}
+	}
 	propagate := s.DB.OnEvents
 	s.DB.OnEvents = func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
 		if propagate != nil {

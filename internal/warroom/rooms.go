@@ -59,7 +59,10 @@ type Rooms struct {
 	// Mattermost, when set, makes the rooms in Mattermost instead of
 	// Slack (war_room.provider: mattermost).
 	Mattermost *MattermostAPI
-	Outbox     Outbox
+	// ProviderFor, when set with both clients, chooses where a new room
+	// is made (the demo shows both); nil: Mattermost when it is set.
+	ProviderFor func(*incident.Incident) string
+	Outbox      Outbox
 	Queue      Queue
 	DB         *sql.DB // for the transactions that store chat messages
 	Now        func() time.Time
@@ -197,7 +200,7 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 }
 
 func (r *Rooms) createChannel(ctx context.Context, inc *incident.Incident) (*Room, error) {
-	if r.Mattermost != nil {
+	if r.Mattermost != nil && (r.ProviderFor == nil || r.Slack == nil || r.ProviderFor(inc) == Mattermost) {
 		return r.mmCreate(ctx, inc)
 	}
 	name := ChannelName(r.Config.NamePattern, inc)
