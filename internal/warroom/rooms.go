@@ -63,10 +63,10 @@ type Rooms struct {
 	// is made (the demo shows both); nil: Mattermost when it is set.
 	ProviderFor func(*incident.Incident) string
 	Outbox      Outbox
-	Queue      Queue
-	DB         *sql.DB // for the transactions that store chat messages
-	Now        func() time.Time
-	Log        *slog.Logger
+	Queue       Queue
+	DB          *sql.DB // for the transactions that store chat messages
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 func (r *Rooms) now() time.Time {
