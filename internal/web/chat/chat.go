@@ -3,6 +3,9 @@
 // interactivity (the buttons and the update form of a war room's summary).
 // Every request is checked against the app's signing secret, as the slash
 // command's are; people act as their Firebreak user, with its rights.
+// It serves Mattermost's too: the slash command (declare, update, note;
+// its token checked), the summary's message actions and the update
+// dialog (their context and state signed by Firebreak).
 package chat
 
 import (
