@@ -75,8 +75,11 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	every := warRoomSweepEvery
 	if mm != nil {
 		// Mattermost tells of no pins: the sweep reads them, so it runs
-		// more often, and posts the rooms' news through the outbox.
-		every = mattermostPinsEvery
+		// more often (not in the demo, where nobody pins), and posts the
+		// rooms' news through the outbox.
+		if !mm.NoSocket {
+			every = mattermostPinsEvery
+		}
 		s.Outbox.Notifiers[warroom.MattermostChannel] = mm
 	}
 	jc.Periodic = append(jc.Periodic, rooms.Periodic(every))
