@@ -507,6 +507,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	go s.flagWatcher.Run(ctx)
 	go s.listenTimeline(ctx)
 	go s.maintenanceCache.Run(ctx)
+	s.listenMattermost(ctx)
 	if s.Journaled != nil {
 		// The applier outlives the HTTP server, so what the last requests
 		// put in the journal is applied before the database closes.

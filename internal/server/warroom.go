@@ -32,7 +32,9 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	case o.WarRoom.Provider == warroom.Mattermost && o.WarRoom.Mattermost != nil:
 		mm = warroom.NewMattermostAPI(o.WarRoom.Mattermost) // Mattermost's REST API with the bot token
 	case o.DemoOutbox:
-		api = warroom.DemoSlack() // `serve --demo`: Slack answered in process
+		// `serve --demo`: Slack and Mattermost answered in process, one
+		// team's rooms on Mattermost, so both show.
+		api, mm = warroom.DemoSlack(), warroom.DemoMattermost()
 	case o.Notify != nil && o.Notify.Slack != nil:
 		api = warroom.NewSlackAPI(*o.Notify.Slack)
 	default:
@@ -48,6 +50,12 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	rooms := &warroom.Rooms{Config: &cfg, Store: s.DB.WarRooms(), Incidents: s.DB.Incidents(), Catalog: o.Catalog,
 		Slack: api, Mattermost: mm, Outbox: s.Outbox, DB: s.DB.SQL, Now: o.Now,
 		Log: o.Logger.With("component", "warroom")}
+	if api != nil && mm != nil {
+		rooms.ProviderFor = warroom.DemoProvider(o.Catalog)
+		if cfg.Mattermost == nil {
+			cfg.Mattermost = warroom.DemoMattermostConfig(mm)
+		}
+	}
 	propagate := s.DB.OnEvents
 	s.DB.OnEvents = func(ctx context.Context, tx *sql.Tx, inc *incident.Incident, events []incident.Event) error {
 		if propagate != nil {
@@ -67,8 +75,11 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 	every := warRoomSweepEvery
 	if mm != nil {
 		// Mattermost tells of no pins: the sweep reads them, so it runs
-		// more often, and posts the rooms' news through the outbox.
-		every = mattermostPinsEvery
+		// more often (not in the demo, where nobody pins), and posts the
+		// rooms' news through the outbox.
+		if !mm.NoSocket {
+			every = mattermostPinsEvery
+		}
 		s.Outbox.Notifiers[warroom.MattermostChannel] = mm
 	}
 	jc.Periodic = append(jc.Periodic, rooms.Periodic(every))
@@ -86,4 +97,14 @@ func (s *Server) chatHandler(o Options, rooms *warroom.Rooms) *chat.Handler {
 		h.MattermostToken = mc.CommandToken
 	}
 	return h
+}
+
+// listenMattermost keeps the bot's WebSocket to Mattermost open while the
+// server runs, when war rooms are on Mattermost: reactions with the pin
+// emoji, and edits and deletions of copied posts, come only that way.
+func (s *Server) listenMattermost(ctx context.Context) {
+	if s.WarRooms == nil || s.WarRooms.Mattermost == nil || s.WarRooms.Mattermost.NoSocket {
+		return
+	}
+	go s.WarRooms.ListenMattermost(ctx)
 }

@@ -184,16 +184,23 @@ func (s *WarRooms) CopiedMessage(ctx context.Context, provider, channelID, ts st
 }
 
 // FollowMessage records an edit or removal of a copied message with its
-// timeline entry.
+// timeline entry. The row changes only while it still holds c.Text and is
+// not removed: two replicas (or a poll and an event) that saw the same
+// change record it once.
 func (s *WarRooms) FollowMessage(ctx context.Context, c *warroom.Copied, text string, deleted bool, ev *incident.Event) error {
 	del := 0
 	if deleted {
 		del = 1
 	}
 	return s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE war_room_messages SET text = $1, deleted = $2
-			WHERE provider = $3 AND channel_id = $4 AND ts = $5`, text, del, c.Provider, c.ChannelID, c.TS); err != nil {
+		res, err := tx.ExecContext(ctx, `UPDATE war_room_messages SET text = $1, deleted = $2
+			WHERE provider = $3 AND channel_id = $4 AND ts = $5 AND text = $6 AND deleted = 0`,
+			text, del, c.Provider, c.ChannelID, c.TS, c.Text)
+		if err != nil {
 			return fmt.Errorf("follow chat message: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // followed already
 		}
 		evs := []incident.Event{*ev}
 		if err := s.db.Incidents().appendEvents(ctx, tx, c.IncidentID, evs); err != nil {

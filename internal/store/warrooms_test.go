@@ -67,6 +67,12 @@ func TestWarRooms(t *testing.T) {
 		if err != nil || got == nil || got.Text != "롤백 완료" || got.EventID != ev.ID || got.Deleted {
 			t.Errorf("copied %+v %v", got, err)
 		}
+		// The same change seen twice (a poll and an event, two replicas)
+		// is recorded once: c still holds the text from before the edit.
+		twice := &incident.Event{IncidentID: inc.ID, At: t0, Kind: warroom.EventChatEdited}
+		if err := s.FollowMessage(ctx, c, "롤백 완료", false, twice); err != nil || twice.ID != 0 {
+			t.Errorf("a change followed twice: event %d, %v", twice.ID, err)
+		}
 		if behind, _ := s.RoomsBehind(ctx); len(behind) != 1 {
 			t.Errorf("behind after new events: %v", behind)
 		}

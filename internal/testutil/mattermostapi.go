@@ -35,6 +35,13 @@ type MattermostAPI struct {
 	pending  map[string]string
 	users    map[string]string // id → username
 	refuse   []MattermostRefusal
+	// the WebSocket (mattermostsocket.go)
+	sockets        []*mmSocket
+	refusedSockets int
+	seq            int64
+	// interactive dialogs (mattermostdialog.go)
+	triggers map[string]string // trigger id → user id
+	dialogs  []MattermostDialog
 }
 
 // MattermostCall is one accepted call: "POST /channels", with the path's
@@ -180,14 +187,21 @@ func (m *MattermostAPI) Unpin(postID string) {
 	m.change(postID, func(p *MattermostPost) { p.Pinned = false })
 }
 
-// Edit changes a post's message.
+// Edit changes a post's message and tells the sockets (post_edited).
 func (m *MattermostAPI) Edit(postID, message string) {
-	m.change(postID, func(p *MattermostPost) { p.Message, p.EditAt = message, time.Now().UnixMilli() })
+	m.change(postID, func(p *MattermostPost) {
+		p.Message, p.EditAt = message, time.Now().UnixMilli()
+		m.broadcast("post_edited", p.ChannelID, map[string]any{"post": jsonString(p.wire())})
+	})
 }
 
-// Delete deletes a post; Mattermost then leaves it out of the pinned list.
+// Delete deletes a post, and tells the sockets (post_deleted); Mattermost
+// then leaves it out of the pinned list.
 func (m *MattermostAPI) Delete(postID string) {
-	m.change(postID, func(p *MattermostPost) { p.DeleteAt = time.Now().UnixMilli() })
+	m.change(postID, func(p *MattermostPost) {
+		p.DeleteAt = time.Now().UnixMilli()
+		m.broadcast("post_deleted", p.ChannelID, map[string]any{"post": jsonString(p.wire()), "delete_by": p.UserID})
+	})
 }
 
 func (m *MattermostAPI) change(postID string, f func(*MattermostPost)) {
@@ -271,6 +285,10 @@ func (m *MattermostAPI) serve(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, "/api/v4")
 	if !ok {
 		mmError(w, http.StatusNotFound, "api.context.404.app_error", "Sorry, we could not find the page.")
+		return
+	}
+	if path == "/websocket" {
+		m.socket(w, r)
 		return
 	}
 	if r.Header.Get("Authorization") != "Bearer "+m.Token {
@@ -451,6 +469,14 @@ func (m *MattermostAPI) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		record()
 		mmJSON(w, http.StatusOK, p.wire())
+	case "POST /actions/open":
+		switch {
+		case id != "dialogs":
+			mmError(w, http.StatusNotFound, "api.context.404.app_error", "Sorry, we could not find the page.")
+		case m.openDialog(w, body):
+			record()
+			mmJSON(w, http.StatusOK, map[string]string{"status": "OK"})
+		}
 	case "GET /users":
 		u, ok := m.users[id]
 		if !ok {

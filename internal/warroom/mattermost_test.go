@@ -376,7 +376,7 @@ func (w *mmWorld) press(t *testing.T, postID, actionID, userID, userName, select
 		edit(ctxCopy)
 	}
 	body, _ := json.Marshal(map[string]any{"user_id": userID, "user_name": userName, "channel_id": "c", "post_id": postID,
-		"team_id": mmTeam, "context": ctxCopy})
+		"team_id": mmTeam, "trigger_id": w.mm.Trigger(userID), "context": ctxCopy})
 	resp, err := http.Post(w.run.Base+warroom.MattermostActionsPath, "application/json", strings.NewReader(string(body)))
 	if err != nil {
 		t.Fatal(err)

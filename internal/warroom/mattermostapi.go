@@ -31,6 +31,9 @@ type MattermostAPI struct {
 	TeamID string
 	Token  string
 	Client *http.Client
+	// NoSocket says the server has no WebSocket to listen to (the
+	// demo's, answered in process); pins are then only polled.
+	NoSocket bool
 }
 
 // NewMattermostAPI returns a client for the server and bot of cfg.

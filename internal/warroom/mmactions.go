@@ -31,10 +31,10 @@ func ValidActionSignature(token, action, incidentID, sig string) bool {
 }
 
 // MattermostActions are the summary's buttons and menus as message
-// attachment actions: acknowledge, status, grade and take a role. Each
-// posts to Firebreak with a signed context; the update form and the report
-// are links in the summary (Mattermost's dialogs would need a trigger id
-// answered within seconds, which the queued jobs cannot promise).
+// attachment actions: acknowledge, status, grade, take a role and post an
+// update (which opens the update dialog with the press's trigger id). Each
+// posts to Firebreak with a signed context; the report is a link in the
+// summary.
 func MattermostActions(inc *incident.Incident, base, token string) map[string]any {
 	if inc.Status == incident.Closed {
 		return map[string]any{"attachments": []any{}}
@@ -71,7 +71,8 @@ func MattermostActions(inc *incident.Incident, base, token string) map[string]an
 	actions = append(actions,
 		action(mmActionGrade, "Grade · 등급 변경", map[string]any{"type": "select", "options": grades}),
 		action(mmActionRole, "Take a role · 역할 맡기", map[string]any{"type": "select",
-			"options": []any{opt("Resolver · 해결 담당", "resolver"), opt("Communicator · 전파 담당", "communicator")}}))
+			"options": []any{opt("Resolver · 해결 담당", "resolver"), opt("Communicator · 전파 담당", "communicator")}}),
+		action(mmActionUpdate, "Post update · 업데이트 게시", nil))
 	return map[string]any{"attachments": []any{map[string]any{"fallback": SummaryText(inc), "actions": actions}}}
 }
 
@@ -81,10 +82,12 @@ const (
 	mmActionStatus = "fbstatus"
 	mmActionGrade  = "fbgrade"
 	mmActionRole   = "fbrole"
+	mmActionUpdate = "fbupdate"
 )
 
 // MattermostAction maps a Mattermost action id to the Slack one the chat
 // handler dispatches on; "" when unknown.
 func MattermostAction(id string) string {
-	return map[string]string{mmActionAck: ActionAck, mmActionStatus: ActionStatus, mmActionGrade: ActionGrade, mmActionRole: ActionTakeRole}[id]
+	return map[string]string{mmActionAck: ActionAck, mmActionStatus: ActionStatus, mmActionGrade: ActionGrade, mmActionRole: ActionTakeRole,
+		mmActionUpdate: ActionUpdate}[id]
 }

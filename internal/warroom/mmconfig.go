@@ -37,6 +37,9 @@ type MattermostConfig struct {
 // MattermostUser is the Firebreak name of a Mattermost user id, and whether
 // the map names one.
 func (c *MattermostConfig) MattermostUser(id string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
 	for name, mid := range c.Users {
 		if mid == id {
 			return name, true

@@ -199,38 +199,7 @@ func (r *Rooms) CollectPinned(ctx context.Context, room *Room) (int, error) {
 		if p.ID == room.SummaryTS || p.DeleteAt != 0 {
 			continue
 		}
-		text, links := mmPlain(p.Message)
-		for _, f := range p.Metadata.Files {
-			link := r.Mattermost.URL + "/api/v4/files/" + f.ID
-			text += "\n📎 " + f.Name + ": " + link
-			links = append(links, link)
-		}
-		text = clip(strings.TrimSpace(text), maxCopied)
-		c, err := r.Store.CopiedMessage(ctx, Mattermost, room.ChannelID, p.ID)
-		if err != nil {
-			return copied, err
-		}
-		if c != nil {
-			if !c.Deleted && c.Text != text {
-				if err := r.mmFollow(ctx, c, text, false); err != nil {
-					return copied, err
-				}
-			}
-			continue
-		}
-		author := r.mmUserName(ctx, p.UserID)
-		at := time.UnixMilli(p.CreateAt).UTC()
-		if p.CreateAt == 0 {
-			at = r.now()
-		}
-		data := map[string]any{"text": text, "title": author + ": " + clip(text, 200), "author": author, "ts": p.ID,
-			"channel_id": room.ChannelID, "channel": "~" + room.Name, "provider": Mattermost}
-		if len(links) > 0 {
-			data["links"] = links
-		}
-		ev := &incident.Event{IncidentID: room.IncidentID, At: at, Actor: author, Kind: EventChatMessage, Data: data}
-		added, err := r.Store.CopyMessage(ctx, &Copied{Provider: Mattermost, ChannelID: room.ChannelID, TS: p.ID, IncidentID: room.IncidentID,
-			Author: author, Text: text, CopiedAt: r.now()}, ev)
+		added, err := r.mmCopy(ctx, room, &p, "")
 		if err != nil {
 			return copied, err
 		}
@@ -262,6 +231,52 @@ func (r *Rooms) CollectPinned(ctx context.Context, room *Room) (int, error) {
 		}
 	}
 	return copied, nil
+}
+
+// mmText is what the timeline keeps of a post: its Markdown links as
+// "label (url)", its files as links, clipped.
+func (r *Rooms) mmText(p *Post) (string, []string) {
+	text, links := mmPlain(p.Message)
+	for _, f := range p.Metadata.Files {
+		link := r.Mattermost.URL + "/api/v4/files/" + f.ID
+		text += "\n📎 " + f.Name + ": " + link
+		links = append(links, link)
+	}
+	return clip(strings.TrimSpace(text), maxCopied), links
+}
+
+// mmCopy copies a post of a room to the timeline with its author and time;
+// a post copied before whose text changed is followed as an edit instead.
+// markedBy is the Mattermost user who reacted with the pin emoji, if any.
+// True when a copy was added.
+func (r *Rooms) mmCopy(ctx context.Context, room *Room, p *Post, markedBy string) (bool, error) {
+	text, links := r.mmText(p)
+	c, err := r.Store.CopiedMessage(ctx, Mattermost, room.ChannelID, p.ID)
+	if err != nil {
+		return false, err
+	}
+	if c != nil {
+		if !c.Deleted && c.Text != text {
+			return false, r.mmFollow(ctx, c, text, false)
+		}
+		return false, nil
+	}
+	author := r.mmUserName(ctx, p.UserID)
+	at := time.UnixMilli(p.CreateAt).UTC()
+	if p.CreateAt == 0 {
+		at = r.now()
+	}
+	data := map[string]any{"text": text, "title": author + ": " + clip(text, 200), "author": author, "ts": p.ID,
+		"channel_id": room.ChannelID, "channel": "~" + room.Name, "provider": Mattermost}
+	if len(links) > 0 {
+		data["links"] = links
+	}
+	if markedBy != "" {
+		data["marked_by"] = r.mmUserName(ctx, markedBy)
+	}
+	ev := &incident.Event{IncidentID: room.IncidentID, At: at, Actor: author, Kind: EventChatMessage, Data: data}
+	return r.Store.CopyMessage(ctx, &Copied{Provider: Mattermost, ChannelID: room.ChannelID, TS: p.ID, IncidentID: room.IncidentID,
+		Author: author, Text: text, CopiedAt: r.now()}, ev)
 }
 
 func (r *Rooms) mmFollow(ctx context.Context, c *Copied, text string, deleted bool) error {

@@ -76,7 +76,8 @@ type Store interface {
 	CopyMessage(ctx context.Context, c *Copied, ev *incident.Event) (bool, error)
 	CopiedMessage(ctx context.Context, provider, channelID, ts string) (*Copied, error)
 	// FollowMessage records an edit (text) or removal (deleted) of a
-	// copied message and appends ev, in one transaction.
+	// copied message and appends ev, in one transaction; nothing when the
+	// message no longer holds c.Text (the change was followed already).
 	FollowMessage(ctx context.Context, c *Copied, text string, deleted bool, ev *incident.Event) error
 	// OpenRooms lists a provider's rooms that are open and have their
 	// summary (so are done opening).

@@ -59,11 +59,14 @@ type Rooms struct {
 	// Mattermost, when set, makes the rooms in Mattermost instead of
 	// Slack (war_room.provider: mattermost).
 	Mattermost *MattermostAPI
-	Outbox     Outbox
-	Queue      Queue
-	DB         *sql.DB // for the transactions that store chat messages
-	Now        func() time.Time
-	Log        *slog.Logger
+	// ProviderFor, when set with both clients, chooses where a new room
+	// is made (the demo shows both); nil: Mattermost when it is set.
+	ProviderFor func(*incident.Incident) string
+	Outbox      Outbox
+	Queue       Queue
+	DB          *sql.DB // for the transactions that store chat messages
+	Now         func() time.Time
+	Log         *slog.Logger
 }
 
 func (r *Rooms) now() time.Time {
@@ -197,7 +200,7 @@ func (r *Rooms) Open(ctx context.Context, incidentID int64) error {
 }
 
 func (r *Rooms) createChannel(ctx context.Context, inc *incident.Incident) (*Room, error) {
-	if r.Mattermost != nil {
+	if r.Mattermost != nil && (r.ProviderFor == nil || r.Slack == nil || r.ProviderFor(inc) == Mattermost) {
 		return r.mmCreate(ctx, inc)
 	}
 	name := ChannelName(r.Config.NamePattern, inc)
@@ -442,6 +445,8 @@ func (r *Rooms) Register(w *river.Workers) {
 	river.AddWorker(w, &sweepWorker{r: r})
 	river.AddWorker(w, &copyWorker{r: r})
 	river.AddWorker(w, &ephemeralWorker{r: r})
+	river.AddWorker(w, &mmCopyWorker{r: r})
+	river.AddWorker(w, &mmFollowWorker{r: r})
 }
 
 // Periodic is the sweep, every few minutes.

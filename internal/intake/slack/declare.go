@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
-	"github.com/firebreak-oss/firebreak/internal/incident"
 )
 
 // declare handles `/incident declare <grade> <service> <title>`: the
@@ -23,26 +22,23 @@ func (h *handler) declare(w http.ResponseWriter, r *http.Request, f url.Values, 
 				"이 서버에서는 채팅으로 장애를 선언할 수 없습니다. 웹 화면이나 `firebreak incident declare`를 이용하세요.\n%s", help))
 		return
 	}
-	gradeWord, rest := splitWord(text)
-	service, title := splitWord(rest)
-	grade, err := incident.ParseGrade(gradeWord)
+	dc, ok, err := ParseDeclare(text)
 	switch {
-	case gradeWord == "" || service == "" || title == "":
+	case !ok:
 		ephemeral(w, http.StatusOK, help)
 		return
 	case err != nil:
+		gradeWord, _ := splitWord(text)
 		ephemeral(w, http.StatusOK, fmt.Sprintf("%q: %v\n%s", gradeWord, err, help))
 		return
 	}
+	service := dc.Service
 	name := f.Get("user_name")
 	user, ok := h.chatUser(w, r, name)
 	if !ok {
 		return
 	}
-	inc, err := h.incidents.Declare(r.Context(), user, incident.Declaration{
-		Title: clipRunes(title, maxTitle), Summary: title, Grade: grade, Services: []string{service}, Source: "slack",
-		Labels: map[string]string{"channel": f.Get("channel_name")},
-	})
+	inc, err := h.incidents.Declare(r.Context(), user, dc.Declaration("slack", f.Get("channel_name")))
 	if err != nil {
 		var e *fail.Error
 		if errors.As(err, &e) && e.Code != fail.Internal {

@@ -3,6 +3,9 @@
 // interactivity (the buttons and the update form of a war room's summary).
 // Every request is checked against the app's signing secret, as the slash
 // command's are; people act as their Firebreak user, with its rights.
+// It serves Mattermost's too: the slash command (declare, update, note;
+// its token checked), the summary's message actions and the update
+// dialog (their context and state signed by Firebreak).
 package chat
 
 import (
@@ -35,6 +38,7 @@ type Incidents interface {
 	Assign(ctx context.Context, by auth.User, id int64, role incident.Role, user string) (*incident.Incident, error)
 	PostUpdate(ctx context.Context, by auth.User, id int64, u incident.StatusUpdate) (incident.Event, error)
 	AddNote(ctx context.Context, by auth.User, id int64, text string) (incident.Event, error)
+	Declare(ctx context.Context, by auth.User, d incident.Declaration) (*incident.Incident, error)
 }
 
 // Queue enqueues jobs.
@@ -62,6 +66,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /hooks/slack/interactivity", h.interactivity)
 	mux.HandleFunc("POST /hooks/mattermost/command", h.mattermostCommand)
 	mux.HandleFunc("POST "+warroom.MattermostActionsPath, h.mattermostActions)
+	mux.HandleFunc("POST "+warroom.MattermostDialogPath, h.mattermostDialog)
 }
 
 // maxBody bounds a request; Slack's payloads are a few KiB.

@@ -9,16 +9,19 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
 
 // mattermostCommand serves Mattermost's slash command /incident (a custom
 // slash command whose request URL is /hooks/mattermost/command).
 // Mattermost signs nothing; it sends the command's token, in the form and
-// in the Authorization header, which is compared in constant time. Only
-// `note` is taken here: `/incident note <text>` in an incident's channel,
-// or `/incident note INC-<n> <text>` anywhere, adds a note as the
-// Firebreak user of the Mattermost user (the users map, else the username).
+// in the Authorization header, which is compared in constant time. The
+// fields pass the text rules of every input path, as Slack's do. Taken:
+// `declare <grade> <service> <title>` (mattermost_declare.go), and
+// `note <text>` in an incident's channel, or `note INC-<n> <text>`
+// anywhere; each acts as the Firebreak user of the Mattermost user (the
+// users map, else the username).
 func (h *Handler) mattermostCommand(w http.ResponseWriter, r *http.Request) {
 	if h.MattermostToken == "" || h.Rooms == nil || h.Rooms.Mattermost == nil {
 		problem(w, http.StatusNotFound, "the Mattermost slash command is not configured")
@@ -43,12 +46,28 @@ func (h *Handler) mattermostCommand(w http.ResponseWriter, r *http.Request) {
 	if cmd == "" {
 		cmd = "/incident"
 	}
-	verb, rest := cut(strings.TrimSpace(f.Get("text")))
-	if verb != "note" {
-		mmAnswer(w, "ephemeral", fmt.Sprintf("**Usage** · **사용법**: `%[1]s note <text>` (in an incident's channel · 장애 채널에서) or `%[1]s note INC-<n> <text>`", cmd))
+	if field, p := slack.TextProblem(f); p != "" {
+		mmAnswer(w, "ephemeral", "Not recorded · 접수하지 못했습니다: "+field+" "+mdText(p))
 		return
 	}
-	h.mattermostNote(w, r, f, rest)
+	verb, rest := cut(strings.TrimSpace(f.Get("text")))
+	switch strings.ToLower(verb) {
+	case "note":
+		h.mattermostNote(w, r, f, rest)
+	case "declare":
+		h.mattermostDeclare(w, r, f, cmd, rest)
+	case "update":
+		h.mattermostUpdate(w, r, f, cmd, rest)
+	default:
+		mmAnswer(w, "ephemeral", mattermostUsage(cmd))
+	}
+}
+
+func mattermostUsage(cmd string) string {
+	return fmt.Sprintf("**Usage** · **사용법**\n"+
+		"`%[1]s declare <SEV1-SEV5> <service> <title>` — declare an incident and tell who the policy names. · 장애를 선언하고 정책에 따라 전파합니다.\n"+
+		"`%[1]s update [INC-<n>] [text]` — post a status update; without text, a form opens. · 상태 업데이트를 게시합니다. 내용 없이 입력하면 입력 창이 열립니다.\n"+
+		"`%[1]s note <text>` (in an incident's channel · 장애 채널에서) or `%[1]s note INC-<n> <text>` — add a note to the timeline. · 타임라인에 메모를 남깁니다.", cmd)
 }
 
 func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.Values, rest string) {
@@ -72,19 +91,9 @@ func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.V
 		mmAnswer(w, "ephemeral", "This channel is no incident's channel, or the note is empty; name the incident. · 장애 채널이 아니거나 메모가 비었습니다. 장애 번호를 적어 주세요.")
 		return
 	}
-	name, ok := h.Rooms.Config.Mattermost.MattermostUser(f.Get("user_id"))
-	if !ok {
-		name = f.Get("user_name")
-	}
-	user, err := h.Users.UserByName(ctx, name)
-	if err != nil {
-		if fail.CodeOf(err) == fail.NotFound {
-			mmAnswer(w, "ephemeral", fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
-				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
-			return
-		}
-		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
-		mmAnswer(w, "ephemeral", tryAgain)
+	user, name, refusal := h.mattermostUser(ctx, f.Get("user_id"), f.Get("user_name"))
+	if refusal != "" {
+		mmAnswer(w, "ephemeral", refusal)
 		return
 	}
 	if _, err := h.Incidents.AddNote(ctx, user, id, rest); err != nil {

@@ -17,6 +17,7 @@ type mattermostPress struct {
 	UserID    string `json:"user_id"`
 	UserName  string `json:"user_name"`
 	ChannelID string `json:"channel_id"`
+	TriggerID string `json:"trigger_id"`
 	Context   struct {
 		Action         string `json:"action"`
 		Incident       string `json:"incident"`
@@ -54,19 +55,9 @@ func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer := func(text string) { writeJSON(w, map[string]string{"ephemeral_text": text}) }
-	name, ok := h.Rooms.Config.Mattermost.MattermostUser(in.UserID)
-	if !ok {
-		name = in.UserName
-	}
-	user, err := h.Users.UserByName(ctx, name)
-	if err != nil {
-		if fail.CodeOf(err) == fail.NotFound {
-			answer(fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
-				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
-			return
-		}
-		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
-		answer(tryAgain)
+	user, _, refusal := h.mattermostUser(ctx, in.UserID, in.UserName)
+	if refusal != "" {
+		answer(refusal)
 		return
 	}
 	choice := c.SelectedOption
@@ -91,6 +82,11 @@ func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
 		}
 	case warroom.ActionTakeRole:
 		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
+	case warroom.ActionUpdate:
+		var inc *incident.Incident
+		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
+			err = h.Rooms.OpenMattermostDialog(ctx, in.TriggerID, inc, in.UserID, user.Name)
+		}
 	default:
 		problem(w, http.StatusBadRequest, "context.action: unknown action")
 		return
