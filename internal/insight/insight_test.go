@@ -3,6 +3,7 @@ package insight_test
 import (
 	"context"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -261,14 +262,27 @@ func TestBreakdowns(t *testing.T) {
 
 func TestFilters(t *testing.T) {
 	eachDB(t, func(t *testing.T, f fixture) {
-		if rep := report(t, f, bob, insight.Query{Period: "2026-Q3", Team: "web"}); rep.Incidents != 1 {
-			t.Errorf("team web: %d incidents, want 1 (C)", rep.Incidents)
+		// The action items follow the filters too: C has one long-term
+		// item open since 08-15 (61 days at 10-15); B's two items and D's
+		// one were opened in Q3, D's still open since 09-02 (43 days); A's
+		// long-term item is open since 07-02 (105 days).
+		cOpen := insight.AgeGroup{Term: "long", Category: "detect", Open: 1, MedianDays: 61, MaxDays: 61}
+		dOpen := insight.AgeGroup{Term: "short", Category: "prevent", Open: 1, MedianDays: 43, MaxDays: 43}
+		aOpen := insight.AgeGroup{Term: "long", Category: "prevent", Open: 1, MedianDays: 105, MaxDays: 105}
+		if rep := report(t, f, bob, insight.Query{Period: "2026-Q3", Team: "web"}); rep.Incidents != 1 || rep.Items.Opened != 1 ||
+			!slices.Equal(rep.Items.OpenAges, []insight.AgeGroup{cOpen}) {
+			t.Errorf("team web: %d incidents, items %+v; want 1 (C), 1 opened, %+v", rep.Incidents, rep.Items, cOpen)
 		}
-		if rep := report(t, f, admin, insight.Query{Period: "2026-Q3", Service: "ledger"}); rep.Incidents != 2 {
-			t.Errorf("service ledger for admin: %d incidents, want 2 (B, D)", rep.Incidents)
+		if rep := report(t, f, admin, insight.Query{Period: "2026-Q3", Service: "ledger"}); rep.Incidents != 2 || rep.Items.Opened != 3 ||
+			!slices.Equal(rep.Items.OpenAges, []insight.AgeGroup{dOpen}) {
+			t.Errorf("service ledger for admin: %d incidents, items %+v; want 2 (B, D), 3 opened, %+v", rep.Incidents, rep.Items, dOpen)
 		}
-		if rep := report(t, f, admin, insight.Query{Period: "2026-Q3", Grades: []string{"SEV2"}}); rep.Incidents != 2 {
-			t.Errorf("SEV2 for admin: %d incidents, want 2 (A, D)", rep.Incidents)
+		if rep := report(t, f, bob, insight.Query{Period: "2026-Q3", Service: "ledger"}); rep.Items.Opened != 2 || len(rep.Items.OpenAges) != 0 {
+			t.Errorf("service ledger for bob: items %+v; want B's 2 opened and none open (D is restricted)", rep.Items)
+		}
+		if rep := report(t, f, admin, insight.Query{Period: "2026-Q3", Grades: []string{"SEV2"}}); rep.Incidents != 2 || rep.Items.Opened != 3 ||
+			!slices.Equal(rep.Items.OpenAges, []insight.AgeGroup{dOpen, aOpen}) {
+			t.Errorf("SEV2 for admin: %d incidents, items %+v; want 2 (A, D), 3 opened, %+v", rep.Incidents, rep.Items, []insight.AgeGroup{dOpen, aOpen})
 		}
 		if rep := report(t, f, admin, insight.Query{Period: "2026-09"}); rep.Incidents != 1 {
 			t.Errorf("2026-09 in Seoul: %d incidents, want 1 (D; E is October there)", rep.Incidents)

@@ -24,24 +24,51 @@ func (db *DB) Insights() *Insights { return &Insights{db: db} }
 // query places that on its own column). A restricted incident counts only
 // for its members, checked through incident_members' primary key.
 func (s *Insights) factCond(f insight.Filter, a *args) []string {
+	where := s.filterCond("f", f, a)
+	if !f.SeeAll {
+		// Said as "not (restricted and not a member)" rather than
+		// "public or a member": both databases stop at the flag for most
+		// rows this way, and the query ran three to four times faster.
+		where = append(where, "NOT (f.restricted = 1 AND NOT EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = f.incident_id AND m.user_name = "+
+			a.add(f.Viewer)+"))")
+	}
+	return where
+}
+
+// filterCond is the grade and services conditions on the facts row named
+// fr.
+func (s *Insights) filterCond(fr string, f insight.Filter, a *args) []string {
 	var where []string
 	if len(f.Grades) > 0 {
 		vs := make([]any, len(f.Grades))
 		for i, g := range f.Grades {
 			vs[i] = int(g)
 		}
-		where = append(where, "f.grade IN "+a.in(vs))
+		where = append(where, fr+".grade IN "+a.in(vs))
 	}
 	if len(f.Services) > 0 {
 		vs := make([]any, len(f.Services))
 		for i, svc := range f.Services {
 			vs[i] = svc
 		}
-		where = append(where, "EXISTS (SELECT 1 FROM incident_services fs WHERE fs.incident_id = f.incident_id AND fs.service IN "+a.in(vs)+")")
+		where = append(where, "EXISTS (SELECT 1 FROM incident_services fs WHERE fs.incident_id = "+fr+".incident_id AND fs.service IN "+a.in(vs)+")")
+	}
+	return where
+}
+
+// itemCond is factCond for rows of action_items ai read without a join:
+// the items of incidents hidden from the viewer are left out by an anti
+// join on the few restricted incidents, and a grade or service filter asks
+// the item's facts row. Joining every item to its facts row instead cost
+// PostgreSQL a nested loop per item, three times the time.
+func (s *Insights) itemCond(f insight.Filter, a *args) []string {
+	var where []string
+	if filter := s.filterCond("g", f, a); len(filter) > 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM insight_facts g WHERE g.incident_id = ai.incident_id AND "+strings.Join(filter, " AND ")+")")
 	}
 	if !f.SeeAll {
-		where = append(where, "(f.restricted = 0 OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = f.incident_id AND m.user_name = "+
-			a.add(f.Viewer)+"))")
+		where = append(where, "NOT EXISTS (SELECT 1 FROM insight_facts h WHERE h.incident_id = ai.incident_id AND h.restricted = 1"+
+			" AND NOT EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = h.incident_id AND m.user_name = "+a.add(f.Viewer)+"))")
 	}
 	return where
 }
@@ -194,8 +221,8 @@ func (s *Insights) openItems(f insight.Filter, a *args) string {
 	where := append([]string{
 		"ai.status IN ('open', 'in_progress')",
 		"ai.created_at < " + a.add(s.db.t(f.To)),
-	}, s.factCond(f, a)...)
-	return "action_items ai JOIN insight_facts f ON f.incident_id = ai.incident_id WHERE " + strings.Join(where, " AND ")
+	}, s.itemCond(f, a)...)
+	return "action_items ai WHERE " + strings.Join(where, " AND ")
 }
 
 // InsightOpenItems returns the open action items (open or in progress)
