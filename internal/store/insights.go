@@ -145,7 +145,7 @@ func splitFacts(s string) []string {
 // otherwise every item is read.
 func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
 	if f.From.Nanosecond() != 0 || f.To.Nanosecond() != 0 {
-		return s.itemCountsByItem(ctx, f, everyIncident, everyIncident)
+		return s.itemCountsEach(ctx, f)
 	}
 	var a args
 	from, to := a.add(f.From.Unix()), a.add(f.To.Unix())
@@ -163,17 +163,7 @@ func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (ins
 	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime); err != nil {
 		return c, fmt.Errorf("insight item counts: %w", err)
 	}
-	// The incidents whose items straddle an end of the period: their items
-	// are counted one by one, each kind only where the sums left it out.
-	fromS, toS := f.From.Unix(), f.To.Unix()
-	straddles := func(kind string) func(*args) string {
-		return func(a *args) string {
-			lo, hi := "f.item_"+kind+"_min", "f.item_"+kind+"_max"
-			return "(" + lo + " < " + a.add(fromS) + " AND " + hi + " >= " + a.add(fromS) +
-				" OR " + lo + " < " + a.add(toS) + " AND " + hi + " >= " + a.add(toS) + ")"
-		}
-	}
-	edge, err := s.itemCountsByItem(ctx, f, straddles("opened"), straddles("done"))
+	edge, err := s.straddlingItemCounts(ctx, f)
 	if err != nil {
 		return c, err
 	}
@@ -184,29 +174,99 @@ func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (ins
 	return c, nil
 }
 
-// everyIncident selects every incident, for itemCountsByItem.
-func everyIncident(*args) string { return "1 = 1" }
+// straddlingItemCounts counts the items of the incidents whose items
+// straddle an end of the period, each kind (opened, done) only for the
+// incidents the sums left it out for. The incidents are found first and
+// their items read by incident, then counted here: in one statement,
+// PostgreSQL misjudged how few incidents straddle and hashed every item.
+func (s *Insights) straddlingItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
+	var c insight.ItemCounts
+	var a args
+	fromS, toS := a.add(f.From.Unix()), a.add(f.To.Unix())
+	straddles := func(kind string) string {
+		lo, hi := "f.item_"+kind+"_min", "f.item_"+kind+"_max"
+		return "(" + lo + " < " + fromS + " AND " + hi + " >= " + fromS + " OR " + lo + " < " + toS + " AND " + hi + " >= " + toS + ")"
+	}
+	q := `SELECT f.incident_id,
+			CASE WHEN ` + straddles("opened") + ` THEN 1 ELSE 0 END,
+			CASE WHEN ` + straddles("done") + ` THEN 1 ELSE 0 END
+		FROM insight_facts f
+		WHERE ` + strings.Join(append([]string{"f.item_n > 0", "(" + straddles("opened") + " OR " + straddles("done") + ")"}, s.factCond(f, &a)...), " AND ")
+	type kinds struct{ opened, done bool }
+	edge := map[int64]kinds{}
+	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
+	if err != nil {
+		return c, fmt.Errorf("insight item counts: %w", err)
+	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		var opened, done int
+		if err := rows.Scan(&id, &opened, &done); err != nil {
+			rows.Close()
+			return c, fmt.Errorf("insight item counts: %w", err)
+		}
+		edge[id] = kinds{opened == 1, done == 1}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("insight item counts: %w", err)
+	}
+	in := func(t time.Time) bool { return !t.Before(f.From) && t.Before(f.To) }
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		var a args
+		rows, err := s.db.SQL.QueryContext(ctx, "SELECT ai.incident_id, ai.status, ai.created_at, ai.done_at, ai.due_at FROM action_items ai WHERE ai.incident_id IN "+a.in(chunk), a...)
+		if err != nil {
+			return c, fmt.Errorf("insight item counts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var status string
+			var created, done, due scanTime
+			if err := rows.Scan(&id, &status, &created, &done, &due); err != nil {
+				rows.Close()
+				return c, fmt.Errorf("insight item counts: %w", err)
+			}
+			k := edge[id]
+			if k.opened && in(created.Time) {
+				c.Opened++
+			}
+			if k.done && status == "done" && done.Valid && in(done.Time) {
+				c.Done++
+				if due.Valid {
+					c.DoneDue++
+					if !done.Time.After(due.Time) {
+						c.DoneOnTime++
+					}
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return c, fmt.Errorf("insight item counts: %w", err)
+		}
+	}
+	return c, nil
+}
 
-// itemCountsByItem counts the items one by one, joined to their incidents'
-// facts: those opened in the period of the incidents that opened selects,
-// and those done in it of the incidents that done selects (SQL on f).
-// CROSS JOIN makes SQLite pick the few incidents first and then read their
-// items by index, rather than walk every item (PostgreSQL plans it alike
-// either way).
-func (s *Insights) itemCountsByItem(ctx context.Context, f insight.Filter, opened, done func(*args) string) (insight.ItemCounts, error) {
+// itemCountsEach counts every item one by one: for periods whose ends are
+// not on whole seconds, which the sums cannot place.
+func (s *Insights) itemCountsEach(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
 	var a args
 	from, to := a.add(s.db.t(f.From)), a.add(s.db.t(f.To))
-	openedSel, doneSel := opened(&a), done(&a)
-	openedIn := openedSel + " AND ai.created_at >= " + from + " AND ai.created_at < " + to
-	doneIn := doneSel + " AND ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
-	where := append([]string{"(" + openedSel + " OR " + doneSel + ")"}, s.factCond(f, &a)...)
+	doneIn := "ai.status = 'done' AND ai.done_at >= " + from + " AND ai.done_at < " + to
 	q := `SELECT
-		COALESCE(SUM(CASE WHEN ` + openedIn + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ai.created_at >= ` + from + ` AND ai.created_at < ` + to + ` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL THEN 1 ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + doneIn + ` AND ai.due_at IS NOT NULL AND ai.done_at <= ai.due_at THEN 1 ELSE 0 END), 0)
-		FROM insight_facts f CROSS JOIN action_items ai
-		WHERE ` + strings.Join(append(where, "ai.incident_id = f.incident_id"), " AND ")
+		FROM action_items ai`
+	if where := s.itemCond(f, &a); len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
 	var c insight.ItemCounts
 	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime); err != nil {
 		return c, fmt.Errorf("insight item counts: %w", err)
