@@ -330,7 +330,7 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 	rep.By = map[string][]Group{
 		"grade":   groupBy(incs, order, func(r IncidentRow) []string { return []string{r.Grade.String()} }),
 		"service": groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.Services) }),
-		"team":    groupBy(incs, order, s.teamsOf),
+		"team":    groupBy(incs, order, s.teamsOf()),
 		"cause":   groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.CauseTags) }),
 		"source":  groupBy(incs, order, func(r IncidentRow) []string { return []string{detectionSource(r)} }),
 	}
@@ -340,17 +340,29 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 	rep.Recurrence = recurrence(incs)
 }
 
-// teamsOf is the owning teams of an incident's services, each once.
-func (s *Service) teamsOf(r IncidentRow) []string {
-	var teams []string
-	if s.Catalog != nil {
-		for _, name := range r.Services {
-			if svc, ok := s.Catalog.Service(name); ok && svc.Team != "" && !slices.Contains(teams, svc.Team) {
-				teams = append(teams, svc.Team)
+// teamsOf gives the owning teams of an incident's services, each once.
+// Each service's team is looked up in the catalog once per report (a
+// lookup copies the service's whole entry).
+func (s *Service) teamsOf() func(IncidentRow) []string {
+	teamOf := map[string]string{}
+	return func(r IncidentRow) []string {
+		var teams []string
+		if s.Catalog != nil {
+			for _, name := range r.Services {
+				team, ok := teamOf[name]
+				if !ok {
+					if svc, found := s.Catalog.Service(name); found {
+						team = svc.Team
+					}
+					teamOf[name] = team
+				}
+				if team != "" && !slices.Contains(teams, team) {
+					teams = append(teams, team)
+				}
 			}
 		}
+		return orNone(teams)
 	}
-	return orNone(teams)
 }
 
 func counts(incs []IncidentRow, p Period, b Bucket, zone *time.Location) []CountBucket {
