@@ -72,19 +72,9 @@ func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.V
 		mmAnswer(w, "ephemeral", "This channel is no incident's channel, or the note is empty; name the incident. · 장애 채널이 아니거나 메모가 비었습니다. 장애 번호를 적어 주세요.")
 		return
 	}
-	name, ok := h.Rooms.Config.Mattermost.MattermostUser(f.Get("user_id"))
-	if !ok {
-		name = f.Get("user_name")
-	}
-	user, err := h.Users.UserByName(ctx, name)
+	user, name, err := h.mattermostUser(ctx, f.Get("user_id"), f.Get("user_name"))
 	if err != nil {
-		if fail.CodeOf(err) == fail.NotFound {
-			mmAnswer(w, "ephemeral", fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
-				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
-			return
-		}
-		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
-		mmAnswer(w, "ephemeral", tryAgain)
+		mmAnswer(w, "ephemeral", h.userRefusal(ctx, mattermostAccount, name, err))
 		return
 	}
 	if _, err := h.Incidents.AddNote(ctx, user, id, rest); err != nil {

@@ -2,12 +2,9 @@ package chat
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 
-	"github.com/firebreak-oss/firebreak/internal/fail"
-	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
 
@@ -54,56 +51,18 @@ func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer := func(text string) { writeJSON(w, map[string]string{"ephemeral_text": text}) }
-	name, ok := h.Rooms.Config.Mattermost.MattermostUser(in.UserID)
-	if !ok {
-		name = in.UserName
-	}
-	user, err := h.Users.UserByName(ctx, name)
+	user, name, err := h.mattermostUser(ctx, in.UserID, in.UserName)
 	if err != nil {
-		if fail.CodeOf(err) == fail.NotFound {
-			answer(fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
-				"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name))
-			return
-		}
-		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
-		answer(tryAgain)
+		answer(h.userRefusal(ctx, mattermostAccount, name, err))
 		return
 	}
-	choice := c.SelectedOption
-	switch warroom.MattermostAction(c.Action) {
-	case warroom.ActionAck:
-		var inc *incident.Incident
-		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
-			if holder := inc.Roles[incident.Resolver]; holder != "" {
-				answer(fmt.Sprintf("%[1]s is already being handled by %[2]s. · %[1]s 장애는 이미 %[2]s 님이 대응 중입니다.", inc.Ref(), holder))
-				return
-			}
-			_, err = h.Incidents.Assign(ctx, user, id, incident.Resolver, user.Name)
-		}
-	case warroom.ActionStatus:
-		_, err = h.Incidents.SetStatus(ctx, user, id, incident.Status(choice), "")
-	case warroom.ActionGrade:
-		var g incident.Grade
-		if g, err = incident.ParseGrade(choice); err == nil {
-			_, err = h.Incidents.Update(ctx, user, id, incident.Patch{Grade: &g})
-		} else {
-			err = fail.Field("grade", "%v", err)
-		}
-	case warroom.ActionTakeRole:
-		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
-	default:
+	reply, known := h.press(ctx, "mattermost", user, warroom.MattermostAction(c.Action), id, c.SelectedOption)
+	switch {
+	case !known:
 		problem(w, http.StatusBadRequest, "context.action: unknown action")
-		return
+	case reply != "":
+		answer(reply)
+	default:
+		writeJSON(w, map[string]any{})
 	}
-	if err != nil {
-		e, ok := fail.As(err)
-		if !ok || e.Code == fail.Internal {
-			h.log().ErrorContext(ctx, "mattermost: action", "incident", id, "err", err)
-			answer(tryAgain)
-			return
-		}
-		answer(fmt.Sprintf("Not done on %[1]s · %[1]s 에서 처리하지 못했습니다: %[2]s", incident.FormatRef(id), e.Error()))
-		return
-	}
-	writeJSON(w, map[string]any{})
 }
