@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -80,24 +79,11 @@ func newChangeRecordCmd(f *apiFlags) *cobra.Command {
 			for _, l := range links {
 				body.Links = append(body.Links, map[string]string{"title": "link", "url": l})
 			}
-			c, err := f.client()
-			if err != nil {
+			return callAs(cmd, f, "POST", apiPrefix+"/changes", body, doing("record change"), func(out io.Writer, ch changeDoc) error {
+				_, err := fmt.Fprintf(out, "Recorded change %d (%s %s) to %s: %s.\n", ch.ID, ch.Kind,
+					firstOf(ch.Version, ch.Title), strings.Join(ch.Services, ", "), ch.verdict())
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", apiPrefix+"/changes", body, &raw); err != nil {
-				return fmt.Errorf("record change: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var ch changeDoc
-			if err := json.Unmarshal(raw, &ch); err != nil {
-				return fmt.Errorf("record change: %w", err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Recorded change %d (%s %s) to %s: %s.\n", ch.ID, ch.Kind,
-				firstOf(ch.Version, ch.Title), strings.Join(ch.Services, ", "), ch.verdict())
-			return err
+			})
 		},
 	}
 	fl := cmd.Flags()

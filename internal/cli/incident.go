@@ -150,10 +150,6 @@ func newDeclareCmd(f *apiFlags) *cobra.Command {
   firebreak incident declare --title "Login errors" --grade 1 --service auth,web --resolver alice`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			for role, user := range map[string]string{"resolver": resolver, "communicator": communicator} {
 				if user != "" {
 					if req.Roles == nil {
@@ -162,22 +158,13 @@ func newDeclareCmd(f *apiFlags) *cobra.Command {
 					req.Roles[role] = user
 				}
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", apiPrefix+"/incidents", req, &raw); err != nil {
-				return fmt.Errorf("declare incident: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var inc incidentDoc
-			if err := json.Unmarshal(raw, &inc); err != nil {
-				return fmt.Errorf("declare incident: %w", err)
-			}
-			for _, w := range inc.Warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Declared %s (%s, %s): %s\n", inc.ID, inc.Grade, inc.Status, oneLine(inc.Title))
-			return err
+			return callAs(cmd, f, "POST", apiPrefix+"/incidents", req, doing("declare incident"), func(out io.Writer, inc incidentDoc) error {
+				for _, w := range inc.Warnings {
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				}
+				_, err := fmt.Fprintf(out, "Declared %s (%s, %s): %s\n", inc.ID, inc.Grade, inc.Status, oneLine(inc.Title))
+				return err
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -593,19 +580,10 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 // changeIncident posts a change whose answer is the changed incident, and
 // prints either that JSON or the line that say renders.
 func changeIncident(cmd *cobra.Command, c *client, f *apiFlags, path string, body any, what string, say func(incidentDoc) string) error {
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), "POST", path, body, &raw); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if f.json {
-		return printJSON(cmd.OutOrStdout(), raw)
-	}
-	var inc incidentDoc
-	if err := json.Unmarshal(raw, &inc); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	_, err := fmt.Fprintln(cmd.OutOrStdout(), say(inc))
-	return err
+	return exchange(cmd, c, f, "POST", path, body, doing("%s", what), func(out io.Writer, inc incidentDoc) error {
+		_, err := fmt.Fprintln(out, say(inc))
+		return err
+	})
 }
 
 // maxNoteInput bounds what note reads from standard input.
@@ -629,26 +607,13 @@ func newNoteCmd(f *apiFlags) *cobra.Command {
 			if strings.TrimSpace(text) == "" {
 				return fmt.Errorf("TEXT: the note is empty")
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Text string `json:"text"`
 			}{text}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", incidentPath(args[0], "notes"), body, &raw); err != nil {
-				return fmt.Errorf("add note to %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var ev eventDoc
-			if err := json.Unmarshal(raw, &ev); err != nil {
-				return fmt.Errorf("add note to %s: %w", args[0], err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Added a note to %s at %s.\n", displayRef(args[0]), ev.At.UTC().Format("2006-01-02 15:04:05 UTC"))
-			return err
+			return callAs(cmd, f, "POST", incidentPath(args[0], "notes"), body, doing("add note to %s", args[0]), func(out io.Writer, ev eventDoc) error {
+				_, err := fmt.Fprintf(out, "Added a note to %s at %s.\n", displayRef(args[0]), ev.At.UTC().Format("2006-01-02 15:04:05 UTC"))
+				return err
+			})
 		},
 	}
 }
@@ -665,28 +630,6 @@ func displayRef(ref string) string {
 
 // printJSON writes v indented, keeping the server's key order and its
 // non-ASCII text as is.
-// call runs one API request and prints its JSON under --json, or hands the
-// decoded answer to text.
-func call[T any](cmd *cobra.Command, f *apiFlags, method, path string, body any, text func(io.Writer, T) error) error {
-	c, err := f.client()
-	if err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), method, path, body, &raw); err != nil {
-		return err
-	}
-	out := cmd.OutOrStdout()
-	if f.json {
-		return printJSON(out, raw)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return fmt.Errorf("unexpected answer: %w", err)
-	}
-	return text(out, v)
-}
-
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

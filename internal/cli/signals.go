@@ -254,21 +254,8 @@ func newTriageDismissCmd(f *apiFlags) *cobra.Command {
 
 // settleSignal posts one triage action and prints its outcome.
 func settleSignal(cmd *cobra.Command, f *apiFlags, ref, action string, body any, say func(signalDoc) string) error {
-	c, err := f.client()
-	if err != nil {
+	return callAs(cmd, f, "POST", signalPath(ref, action), body, doing("%s %s", action, strings.ToUpper(ref)), func(out io.Writer, s signalDoc) error {
+		_, err := fmt.Fprintln(out, say(s))
 		return err
-	}
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), "POST", signalPath(ref, action), body, &raw); err != nil {
-		return fmt.Errorf("%s %s: %w", action, strings.ToUpper(ref), err)
-	}
-	if f.json {
-		return printJSON(cmd.OutOrStdout(), raw)
-	}
-	var s signalDoc
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(cmd.OutOrStdout(), say(s))
-	return err
+	})
 }
