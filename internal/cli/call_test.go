@@ -26,6 +26,9 @@ func TestCallAnswers(t *testing.T) {
 	api.mux.HandleFunc("PATCH /api/v1/incidents/{ref}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSONAnswer(w, http.StatusOK, map[string]any{"id": "INC-7", "detection": "chat_report", "detected_at": "2026-12-05T01:42:00Z"})
 	})
+	api.mux.HandleFunc("POST /api/v1/signals/{ref}/declare", func(w http.ResponseWriter, r *http.Request) {
+		writeJSONAnswer(w, http.StatusCreated, incidentJSON(8, "결제 지연", "SEV2", "investigating", []string{"payments"}, "2026-12-05T01:00:00Z"))
+	})
 	run := func(args ...string) (string, error) {
 		return runCLI(t, "", append(args, "--server", api.srv.URL, "--token", testToken)...)
 	}
@@ -39,6 +42,7 @@ func TestCallAnswers(t *testing.T) {
 		{"json", []string{"triage", "dismiss", "SIG-3", "--reason", "x", "--json"}, "{\n  \"ref\": \"SIG-3\",\n  \"status\": \"dismissed\"\n}\n", ""},
 		{"refused", []string{"triage", "dismiss", "SIG-4", "--reason", "x"}, "", "dismiss SIG-4: SIG-4 is not pending (HTTP 409)"},
 		{"not the expected JSON", []string{"triage", "dismiss", "SIG-5", "--reason", "x"}, "", "dismiss SIG-5: unexpected answer: json: cannot unmarshal"},
+		{"declare from a signal", []string{"triage", "declare", "sig-3"}, "Declared INC-8 (SEV2, investigating) from SIG-3: 결제 지연\n", ""},
 		{"detection", []string{"incident", "detection", "7", "--via", "chat_report"}, "INC-7: detected by chat_report at 2026-12-05 01:42:00 UTC.\n", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

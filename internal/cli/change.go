@@ -183,15 +183,11 @@ func newMitigateCmd(f *apiFlags) *cobra.Command {
 					return fmt.Errorf("--at: must be an RFC 3339 time such as 2026-12-05T10:42:00+09:00; got %q", at)
 				}
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := map[string]string{}
 			if at != "" {
 				body["mitigated_at"] = at
 			}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "mitigate"), body, "mitigate "+args[0], func(inc incidentDoc) string {
+			return changeIncident(cmd, f, incidentPath(args[0], "mitigate"), body, "mitigate "+args[0], func(inc incidentDoc) string {
 				if inc.MitigatedAt == nil {
 					return displayRef(args[0]) + ": impact stopped."
 				}

@@ -217,18 +217,7 @@ func newListCmd(f *apiFlags) *cobra.Command {
 				}
 				q.Set("limit", strconv.Itoa(limit))
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			res, err := listPages(cmd, c, "/incidents", q, cursor, all)
-			if err != nil {
-				return fmt.Errorf("list incidents: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), res)
-			}
-			return printIncidentTable(cmd.OutOrStdout(), res)
+			return f.list(cmd, "/incidents", q, cursor, all, "list incidents", printIncidentTable)
 		},
 	}
 	fl := cmd.Flags()
@@ -240,6 +229,24 @@ func newListCmd(f *apiFlags) *cobra.Command {
 	fl.StringVar(&cursor, "cursor", "", "start at this page (from a previous list's More: line)")
 	fl.BoolVar(&all, "all", false, "follow the pages to the end")
 	return cmd
+}
+
+// list gets one page of a list, or with all every page from cursor on, and
+// prints it as JSON under --json or else with table; what names the list in
+// errors.
+func (f *apiFlags) list(cmd *cobra.Command, path string, q url.Values, cursor string, all bool, what string, table func(io.Writer, page) error) error {
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	res, err := listPages(cmd, c, path, q, cursor, all)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if f.json {
+		return printJSON(cmd.OutOrStdout(), res)
+	}
+	return table(cmd.OutOrStdout(), res)
 }
 
 // listPages gets one page of a list, or with all every page from cursor on.
@@ -493,6 +500,17 @@ func describeEvent(ev eventDoc) string {
 	return string(b)
 }
 
+// completeSecondArg offers values for a command's second argument (after
+// INC-N) in shell completion, and no file names anywhere.
+func completeSecondArg(values ...string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 1 {
+			return values, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 func newStatusCmd(f *apiFlags) *cobra.Command {
 	var message string
 	statuses := []string{"investigating", "identified", "monitoring", "resolved", "closed"}
@@ -501,22 +519,13 @@ func newStatusCmd(f *apiFlags) *cobra.Command {
 		Short:   "Change an incident's status (" + strings.Join(statuses, ", ") + ")",
 		Example: `  firebreak incident status INC-7 resolved -m "rolled back the 09:40 deploy"`,
 		Args:    cobra.ExactArgs(2),
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if len(args) == 1 {
-				return statuses, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
+		ValidArgsFunction: completeSecondArg(statuses...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Status  string `json:"status"`
 				Message string `json:"message,omitempty"`
 			}{args[1], message}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "status"), body, "set status of "+args[0],
+			return changeIncident(cmd, f, incidentPath(args[0], "status"), body, "set status of "+args[0],
 				func(inc incidentDoc) string {
 					s := fmt.Sprintf("%s is now %s.", inc.ID, inc.Status)
 					if len(inc.NextStatuses) > 0 {
@@ -546,17 +555,8 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 			}
 			return nil
 		},
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if len(args) == 1 {
-				return []string{"resolver", "communicator"}, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
+		ValidArgsFunction: completeSecondArg("resolver", "communicator"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Role string `json:"role"`
 				User string `json:"user"` // "" takes the role away
@@ -564,7 +564,7 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 			if !clear && args[2] != "-" {
 				body.User = args[2]
 			}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "roles"), body, "assign "+args[1]+" of "+args[0],
+			return changeIncident(cmd, f, incidentPath(args[0], "roles"), body, "assign "+args[1]+" of "+args[0],
 				func(inc incidentDoc) string {
 					if u := inc.Roles[body.Role]; u != "" {
 						return fmt.Sprintf("%s: %s is now the %s.", inc.ID, u, body.Role)
@@ -579,8 +579,8 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 
 // changeIncident posts a change whose answer is the changed incident, and
 // prints either that JSON or the line that say renders.
-func changeIncident(cmd *cobra.Command, c *client, f *apiFlags, path string, body any, what string, say func(incidentDoc) string) error {
-	return exchange(cmd, c, f, "POST", path, body, doing("%s", what), func(out io.Writer, inc incidentDoc) error {
+func changeIncident(cmd *cobra.Command, f *apiFlags, path string, body any, what string, say func(incidentDoc) string) error {
+	return callAs(cmd, f, "POST", path, body, doing("%s", what), func(out io.Writer, inc incidentDoc) error {
 		_, err := fmt.Fprintln(out, say(inc))
 		return err
 	})

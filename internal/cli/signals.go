@@ -77,18 +77,9 @@ func newTriageListCmd(f *apiFlags) *cobra.Command {
 				}
 				q.Set("limit", strconv.Itoa(limit))
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			res, err := listPages(cmd, c, "/signals", q, cursor, all)
-			if err != nil {
-				return fmt.Errorf("list signals: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), res)
-			}
-			return printSignalTable(cmd.OutOrStdout(), res, state)
+			return f.list(cmd, "/signals", q, cursor, all, "list signals", func(w io.Writer, p page) error {
+				return printSignalTable(w, p, state)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -202,12 +193,8 @@ func newTriageDeclareCmd(f *apiFlags) *cobra.Command {
 			if communicator != "" {
 				req.Roles["communicator"] = communicator
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			ref := strings.ToUpper(args[0])
-			return changeIncident(cmd, c, f, signalPath(args[0], "declare"), req, "declare from "+ref, func(inc incidentDoc) string {
+			return changeIncident(cmd, f, signalPath(args[0], "declare"), req, "declare from "+ref, func(inc incidentDoc) string {
 				return fmt.Sprintf("Declared %s (%s, %s) from %s: %s", inc.ID, inc.Grade, inc.Status, ref, inc.Title)
 			})
 		},
