@@ -515,10 +515,10 @@ func newStatusCmd(f *apiFlags) *cobra.Command {
 	var message string
 	statuses := []string{"investigating", "identified", "monitoring", "resolved", "closed"}
 	cmd := &cobra.Command{
-		Use:     "status INC-N STATUS",
-		Short:   "Change an incident's status (" + strings.Join(statuses, ", ") + ")",
-		Example: `  firebreak incident status INC-7 resolved -m "rolled back the 09:40 deploy"`,
-		Args:    cobra.ExactArgs(2),
+		Use:               "status INC-N STATUS",
+		Short:             "Change an incident's status (" + strings.Join(statuses, ", ") + ")",
+		Example:           `  firebreak incident status INC-7 resolved -m "rolled back the 09:40 deploy"`,
+		Args:              cobra.ExactArgs(2),
 		ValidArgsFunction: completeSecondArg(statuses...),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			body := struct {
