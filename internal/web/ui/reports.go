@@ -44,9 +44,8 @@ type reportPage struct {
 }
 
 func (u *UI) reportOf(w http.ResponseWriter, r *http.Request, v *view) (*incident.Incident, *report.Report, bool) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return nil, nil, false
 	}
 	get := u.Reports.Get

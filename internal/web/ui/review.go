@@ -79,9 +79,8 @@ func (u *UI) showReview(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actionErr error, form map[string]string) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	st, err := u.Review.Get(r.Context(), v.User, id)
@@ -132,9 +131,8 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 
 // reviewAct runs one change from the review page and goes back to it.
 func (u *UI) reviewAct(w http.ResponseWriter, r *http.Request, v *view, change func(id int64) (string, error)) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	query, err := change(id)
