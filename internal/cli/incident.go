@@ -246,7 +246,10 @@ func (f *apiFlags) list(cmd *cobra.Command, path string, q url.Values, cursor st
 	if f.json {
 		return printJSON(cmd.OutOrStdout(), res)
 	}
-	return table(cmd.OutOrStdout(), res)
+	if err := table(cmd.OutOrStdout(), res); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // listPages gets one page of a list, or with all every page from cursor on.
@@ -273,19 +276,27 @@ func listPages(cmd *cobra.Command, c *client, path string, q url.Values, cursor 
 }
 
 func printIncidentTable(w io.Writer, p page) error {
+	return printPage(w, p, "No incidents.", []string{"ID", "GRADE", "STATUS", "TITLE", "SERVICES", "STARTED"}, func(inc incidentDoc) []string {
+		return []string{inc.ID, inc.Grade, inc.Status, truncate(oneLine(inc.Title), titleWidth),
+			orDash(strings.Join(inc.Services, ", ")), inc.StartedAt.UTC().Format("2006-01-02 15:04")}
+	})
+}
+
+// printPage prints a page of a list as a table, a row of each item read as
+// T, and then where the next page starts; empty when there is nothing at all.
+func printPage[T any](w io.Writer, p page, empty string, header []string, row func(T) []string) error {
 	if len(p.Items) == 0 && p.NextCursor == "" {
-		_, err := fmt.Fprintln(w, "No incidents.")
+		_, err := fmt.Fprintln(w, empty)
 		return err
 	}
 	t := newTable(w)
-	t.row("ID", "GRADE", "STATUS", "TITLE", "SERVICES", "STARTED")
+	t.row(header...)
 	for _, raw := range p.Items {
-		var inc incidentDoc
-		if err := json.Unmarshal(raw, &inc); err != nil {
-			return fmt.Errorf("list incidents: %w", err)
+		var item T
+		if err := json.Unmarshal(raw, &item); err != nil {
+			return fmt.Errorf("unexpected item: %w", err)
 		}
-		t.row(inc.ID, inc.Grade, inc.Status, truncate(oneLine(inc.Title), titleWidth),
-			orDash(strings.Join(inc.Services, ", ")), inc.StartedAt.UTC().Format("2006-01-02 15:04"))
+		t.row(row(item)...)
 	}
 	if err := t.flush(); err != nil {
 		return err

@@ -91,28 +91,11 @@ func newTriageListCmd(f *apiFlags) *cobra.Command {
 }
 
 func printSignalTable(w io.Writer, p page, state string) error {
-	if len(p.Items) == 0 && p.NextCursor == "" {
-		_, err := fmt.Fprintf(w, "No signals %s triage.\n", map[bool]string{true: "pending", false: "in state " + state}[state == "pending"])
-		return err
-	}
-	t := newTable(w)
-	t.row("REF", "SOURCE", "STATUS", "COUNT", "TITLE", "SERVICE", "GRADE", "LAST SEEN")
-	for _, raw := range p.Items {
-		var s signalDoc
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("list signals: %w", err)
-		}
-		t.row(s.Ref, s.Source, s.Status, strconv.Itoa(s.Count), truncate(oneLine(s.Title), titleWidth),
-			orDash(s.Service), s.grade(), s.LastSeen.UTC().Format("2006-01-02 15:04"))
-	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if p.NextCursor != "" {
-		_, err := fmt.Fprintf(w, "More: --cursor %s\n", p.NextCursor)
-		return err
-	}
-	return nil
+	empty := fmt.Sprintf("No signals %s triage.", map[bool]string{true: "pending", false: "in state " + state}[state == "pending"])
+	return printPage(w, p, empty, []string{"REF", "SOURCE", "STATUS", "COUNT", "TITLE", "SERVICE", "GRADE", "LAST SEEN"}, func(s signalDoc) []string {
+		return []string{s.Ref, s.Source, s.Status, strconv.Itoa(s.Count), truncate(oneLine(s.Title), titleWidth),
+			orDash(s.Service), s.grade(), s.LastSeen.UTC().Format("2006-01-02 15:04")}
+	})
 }
 
 func newTriageShowCmd(f *apiFlags) *cobra.Command {
