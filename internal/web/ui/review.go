@@ -169,6 +169,19 @@ func refusalStatus(e *fail.Error) int {
 	return http.StatusBadRequest
 }
 
+// refusalText answers err on a page that shows refusals: one the person can
+// act on (bad input, a conflict) is its message, to show on the page with
+// status 400; anything else gets the error page, and ok is false.
+func (u *UI) refusalText(w http.ResponseWriter, r *http.Request, v *view, err error) (msg string, ok bool) {
+	e, ok := fail.As(err)
+	if !ok || e.Code == fail.Internal {
+		u.fail(w, r, v, err)
+		return "", false
+	}
+	w.WriteHeader(http.StatusBadRequest)
+	return e.Error(), true
+}
+
 // formTime reads a datetime-local or date field in the viewer's zone.
 func formTime(v *view, field, s string, endOfDay bool) (*time.Time, error) {
 	s = strings.TrimSpace(s)
