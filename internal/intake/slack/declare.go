@@ -9,6 +9,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
 // declare handles `/incident declare <grade> <service> <title>`: the
@@ -40,7 +41,7 @@ func (h *handler) declare(w http.ResponseWriter, r *http.Request, f url.Values, 
 		return
 	}
 	inc, err := h.incidents.Declare(r.Context(), user, incident.Declaration{
-		Title: clipRunes(title, maxTitle), Summary: title, Grade: grade, Services: []string{service}, Source: "slack",
+		Title: intake.ClipRunes(title, maxTitle), Summary: title, Grade: grade, Services: []string{service}, Source: "slack",
 		Labels: map[string]string{"channel": f.Get("channel_name")},
 	})
 	if err != nil {
