@@ -66,3 +66,15 @@ func pointAt(what string, flagFor func(field string) string) func(error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 }
+
+// apiCommand makes cmd a group of commands that talk to a running server:
+// each subcommand, made by one of subs, shares its --server, --token and
+// --json flags.
+func apiCommand(cmd *cobra.Command, subs ...func(*apiFlags) *cobra.Command) *cobra.Command {
+	f := &apiFlags{}
+	f.register(cmd)
+	for _, sub := range subs {
+		cmd.AddCommand(sub(f))
+	}
+	return cmd
+}

@@ -12,14 +12,10 @@ import (
 )
 
 func newChangeCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "change",
 		Short: "Record and list changes to services: deploys, config, migrations, infrastructure, flags (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newChangeRecordCmd(&f), newChangeListCmd(&f), newChangeIncidentCmd(&f))
-	return cmd
+	}, newChangeRecordCmd, newChangeListCmd, newChangeIncidentCmd)
 }
 
 // changeDoc is a change as the API sends it.

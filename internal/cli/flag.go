@@ -17,11 +17,8 @@ import (
 )
 
 func newFlagCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{Use: "flag", Short: "Kill switches served to apps over OpenFeature (talks to a running server)"}
-	f.register(cmd)
-	cmd.AddCommand(newFlagListCmd(&f), newFlagShowCmd(&f), newFlagCreateCmd(&f), newFlagFlipCmd(&f))
-	return cmd
+	return apiCommand(&cobra.Command{Use: "flag", Short: "Kill switches served to apps over OpenFeature (talks to a running server)"},
+		newFlagListCmd, newFlagShowCmd, newFlagCreateCmd, newFlagFlipCmd)
 }
 
 // flagDoc is a switch as the API sends it.

@@ -102,24 +102,11 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 }
 
 func newIncidentCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "incident",
 		Short: "Declare, list, show and update incidents (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(
-		newDeclareCmd(&f),
-		newListCmd(&f),
-		newShowCmd(&f),
-		newStatusCmd(&f),
-		newAssignCmd(&f),
-		newNoteCmd(&f),
-		newUpdateCmd(&f),
-		newMitigateCmd(&f),
-		newDetectionCmd(&f),
-	)
-	return cmd
+	}, newDeclareCmd, newListCmd, newShowCmd, newStatusCmd, newAssignCmd,
+		newNoteCmd, newUpdateCmd, newMitigateCmd, newDetectionCmd)
 }
 
 func incidentPath(ref string, sub ...string) string {

@@ -11,14 +11,10 @@ import (
 )
 
 func newPlaybookCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "playbook",
 		Short: "Show and run the playbooks of an incident's services (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newPlaybookRunCmd(&f))
-	return cmd
+	}, newPlaybookRunCmd)
 }
 
 func newPlaybookRunCmd(f *apiFlags) *cobra.Command {

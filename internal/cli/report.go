@@ -35,15 +35,11 @@ type reportDoc struct {
 }
 
 func newReportCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "report",
 		Short: "Write, share, export and import incident reports (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newReportShowCmd(&f), newReportStartCmd(&f), newReportSetCmd(&f), newReportImportCmd(&f),
-		newReportExportCmd(&f), newReportShareCmd(&f), newReportSharesCmd(&f), newReportRevisionsCmd(&f), newReportPendingCmd(&f))
-	return cmd
+	}, newReportShowCmd, newReportStartCmd, newReportSetCmd, newReportImportCmd, newReportExportCmd,
+		newReportShareCmd, newReportSharesCmd, newReportRevisionsCmd, newReportPendingCmd)
 }
 
 func printReport(w io.Writer, r reportDoc) {

@@ -42,14 +42,10 @@ func (s signalDoc) grade() string {
 }
 
 func newTriageCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "triage",
 		Short: "Work the triage inbox: signals no rule sent to an incident (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newTriageListCmd(&f), newTriageShowCmd(&f), newTriageDeclareCmd(&f), newTriageMergeCmd(&f), newTriageDismissCmd(&f))
-	return cmd
+	}, newTriageListCmd, newTriageShowCmd, newTriageDeclareCmd, newTriageMergeCmd, newTriageDismissCmd)
 }
 
 // signalPath is the API path of a signal; "12" and "sig-12" both work.
