@@ -72,16 +72,10 @@ func TestDemoWarRoom(t *testing.T) {
 // posted.
 func waitForRoom(t *testing.T, run *testutil.Running, incidentID int64) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if r, _ := run.Server.DB.WarRooms().Room(context.Background(), incidentID); r != nil && r.SummaryTS != "" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("no war room")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	testutil.WaitFor(t, "the war room", func() bool {
+		r, _ := run.Server.DB.WarRooms().Room(context.Background(), incidentID)
+		return r != nil && r.SummaryTS != ""
+	})
 }
 
 // getInLang gets a page in the language lang (en or ko), as the lang
