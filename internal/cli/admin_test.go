@@ -82,15 +82,8 @@ func TestTokenAndRoleCommands(t *testing.T) {
 // sections', and a valid one is summarised.
 func TestCheckConfigAuthSection(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
 	t.Setenv("FB_TEST_OIDC_SECRET", "s3cret")
-	good := write("good.yaml", `teams:
+	out, errOut, err := checkConfig(t, dir, "good.yaml", `teams:
   - name: payments
 services: []
 auth:
@@ -102,13 +95,10 @@ auth:
     groups:
       - {group: pay, team: payments, role: responder}
 `)
-	var out, errOut bytes.Buffer
-	root := NewRoot(&out, &errOut)
-	root.SetArgs([]string{"check-config", good})
-	if err := root.Execute(); err != nil || !strings.Contains(out.String(), "single sign-on through https://idp.example.com with 1 group rules") {
-		t.Fatalf("good config: %v %s %s", err, out.String(), errOut.String())
+	if err != nil || !strings.Contains(out, "single sign-on through https://idp.example.com with 1 group rules") {
+		t.Fatalf("good config: %v %s %s", err, out, errOut)
 	}
-	bad := write("bad.yaml", `teams:
+	_, errOut, err = checkConfig(t, dir, "bad.yaml", `teams:
   - name: payments
 services: []
 auth:
@@ -119,11 +109,7 @@ auth:
     groups:
       - {group: ops, team: ops, role: responder}
 `)
-	out.Reset()
-	errOut.Reset()
-	root = NewRoot(&out, &errOut)
-	root.SetArgs([]string{"check-config", bad})
-	if err := root.Execute(); err == nil || !strings.Contains(errOut.String(), `bad.yaml:10:28: auth.oidc.groups[0].team: unknown team "ops"`) {
-		t.Fatalf("bad config: %v %s", err, errOut.String())
+	if err == nil || !strings.Contains(errOut, `bad.yaml:10:28: auth.oidc.groups[0].team: unknown team "ops"`) {
+		t.Fatalf("bad config: %v %s", err, errOut)
 	}
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -13,14 +12,10 @@ import (
 )
 
 func newChangeCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "change",
 		Short: "Record and list changes to services: deploys, config, migrations, infrastructure, flags (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newChangeRecordCmd(&f), newChangeListCmd(&f), newChangeIncidentCmd(&f))
-	return cmd
+	}, newChangeRecordCmd, newChangeListCmd, newChangeIncidentCmd)
 }
 
 // changeDoc is a change as the API sends it.
@@ -80,24 +75,11 @@ func newChangeRecordCmd(f *apiFlags) *cobra.Command {
 			for _, l := range links {
 				body.Links = append(body.Links, map[string]string{"title": "link", "url": l})
 			}
-			c, err := f.client()
-			if err != nil {
+			return callAs(cmd, f, "POST", apiPrefix+"/changes", body, doing("record change"), func(out io.Writer, ch changeDoc) error {
+				_, err := fmt.Fprintf(out, "Recorded change %d (%s %s) to %s: %s.\n", ch.ID, ch.Kind,
+					firstOf(ch.Version, ch.Title), strings.Join(ch.Services, ", "), ch.verdict())
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", apiPrefix+"/changes", body, &raw); err != nil {
-				return fmt.Errorf("record change: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var ch changeDoc
-			if err := json.Unmarshal(raw, &ch); err != nil {
-				return fmt.Errorf("record change: %w", err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Recorded change %d (%s %s) to %s: %s.\n", ch.ID, ch.Kind,
-				firstOf(ch.Version, ch.Title), strings.Join(ch.Services, ", "), ch.verdict())
-			return err
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -197,15 +179,11 @@ func newMitigateCmd(f *apiFlags) *cobra.Command {
 					return fmt.Errorf("--at: must be an RFC 3339 time such as 2026-12-05T10:42:00+09:00; got %q", at)
 				}
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := map[string]string{}
 			if at != "" {
 				body["mitigated_at"] = at
 			}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "mitigate"), body, "mitigate "+args[0], func(inc incidentDoc) string {
+			return changeIncident(cmd, f, incidentPath(args[0], "mitigate"), body, "mitigate "+args[0], func(inc incidentDoc) string {
 				if inc.MitigatedAt == nil {
 					return displayRef(args[0]) + ": impact stopped."
 				}

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
@@ -26,17 +25,6 @@ func TestCheckConfigTeamsAndLineWorks(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("FB_TEST_TEAMS_CS", "https://prod-1.westeurope.logic.azure.com/workflows/a/triggers/manual/paths/invoke?sig=1")
-	check := func(name, body string) (string, string, error) {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var out, errOut bytes.Buffer
-		root := NewRoot(&out, &errOut)
-		root.SetArgs([]string{"check-config", p})
-		err := root.Execute()
-		return out.String(), errOut.String(), err
-	}
 	const file = `teams:
   - name: payments
 services: []
@@ -60,18 +48,18 @@ policy:
       teams: cs-room
       lineworks: LEAD
 `
-	out, errOut, err := check("good.yaml", strings.Replace(file, "LEAD", "cs-lead", 1))
+	out, errOut, err := checkConfig(t, dir, "good.yaml", strings.Replace(file, "LEAD", "cs-lead", 1))
 	if err != nil || !strings.Contains(out, "outbound channels: Microsoft Teams (1 channels), LINE WORKS (1 targets)") {
 		t.Fatalf("good config: %v %s %s", err, out, errOut)
 	}
-	_, errOut, err = check("bad.yaml", strings.Replace(file, "LEAD", "cs-boss", 1))
+	_, errOut, err = checkConfig(t, dir, "bad.yaml", strings.Replace(file, "LEAD", "cs-boss", 1))
 	if err == nil || !strings.Contains(errOut, `bad.yaml:22:18: policy.departments[0].lineworks: no lineworks target named "cs-boss" under notify.lineworks.targets`) {
 		t.Fatalf("bad config: %v %s", err, errOut)
 	}
 	// Without a lineworks section the channel is off, as Slack is without
 	// one, and its names are not checked.
 	start, end := strings.Index(file, "  lineworks:\n    client_id"), strings.Index(file, "policy:")
-	out, errOut, err = check("off.yaml", strings.Replace(file[:start]+file[end:], "LEAD", "cs-boss", 1))
+	out, errOut, err = checkConfig(t, dir, "off.yaml", strings.Replace(file[:start]+file[end:], "LEAD", "cs-boss", 1))
 	if err != nil || !strings.Contains(out, "outbound channels: Microsoft Teams (1 channels);") {
 		t.Fatalf("lineworks off: %v %s %s", err, out, errOut)
 	}

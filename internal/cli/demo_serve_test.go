@@ -32,11 +32,10 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestServeDemoTurnsIntakeOn runs `serve --demo`: it prints the
-// Alertmanager and Grafana webhook URLs with an intake token that works at
-// once, and the demo admin's API token may make more intake tokens (for a
-// team too), recorded in the audit log, but no wider team token.
-func TestServeDemoTurnsIntakeOn(t *testing.T) {
+// serveDemo runs `serve --demo` on a fresh SQLite file until the test
+// ends, and returns what it printed once it was up.
+func serveDemo(t *testing.T) string {
+	t.Helper()
 	var out, errOut syncBuffer
 	root := NewRoot(&out, &errOut)
 	root.SetArgs([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database-url", testutil.SQLiteURL(t), "--log-level", "error"})
@@ -54,7 +53,15 @@ func TestServeDemoTurnsIntakeOn(t *testing.T) {
 			t.Fatalf("serve --demo printed:\n%s\nstderr:\n%s", out.String(), errOut.String())
 		}
 	}
-	printed := out.String()
+	return out.String()
+}
+
+// TestServeDemoTurnsIntakeOn runs `serve --demo`: it prints the
+// Alertmanager and Grafana webhook URLs with an intake token that works at
+// once, and the demo admin's API token may make more intake tokens (for a
+// team too), recorded in the audit log, but no wider team token.
+func TestServeDemoTurnsIntakeOn(t *testing.T) {
+	printed := serveDemo(t)
 	am := regexp.MustCompile(`Alertmanager webhook: (http://\S+/hooks/alertmanager)`).FindStringSubmatch(printed)
 	gf := regexp.MustCompile(`Grafana webhook: +(http://\S+/hooks/grafana)`).FindStringSubmatch(printed)
 	tok := regexp.MustCompile(`bearer token \(shown once\): (fbt_[a-z0-9]+)`).FindStringSubmatch(printed)

@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -34,31 +34,18 @@ func newDetectionCmd(f *apiFlags) *cobra.Command {
 			if len(body) == 0 {
 				return fmt.Errorf("--via or --at: say what to record")
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "PATCH", incidentPath(args[0]), body, &raw); err != nil {
-				return fmt.Errorf("record detection of %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var inc struct {
+			return callAs(cmd, f, "PATCH", incidentPath(args[0]), body, doing("record detection of %s", args[0]), func(out io.Writer, inc struct {
 				Detection  string    `json:"detection"`
 				DetectedAt time.Time `json:"detected_at"`
-			}
-			if err := json.Unmarshal(raw, &inc); err != nil {
-				return fmt.Errorf("record detection of %s: %w", args[0], err)
-			}
-			way := inc.Detection
-			if way == "" {
-				way = "not recorded"
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "%s: detected by %s at %s.\n", displayRef(args[0]), way,
-				inc.DetectedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
-			return err
+			}) error {
+				way := inc.Detection
+				if way == "" {
+					way = "not recorded"
+				}
+				_, err := fmt.Fprintf(out, "%s: detected by %s at %s.\n", displayRef(args[0]), way,
+					inc.DetectedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
+				return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&via, "via", "", "how it was detected: "+strings.Join(detectionWays, ", "))

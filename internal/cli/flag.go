@@ -17,11 +17,8 @@ import (
 )
 
 func newFlagCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{Use: "flag", Short: "Kill switches served to apps over OpenFeature (talks to a running server)"}
-	f.register(cmd)
-	cmd.AddCommand(newFlagListCmd(&f), newFlagShowCmd(&f), newFlagCreateCmd(&f), newFlagFlipCmd(&f))
-	return cmd
+	return apiCommand(&cobra.Command{Use: "flag", Short: "Kill switches served to apps over OpenFeature (talks to a running server)"},
+		newFlagListCmd, newFlagShowCmd, newFlagCreateCmd, newFlagFlipCmd)
 }
 
 // flagDoc is a switch as the API sends it.
@@ -44,21 +41,15 @@ func flagPath(key string, sub ...string) string {
 var switchFlags = map[string]string{"to": "--to", "reason": "--reason", "incident": "--incident", "service": "--service",
 	"type": "--type", "default_variant": "--default", "description": "--description", "key": "KEY"}
 
-func switchError(what string, err error) error {
-	var ae *apiError
-	if errors.As(err, &ae) {
-		name := switchFlags[ae.Field]
-		switch {
-		case strings.HasPrefix(ae.Field, "variants"):
-			name = "--variant"
-		case strings.HasPrefix(ae.Field, "rules"):
-			name = "--rule"
-		}
-		if name != "" {
-			return fmt.Errorf("%s: %s", name, strings.TrimPrefix(ae.Detail, ae.Field+": "))
-		}
+// switchFlag is the flag behind a request field, "" for none.
+func switchFlag(field string) string {
+	switch {
+	case strings.HasPrefix(field, "variants"):
+		return "--variant"
+	case strings.HasPrefix(field, "rules"):
+		return "--rule"
 	}
-	return fmt.Errorf("%s: %w", what, err)
+	return switchFlags[field]
 }
 
 func newFlagListCmd(f *apiFlags) *cobra.Command {
@@ -257,23 +248,10 @@ func newFlagCreateCmd(f *apiFlags) *cobra.Command {
 				off := false
 				def.Enabled = &off
 			}
-			c, err := f.client()
-			if err != nil {
+			return callAs(cmd, f, "POST", apiPrefix+"/flags", def, pointAt("create switch", switchFlag), func(out io.Writer, s flagDoc) error {
+				_, err := fmt.Fprintf(out, "Created switch %s of %s (%s, default %s).\n", s.Key, s.Service, s.Type, s.DefaultVariant)
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", apiPrefix+"/flags", def, &raw); err != nil {
-				return switchError("create switch", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var s flagDoc
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return fmt.Errorf("create switch: %w", err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Created switch %s of %s (%s, default %s).\n", s.Key, s.Service, s.Type, s.DefaultVariant)
-			return err
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -297,26 +275,13 @@ func newFlagFlipCmd(f *apiFlags) *cobra.Command {
   firebreak flag flip new-payment-sheet --to default --reason "fix released in 5.2.1"`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", flagPath(args[0], "flip"), req, &raw); err != nil {
-				return switchError("flip switch", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var body struct {
+			return callAs(cmd, f, "POST", flagPath(args[0], "flip"), req, pointAt("flip switch", switchFlag), func(out io.Writer, body struct {
 				Flag     flagDoc       `json:"flag"`
 				Revision flag.Revision `json:"revision"`
-			}
-			if err := json.Unmarshal(raw, &body); err != nil {
-				return fmt.Errorf("flip switch: %w", err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Flipped %s from %s to %s (version %d).\n", body.Flag.Key, body.Revision.From, body.Revision.To, body.Revision.Version)
-			return err
+			}) error {
+				_, err := fmt.Fprintf(out, "Flipped %s from %s to %s (version %d).\n", body.Flag.Key, body.Revision.From, body.Revision.To, body.Revision.Version)
+				return err
+			})
 		},
 	}
 	fl := cmd.Flags()

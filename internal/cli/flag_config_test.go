@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,22 +12,8 @@ import (
 // are valid.
 func TestCheckConfigFlags(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	check := func(path string) (string, string, error) {
-		var out, errOut bytes.Buffer
-		root := NewRoot(&out, &errOut)
-		root.SetArgs([]string{"check-config", path})
-		err := root.Execute()
-		return out.String(), errOut.String(), err
-	}
 	const head = "teams:\n  - name: payments\nservices:\n  - name: checkout-api\n    team: payments\n"
-	out, errOut, err := check(write("good.yaml", head+`flags:
+	out, errOut, err := checkConfig(t, dir, "good.yaml", head+`flags:
   - key: new-payment-sheet
     service: checkout-api
     rules:
@@ -41,18 +24,18 @@ func TestCheckConfigFlags(t *testing.T) {
     type: number
     default: low
     variants: {low: 1, high: 9}
-`))
+`)
 	if err != nil || !strings.Contains(out, "2 kill switches") {
 		t.Fatalf("good config: %v %s %s", err, out, errOut)
 	}
-	_, errOut, err = check(write("bad.yaml", head+`flags:
+	_, errOut, err = checkConfig(t, dir, "bad.yaml", head+`flags:
   - key: new-payment-sheet
     service: ledger
-`))
+`)
 	if err == nil || !strings.Contains(errOut, `bad.yaml:8:14: flags[0].service: unknown service "ledger"`) {
 		t.Fatalf("bad config: %v %s", err, errOut)
 	}
-	out, errOut, err = check(write("demo.yaml", string(catalog.DemoYAML)))
+	out, errOut, err = checkConfig(t, dir, "demo.yaml", string(catalog.DemoYAML))
 	if err != nil || !strings.Contains(out, "5 kill switches") {
 		t.Fatalf("demo config: %v %s %s", err, out, errOut)
 	}

@@ -102,24 +102,11 @@ func (f *apiFlags) register(cmd *cobra.Command) {
 }
 
 func newIncidentCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "incident",
 		Short: "Declare, list, show and update incidents (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(
-		newDeclareCmd(&f),
-		newListCmd(&f),
-		newShowCmd(&f),
-		newStatusCmd(&f),
-		newAssignCmd(&f),
-		newNoteCmd(&f),
-		newUpdateCmd(&f),
-		newMitigateCmd(&f),
-		newDetectionCmd(&f),
-	)
-	return cmd
+	}, newDeclareCmd, newListCmd, newShowCmd, newStatusCmd, newAssignCmd,
+		newNoteCmd, newUpdateCmd, newMitigateCmd, newDetectionCmd)
 }
 
 func incidentPath(ref string, sub ...string) string {
@@ -150,10 +137,6 @@ func newDeclareCmd(f *apiFlags) *cobra.Command {
   firebreak incident declare --title "Login errors" --grade 1 --service auth,web --resolver alice`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			for role, user := range map[string]string{"resolver": resolver, "communicator": communicator} {
 				if user != "" {
 					if req.Roles == nil {
@@ -162,22 +145,13 @@ func newDeclareCmd(f *apiFlags) *cobra.Command {
 					req.Roles[role] = user
 				}
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", apiPrefix+"/incidents", req, &raw); err != nil {
-				return fmt.Errorf("declare incident: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var inc incidentDoc
-			if err := json.Unmarshal(raw, &inc); err != nil {
-				return fmt.Errorf("declare incident: %w", err)
-			}
-			for _, w := range inc.Warnings {
-				fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Declared %s (%s, %s): %s\n", inc.ID, inc.Grade, inc.Status, oneLine(inc.Title))
-			return err
+			return callAs(cmd, f, "POST", apiPrefix+"/incidents", req, doing("declare incident"), func(out io.Writer, inc incidentDoc) error {
+				for _, w := range inc.Warnings {
+					fmt.Fprintln(cmd.ErrOrStderr(), "warning:", w)
+				}
+				_, err := fmt.Fprintf(out, "Declared %s (%s, %s): %s\n", inc.ID, inc.Grade, inc.Status, oneLine(inc.Title))
+				return err
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -230,18 +204,7 @@ func newListCmd(f *apiFlags) *cobra.Command {
 				}
 				q.Set("limit", strconv.Itoa(limit))
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			res, err := listPages(cmd, c, "/incidents", q, cursor, all)
-			if err != nil {
-				return fmt.Errorf("list incidents: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), res)
-			}
-			return printIncidentTable(cmd.OutOrStdout(), res)
+			return f.list(cmd, "/incidents", q, cursor, all, "list incidents", printIncidentTable)
 		},
 	}
 	fl := cmd.Flags()
@@ -253,6 +216,27 @@ func newListCmd(f *apiFlags) *cobra.Command {
 	fl.StringVar(&cursor, "cursor", "", "start at this page (from a previous list's More: line)")
 	fl.BoolVar(&all, "all", false, "follow the pages to the end")
 	return cmd
+}
+
+// list gets one page of a list, or with all every page from cursor on, and
+// prints it as JSON under --json or else with table; what names the list in
+// errors.
+func (f *apiFlags) list(cmd *cobra.Command, path string, q url.Values, cursor string, all bool, what string, table func(io.Writer, page) error) error {
+	c, err := f.client()
+	if err != nil {
+		return err
+	}
+	res, err := listPages(cmd, c, path, q, cursor, all)
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	if f.json {
+		return printJSON(cmd.OutOrStdout(), res)
+	}
+	if err := table(cmd.OutOrStdout(), res); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
 }
 
 // listPages gets one page of a list, or with all every page from cursor on.
@@ -279,19 +263,27 @@ func listPages(cmd *cobra.Command, c *client, path string, q url.Values, cursor 
 }
 
 func printIncidentTable(w io.Writer, p page) error {
+	return printPage(w, p, "No incidents.", []string{"ID", "GRADE", "STATUS", "TITLE", "SERVICES", "STARTED"}, func(inc incidentDoc) []string {
+		return []string{inc.ID, inc.Grade, inc.Status, truncate(oneLine(inc.Title), titleWidth),
+			orDash(strings.Join(inc.Services, ", ")), inc.StartedAt.UTC().Format("2006-01-02 15:04")}
+	})
+}
+
+// printPage prints a page of a list as a table, a row of each item read as
+// T, and then where the next page starts; empty when there is nothing at all.
+func printPage[T any](w io.Writer, p page, empty string, header []string, row func(T) []string) error {
 	if len(p.Items) == 0 && p.NextCursor == "" {
-		_, err := fmt.Fprintln(w, "No incidents.")
+		_, err := fmt.Fprintln(w, empty)
 		return err
 	}
 	t := newTable(w)
-	t.row("ID", "GRADE", "STATUS", "TITLE", "SERVICES", "STARTED")
+	t.row(header...)
 	for _, raw := range p.Items {
-		var inc incidentDoc
-		if err := json.Unmarshal(raw, &inc); err != nil {
-			return fmt.Errorf("list incidents: %w", err)
+		var item T
+		if err := json.Unmarshal(raw, &item); err != nil {
+			return fmt.Errorf("unexpected item: %w", err)
 		}
-		t.row(inc.ID, inc.Grade, inc.Status, truncate(oneLine(inc.Title), titleWidth),
-			orDash(strings.Join(inc.Services, ", ")), inc.StartedAt.UTC().Format("2006-01-02 15:04"))
+		t.row(row(item)...)
 	}
 	if err := t.flush(); err != nil {
 		return err
@@ -506,30 +498,32 @@ func describeEvent(ev eventDoc) string {
 	return string(b)
 }
 
+// completeSecondArg offers values for a command's second argument (after
+// INC-N) in shell completion, and no file names anywhere.
+func completeSecondArg(values ...string) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+		if len(args) == 1 {
+			return values, cobra.ShellCompDirectiveNoFileComp
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 func newStatusCmd(f *apiFlags) *cobra.Command {
 	var message string
 	statuses := []string{"investigating", "identified", "monitoring", "resolved", "closed"}
 	cmd := &cobra.Command{
-		Use:     "status INC-N STATUS",
-		Short:   "Change an incident's status (" + strings.Join(statuses, ", ") + ")",
-		Example: `  firebreak incident status INC-7 resolved -m "rolled back the 09:40 deploy"`,
-		Args:    cobra.ExactArgs(2),
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if len(args) == 1 {
-				return statuses, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
+		Use:               "status INC-N STATUS",
+		Short:             "Change an incident's status (" + strings.Join(statuses, ", ") + ")",
+		Example:           `  firebreak incident status INC-7 resolved -m "rolled back the 09:40 deploy"`,
+		Args:              cobra.ExactArgs(2),
+		ValidArgsFunction: completeSecondArg(statuses...),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Status  string `json:"status"`
 				Message string `json:"message,omitempty"`
 			}{args[1], message}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "status"), body, "set status of "+args[0],
+			return changeIncident(cmd, f, incidentPath(args[0], "status"), body, "set status of "+args[0],
 				func(inc incidentDoc) string {
 					s := fmt.Sprintf("%s is now %s.", inc.ID, inc.Status)
 					if len(inc.NextStatuses) > 0 {
@@ -559,17 +553,8 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 			}
 			return nil
 		},
-		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
-			if len(args) == 1 {
-				return []string{"resolver", "communicator"}, cobra.ShellCompDirectiveNoFileComp
-			}
-			return nil, cobra.ShellCompDirectiveNoFileComp
-		},
+		ValidArgsFunction: completeSecondArg("resolver", "communicator"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Role string `json:"role"`
 				User string `json:"user"` // "" takes the role away
@@ -577,7 +562,7 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 			if !clear && args[2] != "-" {
 				body.User = args[2]
 			}
-			return changeIncident(cmd, c, f, incidentPath(args[0], "roles"), body, "assign "+args[1]+" of "+args[0],
+			return changeIncident(cmd, f, incidentPath(args[0], "roles"), body, "assign "+args[1]+" of "+args[0],
 				func(inc incidentDoc) string {
 					if u := inc.Roles[body.Role]; u != "" {
 						return fmt.Sprintf("%s: %s is now the %s.", inc.ID, u, body.Role)
@@ -592,20 +577,11 @@ func newAssignCmd(f *apiFlags) *cobra.Command {
 
 // changeIncident posts a change whose answer is the changed incident, and
 // prints either that JSON or the line that say renders.
-func changeIncident(cmd *cobra.Command, c *client, f *apiFlags, path string, body any, what string, say func(incidentDoc) string) error {
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), "POST", path, body, &raw); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if f.json {
-		return printJSON(cmd.OutOrStdout(), raw)
-	}
-	var inc incidentDoc
-	if err := json.Unmarshal(raw, &inc); err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	_, err := fmt.Fprintln(cmd.OutOrStdout(), say(inc))
-	return err
+func changeIncident(cmd *cobra.Command, f *apiFlags, path string, body any, what string, say func(incidentDoc) string) error {
+	return callAs(cmd, f, "POST", path, body, doing("%s", what), func(out io.Writer, inc incidentDoc) error {
+		_, err := fmt.Fprintln(out, say(inc))
+		return err
+	})
 }
 
 // maxNoteInput bounds what note reads from standard input.
@@ -629,26 +605,13 @@ func newNoteCmd(f *apiFlags) *cobra.Command {
 			if strings.TrimSpace(text) == "" {
 				return fmt.Errorf("TEXT: the note is empty")
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := struct {
 				Text string `json:"text"`
 			}{text}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", incidentPath(args[0], "notes"), body, &raw); err != nil {
-				return fmt.Errorf("add note to %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var ev eventDoc
-			if err := json.Unmarshal(raw, &ev); err != nil {
-				return fmt.Errorf("add note to %s: %w", args[0], err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Added a note to %s at %s.\n", displayRef(args[0]), ev.At.UTC().Format("2006-01-02 15:04:05 UTC"))
-			return err
+			return callAs(cmd, f, "POST", incidentPath(args[0], "notes"), body, doing("add note to %s", args[0]), func(out io.Writer, ev eventDoc) error {
+				_, err := fmt.Fprintf(out, "Added a note to %s at %s.\n", displayRef(args[0]), ev.At.UTC().Format("2006-01-02 15:04:05 UTC"))
+				return err
+			})
 		},
 	}
 }
@@ -665,28 +628,6 @@ func displayRef(ref string) string {
 
 // printJSON writes v indented, keeping the server's key order and its
 // non-ASCII text as is.
-// call runs one API request and prints its JSON under --json, or hands the
-// decoded answer to text.
-func call[T any](cmd *cobra.Command, f *apiFlags, method, path string, body any, text func(io.Writer, T) error) error {
-	c, err := f.client()
-	if err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), method, path, body, &raw); err != nil {
-		return err
-	}
-	out := cmd.OutOrStdout()
-	if f.json {
-		return printJSON(out, raw)
-	}
-	var v T
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return fmt.Errorf("unexpected answer: %w", err)
-	}
-	return text(out, v)
-}
-
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)

@@ -14,19 +14,13 @@ import (
 )
 
 func newMaintenanceCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{Use: "maintenance", Short: "Planned maintenance windows: alerts in them open no incident (talks to a running server)"}
-	f.register(cmd)
-	cmd.AddCommand(newMaintenanceCreateCmd(&f), newMaintenanceListCmd(&f), newMaintenanceEndCmd(&f))
-	return cmd
+	return apiCommand(&cobra.Command{Use: "maintenance", Short: "Planned maintenance windows: alerts in them open no incident (talks to a running server)"},
+		newMaintenanceCreateCmd, newMaintenanceListCmd, newMaintenanceEndCmd)
 }
 
 func newSilenceCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{Use: "silence", Short: "Alert silences by label matchers, like Alertmanager's (talks to a running server)"}
-	f.register(cmd)
-	cmd.AddCommand(newSilenceCreateCmd(&f), newSilenceListCmd(&f), newSilenceEndCmd(&f))
-	return cmd
+	return apiCommand(&cobra.Command{Use: "silence", Short: "Alert silences by label matchers, like Alertmanager's (talks to a running server)"},
+		newSilenceCreateCmd, newSilenceListCmd, newSilenceEndCmd)
 }
 
 // maintenanceFlags names the flag behind each request field.

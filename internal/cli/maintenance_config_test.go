@@ -1,9 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,19 +9,8 @@ import (
 // section's windows, and names file, line and field of a bad one.
 func TestCheckConfigMaintenance(t *testing.T) {
 	dir := t.TempDir()
-	check := func(name, body string) (string, string, error) {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var out, errOut bytes.Buffer
-		root := NewRoot(&out, &errOut)
-		root.SetArgs([]string{"check-config", p})
-		err := root.Execute()
-		return out.String(), errOut.String(), err
-	}
 	const head = "teams:\n  - name: payments\nservices:\n  - name: checkout-api\n    team: payments\n"
-	out, errOut, err := check("good.yaml", head+`maintenance:
+	out, errOut, err := checkConfig(t, dir, "good.yaml", head+`maintenance:
   - title: 결제 DB 업그레이드
     services: [checkout-api]
     starts_at: 2030-12-05T23:00:00+09:00
@@ -36,7 +22,7 @@ func TestCheckConfigMaintenance(t *testing.T) {
 	if err != nil || !strings.Contains(out, "2 maintenance windows") {
 		t.Fatalf("good config: %v %s %s", err, out, errOut)
 	}
-	_, errOut, err = check("bad.yaml", head+`maintenance:
+	_, errOut, err = checkConfig(t, dir, "bad.yaml", head+`maintenance:
   - title: x
     services: [ledger]
     recurrence: {weekdays: [someday], at: "02:00", duration: 2h}

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // TestMaintenanceDemoAndCLI runs `serve --demo` and drives the maintenance
@@ -18,24 +16,7 @@ import (
 // run, the silenced disk alert is kept quiet, a window is planned and
 // ended, a refused one names the flag to fix.
 func TestMaintenanceDemoAndCLI(t *testing.T) {
-	var out, errOut syncBuffer
-	root := NewRoot(&out, &errOut)
-	root.SetArgs([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--database-url", testutil.SQLiteURL(t), "--log-level", "error"})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
-	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(out.String(), "Demo outbox"); time.Sleep(50 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("serve --demo printed:\n%s\nstderr:\n%s", out.String(), errOut.String())
-		}
-	}
-	printed := out.String()
+	printed := serveDemo(t)
 	admin := regexp.MustCompile(`Demo admin token \(shown once\): (fbt_[a-z0-9]+)`).FindStringSubmatch(printed)
 	web := regexp.MustCompile(`Web: (http://\S+)/ `).FindStringSubmatch(printed)
 	if admin == nil || web == nil {

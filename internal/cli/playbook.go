@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -12,14 +11,10 @@ import (
 )
 
 func newPlaybookCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "playbook",
 		Short: "Show and run the playbooks of an incident's services (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newPlaybookRunCmd(&f))
-	return cmd
+	}, newPlaybookRunCmd)
 }
 
 func newPlaybookRunCmd(f *apiFlags) *cobra.Command {
@@ -61,17 +56,13 @@ a service whose newest deploy is not rollbackable also needs
 				_, err := fmt.Fprintln(out, "\nNothing was sent. Run again with --yes to send it.")
 				return err
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", incidentPath(args[0], "playbooks", "runs"), in, &raw); err != nil {
+			refused := func(err error) error {
 				if e, ok := err.(*apiError); ok && e.Field == "confirm_not_rollbackable" {
 					return fmt.Errorf("%w; add --confirm-not-rollbackable to run it anyway", err)
 				}
 				return fmt.Errorf("run playbook step on %s: %w", args[0], err)
 			}
-			if f.json {
-				return printJSON(out, raw)
-			}
-			var run struct {
+			return exchange(cmd, c, f, "POST", incidentPath(args[0], "playbooks", "runs"), in, refused, func(out io.Writer, run struct {
 				ID             int64  `json:"id"`
 				State          string `json:"state"`
 				IdempotencyKey string `json:"idempotency_key"`
@@ -79,13 +70,11 @@ a service whose newest deploy is not rollbackable also needs
 					Method string `json:"method"`
 					URL    string `json:"url"`
 				} `json:"request"`
-			}
-			if err := json.Unmarshal(raw, &run); err != nil {
+			}) error {
+				_, err := fmt.Fprintf(out, "Run %d %s: %s %s (idempotency key %s). Its result comes to the timeline of %s.\n",
+					run.ID, run.State, run.Request.Method, run.Request.URL, run.IdempotencyKey, displayRef(args[0]))
 				return err
-			}
-			_, err = fmt.Fprintf(out, "Run %d %s: %s %s (idempotency key %s). Its result comes to the timeline of %s.\n",
-				run.ID, run.State, run.Request.Method, run.Request.URL, run.IdempotencyKey, displayRef(args[0]))
-			return err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&in.Service, "service", "", "one of the incident's services")

@@ -15,14 +15,10 @@ import (
 )
 
 func newPolicyCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "policy",
 		Short: "See what the communication policy does",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newPreviewCmd(&f))
-	return cmd
+	}, newPreviewCmd)
 }
 
 func newPreviewCmd(f *apiFlags) *cobra.Command {

@@ -35,15 +35,11 @@ type reportDoc struct {
 }
 
 func newReportCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "report",
 		Short: "Write, share, export and import incident reports (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newReportShowCmd(&f), newReportStartCmd(&f), newReportSetCmd(&f), newReportImportCmd(&f),
-		newReportExportCmd(&f), newReportShareCmd(&f), newReportSharesCmd(&f), newReportRevisionsCmd(&f), newReportPendingCmd(&f))
-	return cmd
+	}, newReportShowCmd, newReportStartCmd, newReportSetCmd, newReportImportCmd, newReportExportCmd,
+		newReportShareCmd, newReportSharesCmd, newReportRevisionsCmd, newReportPendingCmd)
 }
 
 func printReport(w io.Writer, r reportDoc) {
@@ -69,6 +65,14 @@ func printReport(w io.Writer, r reportDoc) {
 	}
 }
 
+// printReportText prints an answer that is a report, for exchange.
+func printReportText(w io.Writer, r reportDoc) error {
+	printReport(w, r)
+	return nil
+}
+
+// printReportAnswer prints raw, a report as the server gave it: as it came
+// under --json, else as text.
 func (f *apiFlags) printReportAnswer(cmd *cobra.Command, raw json.RawMessage) error {
 	if f.json {
 		return printJSON(cmd.OutOrStdout(), raw)
@@ -77,23 +81,14 @@ func (f *apiFlags) printReportAnswer(cmd *cobra.Command, raw json.RawMessage) er
 	if err := json.Unmarshal(raw, &r); err != nil {
 		return err
 	}
-	printReport(cmd.OutOrStdout(), r)
-	return nil
+	return printReportText(cmd.OutOrStdout(), r)
 }
 
 func newReportShowCmd(f *apiFlags) *cobra.Command {
 	return &cobra.Command{
 		Use: "show INC-N", Short: "Show an incident's report", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", incidentPath(args[0], "report")+"?lang="+reportLang(), nil, &raw); err != nil {
-				return fmt.Errorf("report show %s: %w", args[0], err)
-			}
-			return f.printReportAnswer(cmd, raw)
+			return callAs(cmd, f, "GET", incidentPath(args[0], "report")+"?lang="+reportLang(), nil, doing("report show %s", args[0]), printReportText)
 		},
 	}
 }
@@ -113,19 +108,11 @@ func newReportStartCmd(f *apiFlags) *cobra.Command {
 		Use: "start INC-N", Short: "Start the report, pre-filled from the incident", Args: cobra.ExactArgs(1),
 		Example: "  firebreak report start INC-7 --lang ko\n  firebreak report start INC-7 --events 12,15,19",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			body := map[string]any{"lang": lang}
 			if cmd.Flags().Changed("events") {
 				body["events"] = events
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", incidentPath(args[0], "report"), body, &raw); err != nil {
-				return fmt.Errorf("report start %s: %w", args[0], err)
-			}
-			return f.printReportAnswer(cmd, raw)
+			return callAs(cmd, f, "POST", incidentPath(args[0], "report"), body, doing("report start %s", args[0]), printReportText)
 		},
 	}
 	cmd.Flags().StringVar(&lang, "lang", reportLang(), "language of the pre-filled text: en or ko")
@@ -163,11 +150,7 @@ func newReportSetCmd(f *apiFlags) *cobra.Command {
 				return fmt.Errorf("report set %s: %w", args[0], err)
 			}
 			body := map[string]any{"base_revision": cur.Revision, "sections": map[string]string{args[1]: text}}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "PUT", incidentPath(args[0], "report")+"?lang="+reportLang(), body, &raw); err != nil {
-				return fmt.Errorf("report set %s: %w", args[0], err)
-			}
-			return f.printReportAnswer(cmd, raw)
+			return exchange(cmd, c, f, "PUT", incidentPath(args[0], "report")+"?lang="+reportLang(), body, doing("report set %s", args[0]), printReportText)
 		},
 	}
 }
@@ -261,29 +244,16 @@ func newReportShareCmd(f *apiFlags) *cobra.Command {
 	return &cobra.Command{
 		Use: "share INC-N", Short: "E-mail the report to the recipients its grade names (later shares send what changed)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", incidentPath(args[0], "report", "share"), nil, &raw); err != nil {
-				return fmt.Errorf("report share %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var sh struct {
+			return callAs(cmd, f, "POST", incidentPath(args[0], "report", "share"), nil, doing("report share %s", args[0]), func(out io.Writer, sh struct {
 				Revision   int      `json:"revision"`
 				Recipients []string `json:"recipients"`
 				Changes    int      `json:"changes"`
-			}
-			if err := json.Unmarshal(raw, &sh); err != nil {
-				return err
-			}
-			// Stored and queued, not delivered yet: say so, and where to look.
-			fmt.Fprintf(cmd.OutOrStdout(), "Queued revision %d (%d sections) for %s; see each delivery with: firebreak report shares %s\n",
-				sh.Revision, sh.Changes, strings.Join(sh.Recipients, ", "), args[0])
-			return nil
+			}) error {
+				// Stored and queued, not delivered yet: say so, and where to look.
+				fmt.Fprintf(out, "Queued revision %d (%d sections) for %s; see each delivery with: firebreak report shares %s\n",
+					sh.Revision, sh.Changes, strings.Join(sh.Recipients, ", "), args[0])
+				return nil
+			})
 		},
 	}
 }
@@ -298,13 +268,13 @@ func newReportRevisionsCmd(f *apiFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
 			if diff != "" {
 				from, to, ok := strings.Cut(diff, ":")
 				if _, err := strconv.Atoi(from); err != nil || !ok {
 					return fmt.Errorf("--diff: must be FROM:TO revision numbers, e.g. 2:5; got %q", diff)
 				}
-				var d struct {
+				q := url.Values{"from": {from}, "to": {to}, "lang": {reportLang()}}
+				return exchange(cmd, c, f, "GET", incidentPath(args[0], "report", "diff")+"?"+q.Encode(), nil, doing("report diff %s", args[0]), func(out io.Writer, d struct {
 					Sections []struct {
 						Title string `json:"title"`
 						Lines []struct {
@@ -312,49 +282,30 @@ func newReportRevisionsCmd(f *apiFlags) *cobra.Command {
 							Text string `json:"text"`
 						} `json:"lines"`
 					} `json:"sections"`
-				}
-				q := url.Values{"from": {from}, "to": {to}, "lang": {reportLang()}}
-				var raw json.RawMessage
-				if err := c.do(cmd.Context(), "GET", incidentPath(args[0], "report", "diff")+"?"+q.Encode(), nil, &raw); err != nil {
-					return fmt.Errorf("report diff %s: %w", args[0], err)
-				}
-				if f.json {
-					return printJSON(out, raw)
-				}
-				if err := json.Unmarshal(raw, &d); err != nil {
-					return err
-				}
-				for _, s := range d.Sections {
-					fmt.Fprintf(out, "## %s\n", s.Title)
-					for _, l := range s.Lines {
-						fmt.Fprintf(out, "%s %s\n", l.Op, l.Text)
+				}) error {
+					for _, s := range d.Sections {
+						fmt.Fprintf(out, "## %s\n", s.Title)
+						for _, l := range s.Lines {
+							fmt.Fprintf(out, "%s %s\n", l.Op, l.Text)
+						}
 					}
-				}
-				return nil
+					return nil
+				})
 			}
-			var p struct {
+			return exchange(cmd, c, f, "GET", incidentPath(args[0], "report", "revisions"), nil, doing("report revisions %s", args[0]), func(out io.Writer, p struct {
 				Items []struct {
 					Number int       `json:"number"`
 					Author string    `json:"author"`
 					At     time.Time `json:"at"`
 				} `json:"items"`
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", incidentPath(args[0], "report", "revisions"), nil, &raw); err != nil {
-				return fmt.Errorf("report revisions %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(out, raw)
-			}
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "REV\tAUTHOR\tAT")
-			for _, r := range p.Items {
-				fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Number, r.Author, r.At.Local().Format("2006-01-02 15:04 MST"))
-			}
-			return tw.Flush()
+			}) error {
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "REV\tAUTHOR\tAT")
+				for _, r := range p.Items {
+					fmt.Fprintf(tw, "%d\t%s\t%s\n", r.Number, r.Author, r.At.Local().Format("2006-01-02 15:04 MST"))
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	cmd.Flags().StringVar(&diff, "diff", "", "show what changed between two revisions, FROM:TO")
@@ -454,10 +405,6 @@ func newSearchCmd() *cobra.Command {
 			if len(args) == 0 && service == "" && grade == "" && cause == "" && since == "" && until == "" {
 				return fmt.Errorf("search: give words to look for, or a filter (--service, --grade, --cause, --since, --until)")
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			q := url.Values{"q": {strings.Join(args, " ")}}
 			for k, v := range map[string]string{"service": service, "grade": grade, "cause": cause, "since": since, "until": until} {
 				if v != "" {
@@ -467,14 +414,7 @@ func newSearchCmd() *cobra.Command {
 			if limit > 0 {
 				q.Set("limit", strconv.Itoa(limit))
 			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", apiPrefix+"/search?"+q.Encode(), nil, &raw); err != nil {
-				return fmt.Errorf("search: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var p struct {
+			return callAs(cmd, &f, "GET", apiPrefix+"/search?"+q.Encode(), nil, doing("search"), func(out io.Writer, p struct {
 				Items []struct {
 					ID        string    `json:"id"`
 					Title     string    `json:"title"`
@@ -482,24 +422,22 @@ func newSearchCmd() *cobra.Command {
 					HasReport bool      `json:"has_report"`
 					StartedAt time.Time `json:"started_at"`
 				} `json:"items"`
-			}
-			if err := json.Unmarshal(raw, &p); err != nil {
-				return err
-			}
-			if len(p.Items) == 0 {
-				fmt.Fprintln(cmd.OutOrStdout(), "Nothing found.")
-				return nil
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tGRADE\tSTARTED\tREPORT\tTITLE")
-			for _, h := range p.Items {
-				rep := ""
-				if h.HasReport {
-					rep = "yes"
+			}) error {
+				if len(p.Items) == 0 {
+					fmt.Fprintln(out, "Nothing found.")
+					return nil
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.ID, h.Grade, h.StartedAt.Local().Format("2006-01-02"), rep, h.Title)
-			}
-			return tw.Flush()
+				tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tGRADE\tSTARTED\tREPORT\tTITLE")
+				for _, h := range p.Items {
+					rep := ""
+					if h.HasReport {
+						rep = "yes"
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", h.ID, h.Grade, h.StartedAt.Local().Format("2006-01-02"), rep, h.Title)
+				}
+				return tw.Flush()
+			})
 		},
 	}
 	f.register(cmd)

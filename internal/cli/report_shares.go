@@ -1,8 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,18 +17,7 @@ func newReportSharesCmd(f *apiFlags) *cobra.Command {
 		Example: "  firebreak report shares INC-7",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "GET", incidentPath(args[0], "report", "shares")+"?lang="+reportLang(), nil, &raw); err != nil {
-				return fmt.Errorf("report shares %s: %w", args[0], err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var page struct {
+			return callAs(cmd, f, "GET", incidentPath(args[0], "report", "shares")+"?lang="+reportLang(), nil, doing("report shares %s", args[0]), func(w io.Writer, page struct {
 				Items []struct {
 					Revision   int       `json:"revision"`
 					By         string    `json:"by"`
@@ -39,23 +28,20 @@ func newReportSharesCmd(f *apiFlags) *cobra.Command {
 						ReasonText string `json:"reason_text"`
 					} `json:"deliveries"`
 				} `json:"items"`
-			}
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return err
-			}
-			w := cmd.OutOrStdout()
-			if len(page.Items) == 0 {
-				_, err := fmt.Fprintf(w, "The report of %s was not shared yet.\n", args[0])
-				return err
-			}
-			t := newTable(w)
-			t.row("REVISION", "SHARED", "BY", "RECIPIENT", "DELIVERY", "WHY")
-			for _, sh := range page.Items {
-				for _, d := range sh.Deliveries {
-					t.row(fmt.Sprint(sh.Revision), sh.At.UTC().Format("2006-01-02 15:04 UTC"), sh.By, d.Recipient, d.State, orDash(d.ReasonText))
+			}) error {
+				if len(page.Items) == 0 {
+					_, err := fmt.Fprintf(w, "The report of %s was not shared yet.\n", args[0])
+					return err
 				}
-			}
-			return t.flush()
+				t := newTable(w)
+				t.row("REVISION", "SHARED", "BY", "RECIPIENT", "DELIVERY", "WHY")
+				for _, sh := range page.Items {
+					for _, d := range sh.Deliveries {
+						t.row(fmt.Sprint(sh.Revision), sh.At.UTC().Format("2006-01-02 15:04 UTC"), sh.By, d.Recipient, d.State, orDash(d.ReasonText))
+					}
+				}
+				return t.flush()
+			})
 		},
 	}
 }

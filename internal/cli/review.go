@@ -38,27 +38,19 @@ type vagueDoc struct {
 }
 
 func newReviewCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "review",
 		Short: "Record an incident's team and developer reviews (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newReviewShowCmd(&f), newReviewStageCmd(&f), newReviewCloseCmd(&f))
-	return cmd
+	}, newReviewShowCmd, newReviewStageCmd, newReviewCloseCmd)
 }
 
 func newActionCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:     "action",
 		Aliases: []string{"actions"},
 		Short:   "Add, list and update action items; the long-term board (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newActionAddCmd(&f), newActionListCmd(&f), newActionSetCmd(&f), newActionBoardCmd(&f),
-		newActionCheckCmd(&f), newActionSuggestCmd(&f), newActionTaskForceCmd(&f))
-	return cmd
+	}, newActionAddCmd, newActionListCmd, newActionSetCmd, newActionBoardCmd,
+		newActionCheckCmd, newActionSuggestCmd, newActionTaskForceCmd)
 }
 
 func newReviewShowCmd(f *apiFlags) *cobra.Command {

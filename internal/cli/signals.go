@@ -42,14 +42,10 @@ func (s signalDoc) grade() string {
 }
 
 func newTriageCmd() *cobra.Command {
-	var f apiFlags
-	cmd := &cobra.Command{
+	return apiCommand(&cobra.Command{
 		Use:   "triage",
 		Short: "Work the triage inbox: signals no rule sent to an incident (talks to a running server)",
-	}
-	f.register(cmd)
-	cmd.AddCommand(newTriageListCmd(&f), newTriageShowCmd(&f), newTriageDeclareCmd(&f), newTriageMergeCmd(&f), newTriageDismissCmd(&f))
-	return cmd
+	}, newTriageListCmd, newTriageShowCmd, newTriageDeclareCmd, newTriageMergeCmd, newTriageDismissCmd)
 }
 
 // signalPath is the API path of a signal; "12" and "sig-12" both work.
@@ -77,18 +73,9 @@ func newTriageListCmd(f *apiFlags) *cobra.Command {
 				}
 				q.Set("limit", strconv.Itoa(limit))
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
-			res, err := listPages(cmd, c, "/signals", q, cursor, all)
-			if err != nil {
-				return fmt.Errorf("list signals: %w", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), res)
-			}
-			return printSignalTable(cmd.OutOrStdout(), res, state)
+			return f.list(cmd, "/signals", q, cursor, all, "list signals", func(w io.Writer, p page) error {
+				return printSignalTable(w, p, state)
+			})
 		},
 	}
 	fl := cmd.Flags()
@@ -100,28 +87,11 @@ func newTriageListCmd(f *apiFlags) *cobra.Command {
 }
 
 func printSignalTable(w io.Writer, p page, state string) error {
-	if len(p.Items) == 0 && p.NextCursor == "" {
-		_, err := fmt.Fprintf(w, "No signals %s triage.\n", map[bool]string{true: "pending", false: "in state " + state}[state == "pending"])
-		return err
-	}
-	t := newTable(w)
-	t.row("REF", "SOURCE", "STATUS", "COUNT", "TITLE", "SERVICE", "GRADE", "LAST SEEN")
-	for _, raw := range p.Items {
-		var s signalDoc
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return fmt.Errorf("list signals: %w", err)
-		}
-		t.row(s.Ref, s.Source, s.Status, strconv.Itoa(s.Count), truncate(oneLine(s.Title), titleWidth),
-			orDash(s.Service), s.grade(), s.LastSeen.UTC().Format("2006-01-02 15:04"))
-	}
-	if err := t.flush(); err != nil {
-		return err
-	}
-	if p.NextCursor != "" {
-		_, err := fmt.Fprintf(w, "More: --cursor %s\n", p.NextCursor)
-		return err
-	}
-	return nil
+	empty := fmt.Sprintf("No signals %s triage.", map[bool]string{true: "pending", false: "in state " + state}[state == "pending"])
+	return printPage(w, p, empty, []string{"REF", "SOURCE", "STATUS", "COUNT", "TITLE", "SERVICE", "GRADE", "LAST SEEN"}, func(s signalDoc) []string {
+		return []string{s.Ref, s.Source, s.Status, strconv.Itoa(s.Count), truncate(oneLine(s.Title), titleWidth),
+			orDash(s.Service), s.grade(), s.LastSeen.UTC().Format("2006-01-02 15:04")}
+	})
 }
 
 func newTriageShowCmd(f *apiFlags) *cobra.Command {
@@ -202,12 +172,8 @@ func newTriageDeclareCmd(f *apiFlags) *cobra.Command {
 			if communicator != "" {
 				req.Roles["communicator"] = communicator
 			}
-			c, err := f.client()
-			if err != nil {
-				return err
-			}
 			ref := strings.ToUpper(args[0])
-			return changeIncident(cmd, c, f, signalPath(args[0], "declare"), req, "declare from "+ref, func(inc incidentDoc) string {
+			return changeIncident(cmd, f, signalPath(args[0], "declare"), req, "declare from "+ref, func(inc incidentDoc) string {
 				return fmt.Sprintf("Declared %s (%s, %s) from %s: %s", inc.ID, inc.Grade, inc.Status, ref, inc.Title)
 			})
 		},
@@ -254,21 +220,8 @@ func newTriageDismissCmd(f *apiFlags) *cobra.Command {
 
 // settleSignal posts one triage action and prints its outcome.
 func settleSignal(cmd *cobra.Command, f *apiFlags, ref, action string, body any, say func(signalDoc) string) error {
-	c, err := f.client()
-	if err != nil {
+	return callAs(cmd, f, "POST", signalPath(ref, action), body, doing("%s %s", action, strings.ToUpper(ref)), func(out io.Writer, s signalDoc) error {
+		_, err := fmt.Fprintln(out, say(s))
 		return err
-	}
-	var raw json.RawMessage
-	if err := c.do(cmd.Context(), "POST", signalPath(ref, action), body, &raw); err != nil {
-		return fmt.Errorf("%s %s: %w", action, strings.ToUpper(ref), err)
-	}
-	if f.json {
-		return printJSON(cmd.OutOrStdout(), raw)
-	}
-	var s signalDoc
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(cmd.OutOrStdout(), say(s))
-	return err
+	})
 }

@@ -1,13 +1,10 @@
 package cli
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,13 +49,7 @@ func targetsPath(team string, sub ...string) string {
 var targetFlags = map[string]string{"channel": "--channel", "address": "--address", "secret": "--secret-env",
 	"lang": "--lang", "from_grade": "--from-grade"}
 
-func targetError(what string, err error) error {
-	var ae *apiError
-	if errors.As(err, &ae) && targetFlags[ae.Field] != "" {
-		return fmt.Errorf("%s: %s", targetFlags[ae.Field], strings.TrimPrefix(ae.Detail, ae.Field+": "))
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
+func targetFlag(field string) string { return targetFlags[field] }
 
 func newTargetsListCmd(f *apiFlags) *cobra.Command {
 	return &cobra.Command{
@@ -109,23 +100,10 @@ func newTargetsAddCmd(f *apiFlags) *cobra.Command {
 				}
 				req.Secret = v
 			}
-			c, err := f.client()
-			if err != nil {
+			return callAs(cmd, f, "POST", targetsPath(args[0]), req, pointAt("add target", targetFlag), func(out io.Writer, tg teamTargetDoc) error {
+				_, err := fmt.Fprintf(out, "Added target %d of team %s: %s %s.\n", tg.ID, tg.Team, tg.Channel, tg.Address)
 				return err
-			}
-			var raw json.RawMessage
-			if err := c.do(cmd.Context(), "POST", targetsPath(args[0]), req, &raw); err != nil {
-				return targetError("add target", err)
-			}
-			if f.json {
-				return printJSON(cmd.OutOrStdout(), raw)
-			}
-			var tg teamTargetDoc
-			if err := json.Unmarshal(raw, &tg); err != nil {
-				return fmt.Errorf("add target: %w", err)
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "Added target %d of team %s: %s %s.\n", tg.ID, tg.Team, tg.Channel, tg.Address)
-			return err
+			})
 		},
 	}
 	fl := cmd.Flags()

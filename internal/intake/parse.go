@@ -13,6 +13,8 @@ import (
 
 	jsonv2 "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/firebreak-oss/firebreak/internal/fail"
 )
 
 // ParseError says what is wrong with a payload, naming the field.
@@ -47,9 +49,9 @@ func decodeStrict(body []byte, v any) error {
 	case err == nil:
 		return nil
 	case errors.As(err, &syntax):
-		return parseErr(fieldOf(syntax.JSONPointer), "malformed JSON at byte %d: %v", syntax.ByteOffset, syntax.Err)
+		return parseErr(fail.PointerField(syntax.JSONPointer), "malformed JSON at byte %d: %v", syntax.ByteOffset, syntax.Err)
 	case errors.As(err, &semantic):
-		field := fieldOf(semantic.JSONPointer)
+		field := fail.PointerField(semantic.JSONPointer)
 		if semantic.GoType != nil {
 			return parseErr(field, "must be a JSON %s", jsonKind(semantic.GoType))
 		}
@@ -64,23 +66,6 @@ func decodeStrict(body []byte, v any) error {
 // (internal/textrule), and the error names the field.
 var asEncodingJSON = jsonv2.JoinOptions(jsonv2.MatchCaseInsensitiveNames(true),
 	jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false))
-
-// fieldOf names a JSON pointer's place as the errors of intake do:
-// /alerts/0/labels is alerts[0].labels.
-func fieldOf(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
-}
 
 // jsonKind names the JSON type a Go type is read from.
 func jsonKind(t reflect.Type) string {

@@ -56,3 +56,17 @@ func lineRule(field, s string) error {
 	}
 	return nil
 }
+
+// ClipRunes cuts s to at most n runes, counting runes rather than bytes so
+// that a Korean title is never cut inside a character. Sources that build a
+// signal's title from free text (the form, Slack) cut it with this.
+func ClipRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}

@@ -4,12 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/firebreak-oss/firebreak/internal/confyaml"
 )
@@ -93,58 +88,4 @@ func redactURL(s string) string {
 		return s
 	}
 	return u.Scheme + "://" + u.Host + "/…"
-}
-
-// secretField reads a secret given one of three ways: in the config (base),
-// in an environment variable (base_env) or in a file (base_file, relative
-// to the config file's folder); exactly one of them.
-type secretField struct {
-	base  string
-	given []string
-	node  *yaml.Node
-	path  string
-	val   string
-}
-
-// read takes f when it is one of the secret's keys.
-func (s *secretField) read(r *confyaml.Reader, f confyaml.Field) bool {
-	switch f.Key.Value {
-	case s.base:
-		s.val = r.Str(f.Val, f.Path)
-	case s.base + "_env":
-		name := r.Str(f.Val, f.Path)
-		v, ok := os.LookupEnv(name)
-		if !ok || v == "" {
-			r.Errorf(f.Val, f.Path, "environment variable %s is not set", name)
-		}
-		s.val = strings.TrimSpace(v)
-	case s.base + "_file":
-		name := r.Str(f.Val, f.Path)
-		if name != "" && !filepath.IsAbs(name) {
-			name = filepath.Join(filepath.Dir(r.File), name)
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			r.Errorf(f.Val, f.Path, "cannot read the file: %v", err)
-		}
-		s.val = strings.TrimSpace(string(data))
-	default:
-		return false
-	}
-	s.given = append(s.given, f.Key.Value)
-	s.node, s.path = f.Val, f.Path
-	return true
-}
-
-// value checks that the secret was given once and returns it.
-func (s *secretField) value(r *confyaml.Reader, n *yaml.Node, path, what string) string {
-	switch len(s.given) {
-	case 0:
-		r.Errorf(n, path+"."+s.base, "required: %s, as %s, %s_env or %s_file", what, s.base, s.base, s.base)
-		return ""
-	case 1:
-		return s.val
-	}
-	r.Errorf(s.node, path, "give one of %s, %s_env and %s_file; got %s", s.base, s.base, s.base, strings.Join(s.given, " and "))
-	return ""
 }

@@ -60,8 +60,8 @@ func readLineWorks(r *confyaml.Reader, section confyaml.Field) *LineWorksConfig 
 		return nil
 	}
 	c := &LineWorksConfig{AuthURL: DefaultLineWorksAuth, APIURL: DefaultLineWorksAPI}
-	clientSecret := secretField{base: "client_secret"}
-	key := secretField{base: "private_key"}
+	clientSecret := confyaml.Secret{Base: "client_secret"}
+	key := confyaml.Secret{Base: "private_key"}
 	for _, f := range fields {
 		switch {
 		case f.Key.Value == "client_id":
@@ -79,16 +79,16 @@ func readLineWorks(r *confyaml.Reader, section confyaml.Field) *LineWorksConfig 
 			c.APIURL = strings.TrimSuffix(readChatURL(r, f), "/")
 		case f.Key.Value == "targets":
 			c.Targets = readLineWorksTargets(r, f)
-		case clientSecret.read(r, f), key.read(r, f):
+		case clientSecret.Read(r, f), key.Read(r, f):
 		default:
 			r.Unknown(f)
 		}
 	}
-	c.ClientSecret = clientSecret.value(r, section.Key, section.Path, "the app's client secret")
-	if pemText := key.value(r, section.Key, section.Path, "the service account's private key (PEM)"); pemText != "" {
+	c.ClientSecret = clientSecret.Required(r, section.Key, section.Path, "the app's client secret")
+	if pemText := key.Required(r, section.Key, section.Path, "the service account's private key (PEM)"); pemText != "" {
 		k, err := parseRSAKey([]byte(pemText))
 		if err != nil {
-			r.Errorf(key.node, key.path, "%v", err)
+			key.Errorf(r, "%v", err)
 		}
 		c.PrivateKey = k
 	}

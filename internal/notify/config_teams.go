@@ -74,20 +74,20 @@ func readTeamsChannel(r *confyaml.Reader, n *yaml.Node, path string) (TeamsChann
 		return TeamsChannel{}, false
 	}
 	var ch TeamsChannel
-	secret := secretField{base: "webhook_url"}
+	secret := confyaml.Secret{Base: "webhook_url"}
 	for _, f := range fields {
 		switch {
 		case f.Key.Value == "name":
 			ch.Name = readName(r, f)
-		case secret.read(r, f):
+		case secret.Read(r, f):
 		default:
 			r.Unknown(f)
 		}
 	}
-	ch.WebhookURL = secret.value(r, n, path, "the Workflows webhook URL the flow gave")
+	ch.WebhookURL = secret.Required(r, n, path, "the Workflows webhook URL the flow gave")
 	if ch.WebhookURL != "" {
 		if err := checkChatURL(ch.WebhookURL); err != nil {
-			r.Errorf(secret.node, secret.path, "%v", err)
+			secret.Errorf(r, "%v", err)
 		}
 	}
 	if ch.Name == "" {

@@ -90,22 +90,33 @@ func FindRecurrences(inc *incident.Incident, earlier []*incident.Incident, sim T
 	var out []Match
 	score := sim.Against(inc.Title + " " + inc.Summary)
 	for _, e := range earlier {
-		if !startedBefore(e, inc) {
-			continue
-		}
-		m := Match{IncidentID: inc.ID, EarlierID: e.ID, Earlier: e.Ref(), Title: e.Title, StartedAt: e.StartedAt}
-		services, causes := common(inc.Services, e.Services), common(inc.CauseTags, e.CauseTags)
-		if len(services) > 0 && len(causes) > 0 {
-			m.Reason, m.Score, m.Shared = MatchServiceCause, 1, append(services, causes...)
-			out = append(out, m)
-			continue
-		}
-		if sc := score(e.Title + " " + e.Summary); sc >= minScore {
-			m.Reason, m.Score, m.Shared = MatchText, sc, services
+		m, ok := matchEarlier(inc, e, func([]string) (float64, bool) {
+			sc := score(e.Title + " " + e.Summary)
+			return sc, sc >= minScore
+		})
+		if ok {
 			out = append(out, m)
 		}
 	}
 	return out
+}
+
+// matchEarlier matches inc with e when e came before it: outright when
+// they share a service and a cause tag, else on text when byText, given
+// the services they share, scores them alike enough.
+func matchEarlier(inc, e *incident.Incident, byText func(services []string) (float64, bool)) (Match, bool) {
+	if !startedBefore(e, inc) {
+		return Match{}, false
+	}
+	m := Match{IncidentID: inc.ID, EarlierID: e.ID, Earlier: e.Ref(), Title: e.Title, StartedAt: e.StartedAt}
+	services, causes := common(inc.Services, e.Services), common(inc.CauseTags, e.CauseTags)
+	if len(services) > 0 && len(causes) > 0 {
+		m.Reason, m.Score, m.Shared = MatchServiceCause, 1, append(services, causes...)
+		return m, true
+	}
+	sc, ok := byText(services)
+	m.Reason, m.Score, m.Shared = MatchText, sc, services
+	return m, ok
 }
 
 // startedBefore reports whether e comes before inc in time.
@@ -172,23 +183,15 @@ func RankRecurrences(cur RecurrenceDoc, earlier []RecurrenceDoc, th Thresholds) 
 	inc := cur.Incident
 	var out []Match
 	for k, d := range earlier {
-		e := d.Incident
-		if !startedBefore(e, inc) {
-			continue
-		}
-		m := Match{IncidentID: inc.ID, EarlierID: e.ID, Earlier: e.Ref(), Title: e.Title, StartedAt: e.StartedAt}
-		services, causes := common(inc.Services, e.Services), common(inc.CauseTags, e.CauseTags)
-		if len(services) > 0 && len(causes) > 0 {
-			m.Reason, m.Score, m.Shared = MatchServiceCause, 1, append(services, causes...)
-			out = append(out, m)
-			continue
-		}
-		min := th.Any
-		if len(services) > 0 {
-			min = th.SameService
-		}
-		if sc := scores[k+1]; sc >= min {
-			m.Reason, m.Score, m.Shared = MatchText, math.Round(sc*1000)/1000, services
+		m, ok := matchEarlier(inc, d.Incident, func(services []string) (float64, bool) {
+			min := th.Any
+			if len(services) > 0 {
+				min = th.SameService
+			}
+			sc := scores[k+1]
+			return math.Round(sc*1000) / 1000, sc >= min
+		})
+		if ok {
 			out = append(out, m)
 		}
 	}

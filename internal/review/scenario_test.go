@@ -88,7 +88,7 @@ func TestRecurringIncidentSurfacesOpenLongTermItems(t *testing.T) {
 		// March: same services, same cause tag, different words.
 		clock.Set(time.Date(2026, 3, 12, 19, 40, 0, 0, time.UTC))
 		inc2 := declare("Checkout 502s during evening peak", "Gateway errors from checkout-api.", []string{"db-connection-pool"})
-		reviewtest.WaitFor(t, inc2+" matched with "+inc1, func() bool { return len(recurrences(inc2)) == 1 })
+		testutil.WaitFor(t, inc2+" matched with "+inc1, func() bool { return len(recurrences(inc2)) == 1 })
 		if got := recurrences(inc2)[inc1]; !slices.Equal(got, []string{"Put ledger behind a connection pooler (PgBouncer)"}) {
 			t.Fatalf("%s shows open items %v of %s (the done short-term item must not show)", inc2, got, inc1)
 		}
@@ -101,10 +101,10 @@ func TestRecurringIncidentSurfacesOpenLongTermItems(t *testing.T) {
 		// first one's. The cause is tagged later and the second one joins.
 		clock.Set(time.Date(2026, 6, 20, 21, 15, 0, 0, time.UTC))
 		inc3 := declare("결제 승인 지연 — ledger connection pool", "", nil)
-		reviewtest.WaitFor(t, inc3+" matched by text", func() bool { _, ok := recurrences(inc3)[inc1]; return ok })
+		testutil.WaitFor(t, inc3+" matched by text", func() bool { _, ok := recurrences(inc3)[inc1]; return ok })
 		clock.Set(time.Date(2026, 6, 20, 21, 40, 0, 0, time.UTC)) // the cause is found
 		api("alice", "PATCH", "/api/v1/incidents/"+inc3, map[string]any{"cause_tags": []string{"db-connection-pool"}}, 200)
-		reviewtest.WaitFor(t, inc3+" matched with both", func() bool { return len(recurrences(inc3)) == 2 })
+		testutil.WaitFor(t, inc3+" matched with both", func() bool { return len(recurrences(inc3)) == 2 })
 		r3 := recurrences(inc3)
 		if !slices.Contains(r3[inc1], "Put ledger behind a connection pooler (PgBouncer)") ||
 			!slices.Contains(r3[inc2], "Load test ledger at 2× evening peak before each promotion") {
@@ -124,7 +124,7 @@ func TestRecurringIncidentSurfacesOpenLongTermItems(t *testing.T) {
 
 		// The pooler item is long overdue: the sweep escalated it to the
 		// payments lead, once.
-		reviewtest.WaitFor(t, "the escalation", func() bool { return strings.Contains(timeline(inc1), "action_item_escalated") })
+		testutil.WaitFor(t, "the escalation", func() bool { return strings.Contains(timeline(inc1), "action_item_escalated") })
 		if n := strings.Count(timeline(inc1), "action_item_escalated"); n != 1 {
 			t.Errorf("escalated %d times", n)
 		}

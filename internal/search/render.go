@@ -7,52 +7,42 @@ import (
 )
 
 // FTS5 writes q as an SQLite FTS5 MATCH expression over token columns.
-func (q Query) FTS5() string {
-	var terms []string
-	for _, t := range q.Terms {
-		var alts []string
-		for _, p := range t.Alts {
-			toks := make([]string, len(p.Tokens))
-			for i, tok := range p.Tokens {
-				toks[i] = `"` + tok + `"`
-			}
-			if p.Prefix {
-				toks[len(toks)-1] += "*"
-			}
-			s := strings.Join(toks, " AND ")
-			if len(toks) > 1 {
-				s = "(" + s + ")"
-			}
-			alts = append(alts, s)
-		}
-		terms = append(terms, "("+strings.Join(alts, " OR ")+")")
-	}
-	return strings.Join(terms, q.joiner(" AND ", " OR "))
-}
+func (q Query) FTS5() string { return q.render(fts5Syntax) }
 
 // TSQuery writes q as a PostgreSQL tsquery literal. Lexemes are quoted, so
 // the database's own text parser (and its locale) never sees them.
-func (q Query) TSQuery() string {
+func (q Query) TSQuery() string { return q.render(tsquerySyntax) }
+
+// querySyntax is how one database writes a full-text query: the quote
+// around a token, the mark of a prefix, and the operators.
+type querySyntax struct{ quote, prefix, and, or string }
+
+var (
+	fts5Syntax    = querySyntax{quote: `"`, prefix: "*", and: " AND ", or: " OR "}
+	tsquerySyntax = querySyntax{quote: "'", prefix: ":*", and: " & ", or: " | "}
+)
+
+func (q Query) render(syn querySyntax) string {
 	var terms []string
 	for _, t := range q.Terms {
 		var alts []string
 		for _, p := range t.Alts {
 			toks := make([]string, len(p.Tokens))
 			for i, tok := range p.Tokens {
-				toks[i] = "'" + tok + "'"
+				toks[i] = syn.quote + tok + syn.quote
 			}
 			if p.Prefix {
-				toks[len(toks)-1] += ":*"
+				toks[len(toks)-1] += syn.prefix
 			}
-			s := strings.Join(toks, " & ")
+			s := strings.Join(toks, syn.and)
 			if len(toks) > 1 {
 				s = "(" + s + ")"
 			}
 			alts = append(alts, s)
 		}
-		terms = append(terms, "("+strings.Join(alts, " | ")+")")
+		terms = append(terms, "("+strings.Join(alts, syn.or)+")")
 	}
-	return strings.Join(terms, q.joiner(" & ", " | "))
+	return strings.Join(terms, q.joiner(syn.and, syn.or))
 }
 
 func (q Query) joiner(all, any string) string {

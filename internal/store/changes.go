@@ -229,20 +229,11 @@ func kindAnys(ks []change.Kind) []any {
 }
 
 func (s *Changes) query(ctx context.Context, q string, qargs ...any) ([]change.Change, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, q, qargs...)
+	out, err := queryList(ctx, s.db.SQL, scanChange, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("list changes: %w", err)
 	}
-	defer rows.Close()
-	out := []change.Change{}
-	for rows.Next() {
-		c, err := scanChange(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ListUnmapped returns the changes no service was found for, newest first.
@@ -294,18 +285,9 @@ func (s *Incidents) OpenIncidentsOf(ctx context.Context, services []string, at t
 	q := "SELECT DISTINCT i.id FROM incidents i JOIN incident_services s ON s.incident_id = i.id WHERE s.service IN " +
 		a.in(anys(services)) + " AND i.status IN " + a.in([]any{string(incident.Investigating), string(incident.Identified),
 		string(incident.Monitoring)}) + " AND i.started_at <= " + a.add(s.db.t(at)) + " ORDER BY i.id DESC LIMIT 50"
-	rows, err := s.db.SQL.QueryContext(ctx, q, *a...)
+	ids, err := s.db.queryIDs(ctx, q, *a...)
 	if err != nil {
 		return nil, fmt.Errorf("open incidents of services: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }

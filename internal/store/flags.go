@@ -247,20 +247,11 @@ func (s *Flags) ListFlipped(ctx context.Context, limit int) ([]flag.Switch, erro
 }
 
 func (s *Flags) list(ctx context.Context, q string, qargs ...any) ([]flag.Switch, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, q, qargs...)
+	out, err := queryList(ctx, s.db.SQL, scanFlag, q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("list switches: %w", err)
 	}
-	defer rows.Close()
-	out := []flag.Switch{}
-	for rows.Next() {
-		sw, err := scanFlag(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list switches: %w", err)
-		}
-		out = append(out, sw)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Revisions returns a switch's newest revisions first.

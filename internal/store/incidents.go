@@ -363,21 +363,9 @@ func (s *Incidents) ListIncidents(ctx context.Context, f incident.Filter) ([]*in
 // queryIncidents runs a query of incidentColumns and loads each incident's
 // services, roles and members.
 func (s *Incidents) queryIncidents(ctx context.Context, q string, a args) ([]*incident.Incident, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
+	out, err := queryList(ctx, s.db.SQL, scanIncident, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list incidents: %w", err)
-	}
-	defer rows.Close()
-	var out []*incident.Incident
-	for rows.Next() {
-		inc, err := scanIncident(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list incidents: %w", err)
-		}
-		out = append(out, inc)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return out, s.loadChildren(ctx, s.db.SQL, out)
 }

@@ -143,20 +143,11 @@ func (s *Maintenance) GetWindow(ctx context.Context, id int64) (maintenance.Wind
 }
 
 func (s *Maintenance) windows(ctx context.Context, q string, qargs ...any) ([]maintenance.Window, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+windowColumns+" FROM maintenance_windows "+q, qargs...)
+	out, err := queryList(ctx, s.db.SQL, scanWindow, "SELECT "+windowColumns+" FROM maintenance_windows "+q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("list maintenance windows: %w", err)
 	}
-	defer rows.Close()
-	out := []maintenance.Window{}
-	for rows.Next() {
-		w, err := scanWindow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ActiveWindows returns the windows not ended early whose end (if any) is
@@ -301,20 +292,11 @@ func (s *Maintenance) GetSilence(ctx context.Context, id int64) (maintenance.Sil
 }
 
 func (s *Maintenance) silences(ctx context.Context, q string, qargs ...any) ([]maintenance.Silence, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+silenceColumns+" FROM silences "+q, qargs...)
+	out, err := queryList(ctx, s.db.SQL, scanSilence, "SELECT "+silenceColumns+" FROM silences "+q, qargs...)
 	if err != nil {
 		return nil, fmt.Errorf("list silences: %w", err)
 	}
-	defer rows.Close()
-	out := []maintenance.Silence{}
-	for rows.Next() {
-		sil, err := scanSilence(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sil)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ActiveSilences returns the silences neither ended nor expired at at.

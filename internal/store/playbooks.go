@@ -152,21 +152,12 @@ func (s *PlaybookRuns) RunByKey(ctx context.Context, key string) (*playbook.Run,
 
 // ListRuns returns an incident's newest runs first.
 func (s *PlaybookRuns) ListRuns(ctx context.Context, incidentID int64, limit int) ([]playbook.Run, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+playbookRunColumns+" FROM playbook_runs WHERE incident_id = $1 ORDER BY id DESC LIMIT $2",
+	out, err := queryList(ctx, s.db.SQL, deref(scanPlaybookRun), "SELECT "+playbookRunColumns+" FROM playbook_runs WHERE incident_id = $1 ORDER BY id DESC LIMIT $2",
 		incidentID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list playbook runs: %w", err)
 	}
-	defer rows.Close()
-	out := []playbook.Run{}
-	for rows.Next() {
-		r, err := scanPlaybookRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list playbook runs: %w", err)
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ClaimRun moves a queued run to running; the condition on the state makes

@@ -234,21 +234,12 @@ func (s *Reports) ListPending(ctx context.Context, q report.PendingQuery) ([]*re
 	if !q.NotRemindedSince.IsZero() {
 		where += " AND (reminded_at IS NULL OR reminded_at <= " + a.add(s.db.t(q.NotRemindedSince)) + ")"
 	}
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+reportColumns+" FROM reports WHERE "+where+
+	out, err := queryList(ctx, s.db.SQL, scanReport, "SELECT "+reportColumns+" FROM reports WHERE "+where+
 		" ORDER BY incident_id LIMIT "+a.add(q.Limit), a...)
 	if err != nil {
 		return nil, fmt.Errorf("list pending reports: %w", err)
 	}
-	defer rows.Close()
-	var out []*report.Report
-	for rows.Next() {
-		r, err := scanReport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list pending reports: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ListUnstarted returns a page of open or resolved incidents without a

@@ -298,20 +298,11 @@ func (s *Reviews) ListItems(ctx context.Context, f review.ItemFilter) ([]*review
 		limit = 50
 	}
 	q += order + " LIMIT " + a.add(limit)
-	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
+	out, err := queryList(ctx, s.db.SQL, scanItem, q, a...)
 	if err != nil {
 		return nil, fmt.Errorf("list action items: %w", err)
 	}
-	defer rows.Close()
-	out := []*review.ActionItem{}
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list action items: %w", err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ItemByTrackerKey finds the item linked to an issue.

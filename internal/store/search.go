@@ -466,20 +466,7 @@ func (s *Search) ids(ctx context.Context, q string, args ...any) ([]int64, error
 
 // queryIDs runs a query whose one column is an id and reads them all.
 func (db *DB) queryIDs(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := db.SQL.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return queryList(ctx, db.SQL, scanID, q, args...)
 }
 
 // Reindex rebuilds the documents of the incidents, one transaction each.

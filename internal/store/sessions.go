@@ -89,18 +89,9 @@ func (s *Users) DeleteSession(ctx context.Context, hash string) error {
 
 // ListUsers returns up to limit users in name order, for pickers.
 func (s *Users) ListUsers(ctx context.Context, limit int) ([]auth.User, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+userColumns+" FROM users u ORDER BY u.name LIMIT $1", limit)
+	out, err := queryList(ctx, s.db.SQL, scanUser, "SELECT "+userColumns+" FROM users u ORDER BY u.name LIMIT $1", limit)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -434,20 +434,11 @@ func scanSignal(row interface{ Scan(...any) error }) (*intake.Signal, error) {
 }
 
 func (s *Signals) list(ctx context.Context, q string, args ...any) ([]*intake.Signal, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, "SELECT "+signalColumns+" FROM signals "+q, args...)
+	out, err := queryList(ctx, s.db.SQL, scanSignal, "SELECT "+signalColumns+" FROM signals "+q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list signals: %w", err)
 	}
-	defer rows.Close()
-	var out []*intake.Signal
-	for rows.Next() {
-		sig, err := scanSignal(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, sig)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // The conditions of routing's backlog and the triage inbox, each served by

@@ -109,20 +109,11 @@ func (s *Users) ListTokens(ctx context.Context, userID int64, teams []string, al
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	q += " ORDER BY t.id DESC LIMIT " + a.add(limit)
-	rows, err := s.db.SQL.QueryContext(ctx, q, (*a)...)
+	out, err := queryList(ctx, s.db.SQL, func(r rowScanner) (auth.Token, error) { return scanToken(r) }, q, (*a)...)
 	if err != nil {
 		return nil, fmt.Errorf("list tokens: %w", err)
 	}
-	defer rows.Close()
-	out := []auth.Token{}
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RevokeToken marks a token revoked; it stops working at once.

@@ -95,20 +95,11 @@ func (s *WarRooms) MarkArchived(ctx context.Context, incidentID int64, at time.T
 }
 
 func (s *WarRooms) rooms(ctx context.Context, query string, args ...any) ([]warroom.Room, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, query, args...)
+	out, err := queryList(ctx, s.db.SQL, deref(scanWarRoom), query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list war rooms: %w", err)
 	}
-	defer rows.Close()
-	var out []warroom.Room
-	for rows.Next() {
-		r, err := scanWarRoom(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RoomsToArchive lists open rooms whose incident closed before closedBefore.
@@ -119,22 +110,13 @@ func (s *WarRooms) RoomsToArchive(ctx context.Context, closedBefore time.Time) (
 
 // RoomsBehind lists the incidents of open rooms with untold events.
 func (s *WarRooms) RoomsBehind(ctx context.Context) ([]int64, error) {
-	rows, err := s.db.SQL.QueryContext(ctx, `SELECT w.incident_id FROM war_rooms w WHERE w.archived_at IS NULL
+	ids, err := s.db.queryIDs(ctx, `SELECT w.incident_id FROM war_rooms w WHERE w.archived_at IS NULL
 		AND EXISTS (SELECT 1 FROM timeline_events e WHERE e.incident_id = w.incident_id AND e.id > w.posted_through)
 		ORDER BY w.incident_id LIMIT 100`)
 	if err != nil {
 		return nil, fmt.Errorf("list war rooms behind: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return ids, nil
 }
 
 // CopyMessage stores a copied chat message with its timeline entry.

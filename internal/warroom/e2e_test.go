@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
@@ -26,17 +25,6 @@ const (
 	secret = "war-room-signing-secret"
 	token  = "xoxb-war-room"
 )
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 type world struct {
 	run   *testutil.Running
@@ -119,7 +107,7 @@ func TestWarRoomEndToEnd(t *testing.T) {
 		if status != 200 || !strings.Contains(string(body), "INC-1") {
 			t.Fatalf("declare: %d %s", status, body)
 		}
-		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
 		chans := w.slack.Channels()
 		if len(chans) != 1 || chans[0].Name != "inc-1-checkout-slow" || chans[0].Private {
 			t.Fatalf("channels %+v", chans)
@@ -154,7 +142,7 @@ func TestWarRoomEndToEnd(t *testing.T) {
 			Services: []string{"ledger"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the second room", func() bool { return len(w.events(t, 2, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the second room", func() bool { return len(w.events(t, 2, warroom.EventOpened)) == 1 })
 		if r2, _ := w.run.Server.DB.WarRooms().Room(ctx, 2); r2 == nil || r2.ChannelID != left.ID || len(w.slack.Channels()) != 2 ||
 			len(w.slack.Channels()[1].Pins) != 1 {
 			t.Errorf("room 2 %+v; channels %+v", r2, w.slack.Channels())
@@ -169,18 +157,18 @@ func TestWarRoomEndToEnd(t *testing.T) {
 		if st, b := w.send.Interaction(t, press("UALICE", "alice", ch.ID, warroom.ActionAck, "1", false)); st != 200 {
 			t.Fatalf("ack: %d %s", st, b)
 		}
-		waitFor(t, "the acknowledgement", func() bool { return w.incident(t, 1).Roles[incident.Resolver] == "alice" })
+		testutil.WaitFor(t, "the acknowledgement", func() bool { return w.incident(t, 1).Roles[incident.Resolver] == "alice" })
 		w.send.Interaction(t, press("UALICE", "alice", ch.ID, warroom.ActionStatus, "1:identified", true))
-		waitFor(t, "the status", func() bool { return w.incident(t, 1).Status == incident.Identified })
+		testutil.WaitFor(t, "the status", func() bool { return w.incident(t, 1).Status == incident.Identified })
 		w.send.Interaction(t, press("UBOB", "bob", ch.ID, warroom.ActionTakeRole, "1:communicator", true))
-		waitFor(t, "the communicator", func() bool { return w.incident(t, 1).Roles[incident.Communicator] == "bob" })
+		testutil.WaitFor(t, "the communicator", func() bool { return w.incident(t, 1).Roles[incident.Communicator] == "bob" })
 		w.send.Interaction(t, press("UALICE", "alice", ch.ID, warroom.ActionGrade, "1:SEV1", true))
-		waitFor(t, "the grade", func() bool { return w.incident(t, 1).Grade == incident.SEV1 })
+		testutil.WaitFor(t, "the grade", func() bool { return w.incident(t, 1).Grade == incident.SEV1 })
 		// Refusals go to the person only, and change nothing.
 		w.send.Interaction(t, press("UGHOST", "ghost", ch.ID, warroom.ActionStatus, "1:monitoring", true))
 		w.send.Interaction(t, press("UVIC", "vic", ch.ID, warroom.ActionStatus, "1:monitoring", true))
 		w.send.Interaction(t, press("UALICE", "alice", ch.ID, warroom.ActionAck, "1", false))
-		waitFor(t, "three private answers", func() bool { return len(w.slack.Ephemerals()) == 3 })
+		testutil.WaitFor(t, "three private answers", func() bool { return len(w.slack.Ephemerals()) == 3 })
 		eph := w.slack.Ephemerals()
 		byUser := map[string]string{}
 		for _, e := range eph {
@@ -196,7 +184,7 @@ func TestWarRoomEndToEnd(t *testing.T) {
 
 		// The update form: opened, refused empty, posted.
 		w.send.Interaction(t, press("UBOB", "bob", ch.ID, warroom.ActionUpdate, "1", false))
-		waitFor(t, "the form", func() bool { return len(w.slack.Views()) == 1 })
+		testutil.WaitFor(t, "the form", func() bool { return len(w.slack.Views()) == 1 })
 		if v := w.slack.Views()[0].View; v["callback_id"] != warroom.CallbackUpdate || v["private_metadata"] != "1" {
 			t.Errorf("view %v", v)
 		}
@@ -218,13 +206,13 @@ func TestWarRoomEndToEnd(t *testing.T) {
 
 		// Timeline → chat: the news reaches the channel, through the outbox.
 		for _, want := range []string{"Identified · 원인 파악", "Communicator · 전파 담당", "SEV2 → SEV1", "switching to the backup processor"} {
-			waitFor(t, "the channel to hear "+want, func() bool { return w.posted(ch.ID, want) })
+			testutil.WaitFor(t, "the channel to hear "+want, func() bool { return w.posted(ch.ID, want) })
 		}
-		waitFor(t, "the role holders to be invited", func() bool {
+		testutil.WaitFor(t, "the role holders to be invited", func() bool {
 			m := w.slack.Channels()[0].Members
 			return slices.Contains(m, "UALICE") && slices.Contains(m, "UBOB")
 		})
-		waitFor(t, "the topic to follow", func() bool {
+		testutil.WaitFor(t, "the topic to follow", func() bool {
 			c := w.slack.Channels()[0]
 			return strings.Contains(c.Topic, "SEV1") && strings.Contains(c.Topic, "Comms 전파: bob")
 		})
@@ -244,7 +232,7 @@ func TestWarRoomEndToEnd(t *testing.T) {
 		pin(other, "eyes", "UBOB")
 		gone := w.slack.Say(ch.ID, "UCAROL", "DB 커넥션 풀 포화 connection pool saturated")
 		pin(gone, "pushpin", "UALICE")
-		waitFor(t, "the copies", func() bool { return len(w.events(t, 1, warroom.EventChatMessage)) == 2 })
+		testutil.WaitFor(t, "the copies", func() bool { return len(w.events(t, 1, warroom.EventChatMessage)) == 2 })
 		copies := w.events(t, 1, warroom.EventChatMessage)
 		first := copies[0]
 		if first.Data["ts"] != ts {
@@ -277,7 +265,7 @@ func TestWarRoomEndToEnd(t *testing.T) {
 
 		// Resolve with a button, close, archive.
 		w.send.Interaction(t, press("UALICE", "alice", ch.ID, warroom.ActionStatus, "1:resolved", true))
-		waitFor(t, "resolved", func() bool { return w.incident(t, 1).Status == incident.Resolved })
+		testutil.WaitFor(t, "resolved", func() bool { return w.incident(t, 1).Status == incident.Resolved })
 		if _, err := w.run.Server.Incidents.SetStatus(ctx, op, 1, incident.Closed, ""); err != nil {
 			if _, err := w.run.Server.Incidents.CloseOverride(ctx, op, 1, "test"); err != nil {
 				t.Fatal(err)
@@ -346,7 +334,7 @@ func TestRestrictedRoomIsPrivate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the room", func() bool { return len(w.events(t, inc.ID, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the room", func() bool { return len(w.events(t, inc.ID, warroom.EventOpened)) == 1 })
 		chans := w.slack.Channels()
 		if len(chans) != 1 || !chans[0].Private || chans[0].Name != "inc-1-suspicious-logins" {
 			t.Fatalf("channels %+v", chans)
@@ -372,7 +360,7 @@ func TestRoomFailureIsRecorded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the failure on the timeline", func() bool { return len(w.events(t, inc.ID, warroom.EventFailed)) == 1 })
+		testutil.WaitFor(t, "the failure on the timeline", func() bool { return len(w.events(t, inc.ID, warroom.EventFailed)) == 1 })
 		if ev := w.events(t, inc.ID, warroom.EventFailed)[0]; !strings.Contains(ev.Data["reason"].(string), "missing_scope") {
 			t.Errorf("reason %v", ev.Data)
 		}

@@ -120,7 +120,7 @@ func TestMattermostWarRoom(t *testing.T) {
 			Services: []string{"checkout-api"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
 		chans := w.mm.Channels()
 		if len(chans) != 1 || chans[0].Name != "inc-1-checkout-slow" || chans[0].Type != "O" || chans[0].DisplayName != "INC-1 결제 지연 Checkout slow" {
 			t.Fatalf("channels %+v", chans)
@@ -174,7 +174,7 @@ func TestMattermostWarRoom(t *testing.T) {
 			Services: []string{"ledger"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the second room", func() bool { return len(w.events(t, 2, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the second room", func() bool { return len(w.events(t, 2, warroom.EventOpened)) == 1 })
 		if r2, _ := w.run.Server.DB.WarRooms().Room(ctx, 2); r2 == nil || r2.ChannelID != left.ID || len(w.mm.Channels()) != 2 ||
 			w.mm.Count("GET /teams/channels/name") != 1 {
 			t.Errorf("room 2 %+v; channels %+v", r2, w.mm.Channels())
@@ -200,9 +200,9 @@ func TestMattermostWarRoom(t *testing.T) {
 			}
 		}()
 		for _, want := range []string{"Investigating · 조사 중 → Identified · 원인 파악", "alice: Resolver · 해결 담당"} {
-			waitFor(t, "the channel to hear "+want, func() bool { return w.posted(ch.ID, want) })
+			testutil.WaitFor(t, "the channel to hear "+want, func() bool { return w.posted(ch.ID, want) })
 		}
-		waitFor(t, "the header, summary and members to follow", func() bool {
+		testutil.WaitFor(t, "the header, summary and members to follow", func() bool {
 			c := w.mm.Channels()[0]
 			summary := w.mm.Posts(ch.ID)[0]
 			return strings.Contains(c.Header, "Identified") && strings.Contains(summary.Message, "| alice |") && slices.Contains(c.Members, mmAlice)
@@ -318,7 +318,7 @@ func TestMattermostRestrictedRoomIsPrivate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the room", func() bool { return len(w.events(t, inc.ID, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the room", func() bool { return len(w.events(t, inc.ID, warroom.EventOpened)) == 1 })
 		chans := w.mm.Channels()
 		if len(chans) != 1 || chans[0].Type != "P" || chans[0].Name != "inc-1-suspicious-logins" {
 			t.Fatalf("channels %+v", chans)
@@ -343,7 +343,7 @@ func TestMattermostBadToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the failure on the timeline", func() bool { return len(w.events(t, inc.ID, warroom.EventFailed)) == 1 })
+		testutil.WaitFor(t, "the failure on the timeline", func() bool { return len(w.events(t, inc.ID, warroom.EventFailed)) == 1 })
 		if ev := w.events(t, inc.ID, warroom.EventFailed)[0]; !strings.Contains(ev.Data["reason"].(string), "401") {
 			t.Errorf("reason %v", ev.Data)
 		}
@@ -399,7 +399,7 @@ func TestMattermostButtons(t *testing.T) {
 			Title: "Checkout slow", Grade: incident.SEV2, Services: []string{"checkout-api"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
 		room, _ := w.run.Server.DB.WarRooms().Room(ctx, 1)
 		summary := room.SummaryTS
 
@@ -441,7 +441,7 @@ func TestMattermostButtons(t *testing.T) {
 			t.Errorf("bad status: %d %v", st, out)
 		}
 		// The summary follows: acknowledged, so its button is gone.
-		waitFor(t, "the summary to drop Acknowledge", func() bool {
+		testutil.WaitFor(t, "the summary to drop Acknowledge", func() bool {
 			_, _, ok := w.mm.Action(summary, "fback")
 			return !ok && strings.Contains(w.mm.Posts(room.ChannelID)[0].Message, "| SEV1 | alice | bob |")
 		})

@@ -1,12 +1,8 @@
 package warroom
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/firebreak-oss/firebreak/internal/confyaml"
 )
@@ -57,9 +53,9 @@ func readMattermost(r *confyaml.Reader, f confyaml.Field) *MattermostConfig {
 	if !ok {
 		return mc
 	}
-	token, command := secret{base: "token"}, secret{base: "command_token"}
+	token, command := confyaml.Secret{Base: "token"}, confyaml.Secret{Base: "command_token"}
 	for _, g := range fields {
-		if token.read(r, g) || command.read(r, g) {
+		if token.Read(r, g) || command.Read(r, g) {
 			continue
 		}
 		switch g.Key.Value {
@@ -96,54 +92,7 @@ func readMattermost(r *confyaml.Reader, f confyaml.Field) *MattermostConfig {
 	if mc.TeamID == "" {
 		r.Errorf(f.Val, f.Path+".team_id", "required: the team the channels are made in")
 	}
-	mc.Token = token.value(r, f.Val, f.Path, true, "the bot account's access token")
-	mc.CommandToken = command.value(r, f.Val, f.Path, false, "")
+	mc.Token = token.Required(r, f.Val, f.Path, "the bot account's access token")
+	mc.CommandToken = command.Optional(r, f.Path)
 	return mc
-}
-
-// secret reads a secret given one of three ways, as the notify section's
-// are: in the config (base), in an environment variable (base_env) or in a
-// file (base_file, relative to the config file's folder).
-type secret struct {
-	base  string
-	given []string
-	val   string
-}
-
-func (s *secret) read(r *confyaml.Reader, f confyaml.Field) bool {
-	switch f.Key.Value {
-	case s.base:
-		s.val = r.Str(f.Val, f.Path)
-	case s.base + "_env":
-		name := r.Str(f.Val, f.Path)
-		v, ok := os.LookupEnv(name)
-		if !ok || v == "" {
-			r.Errorf(f.Val, f.Path, "environment variable %s is not set", name)
-		}
-		s.val = strings.TrimSpace(v)
-	case s.base + "_file":
-		name := r.Str(f.Val, f.Path)
-		if name != "" && !filepath.IsAbs(name) {
-			name = filepath.Join(filepath.Dir(r.File), name)
-		}
-		data, err := os.ReadFile(name)
-		if err != nil {
-			r.Errorf(f.Val, f.Path, "cannot read the file: %v", err)
-		}
-		s.val = strings.TrimSpace(string(data))
-	default:
-		return false
-	}
-	s.given = append(s.given, f.Key.Value)
-	return true
-}
-
-func (s *secret) value(r *confyaml.Reader, n *yaml.Node, path string, required bool, what string) string {
-	switch {
-	case len(s.given) == 0 && required:
-		r.Errorf(n, path+"."+s.base, "required: %s, as %s, %s_env or %s_file", what, s.base, s.base, s.base)
-	case len(s.given) > 1:
-		r.Errorf(n, path, "give one of %s, %s_env and %s_file; got %s", s.base, s.base, s.base, strings.Join(s.given, " and "))
-	}
-	return s.val
 }

@@ -84,7 +84,7 @@ func TestMattermostDeclare(t *testing.T) {
 				inc.Title != "restricted please: checkout down" {
 				t.Errorf("declared by %s: %+v", c.user, inc)
 			}
-			waitFor(t, "the room of "+ref, func() bool { return len(w.events(t, id, warroom.EventOpened)) == 1 })
+			testutil.WaitFor(t, "the room of "+ref, func() bool { return len(w.events(t, id, warroom.EventOpened)) == 1 })
 		}
 		if n := len(w.mm.Channels()); n != 2 {
 			t.Errorf("%d channels, want 2", n)

@@ -55,7 +55,7 @@ func TestDemoMattermostRoom(t *testing.T) {
 			}
 			return r
 		}
-		waitFor(t, "both rooms", func() bool {
+		testutil.WaitFor(t, "both rooms", func() bool {
 			return len(testutil.EventsOfKind(t, run.Server.DB, push.ID, warroom.EventOpened)) == 1 &&
 				len(testutil.EventsOfKind(t, run.Server.DB, pay.ID, warroom.EventOpened)) == 1
 		})
@@ -71,7 +71,7 @@ func TestDemoMattermostRoom(t *testing.T) {
 		if _, err := run.Server.Incidents.SetStatus(ctx, op, push.ID, incident.Identified, ""); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the news delivered to the Mattermost room", func() bool {
+		testutil.WaitFor(t, "the news delivered to the Mattermost room", func() bool {
 			msgs, err := run.Server.DB.Outbox().IncidentMessages(ctx, push.ID, 0, 100)
 			if err != nil {
 				t.Fatal(err)

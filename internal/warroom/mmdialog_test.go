@@ -56,7 +56,7 @@ func TestMattermostUpdateDialog(t *testing.T) {
 			Title: "Checkout slow", Grade: incident.SEV2, Services: []string{"checkout-api"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
 		room, _ := w.run.Server.DB.WarRooms().Room(ctx, 1)
 
 		if st, out := w.press(t, room.SummaryTS, "fbupdate", mmAlice, "alice.mm", "", nil); st != 200 || out["ephemeral_text"] != nil {

@@ -29,8 +29,8 @@ func TestMattermostEndToEnd(t *testing.T) {
 			t.Fatalf("declare: %d %v", st, out)
 		}
 		id, _ := incident.ParseRef(ref)
-		waitFor(t, "the war room", func() bool { return len(w.events(t, id, warroom.EventOpened)) == 1 })
-		waitFor(t, "the bot's websocket", func() bool { return w.mm.Sockets() == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, id, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the bot's websocket", func() bool { return w.mm.Sockets() == 1 })
 		room, _ := w.run.Server.DB.WarRooms().Room(ctx, id)
 		press := func(action, user, name, option string) {
 			t.Helper()
@@ -43,7 +43,7 @@ func TestMattermostEndToEnd(t *testing.T) {
 
 		said := w.mm.Say(room.ChannelID, mmAlice, "DB 커넥션 풀 포화 — connection pool saturated")
 		w.mm.React(said, mmBob, "pushpin")
-		waitFor(t, "the marked message on the timeline", func() bool { return len(w.events(t, id, warroom.EventChatMessage)) == 1 })
+		testutil.WaitFor(t, "the marked message on the timeline", func() bool { return len(w.events(t, id, warroom.EventChatMessage)) == 1 })
 
 		press("fbupdate", mmBob, "bob.mm", "")
 		d := w.mm.Dialogs()[0]
@@ -57,7 +57,7 @@ func TestMattermostEndToEnd(t *testing.T) {
 		if inc.Status != incident.Resolved || inc.Roles[incident.Resolver] != "alice" || inc.Roles[incident.Communicator] != "bob" {
 			t.Fatalf("incident %+v", inc)
 		}
-		waitFor(t, "the channel to hear of it", func() bool { return w.posted(room.ChannelID, "Monitoring · 모니터링 → Resolved · 해결") })
+		testutil.WaitFor(t, "the channel to hear of it", func() bool { return w.posted(room.ChannelID, "Monitoring · 모니터링 → Resolved · 해결") })
 
 		op := auth.User{Name: "root", Role: auth.Admin}
 		if _, err := w.run.Server.Incidents.SetStatus(ctx, op, id, incident.Closed, ""); err != nil {

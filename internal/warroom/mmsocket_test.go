@@ -27,8 +27,8 @@ func TestMattermostReactionCopies(t *testing.T) {
 			Title: "Checkout slow", Grade: incident.SEV2, Services: []string{"checkout-api"}}); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
-		waitFor(t, "the bot's websocket", func() bool { return w.mm.Sockets() == 1 })
+		testutil.WaitFor(t, "the war room", func() bool { return len(w.events(t, 1, warroom.EventOpened)) == 1 })
+		testutil.WaitFor(t, "the bot's websocket", func() bool { return w.mm.Sockets() == 1 })
 		room, _ := w.run.Server.DB.WarRooms().Room(ctx, 1)
 
 		other := w.mm.Say(room.ChannelID, mmCarol, "thanks all")
@@ -36,7 +36,7 @@ func TestMattermostReactionCopies(t *testing.T) {
 		w.mm.React(room.SummaryTS, mmBob, "pushpin")
 		kept := w.mm.Say(room.ChannelID, mmAlice, "롤백 결정 rolling back [deploy 42](https://deploy.example.com/42)")
 		w.mm.React(kept, mmBob, "pushpin")
-		waitFor(t, "the marked post on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatMessage)) > 0 })
+		testutil.WaitFor(t, "the marked post on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatMessage)) > 0 })
 		w.mm.React(kept, mmMinji, "pushpin") // marked twice: still one copy
 		copies := w.events(t, 1, warroom.EventChatMessage)
 		if len(copies) != 1 {
@@ -49,13 +49,13 @@ func TestMattermostReactionCopies(t *testing.T) {
 		}
 
 		w.mm.Edit(kept, "롤백 완료 rollback done")
-		waitFor(t, "the edit on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatEdited)) == 1 })
+		testutil.WaitFor(t, "the edit on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatEdited)) == 1 })
 		if ed := w.events(t, 1, warroom.EventChatEdited)[0]; ed.Data["text"] != "롤백 완료 rollback done" {
 			t.Errorf("edit %+v", ed.Data)
 		}
 		w.mm.Edit(other, "not copied, not followed")
 		w.mm.Delete(kept)
-		waitFor(t, "the removal on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatDeleted)) == 1 })
+		testutil.WaitFor(t, "the removal on the timeline", func() bool { return len(w.events(t, 1, warroom.EventChatDeleted)) == 1 })
 		if n := len(w.events(t, 1, warroom.EventChatMessage)); n != 1 {
 			t.Errorf("%d copies after the edits, want 1", n)
 		}
@@ -71,7 +71,7 @@ func TestMattermostReactionCopies(t *testing.T) {
 		lctx, stop := context.WithCancel(ctx)
 		defer stop()
 		go bad.ListenMattermost(lctx)
-		waitFor(t, "the refused socket", func() bool { return w.mm.RefusedSockets() >= 1 })
+		testutil.WaitFor(t, "the refused socket", func() bool { return w.mm.RefusedSockets() >= 1 })
 		if n := w.mm.Sockets(); n != 1 {
 			t.Errorf("%d sockets open, want the bot's one", n)
 		}

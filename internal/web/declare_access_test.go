@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -121,7 +120,7 @@ func TestDeclareVisibility(t *testing.T) {
 		before := countIncidents(t, f)
 		web := f.browser(t, payResponder)
 		page := fetch(t, web, f.base+"/incidents/new").body
-		form := url.Values{"csrf": {regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]},
+		form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]},
 			"title": {"web restricted"}, "grade": {"SEV3"}, "services": {"checkout-api"}, "visibility": {"restricted"}}
 		resp, err := web.PostForm(f.base+"/incidents", form)
 		if err != nil {

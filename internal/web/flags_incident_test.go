@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -212,19 +211,12 @@ func TestIncidentFlipPage(t *testing.T) {
 		ensureSwitch(f, key)
 		page := f.base + "/incidents/" + ref
 		action := "/incidents/" + ref + "/flags/" + key + "/flip"
-		csrfRE := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 		post := func(c *http.Client, form url.Values, withToken bool) reply {
 			t.Helper()
 			if withToken {
-				form.Set("csrf", csrfRE.FindStringSubmatch(fetch(t, c, page).body)[1])
+				return postForm(t, c, page, f.base+action, form)
 			}
-			resp, err := c.PostForm(f.base+action, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return reply{resp.StatusCode, string(b)}
+			return postForm(t, c, "", f.base+action, form)
 		}
 		resp := f.browser(t, payResponder)
 		body := fetch(t, resp, page).body

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -137,7 +136,7 @@ func TestInputRules(t *testing.T) {
 		}
 		web := f.browser(t, admin)
 		page := fetch(t, web, f.base+"/incidents/"+f.incident["internal"]).body
-		csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		csrf := csrfRE.FindStringSubmatch(page)[1]
 		form := func(kv ...string) url.Values {
 			v := url.Values{"csrf": {csrf}}
 			for i := 0; i+1 < len(kv); i += 2 {

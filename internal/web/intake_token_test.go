@@ -67,7 +67,7 @@ func TestIntakeToken(t *testing.T) {
 		// A team manager makes one from the account page.
 		web := f.browser(t, payManager)
 		page := fetch(t, web, f.base+"/account").body
-		csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		csrf := csrfRE.FindStringSubmatch(page)[1]
 		resp, err := web.PostForm(f.base+"/account/tokens", url.Values{"csrf": {csrf}, "scope": {"intake"}, "team": {"payments"}, "label": {"grafana"}, "ttl": {"720h"}})
 		if err != nil {
 			t.Fatal(err)

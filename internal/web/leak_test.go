@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -207,6 +208,25 @@ func fetch(t *testing.T, c *http.Client, u string) reply {
 	b, _ := io.ReadAll(resp.Body)
 	return reply{resp.StatusCode, string(b)}
 }
+
+// postForm posts form to u as c. With formPage it first takes the CSRF
+// token of the form on that page, as a browser would; "" posts without one.
+func postForm(t *testing.T, c *http.Client, formPage, u string, form url.Values) reply {
+	t.Helper()
+	if formPage != "" {
+		form.Set("csrf", csrfRE.FindStringSubmatch(fetch(t, c, formPage).body)[1])
+	}
+	resp, err := c.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, string(b)}
+}
+
+// csrfRE finds a form's CSRF token in a page.
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // firstDiff returns a from the first byte where it differs from b.
 func firstDiff(a, b string) string {

@@ -88,7 +88,7 @@ func TestDeclareVisibilityMatrix(t *testing.T) {
 					break
 				}
 			}
-			m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(b.String())
+			m := csrfRE.FindStringSubmatch(b.String())
 			if m == nil {
 				t.Fatalf("%s: no csrf on the declare form", c)
 			}
@@ -301,7 +301,7 @@ func TestRedirectEveryPath(t *testing.T) {
 		}
 		cl := noFollow(admin)
 		page := fetch(t, cl, f.base+"/incidents/"+f.incident["internal"]).body
-		token := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
+		token := csrfRE.FindStringSubmatch(page)[1]
 		statuses := []string{"in_progress", "open"}
 		for i, next := range evilNexts {
 			path := "/action-items/" + f.item["internal"]

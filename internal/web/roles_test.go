@@ -2,10 +2,8 @@ package web_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -19,15 +17,7 @@ func TestTeamRolesPage(t *testing.T) {
 	testutil.EachDatabase(t, func(t *testing.T, dbURL string) {
 		f := startFixture(t, dbURL)
 		post := func(c *http.Client, form url.Values) reply {
-			page := fetch(t, c, f.base+"/teams/payments/roles").body
-			form.Set("csrf", regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1])
-			resp, err := c.PostForm(f.base+"/teams/payments/roles", form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return reply{resp.StatusCode, string(b)}
+			return postForm(t, c, f.base+"/teams/payments/roles", f.base+"/teams/payments/roles", form)
 		}
 		mgr := f.browser(t, payManager)
 		if r := post(mgr, url.Values{"user": {"target"}, "role": {"responder"}}); r.status != 200 || !strings.Contains(r.body, "<td>target</td><td>Responder</td>") {

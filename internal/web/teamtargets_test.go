@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -175,16 +174,9 @@ func TestTeamTargetsPage(t *testing.T) {
 		post := func(c *http.Client, action string, form url.Values, withToken bool) reply {
 			t.Helper()
 			if withToken {
-				body := fetch(t, c, page).body
-				form.Set("csrf", regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)[1])
+				return postForm(t, c, page, f.base+action, form)
 			}
-			resp, err := c.PostForm(f.base+action, form)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return reply{resp.StatusCode, string(b)}
+			return postForm(t, c, "", f.base+action, form)
 		}
 		resp := f.browser(t, payResponder)
 		if r := fetch(t, resp, f.base+"/teams"); !strings.Contains(r.body, `href="/teams/payments/targets"`) {
@@ -272,7 +264,7 @@ func TestRestrictedPreview(t *testing.T) {
 	}
 	c := f.browser(t, payResponder)
 	body := fetch(t, c, f.base+"/incidents/new").body
-	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)[1]
+	csrf := csrfRE.FindStringSubmatch(body)[1]
 	resp, err := c.PostForm(f.base+"/incidents", url.Values{"csrf": {csrf}, "title": {"x"}, "grade": {"SEV1"}, "services": {"checkout-api"},
 		"visibility": {"restricted"}, "action": {"preview"}})
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -74,7 +73,7 @@ func TestTextRules(t *testing.T) {
 		before := countIncidents(t, f)
 		web := f.browser(t, admin)
 		page := fetch(t, web, f.base+"/incidents/new").body
-		form := url.Values{"csrf": {regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]},
+		form := url.Values{"csrf": {csrfRE.FindStringSubmatch(page)[1]},
 			"title": {"web \u202e title"}, "grade": {"SEV3"}, "services": {"checkout-api"}, "visibility": {"internal"}}
 		resp, err := web.PostForm(f.base+"/incidents", form)
 		if err != nil {

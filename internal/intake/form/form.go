@@ -316,7 +316,7 @@ func (h *handler) signal(v values) *intake.Signal {
 	_, _ = rand.Read(nonce[:])
 	return &intake.Signal{
 		Source:      "form",
-		Title:       "Report: " + clipRunes(strings.Join(strings.FieldsFunc(v.What, unicode.IsSpace), " "), titleRunes),
+		Title:       "Report: " + intake.ClipRunes(strings.Join(strings.FieldsFunc(v.What, unicode.IsSpace), " "), titleRunes),
 		Summary:     summary,
 		Status:      intake.Firing,
 		Reporter:    v.Contact,
@@ -374,15 +374,4 @@ func waitText(idx int, d time.Duration) string {
 		return "1 minute"
 	}
 	return fmt.Sprintf("%d minutes", m)
-}
-
-func clipRunes(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }

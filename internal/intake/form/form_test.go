@@ -2,7 +2,6 @@ package form_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"html"
 	"io"
@@ -23,32 +22,8 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/form"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
-
-type acceptor struct {
-	mu   sync.Mutex
-	fail error
-	got  []*intake.Signal
-}
-
-func (a *acceptor) Accept(_ context.Context, sigs []*intake.Signal, _ []string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.fail != nil {
-		return a.fail
-	}
-	for _, s := range sigs {
-		s.ID = int64(700 + len(a.got) + 1)
-		a.got = append(a.got, s)
-	}
-	return nil
-}
-
-func (a *acceptor) signals() []*intake.Signal {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return append([]*intake.Signal(nil), a.got...)
-}
 
 type clock struct {
 	mu sync.Mutex
@@ -69,13 +44,13 @@ func (c *clock) advance(d time.Duration) {
 
 type testEnv struct {
 	url   string
-	acc   *acceptor
+	acc   *testutil.Acceptor
 	clock *clock
 }
 
 func start(t *testing.T, cfg form.Config) *testEnv {
 	t.Helper()
-	env := &testEnv{acc: &acceptor{}, clock: &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
+	env := &testEnv{acc: &testutil.Acceptor{FirstID: 700}, clock: &clock{t: time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(form.NewHandler(cfg, env.acc, env.clock.now, log))
 	t.Cleanup(srv.Close)
@@ -248,7 +223,7 @@ func TestGoodReport(t *testing.T) {
 	if res.status != http.StatusOK {
 		t.Fatalf("status = %d\n%s", res.status, res.body)
 	}
-	got := env.acc.signals()
+	got := env.acc.Signals()
 	if len(got) != 1 {
 		t.Fatalf("accepted %d signals, want 1", len(got))
 	}
@@ -278,7 +253,7 @@ func TestGoodReport(t *testing.T) {
 	if res := postURLEncoded(t, http.DefaultClient, env.url, v, nil); res.status != http.StatusOK {
 		t.Fatalf("second report, URL-encoded: status = %d", res.status)
 	}
-	got = env.acc.signals()
+	got = env.acc.Signals()
 	if len(got) != 2 || got[1].Fingerprint == s.Fingerprint || got[1].Labels["service"] != "" {
 		t.Errorf("second report: %d signals, %+v", len(got), got[len(got)-1])
 	}
@@ -322,7 +297,7 @@ func TestInvalidReport(t *testing.T) {
 			}
 		})
 	}
-	if n := len(env.acc.signals()); n != 0 {
+	if n := len(env.acc.Signals()); n != 0 {
 		t.Errorf("accepted %d signals, want none", n)
 	}
 }
@@ -340,7 +315,7 @@ func TestOversize(t *testing.T) {
 	if res.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("URL-encoded: status = %d, want 413", res.status)
 	}
-	if n := len(env.acc.signals()); n != 0 {
+	if n := len(env.acc.Signals()); n != 0 {
 		t.Errorf("accepted %d signals, want none", n)
 	}
 }
@@ -354,7 +329,7 @@ func TestLongestReportFits(t *testing.T) {
 	if res := post(t, http.DefaultClient, env.url, v, nil); res.status != http.StatusOK {
 		t.Fatalf("status = %d, want 200", res.status)
 	}
-	if got := env.acc.signals(); len(got) != 1 || got[0].Labels["service"] != "결제" {
+	if got := env.acc.Signals(); len(got) != 1 || got[0].Labels["service"] != "결제" {
 		t.Errorf("accepted %+v", got)
 	}
 }
@@ -367,7 +342,7 @@ func TestHoneypot(t *testing.T) {
 	if res.status != http.StatusOK || !refRe.MatchString(res.body) || !strings.Contains(res.body, "Thank you") {
 		t.Errorf("status = %d; want 200 and a thank-you page with a reference\n%s", res.status, res.body)
 	}
-	if n := len(env.acc.signals()); n != 0 {
+	if n := len(env.acc.Signals()); n != 0 {
 		t.Errorf("accepted %d signals, want none", n)
 	}
 }
@@ -409,7 +384,7 @@ func TestRateLimit(t *testing.T) {
 	if res := post(t, a, env.url, report("later"), nil); res.status != http.StatusOK {
 		t.Errorf("after the window: status = %d, want 200", res.status)
 	}
-	if n := len(env.acc.signals()); n != limit+2 {
+	if n := len(env.acc.Signals()); n != limit+2 {
 		t.Errorf("accepted %d signals, want %d", n, limit+2)
 	}
 }
@@ -438,7 +413,7 @@ func TestRateLimitBehindProxy(t *testing.T) {
 
 func TestAcceptFailure(t *testing.T) {
 	env := start(t, form.Config{Services: services, RateLimit: 1})
-	env.acc.fail = errors.New("database is locked")
+	env.acc.Refuse(errors.New("database is locked"))
 	res := post(t, http.DefaultClient, env.url, report("login page is blank"), nil)
 	if res.status != http.StatusServiceUnavailable {
 		t.Fatalf("status = %d, want 503", res.status)
@@ -447,9 +422,7 @@ func TestAcceptFailure(t *testing.T) {
 		t.Errorf("503 page does not ask to try again or loses the text:\n%s", res.body)
 	}
 	// The failed attempt did not use up the client's one report.
-	env.acc.mu.Lock()
-	env.acc.fail = nil
-	env.acc.mu.Unlock()
+	env.acc.Refuse(nil)
 	if res := post(t, http.DefaultClient, env.url, report("login page is blank"), nil); res.status != http.StatusOK {
 		t.Errorf("retry: status = %d, want 200", res.status)
 	}

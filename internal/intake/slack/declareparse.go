@@ -4,6 +4,7 @@ import (
 	"net/url"
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
+	"github.com/firebreak-oss/firebreak/internal/intake"
 )
 
 // DeclareCommand is what `/incident declare <grade> <service> <title>`
@@ -34,7 +35,7 @@ func ParseDeclare(text string) (cmd DeclareCommand, ok bool, err error) {
 // incident is internal, with whoever declares it as a member, whatever the
 // text says.
 func (c DeclareCommand) Declaration(source, channel string) incident.Declaration {
-	return incident.Declaration{Title: clipRunes(c.Title, maxTitle), Summary: c.Title, Grade: c.Grade, Services: []string{c.Service},
+	return incident.Declaration{Title: intake.ClipRunes(c.Title, maxTitle), Summary: c.Title, Grade: c.Grade, Services: []string{c.Service},
 		Source: source, Labels: map[string]string{"channel": channel}}
 }
 

@@ -2,18 +2,12 @@ package slack_test
 
 import (
 	"context"
-	"encoding/json"
-	"net/http"
-	"net/url"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/flag"
 	"github.com/firebreak-oss/firebreak/internal/incident"
-	"github.com/firebreak-oss/firebreak/internal/intake/slack"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -46,22 +40,7 @@ func TestFlagFromSlack(t *testing.T) {
 		}
 		send := func(user, text string, sig func(ts int64, body string) string) response {
 			t.Helper()
-			form, _ := url.ParseQuery(slackBody(text))
-			form.Set("user_name", user)
-			body := form.Encode()
-			ts := time.Now().Unix()
-			req, _ := http.NewRequest("POST", run.Base+"/hooks/slack", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			req.Header.Set(slack.HeaderTimestamp, strconv.FormatInt(ts, 10))
-			req.Header.Set(slack.HeaderSignature, sig(ts, body))
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			res := response{status: resp.StatusCode}
-			_ = json.NewDecoder(resp.Body).Decode(&res)
-			return res
+			return sendCommand(t, run, user, text, sig)
 		}
 		good := func(ts int64, body string) string { return sign(secret, ts, body) }
 		for _, c := range []struct {

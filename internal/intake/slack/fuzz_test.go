@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 	"github.com/firebreak-oss/firebreak/internal/textrule"
 )
 
@@ -22,7 +23,7 @@ func FuzzSlackCommand(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		acc := &acceptor{}
+		acc := &testutil.Acceptor{FirstID: 41}
 		h := slack.NewHandler(secret, acc, func() time.Time { return now }, nil)
 		body := slackBody(text)
 		ts := strconv.FormatInt(now.Unix(), 10)
@@ -39,7 +40,7 @@ func FuzzSlackCommand(f *testing.F) {
 		if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || answer.Text == "" {
 			t.Fatalf("answer is not Slack's JSON for %q: %s", text, w.Body.String())
 		}
-		for _, s := range acc.got {
+		for _, s := range acc.Signals() {
 			if p := textrule.Problem(s.Title, false, true); p != "" {
 				t.Fatalf("recorded a title that %s: %q", p, s.Title)
 			}

@@ -193,7 +193,7 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request, f url.Values, t
 	}
 	sig := &intake.Signal{
 		Source:   "slack",
-		Title:    clipRunes(strings.TrimSpace(title), maxTitle),
+		Title:    intake.ClipRunes(strings.TrimSpace(title), maxTitle),
 		Summary:  text,
 		Status:   intake.Firing,
 		Reporter: user,
@@ -255,17 +255,6 @@ func splitWord(s string) (word, rest string) {
 		return s, ""
 	}
 	return s[:i], strings.TrimSpace(s[i:])
-}
-
-func clipRunes(s string, n int) string {
-	i := 0
-	for pos := range s {
-		if i == n {
-			return s[:pos]
-		}
-		i++
-	}
-	return s
 }
 
 // escape makes text safe inside a Slack message: Slack reads &, < and > as

@@ -1,7 +1,6 @@
 package slack_test
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,35 +12,23 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/intake"
 	"github.com/firebreak-oss/firebreak/internal/intake/slack"
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 const secret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 var now = time.Date(2026, 11, 24, 9, 30, 0, 0, time.UTC)
 
-type acceptor struct {
-	mu   sync.Mutex
-	fail error
-	got  []*intake.Signal
-}
-
-func (a *acceptor) Accept(_ context.Context, sigs []*intake.Signal, _ []string) error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.fail != nil {
-		return a.fail
-	}
-	for _, s := range sigs {
-		s.ID = int64(41 + len(a.got) + 1)
-		a.got = append(a.got, s)
-	}
-	return nil
+// refusing is an acceptor that refuses every signal with err.
+func refusing(err error) *testutil.Acceptor {
+	a := &testutil.Acceptor{FirstID: 41}
+	a.Refuse(err)
+	return a
 }
 
 // slackBody is a slash command request as Slack sends it.
@@ -107,7 +94,7 @@ func newHandler(acc slack.Acceptor) http.Handler {
 }
 
 func TestReport(t *testing.T) {
-	acc := &acceptor{}
+	acc := &testutil.Acceptor{FirstID: 41}
 	h := newHandler(acc)
 	firstLine := "<b>결제</b> 페이지가 안 열립니다 — " + strings.Repeat("checkout 502 ", 12)
 	text := firstLine + "\n고객센터 문의가 늘고 있습니다."
@@ -121,10 +108,10 @@ func TestReport(t *testing.T) {
 			t.Errorf("answer %q lacks %q", res.Text, want)
 		}
 	}
-	if len(acc.got) != 1 {
-		t.Fatalf("accepted %d signals, want 1", len(acc.got))
+	if len(acc.Signals()) != 1 {
+		t.Fatalf("accepted %d signals, want 1", len(acc.Signals()))
 	}
-	s := acc.got[0]
+	s := acc.Signals()[0]
 	wantTitle := []rune(firstLine)[:120]
 	if s.Source != "slack" || s.Title != string(wantTitle) || s.Summary != text || s.Reporter != "jiyoung.kim" || s.Status != intake.Firing {
 		t.Errorf("signal = %+v", s)
@@ -142,19 +129,19 @@ func TestReport(t *testing.T) {
 	// The same words reported again a minute later are a new report.
 	body2 := slackBody("report " + text)
 	do(t, h, http.MethodPost, body2, signed(body2, now.Add(30*time.Second)))
-	if len(acc.got) != 2 || acc.got[1].Fingerprint == s.Fingerprint {
-		t.Errorf("second report: %d signals, fingerprints %q", len(acc.got), s.Fingerprint)
+	if len(acc.Signals()) != 2 || acc.Signals()[1].Fingerprint == s.Fingerprint {
+		t.Errorf("second report: %d signals, fingerprints %q", len(acc.Signals()), s.Fingerprint)
 	}
 }
 
 func TestShortTitle(t *testing.T) {
-	acc := &acceptor{}
+	acc := &testutil.Acceptor{FirstID: 41}
 	body := slackBody("REPORT  login fails\nsince the 10:00 deploy")
 	res := do(t, newHandler(acc), http.MethodPost, body, signed(body, now))
-	if res.status != http.StatusOK || len(acc.got) != 1 {
-		t.Fatalf("answer = %+v, %d accepted", res, len(acc.got))
+	if res.status != http.StatusOK || len(acc.Signals()) != 1 {
+		t.Fatalf("answer = %+v, %d accepted", res, len(acc.Signals()))
 	}
-	if s := acc.got[0]; s.Title != "login fails" || s.Summary != "login fails\nsince the 10:00 deploy" {
+	if s := acc.Signals()[0]; s.Title != "login fails" || s.Summary != "login fails\nsince the 10:00 deploy" {
 		t.Errorf("title %q summary %q", s.Title, s.Summary)
 	}
 }
@@ -179,21 +166,21 @@ func TestRefused(t *testing.T) {
 		{"timestamp not a number", body, map[string]string{slack.HeaderTimestamp: "yesterday", slack.HeaderSignature: sign(secret, now.Unix(), body)}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			acc := &acceptor{}
+			acc := &testutil.Acceptor{FirstID: 41}
 			res := do(t, newHandler(acc), http.MethodPost, c.body, c.header)
 			if res.status != http.StatusUnauthorized {
 				t.Errorf("status = %d, want 401", res.status)
 			}
-			if len(acc.got) != 0 {
-				t.Errorf("stored %d signals", len(acc.got))
+			if len(acc.Signals()) != 0 {
+				t.Errorf("stored %d signals", len(acc.Signals()))
 			}
 		})
 	}
 	t.Run("just inside the window", func(t *testing.T) {
-		acc := &acceptor{}
+		acc := &testutil.Acceptor{FirstID: 41}
 		res := do(t, newHandler(acc), http.MethodPost, body, signed(body, now.Add(-5*time.Minute)))
-		if res.status != http.StatusOK || len(acc.got) != 1 {
-			t.Errorf("status = %d, %d stored; want 200 and 1", res.status, len(acc.got))
+		if res.status != http.StatusOK || len(acc.Signals()) != 1 {
+			t.Errorf("status = %d, %d stored; want 200 and 1", res.status, len(acc.Signals()))
 		}
 	})
 }
@@ -209,21 +196,21 @@ func TestUsage(t *testing.T) {
 		{"Declare", "채팅으로 장애를 선언할 수 없습니다"},
 	} {
 		t.Run(c.text, func(t *testing.T) {
-			acc := &acceptor{}
+			acc := &testutil.Acceptor{FirstID: 41}
 			body := slackBody(c.text)
 			res := do(t, newHandler(acc), http.MethodPost, body, signed(body, now))
 			if res.status != http.StatusOK || res.Type != "ephemeral" || !strings.Contains(res.Text, c.want) {
 				t.Errorf("answer = %+v, want 200 ephemeral with %q", res, c.want)
 			}
-			if len(acc.got) != 0 {
-				t.Errorf("stored %d signals", len(acc.got))
+			if len(acc.Signals()) != 0 {
+				t.Errorf("stored %d signals", len(acc.Signals()))
 			}
 		})
 	}
 }
 
 func TestAcceptFailure(t *testing.T) {
-	acc := &acceptor{fail: errors.New("database is locked")}
+	acc := refusing(errors.New("database is locked"))
 	body := slackBody("report api is slow")
 	res := do(t, newHandler(acc), http.MethodPost, body, signed(body, now))
 	if res.status != http.StatusServiceUnavailable || res.Type != "ephemeral" ||
@@ -233,19 +220,19 @@ func TestAcceptFailure(t *testing.T) {
 }
 
 func TestNotConfigured(t *testing.T) {
-	acc := &acceptor{}
+	acc := &testutil.Acceptor{FirstID: 41}
 	h := slack.NewHandler("", acc, func() time.Time { return now }, nil)
 	body := slackBody("report x")
 	// Even a request signed with the empty secret finds nothing.
 	res := do(t, h, http.MethodPost, body, map[string]string{
 		slack.HeaderTimestamp: strconv.FormatInt(now.Unix(), 10), slack.HeaderSignature: sign("", now.Unix(), body)})
-	if res.status != http.StatusNotFound || len(acc.got) != 0 {
-		t.Errorf("status = %d, %d stored; want 404 and nothing", res.status, len(acc.got))
+	if res.status != http.StatusNotFound || len(acc.Signals()) != 0 {
+		t.Errorf("status = %d, %d stored; want 404 and nothing", res.status, len(acc.Signals()))
 	}
 }
 
 func TestOtherRequests(t *testing.T) {
-	acc := &acceptor{}
+	acc := &testutil.Acceptor{FirstID: 41}
 	h := newHandler(acc)
 	if res := do(t, h, http.MethodGet, "", nil); res.status != http.StatusMethodNotAllowed {
 		t.Errorf("GET: status = %d, want 405", res.status)
@@ -257,8 +244,8 @@ func TestOtherRequests(t *testing.T) {
 	if res := do(t, h, http.MethodPost, big, signed(big, now)); res.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversize: status = %d, want 413", res.status)
 	}
-	if len(acc.got) != 0 {
-		t.Errorf("stored %d signals", len(acc.got))
+	if len(acc.Signals()) != 0 {
+		t.Errorf("stored %d signals", len(acc.Signals()))
 	}
 }
 

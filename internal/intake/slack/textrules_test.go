@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
 // TestCommandTextRules: a command whose text or names break the text rules
@@ -19,7 +21,7 @@ func TestCommandTextRules(t *testing.T) {
 		{"control in the user name", "report disk full", "jiyoung\x01kim", "user_name holds a control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			acc := &acceptor{}
+			acc := &testutil.Acceptor{FirstID: 41}
 			h := newHandler(acc)
 			v, _ := url.ParseQuery(slackBody(tc.text))
 			v.Set("user_name", tc.user)
@@ -28,8 +30,8 @@ func TestCommandTextRules(t *testing.T) {
 			if res.status != http.StatusOK || !strings.Contains(res.Text, "Not recorded") || !strings.Contains(res.Text, tc.want) {
 				t.Fatalf("answer = %+v, want %q", res, tc.want)
 			}
-			if len(acc.got) != 0 {
-				t.Fatalf("recorded %d signals", len(acc.got))
+			if len(acc.Signals()) != 0 {
+				t.Fatalf("recorded %d signals", len(acc.Signals()))
 			}
 		})
 	}

@@ -116,17 +116,5 @@ func (s *Site) Call(t *testing.T, user, method, path string, body any, want int)
 	return out
 }
 
-// WaitFor polls ok until it holds, failing the test after 15 s.
-func WaitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // ID renders a JSON number as the string an API path takes.
 func ID(v any) string { b, _ := json.Marshal(v); return string(b) }

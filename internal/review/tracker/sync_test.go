@@ -36,7 +36,7 @@ func (s *site) item(t *testing.T, id string) (status string, link map[string]any
 	return it["status"].(string), it["tracker"].(map[string]any)
 }
 
-var waitFor = reviewtest.WaitFor
+var waitFor = testutil.WaitFor
 
 func (s *site) declareAndAdd(t *testing.T, title string) string {
 	t.Helper()

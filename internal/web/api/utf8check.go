@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -29,28 +27,11 @@ func invalidUTF8(body []byte) error {
 		}
 		var syntax *jsontext.SyntacticError
 		if errors.As(err, &syntax) {
-			return fail.Field(pointerField(syntax.JSONPointer), "is not valid UTF-8")
+			return fail.Field(fail.PointerField(syntax.JSONPointer), "is not valid UTF-8")
 		}
 		if err != nil {
 			break
 		}
 	}
 	return fail.Field("", "the body is not valid UTF-8")
-}
-
-// pointerField names a JSON pointer as the API's errors do: /labels/team is
-// labels.team, /members/2 is members[2].
-func pointerField(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
 }

@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -117,40 +116,21 @@ func (h *Handler) blockAction(w http.ResponseWriter, r *http.Request, in *intera
 	}
 	user, name, err := h.user(ctx, in)
 	if err != nil {
-		h.refuseUser(ctx, in, name, err)
+		h.tell(ctx, in, h.userRefusal(ctx, slackAccount, name, err))
 		return
 	}
-	switch a.ActionID {
-	case warroom.ActionAck:
-		var inc *incident.Incident
-		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
-			if holder := inc.Roles[incident.Resolver]; holder != "" {
-				h.tell(ctx, in, fmt.Sprintf("%[1]s is already being handled by %[2]s. · %[1]s 장애는 이미 %[2]s 님이 대응 중입니다.", inc.Ref(), holder))
-				return
-			}
-			_, err = h.Incidents.Assign(ctx, user, id, incident.Resolver, user.Name)
-		}
-	case warroom.ActionStatus:
-		_, err = h.Incidents.SetStatus(ctx, user, id, incident.Status(choice), "")
-	case warroom.ActionGrade:
-		var g incident.Grade
-		if g, err = incident.ParseGrade(choice); err == nil {
-			_, err = h.Incidents.Update(ctx, user, id, incident.Patch{Grade: &g})
-		} else {
-			err = fail.Field("grade", "%v", err)
-		}
-	case warroom.ActionTakeRole:
-		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
-	case warroom.ActionUpdate:
+	if a.ActionID == warroom.ActionUpdate {
 		var inc *incident.Incident
 		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
 			err = h.Rooms.OpenModal(ctx, in.TriggerID, inc)
 		}
-	default:
+		if err != nil {
+			h.tell(ctx, in, h.refusal(ctx, "slack", id, err))
+		}
 		return
 	}
-	if err != nil {
-		h.refuse(ctx, in, id, err)
+	if reply, _ := h.press(ctx, "slack", user, a.ActionID, id, choice); reply != "" {
+		h.tell(ctx, in, reply)
 	}
 }
 
@@ -175,7 +155,7 @@ func (h *Handler) viewSubmission(w http.ResponseWriter, r *http.Request, in *int
 	}
 	user, name, err := h.user(ctx, in)
 	if err != nil {
-		fieldError(unknownUser(name))
+		fieldError(slackAccount.unknownUser(name))
 		return
 	}
 	if _, err := h.Incidents.PostUpdate(ctx, user, id, incident.StatusUpdate{Text: text}); err != nil {
@@ -188,34 +168,6 @@ func (h *Handler) viewSubmission(w http.ResponseWriter, r *http.Request, in *int
 		return
 	}
 	w.WriteHeader(http.StatusOK) // an empty 200 closes the form
-}
-
-func unknownUser(name string) string {
-	return fmt.Sprintf("Your Slack account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.slack_users.\n"+
-		"Slack 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.slack_users 에 연결해 달라고 요청하세요.", name)
-}
-
-func (h *Handler) refuseUser(ctx context.Context, in *interaction, name string, err error) {
-	if fail.CodeOf(err) != fail.NotFound {
-		h.log().ErrorContext(ctx, "slack: find user", "user", name, "err", err)
-		h.tell(ctx, in, tryAgain)
-		return
-	}
-	h.tell(ctx, in, unknownUser(name))
-}
-
-const tryAgain = "Sorry, that could not be done right now. Please try again in a moment. · 죄송합니다. 지금은 처리하지 못했습니다. 잠시 후 다시 시도해 주세요."
-
-// refuse tells the person why their action was not done: the same reason
-// the web gives (no right, a transition that is not allowed, …).
-func (h *Handler) refuse(ctx context.Context, in *interaction, id int64, err error) {
-	e, ok := fail.As(err)
-	if !ok || e.Code == fail.Internal {
-		h.log().ErrorContext(ctx, "slack: button", "incident", id, "err", err)
-		h.tell(ctx, in, tryAgain)
-		return
-	}
-	h.tell(ctx, in, fmt.Sprintf("Not done on %[1]s · %[1]s 에서 처리하지 못했습니다: %[2]s", incident.FormatRef(id), e.Error()))
 }
 
 // tell answers the person privately, through a queued chat.postEphemeral.

@@ -2,11 +2,9 @@ package chat
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 
-	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/warroom"
 )
@@ -60,46 +58,26 @@ func (h *Handler) mattermostActions(w http.ResponseWriter, r *http.Request) {
 		answer(refusal)
 		return
 	}
-	choice := c.SelectedOption
-	switch warroom.MattermostAction(c.Action) {
-	case warroom.ActionAck:
-		var inc *incident.Incident
-		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
-			if holder := inc.Roles[incident.Resolver]; holder != "" {
-				answer(fmt.Sprintf("%[1]s is already being handled by %[2]s. · %[1]s 장애는 이미 %[2]s 님이 대응 중입니다.", inc.Ref(), holder))
-				return
-			}
-			_, err = h.Incidents.Assign(ctx, user, id, incident.Resolver, user.Name)
-		}
-	case warroom.ActionStatus:
-		_, err = h.Incidents.SetStatus(ctx, user, id, incident.Status(choice), "")
-	case warroom.ActionGrade:
-		var g incident.Grade
-		if g, err = incident.ParseGrade(choice); err == nil {
-			_, err = h.Incidents.Update(ctx, user, id, incident.Patch{Grade: &g})
-		} else {
-			err = fail.Field("grade", "%v", err)
-		}
-	case warroom.ActionTakeRole:
-		_, err = h.Incidents.Assign(ctx, user, id, incident.Role(choice), user.Name)
-	case warroom.ActionUpdate:
+	if warroom.MattermostAction(c.Action) == warroom.ActionUpdate {
+		// The update form is Mattermost's own dialog; Slack opens a modal.
 		var inc *incident.Incident
 		if inc, err = h.Incidents.Get(ctx, user, id); err == nil {
 			err = h.Rooms.OpenMattermostDialog(ctx, in.TriggerID, inc, in.UserID, user.Name)
 		}
-	default:
-		problem(w, http.StatusBadRequest, "context.action: unknown action")
-		return
-	}
-	if err != nil {
-		e, ok := fail.As(err)
-		if !ok || e.Code == fail.Internal {
-			h.log().ErrorContext(ctx, "mattermost: action", "incident", id, "err", err)
-			answer(tryAgain)
+		if err != nil {
+			answer(h.refusal(ctx, "mattermost", id, err))
 			return
 		}
-		answer(fmt.Sprintf("Not done on %[1]s · %[1]s 에서 처리하지 못했습니다: %[2]s", incident.FormatRef(id), e.Error()))
+		writeJSON(w, map[string]any{})
 		return
 	}
-	writeJSON(w, map[string]any{})
+	reply, known := h.press(ctx, "mattermost", user, warroom.MattermostAction(c.Action), id, c.SelectedOption)
+	switch {
+	case !known:
+		problem(w, http.StatusBadRequest, "context.action: unknown action")
+	case reply != "":
+		answer(reply)
+	default:
+		writeJSON(w, map[string]any{})
+	}
 }

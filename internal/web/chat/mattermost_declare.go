@@ -74,15 +74,10 @@ func (h *Handler) mattermostUser(ctx context.Context, userID, userName string) (
 		name = h.Rooms.Mattermost.Username(ctx, userID) // a dialog's submission names the user by id only
 	}
 	user, err := h.Users.UserByName(ctx, name)
-	if err == nil {
-		return user, name, ""
+	if err != nil {
+		return auth.User{}, name, h.userRefusal(ctx, mattermostAccount, name, err)
 	}
-	if fail.CodeOf(err) != fail.NotFound {
-		h.log().ErrorContext(ctx, "mattermost: find user", "user", name, "err", err)
-		return auth.User{}, name, tryAgain
-	}
-	return auth.User{}, name, fmt.Sprintf("Your Mattermost account (%[1]s) is not a Firebreak user; ask an admin to add it or map it under war_room.mattermost.users.\n"+
-		"Mattermost 계정(%[1]s)에 해당하는 Firebreak 사용자가 없습니다. 관리자에게 추가하거나 war_room.mattermost.users 에 연결해 달라고 요청하세요.", name)
+	return user, name, ""
 }
 
 // mdText keeps what people typed from being read as Mattermost Markdown.

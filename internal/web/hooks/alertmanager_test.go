@@ -133,7 +133,7 @@ func TestRealAlertmanager(t *testing.T) {
 
 		// The first notification stores one signal per alert, under
 		// Alertmanager's own fingerprint.
-		waitFor(t, "both alerts stored as signals", func() bool { return get("a:9100") != nil && get("b:9100") != nil })
+		testutil.WaitFor(t, "both alerts stored as signals", func() bool { return get("a:9100") != nil && get("b:9100") != nil })
 		a := get("a:9100")
 		if a.Status != intake.Firing || a.Title != "checkout p99 latency above 2s (결제 지연)" || a.Labels["instance"] != "a:9100" ||
 			!a.StartsAt.Equal(startsAt) {
@@ -146,7 +146,7 @@ func TestRealAlertmanager(t *testing.T) {
 		for range 3 {
 			am.post(t, alert("a:9100", time.Time{}), alert("b:9100", time.Time{}))
 		}
-		waitFor(t, "repeat notifications to raise the count", func() bool {
+		testutil.WaitFor(t, "repeat notifications to raise the count", func() bool {
 			s := get("a:9100")
 			return s.Count >= 3 && s.LastSeen.After(s.FirstSeen)
 		})
@@ -155,7 +155,7 @@ func TestRealAlertmanager(t *testing.T) {
 		}
 
 		// The route declared an incident and both signals joined it.
-		waitFor(t, "routing", func() bool { return get("a:9100").IncidentID != 0 && get("b:9100").IncidentID != 0 })
+		testutil.WaitFor(t, "routing", func() bool { return get("a:9100").IncidentID != 0 && get("b:9100").IncidentID != 0 })
 		a, b := get("a:9100"), get("b:9100")
 		if a.IncidentID != b.IncidentID || a.Service != "checkout-api" || a.Grade != incident.SEV2 {
 			t.Fatalf("routing: a=%+v b=%+v", a, b)
@@ -189,7 +189,7 @@ func TestRealAlertmanager(t *testing.T) {
 		// An alert posted with endsAt in the past is resolved; Alertmanager
 		// sends the resolved notification and the signal follows.
 		am.post(t, alert("a:9100", time.Now().Add(-time.Second)))
-		waitFor(t, "the resolved notification", func() bool { return get("a:9100").Status == intake.Resolved })
+		testutil.WaitFor(t, "the resolved notification", func() bool { return get("a:9100").Status == intake.Resolved })
 		a = get("a:9100")
 		if a.ResolvedAt == nil {
 			t.Fatalf("resolved signal without resolved_at: %+v", a)
@@ -311,17 +311,4 @@ func (am *alertmanager) fingerprints(t *testing.T) map[string]string {
 		out[a.Labels["instance"]] = a.Fingerprint
 	}
 	return out
-}
-
-// waitFor polls cond until it holds, failing the test after 20 seconds;
-// Alertmanager notifies within about a second of each change.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after 20s waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }

@@ -158,17 +158,6 @@ func (f *firebreak) signals(t *testing.T) []map[string]any {
 	return out
 }
 
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 func amPayload(status string, alerts ...map[string]any) []byte {
 	b, _ := json.Marshal(map[string]any{
 		"version": "4", "groupKey": "{}:{alertname=\"x\"}", "status": status, "receiver": "firebreak",
@@ -216,7 +205,7 @@ func TestAlertmanagerDedupRoutingAndResolution(t *testing.T) {
 		}
 
 		// The route declares an incident and the signal joins it.
-		eventually(t, "routing", func() bool { return f.signals(t)[0]["incident_id"] != int64(0) })
+		testutil.WaitFor(t, "routing", func() bool { return f.signals(t)[0]["incident_id"] != int64(0) })
 		ref := fmt.Sprintf("INC-%d", f.signals(t)[0]["incident_id"])
 		inc := f.api(t, "GET", "/incidents/"+ref, nil).want(t, 200)
 		if inc.body["grade"] != "SEV2" || inc.body["source"] != "alertmanager" || !strings.Contains(inc.raw, "checkout-api") {
@@ -225,7 +214,7 @@ func TestAlertmanagerDedupRoutingAndResolution(t *testing.T) {
 		// A second alert of the same group joins the same incident.
 		labels2 := map[string]string{"alertname": "CheckoutLatency", "service": "checkout-api", "instance": "b:9100"}
 		f.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", "fp-2", labels2))).want(t, 200)
-		eventually(t, "second signal routed", func() bool { s := f.signals(t); return len(s) == 2 && s[1]["routed"] == true })
+		testutil.WaitFor(t, "second signal routed", func() bool { s := f.signals(t); return len(s) == 2 && s[1]["routed"] == true })
 		if s := f.signals(t); s[1]["incident_id"] != s[0]["incident_id"] {
 			t.Fatalf("second alert of the group went elsewhere: %v", s)
 		}
@@ -337,7 +326,7 @@ func TestGrafanaAndSignedGenericWebhook(t *testing.T) {
 		t.Fatalf("signals: %v", sigs)
 	}
 	// Both match the warning route, which sends them to triage.
-	eventually(t, "triage", func() bool {
+	testutil.WaitFor(t, "triage", func() bool {
 		s := f.signals(t)
 		return s[0]["triage"] == "pending" && s[1]["triage"] == "pending"
 	})
@@ -349,7 +338,7 @@ func TestTriageInbox(t *testing.T) {
 			f.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", fmt.Sprintf("w-%d", i),
 				map[string]string{"alertname": fmt.Sprintf("LedgerWarning%d", i), "severity": "warning"}))).want(t, 200)
 		}
-		eventually(t, "four pending signals", func() bool {
+		testutil.WaitFor(t, "four pending signals", func() bool {
 			r := f.api(t, "GET", "/signals?triage=pending", nil)
 			items, _ := r.body["items"].([]any)
 			return len(items) == 4

@@ -55,7 +55,7 @@ func TestJournaledWebhookSurvivesRestart(t *testing.T) {
 			}
 			return out
 		}
-		eventually(t, "the journal applied after the restart", func() bool {
+		testutil.WaitFor(t, "the journal applied after the restart", func() bool {
 			got := byFP()
 			return len(got) == 2 && got["fp-a"]["status"] == "resolved" && got["fp-a"]["count"] == int64(2) &&
 				got["fp-b"]["status"] == "firing" && got["fp-a"]["routed"] == true && got["fp-b"]["routed"] == true
@@ -65,7 +65,7 @@ func TestJournaledWebhookSurvivesRestart(t *testing.T) {
 		}
 
 		second.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", "fp-c", labels("Saturation")))).want(t, 200)
-		eventually(t, "a new alert applied", func() bool { return len(byFP()) == 3 })
+		testutil.WaitFor(t, "a new alert applied", func() bool { return len(byFP()) == 3 })
 
 		// Routed as they are applied: a new alert of fp-a's group joins the
 		// incident fp-a declared, once (the routing job does not join it
@@ -74,7 +74,7 @@ func TestJournaledWebhookSurvivesRestart(t *testing.T) {
 		second.post(t, "/hooks/alertmanager", amAuth, amPayload("firing", amAlert("firing", "fp-d", labels("Latency")),
 			amAlert("firing", "fp-e", map[string]string{"alertname": "DiskFull", "severity": "warning"}),
 			amAlert("firing", "fp-f", map[string]string{"alertname": "Stray"}))).want(t, 200)
-		eventually(t, "routed on arrival", func() bool {
+		testutil.WaitFor(t, "routed on arrival", func() bool {
 			got := byFP()
 			return len(got) == 6 && got["fp-d"]["routed"] == true && got["fp-e"]["routed"] == true && got["fp-f"]["routed"] == true
 		})

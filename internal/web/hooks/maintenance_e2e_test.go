@@ -109,12 +109,12 @@ func TestAlertmanagerStormDuringMaintenance(t *testing.T) {
 			}
 			return n
 		}
-		waitFor(t, "every alert stored, marked with the window", func() bool {
+		testutil.WaitFor(t, "every alert stored, marked with the window", func() bool {
 			return count("SELECT COUNT(*) FROM signals WHERE suppressed_by = $1 AND routed = 1", win.Ref()) == instances
 		})
 		// Alertmanager keeps re-sending (repeat_interval 1s): give routing
 		// and the outbox several rounds to do what they would do.
-		waitFor(t, "repeats of the stored alerts", func() bool {
+		testutil.WaitFor(t, "repeats of the stored alerts", func() bool {
 			return count("SELECT COUNT(*) FROM signals WHERE count >= 3") == instances
 		})
 		if n := count("SELECT COUNT(*) FROM signals"); n != instances {
@@ -142,12 +142,12 @@ func TestAlertmanagerStormDuringMaintenance(t *testing.T) {
 			t.Fatal(err)
 		}
 		am.post(t, alerts...)
-		waitFor(t, "incidents after the window", func() bool {
+		testutil.WaitFor(t, "incidents after the window", func() bool {
 			return count("SELECT COUNT(*) FROM incidents") == 2 &&
 				count("SELECT COUNT(*) FROM signals WHERE incident_id IS NOT NULL AND suppressed_by = ''") == instances
 		})
 		mail.WaitFor(t, 1, 30*time.Second)
-		waitFor(t, "the team's webhook", func() bool { return len(hook.Handled()) >= 2 })
+		testutil.WaitFor(t, "the team's webhook", func() bool { return len(hook.Handled()) >= 2 })
 		got := mail.Messages()
 		if !strings.Contains(strings.Join(got[0].To, ","), "payments@example.com") {
 			t.Errorf("first mail went to %v, want the payments team", got[0].To)

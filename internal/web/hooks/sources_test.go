@@ -127,7 +127,7 @@ func TestMailChatAndFormThroughTheServer(t *testing.T) {
 
 	// All arrive in the triage inbox; the mail was routed by its rule.
 	f := &firebreak{base: run.Base, srv: run.Server, admin: token}
-	eventually(t, "four signals in triage", func() bool {
+	testutil.WaitFor(t, "four signals in triage", func() bool {
 		r := f.api(t, "GET", "/signals", nil)
 		items, _ := r.body["items"].([]any)
 		return len(items) == 4

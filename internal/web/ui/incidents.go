@@ -193,10 +193,18 @@ func (u *UI) showIncident(w http.ResponseWriter, r *http.Request, v *view) {
 	u.renderIncident(w, r, v, nil)
 }
 
-func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, actionErr error) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
-	if !ok {
+// incidentRef is the incident id in the path's {ref}; a ref that is no
+// incident's answers the not-found page, and ok is false.
+func (u *UI) incidentRef(w http.ResponseWriter, r *http.Request, v *view) (id int64, ok bool) {
+	if id, ok = incident.ParseRef(r.PathValue("ref")); !ok {
 		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
+	}
+	return id, ok
+}
+
+func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, actionErr error) {
+	id, ok := u.incidentRef(w, r, v)
+	if !ok {
 		return
 	}
 	inc, err := u.Incidents.Get(r.Context(), v.User, id)
@@ -281,9 +289,8 @@ func (u *UI) renderIncident(w http.ResponseWriter, r *http.Request, v *view, act
 // act runs one change from the incident page and goes back to it; a refused
 // change shows the page again with the reason.
 func (u *UI) act(w http.ResponseWriter, r *http.Request, v *view, change func(id int64) error) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	if err := change(id); err != nil {

@@ -29,15 +29,7 @@ func TestSilenceFromTriage(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := httpSession(t, s.base, "alice")
-	var page string
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(page, "Disk 91% on db-3") {
-		if time.Now().After(deadline) {
-			t.Fatalf("signal never reached the inbox:\n%s", page)
-		}
-		time.Sleep(50 * time.Millisecond)
-		_, page = get(t, alice, s.base+"/triage")
-	}
+	page := waitForPage(t, alice, s.base+"/triage", "Disk 91% on db-3")
 	if !strings.Contains(page, `alertname=&#34;DiskFull&#34;`) || !strings.Contains(page, `instance=&#34;db-3&#34;`) {
 		t.Fatalf("the silence form is not prefilled with the signal's labels:\n%s", page)
 	}
@@ -67,17 +59,7 @@ func TestSilenceFromTriage(t *testing.T) {
 	if err := s.srv.Intake.Accept(ctx, []*intake.Signal{next}, nil); err != nil {
 		t.Fatal(err)
 	}
-	deadline = time.Now().Add(30 * time.Second)
-	for {
-		_, page = get(t, alice, s.base+"/maintenance")
-		if strings.Contains(page, "Disk 95% on db-4") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the silenced signal is not listed as kept quiet:\n%s", page)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	page = waitForPage(t, alice, s.base+"/maintenance", "Disk 95% on db-4") // listed as kept quiet
 	if !strings.Contains(page, "SIL-1") {
 		t.Error("kept quiet, but not by SIL-1")
 	}

@@ -85,9 +85,8 @@ func (u *UI) confirmPlaybookRun(w http.ResponseWriter, r *http.Request, v *view)
 // renderPlaybookConfirm shows exactly what running the step sends; a
 // refused run comes back here with its reason.
 func (u *UI) renderPlaybookConfirm(w http.ResponseWriter, r *http.Request, v *view, in playbook.RunInput, p *playbook.Preview, runErr error) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	inc, err := u.Incidents.Get(r.Context(), v.User, id)
@@ -113,9 +112,8 @@ func (u *UI) renderPlaybookConfirm(w http.ResponseWriter, r *http.Request, v *vi
 }
 
 func (u *UI) runPlaybook(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	in := playbookInput(r.PostForm)

@@ -44,9 +44,8 @@ type reportPage struct {
 }
 
 func (u *UI) reportOf(w http.ResponseWriter, r *http.Request, v *view) (*incident.Incident, *report.Report, bool) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return nil, nil, false
 	}
 	get := u.Reports.Get
@@ -72,13 +71,11 @@ func (u *UI) renderReport(w http.ResponseWriter, r *http.Request, v *view, actio
 	}
 	p := reportPage{Inc: inc, Report: rep, Notice: notice}
 	if actionErr != nil {
-		e, isDomain := fail.As(actionErr)
-		if !isDomain || e.Code == fail.Internal {
-			u.fail(w, r, v, actionErr)
+		msg, ok := u.refusalText(w, r, v, actionErr)
+		if !ok {
 			return
 		}
-		p.Error = e.Error()
-		w.WriteHeader(http.StatusBadRequest)
+		p.Error = msg
 	}
 	if rep == nil {
 		events, err := u.Incidents.Timeline(r.Context(), v.User, inc.ID, 0, 500)
@@ -336,13 +333,11 @@ func (u *UI) library(w http.ResponseWriter, r *http.Request, v *view) {
 			p.Hits, err = u.Library.Find(r.Context(), v.User, q.Get("q"), f)
 		}
 		if err != nil {
-			e, ok := fail.As(err)
-			if !ok || e.Code == fail.Internal {
-				u.fail(w, r, v, err)
+			msg, ok := u.refusalText(w, r, v, err)
+			if !ok {
 				return
 			}
-			p.Error = e.Error()
-			w.WriteHeader(http.StatusBadRequest)
+			p.Error = msg
 		}
 		p.Searched = true
 	}

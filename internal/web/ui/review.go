@@ -79,9 +79,8 @@ func (u *UI) showReview(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actionErr error, form map[string]string) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	st, err := u.Review.Get(r.Context(), v.User, id)
@@ -132,9 +131,8 @@ func (u *UI) renderReview(w http.ResponseWriter, r *http.Request, v *view, actio
 
 // reviewAct runs one change from the review page and goes back to it.
 func (u *UI) reviewAct(w http.ResponseWriter, r *http.Request, v *view, change func(id int64) (string, error)) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	query, err := change(id)
@@ -169,6 +167,19 @@ func refusalStatus(e *fail.Error) int {
 		return http.StatusConflict
 	}
 	return http.StatusBadRequest
+}
+
+// refusalText answers err on a page that shows refusals: one the person can
+// act on (bad input, a conflict) is its message, to show on the page with
+// status 400; anything else gets the error page, and ok is false.
+func (u *UI) refusalText(w http.ResponseWriter, r *http.Request, v *view, err error) (msg string, ok bool) {
+	e, ok := fail.As(err)
+	if !ok || e.Code == fail.Internal {
+		u.fail(w, r, v, err)
+		return "", false
+	}
+	w.WriteHeader(http.StatusBadRequest)
+	return e.Error(), true
 }
 
 // formTime reads a datetime-local or date field in the viewer's zone.

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/firebreak-oss/firebreak/internal/fail"
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/review"
 )
@@ -89,9 +88,8 @@ func nonNil(xs []string) []string {
 // when the other stages hold typed, unsaved text, the page is shown again
 // with that text in place.
 func (u *UI) saveStage(w http.ResponseWriter, r *http.Request, v *view) {
-	id, ok := incident.ParseRef(r.PathValue("ref"))
+	id, ok := u.incidentRef(w, r, v)
 	if !ok {
-		u.fail(w, r, v, fail.New(fail.NotFound, "no incident"))
 		return
 	}
 	stage := review.Stage(r.PathValue("stage"))

@@ -28,7 +28,7 @@ func TestReviewPageAndBoard(t *testing.T) {
 		"category": "detect", "term": "short", "owner": "alice", "due_at": due}, 201)
 	inc := s.Call(t, "alice", "POST", "/api/v1/incidents", map[string]any{"title": "Checkout 502s at evening peak", "grade": "SEV2",
 		"services": []string{"checkout-api"}, "cause_tags": []string{"db-connection-pool"}}, 201)["id"].(string)
-	reviewtest.WaitFor(t, "the recurrence match", func() bool {
+	testutil.WaitFor(t, "the recurrence match", func() bool {
 		return len(s.Call(t, "vic", "GET", "/api/v1/incidents/"+inc+"/review", nil, 200)["recurrences"].([]any)) == 1
 	})
 

@@ -32,13 +32,11 @@ func (u *UI) renderTriage(w http.ResponseWriter, r *http.Request, v *view, actio
 		p.NextURL = "/triage?cursor=" + strconv.FormatInt(sigs[len(sigs)-1].ID, 10)
 	}
 	if actionErr != nil {
-		e, ok := fail.As(actionErr)
-		if !ok || e.Code == fail.Internal {
-			u.fail(w, r, v, actionErr)
+		msg, ok := u.refusalText(w, r, v, actionErr)
+		if !ok {
 			return
 		}
-		p.Error = e.Error()
-		w.WriteHeader(http.StatusBadRequest)
+		p.Error = msg
 	}
 	u.render(w, r, "triage", v, p)
 }

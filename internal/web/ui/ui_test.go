@@ -293,6 +293,22 @@ func get(t *testing.T, c *http.Client, u string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
+// waitForPage gets u as c until the page shows want, and returns it; the
+// signals and jobs behind a page land a moment after they are handed in.
+func waitForPage(t *testing.T, c *http.Client, u, want string) string {
+	t.Helper()
+	var page string
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(page, want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never showed %q:\n%s", u, want, page)
+		}
+		time.Sleep(50 * time.Millisecond)
+		_, page = get(t, c, u)
+	}
+	return page
+}
+
 // TestSessionsAndForms checks the rules behind the pages over plain HTTP,
 // on both databases: sign-in, CSRF, restricted incidents, sign-out.
 func TestSessionsAndForms(t *testing.T) {
@@ -430,15 +446,7 @@ func TestTriagePage(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice := httpSession(t, s.base, "alice")
-	var page string
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(page, "Staging noise") {
-		if time.Now().After(deadline) {
-			t.Fatalf("signals never reached the inbox:\n%s", page)
-		}
-		time.Sleep(50 * time.Millisecond)
-		_, page = get(t, alice, s.base+"/triage")
-	}
+	page := waitForPage(t, alice, s.base+"/triage", "Staging noise")
 	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page)[1]
 	post := func(path string, form url.Values) (int, string) {
 		form.Set("csrf", csrf)

@@ -1,12 +1,8 @@
 package ui_test
 
 import (
-	"context"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/auth"
 	"github.com/firebreak-oss/firebreak/internal/catalog"
@@ -35,27 +31,10 @@ func TestMattermostWarRoomPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			if r, _ := run.Server.DB.WarRooms().Room(context.Background(), inc.ID); r != nil && r.SummaryTS != "" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("no war room")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitForRoom(t, run, inc.ID)
 		c := httpSession(t, run.Base, "ada")
 		for lang, hint := range map[string]string{"en": "Pin a message there to copy it", "ko": "채널에서 고정한 메시지는"} {
-			req, _ := http.NewRequest("GET", run.Base+"/incidents/"+inc.Ref(), nil)
-			req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if page := string(b); !strings.Contains(page, "Mattermost ~inc-1-checkout-slow") || !strings.Contains(page, hint) ||
+			if page := getInLang(t, c, run.Base+"/incidents/"+inc.Ref(), lang); !strings.Contains(page, "Mattermost ~inc-1-checkout-slow") || !strings.Contains(page, hint) ||
 				strings.Contains(page, "slack.com/app_redirect") {
 				t.Errorf("%s page lacks the Mattermost room", lang)
 			}

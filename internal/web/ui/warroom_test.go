@@ -43,34 +43,18 @@ func TestDemoWarRoom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			if r, _ := run.Server.DB.WarRooms().Room(context.Background(), inc.ID); r != nil && r.SummaryTS != "" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("no war room")
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
+		waitForRoom(t, run, inc.ID)
 		c := httpSession(t, run.Base, "ada")
 		name := "#inc-" + strings.TrimPrefix(inc.Ref(), "INC-") + "-payment-approvals-slow"
 		for lang, label := range map[string]string{"en": "Chat channel", "ko": "장애 채널"} {
-			req, _ := http.NewRequest("GET", run.Base+"/incidents/"+inc.Ref(), nil)
-			req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if page := string(b); !strings.Contains(page, label) || !strings.Contains(page, name) {
+			if page := getInLang(t, c, run.Base+"/incidents/"+inc.Ref(), lang); !strings.Contains(page, label) || !strings.Contains(page, name) {
 				t.Errorf("%s page lacks %q / %q", lang, label, name)
 			}
 		}
 		if _, err := run.Server.Incidents.SetStatus(t.Context(), ada, inc.ID, incident.Identified, ""); err != nil {
 			t.Fatal(err)
 		}
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			_, page := get(t, c, run.Base+"/demo/outbox")
 			if strings.Contains(page, name) && strings.Contains(page, "Identified · 원인 파악") {
@@ -82,4 +66,29 @@ func TestDemoWarRoom(t *testing.T) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	})
+}
+
+// waitForRoom waits until the incident's war room is made and its summary
+// posted.
+func waitForRoom(t *testing.T, run *testutil.Running, incidentID int64) {
+	t.Helper()
+	testutil.WaitFor(t, "the war room", func() bool {
+		r, _ := run.Server.DB.WarRooms().Room(context.Background(), incidentID)
+		return r != nil && r.SummaryTS != ""
+	})
+}
+
+// getInLang gets a page in the language lang (en or ko), as the lang
+// cookie asks.
+func getInLang(t *testing.T, c *http.Client, u, lang string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", u, nil)
+	req.AddCookie(&http.Cookie{Name: "lang", Value: lang})
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
