@@ -18,11 +18,18 @@ import (
 type Outbox struct {
 	db    *DB
 	group *batch.Group[func(*sql.Tx) error]
+	// outcomes writes deliveries' outcomes in shared rounds on PostgreSQL
+	// (see FinishShared).
+	outcomes *batch.Group[*outcome]
 }
 
 // Outbox returns a store of outbound messages. Keep one per process: its
 // shared transactions group the writes of concurrent deliveries.
-func (db *DB) Outbox() *Outbox { return &Outbox{db: db, group: newTxGroup(db)} }
+func (db *DB) Outbox() *Outbox {
+	s := &Outbox{db: db, group: newTxGroup(db)}
+	s.outcomes = newOutcomeGroup(s)
+	return s
+}
 
 // InTx runs fn in a transaction and commits when it returns nil.
 func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.inTx(ctx, fn) }
@@ -216,39 +223,36 @@ func (s *Outbox) Finish(ctx context.Context, tx *sql.Tx, id int64, st notify.Sta
 	return true, nil
 }
 
-// TakeSlot claims the destination's next send slot: when it is free, it
-// moves it every further and returns 0; otherwise it returns the wait. The
-// row lock (PostgreSQL) or the write lock (SQLite) serialises replicas.
+// TakeSlot claims the destination's next send slot in tx: when it is free,
+// it moves it every further and returns 0; otherwise it returns the wait.
 func (s *Outbox) TakeSlot(ctx context.Context, tx *sql.Tx, destination string, every time.Duration, now time.Time) (time.Duration, error) {
-	var wait time.Duration
-	err := func() error {
-		var next scanTime
-		err := tx.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1"+s.db.forUpdate(), destination).Scan(&next)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, "INSERT INTO delivery_slots (destination, next_at) VALUES ($1, $2) ON CONFLICT (destination) DO NOTHING",
-				destination, s.db.t(now.Add(every)))
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				wait = every // another replica took the first slot just now
-				return err
-			}
-			return nil
-		case err != nil:
-			return err
-		case next.Time.After(now):
-			wait = next.Time.Sub(now)
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, "UPDATE delivery_slots SET next_at = $1 WHERE destination = $2", s.db.t(now.Add(every)), destination)
-		return err
-	}()
+	return s.takeSlot(ctx, tx, destination, every, now)
+}
+
+// takeSlot claims the slot with one statement: the upsert takes the row's
+// lock, so two replicas cannot both move the same slot, and a free slot
+// costs one round trip (it was a SELECT … FOR UPDATE and an UPDATE inside a
+// transaction of their own, four round trips on PostgreSQL). Only a busy
+// slot reads its time again, to say how long to wait.
+func (s *Outbox) takeSlot(ctx context.Context, q queryer, destination string, every time.Duration, now time.Time) (time.Duration, error) {
+	var taken scanTime
+	err := q.QueryRowContext(ctx, `INSERT INTO delivery_slots (destination, next_at) VALUES ($1, $2)
+		ON CONFLICT (destination) DO UPDATE SET next_at = excluded.next_at WHERE delivery_slots.next_at <= $3
+		RETURNING next_at`, destination, s.db.t(now.Add(every)), s.db.t(now)).Scan(&taken)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("take delivery slot: %w", err)
+	}
+	var next scanTime
+	err = q.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1", destination).Scan(&next)
 	if err != nil {
 		return 0, fmt.Errorf("take delivery slot: %w", err)
 	}
-	return wait, nil
+	// The slot only ever moves later, so it is still ahead of now; the
+	// floor keeps a clock step from making a zero wait, which means taken.
+	return max(next.Time.Sub(now), time.Millisecond), nil
 }
 
 // ChatSummary returns the reference of an incident's summary message in a
