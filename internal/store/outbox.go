@@ -57,9 +57,10 @@ const messageColumns = `id, msg_key, incident_id, event_id, channel, target, tar
 	subject, body_text, body_html, payload, status, attempts, last_error, external_id, created_at, sent_at, failed_at`
 
 // InsertMessages stores the messages whose key is new, with one statement
-// per chunk: a declaration stores hundreds at once, and on PostgreSQL a
-// statement each was a network round trip each inside the declaring
-// transaction. The ids come back by key; added keeps the order of msgs.
+// per chunk on SQLite and one for all on PostgreSQL (insertMessagesSQL): a
+// declaration stores hundreds at once, and on PostgreSQL a statement each
+// was a network round trip each inside the declaring transaction. The ids
+// come back by key; added keeps the order of msgs.
 func (s *Outbox) InsertMessages(ctx context.Context, tx *sql.Tx, msgs []notify.Message) ([]notify.Message, error) {
 	var added []notify.Message
 	size := chunk
