@@ -15,6 +15,7 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/demo"
 	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
 // dbFlags are the flags of every command that opens the database itself.
@@ -74,6 +75,7 @@ gracefully.`,
 			opts.SMTPAddr, opts.TrustProxyHeaders = smtpAddr, trustProxy
 			opts.BaseURL, opts.IntakeJournal = baseURL, journalDir
 			opts.MetricsToken = metricsToken
+			opts.WarmConnections = store.WarmConnections
 			switch {
 			case configFile != "":
 				cfg, err := loadConfig(configFile)

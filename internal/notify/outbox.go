@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -35,13 +36,15 @@ type Store interface {
 	// and appends ev to its incident's timeline, in tx. It reports false
 	// when the message was no longer pending.
 	Finish(ctx context.Context, tx *sql.Tx, id int64, st Status, ref, reason string, at time.Time, ev *incident.Event) (bool, error)
-	// TakeSlot claims the destination's next send slot in tx, or says how
-	// long to wait for it.
-	TakeSlot(ctx context.Context, tx *sql.Tx, destination string, every time.Duration, now time.Time) (wait time.Duration, err error)
+	// ClaimSlot claims the destination's next send slot, or says how long
+	// to wait for it. The store picks the transaction: one shared with
+	// concurrent deliveries, or the claim's statement alone.
+	ClaimSlot(ctx context.Context, destination string, every time.Duration, now time.Time) (wait time.Duration, err error)
+	// FinishShared is Finish in a transaction shared with concurrent
+	// deliveries' outcomes, so a burst of deliveries costs a few commits,
+	// not one each. ev's ID is not set.
+	FinishShared(ctx context.Context, id int64, st Status, ref, reason string, at time.Time, ev *incident.Event) (bool, error)
 	InTx(ctx context.Context, fn func(*sql.Tx) error) error
-	// InSharedTx is InTx in a transaction other callers' writes may share:
-	// a burst of deliveries then costs a few commits, not one each.
-	InSharedTx(ctx context.Context, fn func(*sql.Tx) error) error
 }
 
 // Queue enqueues jobs inside a transaction; the job queue client is one.
@@ -168,8 +171,10 @@ const QueueName = "notify"
 // and MaxSending bounds how many are sent at the same time.
 var QueueConfig = river.QueueConfig{MaxWorkers: 500}
 
-// MaxSending is how many deliveries one server makes at once (as many SMTP
-// connections as a typical relay accepts from one client).
+// MaxSending is how many deliveries one server has talking to their
+// channels at once (as many SMTP connections as a typical relay accepts
+// from one client). Loading a message, claiming its slot and sending it
+// take a turn; recording the outcome does not.
 const MaxSending = 50
 
 // deliverTimeout bounds one try; a peer that hangs is tried again later.
@@ -198,7 +203,6 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	defer wait.Stop()
 	select {
 	case w.o.sending <- struct{}{}:
-		defer func() { <-w.o.sending }()
 	case <-wait.C:
 		return river.JobSnooze(time.Second)
 	case <-ctx.Done():
@@ -206,13 +210,19 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	}
 	ctx, cancel := context.WithTimeout(ctx, deliverTimeout)
 	defer cancel()
-	return w.o.deliver(ctx, job.Args.MessageID, job.Attempt, job.MaxAttempts)
+	var once sync.Once
+	sent := func() { once.Do(func() { <-w.o.sending }) }
+	defer sent()
+	return w.o.deliver(ctx, job.Args.MessageID, job.Attempt, job.MaxAttempts, sent)
 }
 
 // deliver makes one try at a message. It returns nil when the message is
 // done (sent, or failed for good and recorded), a snooze when it must wait
-// for its slot, and an error to be retried with backoff.
-func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int) error {
+// for its slot, and an error to be retried with backoff. It calls sent once
+// the channel has answered: the turn to send (MaxSending) bounds
+// connections to the channels, and recording the outcome needs none, so
+// the next delivery need not wait for it.
+func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int, sent func()) error {
 	m, err := o.store.Message(ctx, id)
 	if err != nil {
 		return err
@@ -226,11 +236,7 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 	}
 	if rl, ok := n.(RateLimited); ok {
 		dest, every := rl.Slot(m)
-		var wait time.Duration
-		err := o.store.InSharedTx(ctx, func(tx *sql.Tx) (err error) {
-			wait, err = o.store.TakeSlot(ctx, tx, dest, every, o.Now())
-			return err
-		})
+		wait, err := o.store.ClaimSlot(ctx, dest, every, o.Now())
 		if err != nil {
 			return err
 		}
@@ -239,6 +245,7 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 		}
 	}
 	ref, sendErr := n.Notify(ctx, m)
+	sent()
 	if sendErr == nil {
 		return o.finish(ctx, m, Sent, ref, "")
 	}
@@ -264,13 +271,11 @@ func (o *Outbox) deliver(ctx context.Context, id int64, attempt, maxAttempts int
 
 // finish records the outcome and tells the incident's timeline.
 func (o *Outbox) finish(ctx context.Context, m *Message, st Status, ref, reason string) error {
-	return o.store.InSharedTx(ctx, func(tx *sql.Tx) error {
-		done, err := o.store.Finish(ctx, tx, m.ID, st, ref, reason, o.Now().UTC(), o.event(m, st, reason, ""))
-		if err == nil && done && st == Failed {
-			o.Log.Warn("message not delivered", "message", m.ID, "channel", m.Channel, "to", m.To, "reason", reason)
-		}
-		return err
-	})
+	done, err := o.store.FinishShared(ctx, m.ID, st, ref, reason, o.Now().UTC(), o.event(m, st, reason, ""))
+	if err == nil && done && st == Failed {
+		o.Log.Warn("message not delivered", "message", m.ID, "channel", m.Channel, "to", m.To, "reason", reason)
+	}
+	return err
 }
 
 // fallBack gives up on a chat message and stores an e-mail to its fallback

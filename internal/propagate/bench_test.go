@@ -12,6 +12,7 @@ import (
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/notify"
 	"github.com/firebreak-oss/firebreak/internal/server"
+	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/testutil"
 )
 
@@ -51,7 +52,8 @@ func benchDeclare(b *testing.B, dbURL string) {
 			Email: &notify.EmailConfig{Host: mail.Host, Port: mail.Port, From: "Firebreak <fb@example.com>", TLS: "none"},
 			Slack: &notify.SlackConfig{Token: api.Token, APIURL: api.URL},
 		},
-		// Jobs: the defaults of serve.
+		// Jobs: the defaults of serve; its connections opened at start, as serve does.
+		WarmConnections: store.WarmConnections,
 	})
 	alice := auth.User{Name: "alice", Role: auth.Responder}
 	var lat []time.Duration

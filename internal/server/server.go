@@ -73,6 +73,10 @@ type Options struct {
 	Jobs        jobs.Config
 	// LivePoll is how often live web views look for news (default 1s).
 	LivePoll time.Duration
+	// WarmConnections is how many PostgreSQL connections Serve opens at
+	// start and keeps, so the first declaration's deliveries do not wait
+	// for new ones (serve: store.WarmConnections; 0: none, as in tests).
+	WarmConnections int
 	// SMTPAddr is where the alarm e-mail intake listens; empty: off.
 	SMTPAddr string
 	// IntakeJournal is a directory for the intake journal: webhooks answer
@@ -163,6 +167,7 @@ type Server struct {
 	log       *slog.Logger
 	routeKick chan struct{}
 	smtpAddr  string
+	warmConns int
 
 	// TeamTargets are the places teams added to be told, on top of the catalog's.
 	TeamTargets *teamtarget.Service
@@ -260,7 +265,7 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger, smtpAddr: o.SMTPAddr}
+	s := &Server{DB: db, Catalog: o.Catalog, log: o.Logger, smtpAddr: o.SMTPAddr, warmConns: o.WarmConnections}
 	users := db.Users()
 	s.Users = auth.NewService(users, o.Now)
 	s.Users.TeamExists = func(name string) bool { _, ok := o.Catalog.Team(name); return ok }
@@ -503,6 +508,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	if err := s.Jobs.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
+	go s.DB.Warm(ctx, s.warmConns)
 	go s.routeOnKick(ctx)
 	go s.flagWatcher.Run(ctx)
 	go s.listenTimeline(ctx)

@@ -18,11 +18,18 @@ import (
 type Outbox struct {
 	db    *DB
 	group *batch.Group[func(*sql.Tx) error]
+	// outcomes writes deliveries' outcomes in shared rounds on PostgreSQL
+	// (see FinishShared).
+	outcomes *batch.Group[*outcome]
 }
 
 // Outbox returns a store of outbound messages. Keep one per process: its
 // shared transactions group the writes of concurrent deliveries.
-func (db *DB) Outbox() *Outbox { return &Outbox{db: db, group: newTxGroup(db)} }
+func (db *DB) Outbox() *Outbox {
+	s := &Outbox{db: db, group: newTxGroup(db)}
+	s.outcomes = newOutcomeGroup(s)
+	return s
+}
 
 // InTx runs fn in a transaction and commits when it returns nil.
 func (s *Outbox) InTx(ctx context.Context, fn func(*sql.Tx) error) error { return s.db.inTx(ctx, fn) }
@@ -50,28 +57,25 @@ const messageColumns = `id, msg_key, incident_id, event_id, channel, target, tar
 	subject, body_text, body_html, payload, status, attempts, last_error, external_id, created_at, sent_at, failed_at`
 
 // InsertMessages stores the messages whose key is new, with one statement
-// per chunk: a declaration stores hundreds at once, and on PostgreSQL a
-// statement each was a network round trip each inside the declaring
-// transaction. The ids come back by key; added keeps the order of msgs.
+// per chunk on SQLite and one for all on PostgreSQL (insertMessagesSQL): a
+// declaration stores hundreds at once, and on PostgreSQL a statement each
+// was a network round trip each inside the declaring transaction. The ids
+// come back by key; added keeps the order of msgs.
 func (s *Outbox) InsertMessages(ctx context.Context, tx *sql.Tx, msgs []notify.Message) ([]notify.Message, error) {
 	var added []notify.Message
-	const columns = 16 // stay far below both databases' limit on parameters
-	for i := 0; i < len(msgs); i += chunk {
-		part := msgs[i:min(i+chunk, len(msgs))]
-		var a args
-		values := make([]string, len(part))
-		for j, m := range part {
-			ph := make([]string, 0, columns)
-			for _, v := range []any{m.Key, nullID(m.IncidentID), nullID(m.EventID), string(m.Channel), m.Target, m.TargetKey,
-				m.To, m.Lang, m.Thread, m.Fallback, m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status),
-				s.db.t(m.CreatedAt)} {
-				ph = append(ph, a.add(v))
-			}
-			values[j] = "(" + strings.Join(ph, ", ") + ")"
+	size := chunk
+	if s.db.Dialect == Postgres {
+		size = len(msgs) // one statement of arrays (insertMessagesSQL)
+	}
+	for i := 0; i < len(msgs); i += size {
+		part := msgs[i:min(i+size, len(msgs))]
+		var rows *sql.Rows
+		var err error
+		if s.db.Dialect == Postgres {
+			rows, err = s.insertMessagesPostgres(ctx, tx, part)
+		} else {
+			rows, err = s.insertMessagesValues(ctx, tx, part)
 		}
-		rows, err := tx.QueryContext(ctx, s.db.rebind(`INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel,
-			target, target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
-			VALUES `+strings.Join(values, ", ")+` ON CONFLICT (msg_key) DO NOTHING RETURNING id, msg_key`), a...)
 		if err != nil {
 			return nil, fmt.Errorf("insert outbound messages: %w", err)
 		}
@@ -102,6 +106,83 @@ func (s *Outbox) InsertMessages(ctx context.Context, tx *sql.Tx, msgs []notify.M
 		}
 	}
 	return added, nil
+}
+
+// insertMessagesValues inserts part as one VALUES list (SQLite).
+func (s *Outbox) insertMessagesValues(ctx context.Context, tx *sql.Tx, part []notify.Message) (*sql.Rows, error) {
+	const columns = 16 // a chunk stays far below SQLite's limit on parameters
+	var a args
+	values := make([]string, len(part))
+	for j, m := range part {
+		ph := make([]string, 0, columns)
+		for _, v := range []any{m.Key, nullID(m.IncidentID), nullID(m.EventID), string(m.Channel), m.Target, m.TargetKey,
+			m.To, m.Lang, m.Thread, m.Fallback, m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status),
+			s.db.t(m.CreatedAt)} {
+			ph = append(ph, a.add(v))
+		}
+		values[j] = "(" + strings.Join(ph, ", ") + ")"
+	}
+	return tx.QueryContext(ctx, s.db.rebind(`INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel,
+		target, target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
+		VALUES `+strings.Join(values, ", ")+` ON CONFLICT (msg_key) DO NOTHING RETURNING id, msg_key`), a...)
+}
+
+// insertMessagesSQL inserts a declaration's messages from one array per
+// column, in the order given. A VALUES list of 200 messages was 3,200
+// parameters, a statement text of its own per size for PostgreSQL to parse
+// and plan each time (some 50 ms of the declaring transaction on a busy
+// machine); this text is the same for any number of messages.
+const insertMessagesSQL = `INSERT INTO outbound_messages (msg_key, incident_id, event_id, channel, target,
+		target_key, address, lang, thread, fallback, subject, body_text, body_html, payload, status, created_at)
+	SELECT msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread, fallback,
+		subject, body_text, body_html, payload, status, created_at
+	FROM unnest(
+		$1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::timestamptz[]
+	) WITH ORDINALITY AS m (msg_key, incident_id, event_id, channel, target, target_key, address, lang, thread,
+		fallback, subject, body_text, body_html, payload, status, created_at, ord)
+	ORDER BY ord
+	ON CONFLICT (msg_key) DO NOTHING
+	RETURNING id, msg_key`
+
+// insertMessagesPostgres inserts part with insertMessagesSQL.
+func (s *Outbox) insertMessagesPostgres(ctx context.Context, tx *sql.Tx, part []notify.Message) (*sql.Rows, error) {
+	n := len(part)
+	keys, channels, targets, targetKeys := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	addresses, langs, threads, fallbacks := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	subjects, texts, htmls, payloads, statuses := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	incidents, events := make([]*int64, n), make([]*int64, n)
+	created := make([]time.Time, n)
+	for i, m := range part {
+		keys[i], channels[i], targets[i], targetKeys[i] = m.Key, string(m.Channel), m.Target, m.TargetKey
+		addresses[i], langs[i], threads[i], fallbacks[i] = m.To, m.Lang, m.Thread, m.Fallback
+		subjects[i], texts[i], htmls[i], payloads[i], statuses[i] = m.Subject, m.Text, m.HTML, string(m.Payload), string(m.Status)
+		if m.IncidentID != 0 {
+			incidents[i] = &part[i].IncidentID
+		}
+		if m.EventID != 0 {
+			events[i] = &part[i].EventID
+		}
+		created[i] = m.CreatedAt.UTC()
+	}
+	return tx.QueryContext(ctx, insertMessagesSQL,
+		keys,
+		incidents,
+		events,
+		channels,
+		targets,
+		targetKeys,
+		addresses,
+		langs,
+		threads,
+		fallbacks,
+		subjects,
+		texts,
+		htmls,
+		payloads,
+		statuses,
+		created,
+	)
 }
 
 func nullID(id int64) any {
@@ -216,39 +297,36 @@ func (s *Outbox) Finish(ctx context.Context, tx *sql.Tx, id int64, st notify.Sta
 	return true, nil
 }
 
-// TakeSlot claims the destination's next send slot: when it is free, it
-// moves it every further and returns 0; otherwise it returns the wait. The
-// row lock (PostgreSQL) or the write lock (SQLite) serialises replicas.
+// TakeSlot claims the destination's next send slot in tx: when it is free,
+// it moves it every further and returns 0; otherwise it returns the wait.
 func (s *Outbox) TakeSlot(ctx context.Context, tx *sql.Tx, destination string, every time.Duration, now time.Time) (time.Duration, error) {
-	var wait time.Duration
-	err := func() error {
-		var next scanTime
-		err := tx.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1"+s.db.forUpdate(), destination).Scan(&next)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			res, err := tx.ExecContext(ctx, "INSERT INTO delivery_slots (destination, next_at) VALUES ($1, $2) ON CONFLICT (destination) DO NOTHING",
-				destination, s.db.t(now.Add(every)))
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				wait = every // another replica took the first slot just now
-				return err
-			}
-			return nil
-		case err != nil:
-			return err
-		case next.Time.After(now):
-			wait = next.Time.Sub(now)
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, "UPDATE delivery_slots SET next_at = $1 WHERE destination = $2", s.db.t(now.Add(every)), destination)
-		return err
-	}()
+	return s.takeSlot(ctx, tx, destination, every, now)
+}
+
+// takeSlot claims the slot with one statement: the upsert takes the row's
+// lock, so two replicas cannot both move the same slot, and a free slot
+// costs one round trip (it was a SELECT … FOR UPDATE and an UPDATE inside a
+// transaction of their own, four round trips on PostgreSQL). Only a busy
+// slot reads its time again, to say how long to wait.
+func (s *Outbox) takeSlot(ctx context.Context, q queryer, destination string, every time.Duration, now time.Time) (time.Duration, error) {
+	var taken scanTime
+	err := q.QueryRowContext(ctx, `INSERT INTO delivery_slots (destination, next_at) VALUES ($1, $2)
+		ON CONFLICT (destination) DO UPDATE SET next_at = excluded.next_at WHERE delivery_slots.next_at <= $3
+		RETURNING next_at`, destination, s.db.t(now.Add(every)), s.db.t(now)).Scan(&taken)
+	if err == nil {
+		return 0, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("take delivery slot: %w", err)
+	}
+	var next scanTime
+	err = q.QueryRowContext(ctx, "SELECT next_at FROM delivery_slots WHERE destination = $1", destination).Scan(&next)
 	if err != nil {
 		return 0, fmt.Errorf("take delivery slot: %w", err)
 	}
-	return wait, nil
+	// The slot only ever moves later, so it is still ahead of now; the
+	// floor keeps a clock step from making a zero wait, which means taken.
+	return max(next.Time.Sub(now), time.Millisecond), nil
 }
 
 // ChatSummary returns the reference of an incident's summary message in a

@@ -70,9 +70,15 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
-		db.SetMaxOpenConns(25)
-		db.SetMaxIdleConns(10)
-		db.SetConnMaxIdleTime(5 * time.Minute)
+		// Every connection the pool opens stays open: a burst (a
+		// declaration's 200 deliveries) takes the whole pool, and with 10
+		// idle connections kept and those closed after five idle minutes,
+		// each burst opened most of its connections anew, a server process
+		// each, which cost a cold declaration some 0.5 s on a busy machine
+		// (docs/benchmarks.md, "Declare → 200 messages"). An idle
+		// connection costs the server memory, not CPU. See also Warm.
+		db.SetMaxOpenConns(postgresMaxConns)
+		db.SetMaxIdleConns(postgresMaxConns)
 		if err := ping(ctx, db); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("connect to postgres: %w", err)
@@ -114,6 +120,11 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	}
 	return &DB{SQL: db, QueueSQL: queue, Dialect: SQLite, URL: rawURL}, nil
 }
+
+// postgresMaxConns bounds one replica's pool on PostgreSQL (plus one
+// connection the job queue listens on). Three replicas stay under
+// PostgreSQL's default max_connections of 100.
+const postgresMaxConns = 25
 
 // sqliteDSN sets up each connection: WAL so readers never wait for the
 // writer, a busy timeout so writers queue instead of failing, transactions

@@ -43,7 +43,12 @@ func New(cfg notify.SlackConfig, summaries Summaries) *Notifier {
 	if cfg.APIURL == "" {
 		cfg.APIURL = notify.DefaultSlackAPI
 	}
-	return &Notifier{cfg: cfg, summaries: summaries, client: &http.Client{Timeout: 15 * time.Second}}
+	// Keep a connection per concurrent delivery: with net/http's default
+	// of two idle connections per host, a declaration's posts to Slack
+	// each opened a new connection (a TLS handshake each to slack.com).
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = notify.MaxSending
+	return &Notifier{cfg: cfg, summaries: summaries, client: &http.Client{Timeout: 15 * time.Second, Transport: tr}}
 }
 
 // Slot keeps to Slack's limit of about one message a second per channel.
