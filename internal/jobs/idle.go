@@ -62,6 +62,8 @@ type Runner struct {
 	mu       sync.Mutex
 	inflight int
 	last     time.Time // last job begun or ended, or client started
+	paused   bool
+	pauses   int
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -166,8 +168,7 @@ func (r *Runner) Stop(ctx context.Context) error {
 // started when it is called.
 func (r *Runner) run(ctx context.Context) {
 	for {
-		next, ok := r.awaitIdle(ctx)
-		if !ok {
+		if !r.awaitIdle(ctx) {
 			return
 		}
 		sctx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -180,7 +181,14 @@ func (r *Runner) run(ctx context.Context) {
 			r.log.Warn("pause the job queue", "err", err)
 			continue
 		}
+		// Read once stopped: the completer has written the last results
+		// (a job it had not would look like one left running).
+		next, err := r.nextDue(ctx)
+		if err != nil {
+			next = time.Now().Add(r.poll)
+		}
 		r.log.Debug("job queue paused", "until", next)
+		r.setPaused(true)
 		r.awaitWork(ctx, next)
 		for ctx.Err() == nil {
 			if err := r.Client.Start(ctx); err == nil {
@@ -199,19 +207,37 @@ func (r *Runner) run(ctx context.Context) {
 			return
 		}
 		r.touch(0)
+		r.setPaused(false)
 	}
 }
 
+func (r *Runner) setPaused(p bool) {
+	r.mu.Lock()
+	r.paused = p
+	if p {
+		r.pauses++
+	}
+	r.mu.Unlock()
+}
+
+// Paused tells whether the client is stopped for want of work, and how
+// often it has been.
+func (r *Runner) Paused() (paused bool, pauses int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paused, r.pauses
+}
+
 // awaitIdle waits, the client working, until no job has begun or ended in
-// this process for idleAfter and nothing is due; it returns when the next
-// thing falls due then. ok is false when ctx ended.
-func (r *Runner) awaitIdle(ctx context.Context) (next time.Time, ok bool) {
+// this process for idleAfter and nothing is due. It returns false when ctx
+// ended.
+func (r *Runner) awaitIdle(ctx context.Context) bool {
 	timer := time.NewTimer(r.idleAfter)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return time.Time{}, false
+			return false
 		case <-r.wake:
 			// Work is coming: count from now.
 			r.touch(0)
@@ -239,7 +265,7 @@ func (r *Runner) awaitIdle(ctx context.Context) (next time.Time, ok bool) {
 			timer.Reset(r.idleAfter)
 			continue
 		}
-		return next, true
+		return true
 	}
 }
 
@@ -312,11 +338,12 @@ func (r *Runner) nextDue(ctx context.Context) (time.Time, error) {
 		}
 		return next, nil
 	}
-	// SQLite keeps times as text; unixepoch with 'subsec' reads them.
+	// SQLite keeps times as text (UTC); julianday reads them, to seconds
+	// since 1970 here.
 	var waiting, running sql.NullFloat64
 	err := r.db.QueueSQL.QueryRowContext(ctx, `SELECT
-		(SELECT MIN(unixepoch(scheduled_at, 'subsec')) FROM river_job WHERE state IN ('available', 'scheduled', 'retryable') AND queue IN (`+in+`)),
-		(SELECT MIN(unixepoch(attempted_at, 'subsec')) FROM river_job WHERE state = 'running')`, args...).Scan(&waiting, &running)
+		(SELECT (julianday(MIN(scheduled_at)) - 2440587.5) * 86400.0 FROM river_job WHERE state IN ('available', 'scheduled', 'retryable') AND queue IN (`+in+`)),
+		(SELECT (julianday(MIN(attempted_at)) - 2440587.5) * 86400.0 FROM river_job WHERE state = 'running')`, args...).Scan(&waiting, &running)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("next due job: %w", err)
 	}

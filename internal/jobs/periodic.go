@@ -92,9 +92,11 @@ func runPeriodic(ctx context.Context, client *Client, list []Periodic, log *slog
 	}
 }
 
-// insertPeriodic inserts p's job for the period beginning at start. The
-// job is scheduled at the period's start, which makes its unique key the
-// same in every replica whenever each one's timer fires.
+// insertPeriodic inserts p's job for the period beginning at start. River
+// keys a job unique by period with the insert time truncated to the period,
+// the same in every replica whenever in the period each one's timer fires.
+// (An explicit start time would make the job "scheduled", left for the
+// leader's scheduler to release.)
 func insertPeriodic(ctx context.Context, client *Client, p Periodic, start time.Time, log *slog.Logger) {
 	args, opts := p.Construct()
 	if args == nil {
@@ -106,7 +108,6 @@ func insertPeriodic(ctx context.Context, client *Client, p Periodic, start time.
 	} else if withOpts, ok := args.(river.JobArgsWithInsertOpts); ok {
 		o = withOpts.InsertOpts()
 	}
-	o.ScheduledAt = start
 	// Every state, completed included: once per period, not "one waiting".
 	o.UniqueOpts = river.UniqueOpts{ByArgs: o.UniqueOpts.ByArgs, ByPeriod: p.Every, ByState: []rivertype.JobState{
 		rivertype.JobStateAvailable, rivertype.JobStateCompleted, rivertype.JobStatePending,
