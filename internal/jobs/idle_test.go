@@ -141,7 +141,9 @@ var errTryAgain error = tryAgain{}
 // retrySoon retries a failed job after 1.5 s.
 type retrySoon struct{}
 
-func (retrySoon) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(1500 * time.Millisecond) }
+func (retrySoon) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(1500 * time.Millisecond)
+}
 
 // TestPausedRunnerRunsJobsWhenDue: a job retried after a failure and then
 // snoozed runs on time though the queue paused in between each time, its
