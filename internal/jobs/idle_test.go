@@ -201,9 +201,15 @@ func TestPeriodicJobsRunOncePerPeriod(t *testing.T) {
 	eachDB(t, func(t *testing.T, db *store.DB) {
 		w := &tickWorker{}
 		cfg := jobs.Config{
-			Register: func(ws *river.Workers) { river.AddWorker(ws, w) },
-			Periodic: []jobs.Periodic{jobs.NewPeriodic(time.Second,
-				func() (river.JobArgs, *river.InsertOpts) { return tickArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
+			Register: func(ws *river.Workers) { river.AddWorker(ws, w); river.AddWorker(ws, &wakeWorker{}) },
+			Periodic: []jobs.Periodic{
+				jobs.NewPeriodic(time.Second,
+					func() (river.JobArgs, *river.InsertOpts) { return tickArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+				// A catch-up with nothing to catch up is skipped.
+				jobs.NewPeriodic(time.Second,
+					func() (river.JobArgs, *river.InsertOpts) { return wakeArgs{N: 1}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+					When(func(context.Context) (bool, error) { return false, nil }),
+			},
 		}
 		replicas := 1
 		if db.Dialect == store.Postgres {
@@ -218,6 +224,13 @@ func TestPeriodicJobsRunOncePerPeriod(t *testing.T) {
 		var n int
 		if err := db.QueueSQL.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'test_tick'").Scan(&n); err != nil {
 			t.Fatal(err)
+		}
+		var skipped int
+		if err := db.QueueSQL.QueryRow("SELECT COUNT(*) FROM river_job WHERE kind = 'test_wake'").Scan(&skipped); err != nil {
+			t.Fatal(err)
+		}
+		if skipped != 0 {
+			t.Errorf("%d runs of a periodic job that was never needed", skipped)
 		}
 		// The periods begun since the first start, and the one it began in.
 		periods := int(time.Since(from)/time.Second) + 2

@@ -25,6 +25,17 @@ type Periodic struct {
 	// RunOnStart inserts the job for the current period when the runner
 	// starts (once across replicas, like any other period).
 	RunOnStart bool
+	// Needed, when set, is asked at the start of each period whether the
+	// job has anything to do (one cheap query); when it has not, the
+	// period is skipped, and no replica's queue wakes up for it. An error
+	// counts as needed.
+	Needed func(ctx context.Context) (bool, error)
+}
+
+// When returns p run only in periods where needed says it has work.
+func (p Periodic) When(needed func(ctx context.Context) (bool, error)) Periodic {
+	p.Needed = needed
+	return p
 }
 
 // NewPeriodic is a periodic job, with River's constructor and options.
@@ -98,6 +109,14 @@ func runPeriodic(ctx context.Context, client *Client, list []Periodic, log *slog
 // (An explicit start time would make the job "scheduled", left for the
 // leader's scheduler to release.)
 func insertPeriodic(ctx context.Context, client *Client, p Periodic, start time.Time, log *slog.Logger) {
+	if p.Needed != nil {
+		nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		needed, err := p.Needed(nctx)
+		cancel()
+		if err == nil && !needed {
+			return
+		}
+	}
 	args, opts := p.Construct()
 	if args == nil {
 		return

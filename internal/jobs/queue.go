@@ -248,3 +248,19 @@ func Counts(ctx context.Context, db *store.DB) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// RunningIn is a Periodic.Needed: whether any job of queue is running (in
+// any replica), for a look for deliveries whose worker died.
+func RunningIn(db *store.DB, queue string) func(ctx context.Context) (bool, error) {
+	q := "SELECT COUNT(*) FROM river_job WHERE state = 'running' AND queue = ?"
+	if db.Dialect == store.Postgres {
+		q = "SELECT COUNT(*) FROM river_job WHERE state = 'running' AND queue = $1"
+	}
+	return func(ctx context.Context) (bool, error) {
+		var n int
+		if err := db.QueueSQL.QueryRowContext(ctx, q, queue).Scan(&n); err != nil {
+			return true, err
+		}
+		return n > 0, nil
+	}
+}

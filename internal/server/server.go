@@ -357,18 +357,21 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// run picks up whatever a crash or a race left behind. Every run is a
 	// few writes, so it is not frequent: an idle server should cost nothing.
 	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(routeCatchUpEvery,
-		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+		When(unrouted(signals)))
 	if jc.Queues == nil {
 		jc.Queues = map[string]river.QueueConfig{}
 	}
 	jc.Queues[notify.QueueName] = notify.QueueConfig
 	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(notify.RescueEvery,
-		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+		When(jobs.RunningIn(db, notify.QueueName)))
 	jc.Periodic = append(jc.Periodic,
 		jobs.NewPeriodic(15*time.Minute,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		jobs.NewPeriodic(time.Minute,
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+			When(unindexed(db)),
 		flagLeftPeriodic())
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
