@@ -1,8 +1,10 @@
 // Package jobs runs Firebreak's background work through a durable queue kept
 // in the database (River), on SQLite and PostgreSQL alike. Every side effect
 // that talks to the outside is a job: stored first, retried with backoff, and
-// kept with its errors when it finally fails. River elects one leader among
-// the replicas to schedule periodic jobs.
+// kept with its errors when it finally fails. A server works the queue
+// through a Runner, which stops River's client while nothing is due and
+// starts it again when something is (idle.go); periodic jobs are inserted
+// once per period by whichever replica comes first (periodic.go).
 package jobs
 
 import (
