@@ -180,8 +180,9 @@ func build(db *store.DB, now func() time.Time, cfg Config, r *Runner) (*Client, 
 		queues[name] = q
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &StaleCheckWorker{Incidents: db.Incidents(), Users: db.Users(), Reminders: cfg.Reminders,
-		UpdateEvery: cfg.UpdateEvery, Now: now})
+	stale := &StaleCheckWorker{Incidents: db.Incidents(), Users: db.Users(), Reminders: cfg.Reminders,
+		UpdateEvery: cfg.UpdateEvery, Now: now}
+	river.AddWorker(workers, stale)
 	if cfg.Register != nil {
 		cfg.Register(workers)
 	}
@@ -191,7 +192,7 @@ func build(db *store.DB, now func() time.Time, cfg Config, r *Runner) (*Client, 
 	}
 	periodic := append([]Periodic{NewPeriodic(cfg.StaleCheckEvery,
 		func() (river.JobArgs, *river.InsertOpts) { return StaleCheckArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})}, cfg.Periodic...)
+		&river.PeriodicJobOpts{RunOnStart: true}).When(stale.Due)}, cfg.Periodic...)
 	hooks := []rivertype.Hook{&snoozeWaker{exec: drv.GetExecutor()}}
 	var riverPeriodic []*river.PeriodicJob
 	if r == nil {
