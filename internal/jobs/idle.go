@@ -289,9 +289,8 @@ func (r *Runner) awaitWork(ctx context.Context, next time.Time) {
 			if t.Before(next) {
 				next = t
 			}
-			if !timer.Stop() {
-				<-timer.C
-			}
+			// The loop resets the timer (Go 1.23 timers need no draining;
+			// an older one's stale tick costs one query).
 		case <-timer.C:
 			if n, err := r.nextDue(ctx); err == nil && n.Before(next) {
 				next = n
