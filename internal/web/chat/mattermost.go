@@ -70,22 +70,32 @@ func mattermostUsage(cmd string) string {
 		"`%[1]s note <text>` (in an incident's channel · 장애 채널에서) or `%[1]s note INC-<n> <text>` — add a note to the timeline. · 타임라인에 메모를 남깁니다.", cmd)
 }
 
-func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.Values, rest string) {
-	ctx := r.Context()
-	var id int64
-	if first, after := cut(rest); after != "" && strings.HasPrefix(strings.ToUpper(first), "INC-") {
+// commandIncident reads which incident a Mattermost command is about: an
+// "INC-n" first in rest (followed by more text, when withText says the
+// command needs some), else the incident whose war room the channel is (0
+// when it is none). It returns rest without the reference. ok is false
+// when the answer is already written (the room could not be looked up).
+func (h *Handler) commandIncident(w http.ResponseWriter, r *http.Request, f url.Values, rest string, withText bool) (id int64, _ string, ok bool) {
+	if first, after := cut(rest); (after != "" || !withText) && strings.HasPrefix(strings.ToUpper(first), "INC-") {
 		if n, ok := incident.ParseRef(first); ok {
-			id, rest = n, after
+			return n, after, true
 		}
 	}
-	if id == 0 {
-		n, _, err := h.Rooms.IncidentOfRoom(ctx, warroom.Mattermost, f.Get("channel_id"))
-		if err != nil {
-			h.log().ErrorContext(ctx, "mattermost: find the channel's incident", "channel", f.Get("channel_id"), "err", err)
-			mmAnswer(w, "ephemeral", tryAgain)
-			return
-		}
-		id = n // 0 when the channel is no war room
+	ctx := r.Context()
+	n, _, err := h.Rooms.IncidentOfRoom(ctx, warroom.Mattermost, f.Get("channel_id"))
+	if err != nil {
+		h.log().ErrorContext(ctx, "mattermost: find the channel's incident", "channel", f.Get("channel_id"), "err", err)
+		mmAnswer(w, "ephemeral", tryAgain)
+		return 0, rest, false
+	}
+	return n, rest, true
+}
+
+func (h *Handler) mattermostNote(w http.ResponseWriter, r *http.Request, f url.Values, rest string) {
+	ctx := r.Context()
+	id, rest, ok := h.commandIncident(w, r, f, rest, true)
+	if !ok {
+		return
 	}
 	if id == 0 || strings.TrimSpace(rest) == "" {
 		mmAnswer(w, "ephemeral", "This channel is no incident's channel, or the note is empty; name the incident. · 장애 채널이 아니거나 메모가 비었습니다. 장애 번호를 적어 주세요.")

@@ -103,20 +103,9 @@ func (h *Handler) mattermostDialog(w http.ResponseWriter, r *http.Request) {
 // out.
 func (h *Handler) mattermostUpdate(w http.ResponseWriter, r *http.Request, f url.Values, cmd, rest string) {
 	ctx := r.Context()
-	var id int64
-	if first, after := cut(rest); strings.HasPrefix(strings.ToUpper(first), "INC-") {
-		if n, ok := incident.ParseRef(first); ok {
-			id, rest = n, after
-		}
-	}
-	if id == 0 {
-		n, _, err := h.Rooms.IncidentOfRoom(ctx, warroom.Mattermost, f.Get("channel_id"))
-		if err != nil {
-			h.log().ErrorContext(ctx, "mattermost: find the channel's incident", "channel", f.Get("channel_id"), "err", err)
-			mmAnswer(w, "ephemeral", tryAgain)
-			return
-		}
-		id = n
+	id, rest, ok := h.commandIncident(w, r, f, rest, false)
+	if !ok {
+		return
 	}
 	if id == 0 {
 		mmAnswer(w, "ephemeral", fmt.Sprintf("This channel is no incident's channel; name the incident. · 장애 채널이 아닙니다. 장애 번호를 적어 주세요.\n"+
