@@ -190,8 +190,15 @@ func (s *Service) remindReport(ctx context.Context, p *Report, now time.Time) (b
 	if err != nil && fail.CodeOf(err) != fail.NotFound {
 		return false, err
 	}
+	reminded := false
 	_, err = s.Store.UpdateReport(ctx, p.IncidentID, func(r *Report) (Change, error) {
 		var ch Change
+		// Asked again on the locked row: another run (a second replica's,
+		// or one started by hand) may have reminded since the list was read.
+		if r.RemindedAt != nil && now.Sub(*r.RemindedAt) < s.Config.RemindEvery {
+			return ch, nil
+		}
+		reminded = true
 		r.DueAt = due
 		if r.Overdue(now) && !r.OverdueFlagged {
 			ch.Events = append(ch.Events, overdueEvent(r.DueAt, r.Owner, now))
@@ -204,7 +211,7 @@ func (s *Service) remindReport(ctx context.Context, p *Report, now time.Time) (b
 		}
 		return ch, nil
 	})
-	return err == nil, err
+	return err == nil && reminded, err
 }
 
 // remindUnstarted flags and reminds the owner of an incident whose first
