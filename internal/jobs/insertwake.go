@@ -22,20 +22,16 @@ import (
 // SQLite (see wake.go). The workers debounce notifications, so a
 // notification too many costs nothing, and with none held back the polls
 // are only a fallback and can be rare.
-//
-// A paused Runner (idle.go), if any, also hears of jobs inserted to run
-// later, so that it wakes when they fall due.
 type insertWakeDriver struct {
 	riverdriver.Driver[*sql.Tx]
-	runner *Runner
 }
 
 func (d *insertWakeDriver) GetExecutor() riverdriver.Executor {
-	return &insertWakeExecutor{Executor: d.Driver.GetExecutor(), runner: d.runner}
+	return &insertWakeExecutor{Executor: d.Driver.GetExecutor()}
 }
 
 func (d *insertWakeDriver) UnwrapExecutor(tx *sql.Tx) riverdriver.ExecutorTx {
-	return &insertWakeExecutorTx{ExecutorTx: d.Driver.UnwrapExecutor(tx), runner: d.runner}
+	return &insertWakeExecutorTx{ExecutorTx: d.Driver.UnwrapExecutor(tx)}
 }
 
 func (d *insertWakeDriver) UnwrapTx(execTx riverdriver.ExecutorTx) *sql.Tx {
@@ -47,7 +43,6 @@ func (d *insertWakeDriver) UnwrapTx(execTx riverdriver.ExecutorTx) *sql.Tx {
 
 type insertWakeExecutor struct {
 	riverdriver.Executor
-	runner *Runner
 }
 
 func (e *insertWakeExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
@@ -55,13 +50,13 @@ func (e *insertWakeExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx,
 	if err != nil {
 		return nil, err
 	}
-	return &insertWakeExecutorTx{ExecutorTx: tx, runner: e.runner}, nil
+	return &insertWakeExecutorTx{ExecutorTx: tx}, nil
 }
 
 func (e *insertWakeExecutor) JobInsertFastMany(ctx context.Context, params *riverdriver.JobInsertFastManyParams) ([]*riverdriver.JobInsertFastResult, error) {
 	res, err := e.Executor.JobInsertFastMany(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.Executor, e.runner, params)
+		err = announceInserts(ctx, e.Executor, params)
 	}
 	return res, err
 }
@@ -69,14 +64,13 @@ func (e *insertWakeExecutor) JobInsertFastMany(ctx context.Context, params *rive
 func (e *insertWakeExecutor) JobInsertFastManyNoReturning(ctx context.Context, params *riverdriver.JobInsertFastManyParams) (int, error) {
 	n, err := e.Executor.JobInsertFastManyNoReturning(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.Executor, e.runner, params)
+		err = announceInserts(ctx, e.Executor, params)
 	}
 	return n, err
 }
 
 type insertWakeExecutorTx struct {
 	riverdriver.ExecutorTx
-	runner *Runner
 }
 
 func (e *insertWakeExecutorTx) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
@@ -84,13 +78,13 @@ func (e *insertWakeExecutorTx) Begin(ctx context.Context) (riverdriver.ExecutorT
 	if err != nil {
 		return nil, err
 	}
-	return &insertWakeExecutorTx{ExecutorTx: tx, runner: e.runner}, nil
+	return &insertWakeExecutorTx{ExecutorTx: tx}, nil
 }
 
 func (e *insertWakeExecutorTx) JobInsertFastMany(ctx context.Context, params *riverdriver.JobInsertFastManyParams) ([]*riverdriver.JobInsertFastResult, error) {
 	res, err := e.ExecutorTx.JobInsertFastMany(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.ExecutorTx, e.runner, params)
+		err = announceInserts(ctx, e.ExecutorTx, params)
 	}
 	return res, err
 }
@@ -98,7 +92,7 @@ func (e *insertWakeExecutorTx) JobInsertFastMany(ctx context.Context, params *ri
 func (e *insertWakeExecutorTx) JobInsertFastManyNoReturning(ctx context.Context, params *riverdriver.JobInsertFastManyParams) (int, error) {
 	n, err := e.ExecutorTx.JobInsertFastManyNoReturning(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.ExecutorTx, e.runner, params)
+		err = announceInserts(ctx, e.ExecutorTx, params)
 	}
 	return n, err
 }
@@ -108,15 +102,11 @@ const insertTopic = "river_insert"
 
 // announceInserts sends one insert notification per queue that got a job
 // due now. Scheduled jobs are left to River's scheduler, which announces
-// them when they fall due; a runner hears when that is, so that a paused
-// client is started for it.
-func announceInserts(ctx context.Context, exec riverdriver.Executor, r *Runner, params *riverdriver.JobInsertFastManyParams) error {
+// them when they fall due.
+func announceInserts(ctx context.Context, exec riverdriver.Executor, params *riverdriver.JobInsertFastManyParams) error {
 	seen := map[string]bool{}
 	var payloads []string
 	for _, j := range params.Jobs {
-		if j.State != rivertype.JobStateAvailable && r != nil && j.ScheduledAt != nil {
-			r.scheduled(*j.ScheduledAt)
-		}
 		if j.State != rivertype.JobStateAvailable || seen[j.Queue] {
 			continue
 		}
