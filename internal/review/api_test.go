@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/review/reviewtest"
 	"github.com/firebreak-oss/firebreak/internal/server"
@@ -79,7 +80,15 @@ func TestTaskForceAllOrNothing(t *testing.T) {
 		timeline := func() int {
 			return len(s.Call(t, "root", "GET", "/api/v1/incidents/"+inc+"/timeline", nil, 200)["items"].([]any))
 		}
+		// The declaration's messages write their deliveries on the timeline
+		// as the job queue sends them (after it starts, if it had paused
+		// for want of work): count once they have.
 		before := timeline()
+		for settled := false; !settled; {
+			time.Sleep(300 * time.Millisecond)
+			n := timeline()
+			settled, before = n == before, n
+		}
 		p := s.Call(t, "alice", "POST", "/api/v1/task-forces", map[string]any{"name": "checkout-reliability",
 			"items": []any{json.Number(ids[0]), 9999}}, 404)
 		if p["field"] != "items[1]" || !strings.Contains(p["detail"].(string), "9999") {
