@@ -62,13 +62,26 @@ type byDuration [numMeasures][]int
 
 func sortByDuration(rows []IncidentRow) *byDuration {
 	var o byDuration
+	// Sorted as (duration, index) pairs in one slice: the comparison reads
+	// neighbouring memory rather than jumping into the rows, and the index
+	// breaks ties, so the order is the same as a stable sort's.
+	type pair struct {
+		d time.Duration
+		i int
+	}
+	pairs := make([]pair, 0, len(rows))
 	for m := range o {
+		pairs = pairs[:0]
 		for i := range rows {
 			if rows[i].Has[m] {
-				o[m] = append(o[m], i)
+				pairs = append(pairs, pair{rows[i].Took[m], i})
 			}
 		}
-		slices.SortStableFunc(o[m], func(a, b int) int { return cmp.Compare(rows[a].Took[m], rows[b].Took[m]) })
+		slices.SortFunc(pairs, func(a, b pair) int { return cmp.Or(cmp.Compare(a.d, b.d), cmp.Compare(a.i, b.i)) })
+		o[m] = make([]int, len(pairs))
+		for k, p := range pairs {
+			o[m][k] = p.i
+		}
 	}
 	return &o
 }
@@ -83,25 +96,29 @@ func groupBy(rows []IncidentRow, order *byDuration, keys func(IncidentRow) []str
 		n     int
 		count [numMeasures]int // rows with each measure
 		seen  [numMeasures]int // of them, passed in duration order
+		rank  [numMeasures][2]int
 		stat  [numMeasures]Stat
 	}
-	var accs []*acc
-	index := map[string]int{}
-	// groupsOf[i] are the groups of rows[i], as indexes into accs.
-	groupsOf := make([][]int, len(rows))
+	var accs []acc
+	index := map[string]int32{}
+	// The groups of rows[i] are groups[start[i]:start[i+1]], as indexes
+	// into accs: one flat slice rather than one per row.
+	start := make([]int32, len(rows)+1)
+	groups := make([]int32, 0, len(rows))
 	for i, r := range rows {
+		first := len(groups)
 		for _, k := range keys(r) {
 			g, ok := index[k]
 			if !ok {
-				g = len(accs)
+				g = int32(len(accs))
 				index[k] = g
-				accs = append(accs, &acc{key: k})
+				accs = append(accs, acc{key: k})
 			}
-			if slices.Contains(groupsOf[i], g) {
+			if slices.Contains(groups[first:], g) {
 				continue
 			}
-			groupsOf[i] = append(groupsOf[i], g)
-			a := accs[g]
+			groups = append(groups, g)
+			a := &accs[g]
 			a.n++
 			for m := range Measures {
 				if r.Has[m] {
@@ -109,33 +126,41 @@ func groupBy(rows []IncidentRow, order *byDuration, keys func(IncidentRow) []str
 				}
 			}
 		}
+		start[i+1] = int32(len(groups))
+	}
+	for g := range accs {
+		a := &accs[g]
+		for m := range Measures {
+			a.rank[m] = [2]int{rank(0.5, a.count[m]), rank(0.9, a.count[m])}
+		}
 	}
 	for m := range Measures {
 		for _, i := range order[m] {
 			d := rows[i].Took[m]
-			for _, g := range groupsOf[i] {
-				a := accs[g]
+			for _, g := range groups[start[i]:start[i+1]] {
+				a := &accs[g]
 				k := a.seen[m]
 				a.seen[m]++
-				if k == rank(0.5, a.count[m]) {
+				if k == a.rank[m][0] {
 					a.stat[m].Median = d
 				}
-				if k == rank(0.9, a.count[m]) {
+				if k == a.rank[m][1] {
 					a.stat[m].P90 = d
 				}
 			}
 		}
 	}
 	out := make([]Group, 0, len(accs))
-	for _, a := range accs {
-		g := Group{Key: a.key, Incidents: a.n, Stats: make(map[Measure]Stat, len(Measures))}
+	for g := range accs {
+		a := &accs[g]
+		grp := Group{Key: a.key, Incidents: a.n, Stats: make(map[Measure]Stat, len(Measures))}
 		for m, name := range Measures {
 			st := a.stat[m]
 			st.Count = a.count[m]
 			st.MedianSeconds, st.P90Seconds = int64(st.Median/time.Second), int64(st.P90/time.Second)
-			g.Stats[name] = st
+			grp.Stats[name] = st
 		}
-		out = append(out, g)
+		out = append(out, grp)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Incidents != out[j].Incidents {
@@ -150,7 +175,11 @@ func groupBy(rows []IncidentRow, order *byDuration, keys func(IncidentRow) []str
 // a cause tag still count somewhere.
 func orNone(xs []string) []string {
 	if len(xs) == 0 {
-		return []string{"none"}
+		return noneKey
 	}
 	return xs
 }
+
+// noneKey is the one key list of an incident without services or tags,
+// shared (read only) so that no row allocates its own.
+var noneKey = []string{"none"}

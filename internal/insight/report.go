@@ -318,7 +318,10 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 	zone := s.zone()
 	rep.Incidents = len(incs)
 	order := sortByDuration(incs)
-	all := groupBy(incs, order, func(IncidentRow) []string { return []string{"all"} })
+	// The key functions hand out shared, read-only lists, so that no row
+	// allocates its keys (five breakdowns of a year's rows).
+	allKey := []string{"all"}
+	all := groupBy(incs, order, func(IncidentRow) []string { return allKey })
 	if len(all) == 1 {
 		rep.Overall = all[0]
 	} else {
@@ -328,11 +331,11 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 		}
 	}
 	rep.By = map[string][]Group{
-		"grade":   groupBy(incs, order, func(r IncidentRow) []string { return []string{r.Grade.String()} }),
+		"grade":   groupBy(incs, order, gradeKeys()),
 		"service": groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.Services) }),
 		"team":    groupBy(incs, order, s.teamsOf()),
 		"cause":   groupBy(incs, order, func(r IncidentRow) []string { return orNone(r.CauseTags) }),
-		"source":  groupBy(incs, order, func(r IncidentRow) []string { return []string{detectionSource(r)} }),
+		"source":  groupBy(incs, order, sourceKeys()),
 	}
 	sort.Slice(rep.By["grade"], func(i, j int) bool { return rep.By["grade"][i].Key < rep.By["grade"][j].Key })
 	rep.Counts = counts(incs, rep.Period, rep.Bucket, zone)
@@ -340,25 +343,69 @@ func (s *Service) measureIncidents(rep *Report, incs []IncidentRow) {
 	rep.Recurrence = recurrence(incs)
 }
 
+// gradeKeys gives an incident's grade as its key, from one list per grade.
+func gradeKeys() func(IncidentRow) []string {
+	lists := map[incident.Grade][]string{}
+	return func(r IncidentRow) []string {
+		l, ok := lists[r.Grade]
+		if !ok {
+			l = []string{r.Grade.String()}
+			lists[r.Grade] = l
+		}
+		return l
+	}
+}
+
+// sourceKeys gives an incident's detection source as its key, from one
+// list per source.
+func sourceKeys() func(IncidentRow) []string {
+	lists := map[incident.Detection][]string{}
+	return func(r IncidentRow) []string {
+		l, ok := lists[r.Detection]
+		if !ok {
+			l = []string{detectionSource(r)}
+			lists[r.Detection] = l
+		}
+		return l
+	}
+}
+
 // teamsOf gives the owning teams of an incident's services, each once.
 // Each service's team is looked up in the catalog once per report (a
-// lookup copies the service's whole entry).
+// lookup copies the service's whole entry), and an incident on one service
+// (most are) gets that service's list of teams, shared.
 func (s *Service) teamsOf() func(IncidentRow) []string {
 	teamOf := map[string]string{}
+	one := map[string][]string{}
+	team := func(name string) string {
+		t, ok := teamOf[name]
+		if !ok {
+			if s.Catalog != nil {
+				if svc, found := s.Catalog.Service(name); found {
+					t = svc.Team
+				}
+			}
+			teamOf[name] = t
+		}
+		return t
+	}
 	return func(r IncidentRow) []string {
+		if len(r.Services) == 1 {
+			l, ok := one[r.Services[0]]
+			if !ok {
+				var teams []string
+				if t := team(r.Services[0]); t != "" {
+					teams = []string{t}
+				}
+				l = orNone(teams)
+				one[r.Services[0]] = l
+			}
+			return l
+		}
 		var teams []string
-		if s.Catalog != nil {
-			for _, name := range r.Services {
-				team, ok := teamOf[name]
-				if !ok {
-					if svc, found := s.Catalog.Service(name); found {
-						team = svc.Team
-					}
-					teamOf[name] = team
-				}
-				if team != "" && !slices.Contains(teams, team) {
-					teams = append(teams, team)
-				}
+		for _, name := range r.Services {
+			if t := team(name); t != "" && !slices.Contains(teams, t) {
+				teams = append(teams, t)
 			}
 		}
 		return orNone(teams)

@@ -29,3 +29,16 @@ ALTER TABLE action_items ADD COLUMN insight_open TEXT GENERATED ALWAYS AS (
     id || char(30) || term || char(30) || category || char(30) || created_at || char(30) || coalesce(due_at, '')) VIRTUAL;
 DROP INDEX action_items_insight_open;
 CREATE INDEX action_items_insight_open ON action_items (status, created_at, incident_id, insight_open);
+
+-- The other reads of a cold question, answered from indexes alone instead
+-- of a table row per incident or review stage: the review stages of the
+-- incidents resolved in a period (with the held time as Unix seconds,
+-- which the "held in time" test compares; SQLite takes the indexed value
+-- instead of parsing the text per row), and the action-item sums on the
+-- facts rows (both the sums and the incidents whose items straddle an end
+-- of the period).
+DROP INDEX insight_facts_resolved;
+CREATE INDEX insight_facts_resolved ON insight_facts (resolved_unix, restricted, grade) WHERE resolved_unix IS NOT NULL;
+CREATE INDEX retrospectives_insight_held ON retrospectives (incident_id, held_at, unixepoch(held_at));
+CREATE INDEX insight_facts_items ON insight_facts (item_n, restricted, grade, item_opened_min, item_opened_max,
+    item_done_min, item_done_max, item_done_n, item_done_due_n, item_done_on_time_n) WHERE item_n > 0;
