@@ -62,9 +62,27 @@ type byDuration [numMeasures][]int
 
 func sortByDuration(rows []IncidentRow) *byDuration {
 	var o byDuration
-	// Sorted as (duration, index) pairs in one slice: the comparison reads
-	// neighbouring memory rather than jumping into the rows, and the index
-	// breaks ties, so the order is the same as a stable sort's.
+	if secondsKeys(rows) {
+		// Durations in whole seconds (as the store gives them) and the row
+		// index fit one integer each, seconds above index: sorting those
+		// plain integers orders by duration, ties by index (as a stable sort
+		// would), several times faster than a sort with a comparison func.
+		keys := make([]int64, 0, len(rows))
+		for m := range o {
+			keys = keys[:0]
+			for i := range rows {
+				if rows[i].Has[m] {
+					keys = append(keys, int64(rows[i].Took[m]/time.Second)<<indexBits|int64(i))
+				}
+			}
+			slices.Sort(keys)
+			o[m] = make([]int, len(keys))
+			for k, key := range keys {
+				o[m][k] = int(key & (1<<indexBits - 1))
+			}
+		}
+		return &o
+	}
 	type pair struct {
 		d time.Duration
 		i int
@@ -84,6 +102,27 @@ func sortByDuration(rows []IncidentRow) *byDuration {
 		}
 	}
 	return &o
+}
+
+// indexBits is the room for a row's index in a sort key of secondsKeys.
+const indexBits = 20
+
+// secondsKeys says whether every duration of rows is whole seconds, not
+// negative and small enough (under 2^43 seconds), and the rows few enough,
+// to sort by one integer key each.
+func secondsKeys(rows []IncidentRow) bool {
+	if len(rows) >= 1<<indexBits {
+		return false
+	}
+	for i := range rows {
+		for m := range rows[i].Took {
+			d := rows[i].Took[m]
+			if rows[i].Has[m] && (d < 0 || d%time.Second != 0 || d/time.Second >= 1<<(63-indexBits)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // groupBy computes a Group per key; keys gives an incident's keys (one
