@@ -17,19 +17,28 @@ func (s *Service) openStats(ctx context.Context, items []OpenItem, now time.Time
 	days := func(created time.Time) int { return int(max(now.Sub(created), 0) / (24 * time.Hour)) }
 	type key struct{ term, category string }
 	ages := map[key][]int{}
-	var long, overdue []OpenItem
+	// Oldest first, and the longest overdue first; ties by id. Only the
+	// first maxListed of each are kept as the items go by: most open items
+	// of a busy year are overdue, and collecting them all to sort cost a
+	// copy of each.
+	long := topK{order: func(a, b OpenItem) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	}}
+	overdue := topK{order: func(a, b OpenItem) int {
+		return cmp.Or(a.DueAt.Compare(*b.DueAt), cmp.Compare(a.ID, b.ID))
+	}}
 	longBefore := now.Add(-LongOpenAfter)
 	for _, it := range items {
 		k := key{it.Term, it.Category}
 		ages[k] = append(ages[k], days(it.CreatedAt))
 		if it.Term == "long" && it.CreatedAt.Before(longBefore) {
-			long = append(long, it)
+			long.add(it)
 		}
 		if it.DueAt != nil && it.DueAt.Before(now) {
-			overdue = append(overdue, it)
+			overdue.add(it)
 		}
 	}
-	st := ItemStats{LongOpen: len(long), Overdue: len(overdue)}
+	st := ItemStats{LongOpen: long.seen, Overdue: overdue.seen}
 	for k, a := range ages {
 		slices.Sort(a)
 		st.OpenAges = append(st.OpenAges, AgeGroup{Term: k.term, Category: k.category, Open: len(a),
@@ -41,24 +50,17 @@ func (s *Service) openStats(ctx context.Context, items []OpenItem, now time.Time
 		}
 		return cmp.Compare(a.Category, b.Category)
 	})
-	// Oldest first, and the longest overdue first; ties by id.
-	long = firstBy(long, func(a, b OpenItem) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
-	overdue = firstBy(overdue, func(a, b OpenItem) int {
-		return cmp.Or(a.DueAt.Compare(*b.DueAt), cmp.Compare(a.ID, b.ID))
-	})
-	named, err := s.named(ctx, append(slices.Clone(long), overdue...))
+	named, err := s.named(ctx, append(slices.Clone(long.items), overdue.items...))
 	if err != nil {
 		return st, err
 	}
 	// An item deleted since it was counted is left out of the lists.
-	for _, it := range long {
+	for _, it := range long.items {
 		if r, ok := named[it.ID]; ok {
 			st.LongOpenItems = append(st.LongOpenItems, line(r, now))
 		}
 	}
-	for _, it := range overdue {
+	for _, it := range overdue.items {
 		if r, ok := named[it.ID]; ok {
 			st.OverdueItems = append(st.OverdueItems, line(r, now))
 		}
@@ -66,10 +68,27 @@ func (s *Service) openStats(ctx context.Context, items []OpenItem, now time.Time
 	return st, nil
 }
 
-// firstBy sorts items by order and keeps the first maxListed.
-func firstBy(items []OpenItem, order func(a, b OpenItem) int) []OpenItem {
-	slices.SortFunc(items, order)
-	return items[:min(len(items), maxListed)]
+// topK keeps the first maxListed items by order of those added, sorted,
+// and counts all of them.
+type topK struct {
+	order func(a, b OpenItem) int
+	items []OpenItem
+	seen  int
+}
+
+func (t *topK) add(it OpenItem) {
+	t.seen++
+	n := len(t.items)
+	if n == maxListed && t.order(it, t.items[n-1]) >= 0 {
+		return // after the last kept: most items end here
+	}
+	i, _ := slices.BinarySearchFunc(t.items, it, t.order)
+	if n < maxListed {
+		t.items = slices.Insert(t.items, i, it)
+		return
+	}
+	copy(t.items[i+1:], t.items[i:n-1])
+	t.items[i] = it
 }
 
 // named reads the listed items' titles and owners, by id.

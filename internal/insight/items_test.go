@@ -1,8 +1,11 @@
 package insight
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -76,5 +79,29 @@ func TestOpenStats(t *testing.T) {
 	if st.LongOpen != maxListed+5 || len(st.LongOpenItems) != maxListed || st.LongOpenItems[0].ID != 100 || st.LongOpenItems[0].AgeDays != 300 {
 		t.Errorf("%d stale items: count %d, listed %d, first %+v; want all counted, %d listed, item 100 (300 days) first",
 			len(many), st.LongOpen, len(st.LongOpenItems), st.LongOpenItems[0], maxListed)
+	}
+}
+
+// TestTopKMatchesSorting checks the lists kept as items go by against
+// sorting them all and taking the first maxListed.
+func TestTopKMatchesSorting(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	order := func(a, b OpenItem) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	}
+	for round := range 100 {
+		var all []OpenItem
+		k := topK{order: order}
+		for i := range rnd.IntN(80) {
+			it := OpenItem{ID: int64(i), CreatedAt: base.Add(time.Duration(rnd.IntN(30)) * time.Hour)} // ties are common
+			all = append(all, it)
+			k.add(it)
+		}
+		slices.SortFunc(all, order)
+		want := all[:min(len(all), maxListed)]
+		if k.seen != len(all) || !slices.EqualFunc(k.items, want, func(a, b OpenItem) bool { return a.ID == b.ID }) {
+			t.Fatalf("round %d: kept %v of %d, want %v of %d", round, k.items, k.seen, want, len(all))
+		}
 	}
 }

@@ -105,7 +105,7 @@ func (s *Insights) InsightIncidents(ctx context.Context, f insight.Filter) ([]in
 		if err := rows.Scan(&packed); err != nil {
 			return nil, fmt.Errorf("insight incidents: %w", err)
 		}
-		out = append(out, insight.IncidentRow{})
+		out = grow(out)
 		if err := u.facts(packed, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("insight incidents: %w", err)
 		}
@@ -308,7 +308,7 @@ func (s *Insights) InsightOpenItems(ctx context.Context, f insight.Filter) ([]in
 		if err := rows.Scan(&packed); err != nil {
 			return nil, fmt.Errorf("insight open items: %w", err)
 		}
-		out = append(out, insight.OpenItem{})
+		out = grow(out)
 		if err := u.openItem(packed, &out[len(out)-1]); err != nil {
 			return nil, fmt.Errorf("insight open items: %w", err)
 		}
