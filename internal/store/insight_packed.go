@@ -51,16 +51,15 @@ func (db *DB) packedOpenItem() string {
 }
 
 // unpacker decodes packed rows. It keeps one copy of each distinct list of
-// services and tags, and of each term and category, so a year of rows
-// shares a handful of slices and strings instead of allocating its own.
+// services and tags, so a year of rows shares a handful of slices instead
+// of allocating its own.
 type unpacker struct {
 	lists  map[string][]string
-	strs   map[string]string
 	fields [11]string
 }
 
 func newUnpacker() *unpacker {
-	return &unpacker{lists: map[string][]string{}, strs: map[string]string{}}
+	return &unpacker{lists: map[string][]string{}}
 }
 
 // split cuts s into n fields at packSep, into u.fields.
@@ -74,16 +73,6 @@ func (u *unpacker) split(s string, n int) error {
 	}
 	u.fields[n-1] = s
 	return nil
-}
-
-// str gives the one copy of s.
-func (u *unpacker) str(s string) string {
-	if v, ok := u.strs[s]; ok {
-		return v
-	}
-	s = strings.Clone(s)
-	u.strs[s] = s
-	return s
 }
 
 // list gives the one copy of a list joined with factSep (nil when empty).
@@ -122,7 +111,7 @@ func (u *unpacker) facts(s string, r *insight.IncidentRow) error {
 		}
 		r.Took[m], r.Has[m] = time.Duration(secs)*time.Second, true
 	}
-	r.Detection = incident.Detection(u.str(f[8]))
+	r.Detection = incident.Detection(f[8])
 	r.Services, r.CauseTags = u.list(f[9]), u.list(f[10])
 	return nil
 }
@@ -137,17 +126,55 @@ func (u *unpacker) openItem(s string, it *insight.OpenItem) error {
 	if err != nil {
 		return fmt.Errorf("packed open item %q: %w", s, err)
 	}
-	var created, due scanTime
-	if err := created.parse(f[3]); err != nil {
+	created, err := packedTime(f[3])
+	if err != nil {
 		return fmt.Errorf("packed open item %q: %w", s, err)
 	}
 	if f[4] != "" {
-		if err := due.parse(f[4]); err != nil {
+		due, err := packedTime(f[4])
+		if err != nil {
 			return fmt.Errorf("packed open item %q: %w", s, err)
 		}
+		it.DueAt = &due
 	}
-	it.ID, it.Term, it.Category, it.CreatedAt, it.DueAt = id, u.str(f[1]), u.str(f[2]), created.Time, due.ptr()
+	// Term and category stay slices of the packed text: the rows live only
+	// while a question is measured.
+	it.ID, it.Term, it.Category, it.CreatedAt = id, f[1], f[2], created
 	return nil
+}
+
+// packedTime reads a time of a packed row, written as sqliteTime by both
+// databases: by hand when it has that fixed width (time.Parse was a tenth
+// of the open items' read), by time.Parse otherwise.
+func packedTime(s string) (time.Time, error) {
+	if len(s) != len(sqliteTime) || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z' {
+		var t scanTime
+		err := t.parse(s)
+		return t.Time, err
+	}
+	n := func(from, to int) int {
+		v := 0
+		for _, c := range s[from:to] {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	year, month, day, hour, minute, sec, micro := n(0, 4), n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), n(20, 26)
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 || micro < 0 {
+		var t scanTime
+		err := t.parse(s)
+		return t.Time, err
+	}
+	t := time.Date(year, time.Month(month), day, hour, minute, sec, micro*1000, time.UTC)
+	if t.Day() != day { // 31 April: time.Date would roll it over
+		var t scanTime
+		err := t.parse(s)
+		return t.Time, err
+	}
+	return t, nil
 }
 
 // grow extends rows by one zero row, doubling its room when full: append

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -132,6 +133,11 @@ func splitFacts(s string) []string {
 // one. The sums hold whole seconds, so this needs the period's ends on
 // whole seconds, as periods are (days in the organisation's zone);
 // otherwise every item is read.
+//
+// The same pass over the facts rows that adds up the sums names the
+// straddling incidents, as one aggregated text ("id:od,id:o,…", o for
+// opened, d for done): a second statement to find them walked every facts
+// row again.
 func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
 	if f.From.Nanosecond() != 0 || f.To.Nanosecond() != 0 {
 		return s.itemCountsEach(ctx, f)
@@ -141,18 +147,30 @@ func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (ins
 	inside := func(kind string) string {
 		return "f.item_" + kind + "_min >= " + from + " AND f.item_" + kind + "_max < " + to
 	}
+	straddles := func(kind string) string {
+		lo, hi := "f.item_"+kind+"_min", "f.item_"+kind+"_max"
+		return "(" + lo + " < " + from + " AND " + hi + " >= " + from + " OR " + lo + " < " + to + " AND " + hi + " >= " + to + ")"
+	}
+	agg := "group_concat"
+	if s.db.Dialect == Postgres {
+		agg = "string_agg"
+	}
 	q := `SELECT
 		COALESCE(SUM(CASE WHEN ` + inside("opened") + ` THEN f.item_n ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_n ELSE 0 END), 0),
 		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_due_n ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_on_time_n ELSE 0 END), 0)
+		COALESCE(SUM(CASE WHEN ` + inside("done") + ` THEN f.item_done_on_time_n ELSE 0 END), 0),
+		COALESCE(` + agg + `(CASE WHEN ` + straddles("opened") + ` OR ` + straddles("done") + `
+			THEN f.incident_id || ':' || CASE WHEN ` + straddles("opened") + ` THEN 'o' ELSE '' END || CASE WHEN ` + straddles("done") + ` THEN 'd' ELSE '' END
+			END, ','), '')
 		FROM insight_facts f
 		WHERE ` + strings.Join(append([]string{"f.item_n > 0"}, s.factCond(f, &a)...), " AND ")
 	var c insight.ItemCounts
-	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime); err != nil {
+	var straddling string
+	if err := s.db.SQL.QueryRowContext(ctx, q, a...).Scan(&c.Opened, &c.Done, &c.DoneDue, &c.DoneOnTime, &straddling); err != nil {
 		return c, fmt.Errorf("insight item counts: %w", err)
 	}
-	edge, err := s.straddlingItemCounts(ctx, f)
+	edge, err := s.straddlingItemCounts(ctx, f, straddling)
 	if err != nil {
 		return c, err
 	}
@@ -165,42 +183,26 @@ func (s *Insights) InsightItemCounts(ctx context.Context, f insight.Filter) (ins
 
 // straddlingItemCounts counts the items of the incidents whose items
 // straddle an end of the period, each kind (opened, done) only for the
-// incidents the sums left it out for. The incidents are found first and
-// their items read by incident, then counted here: in one statement,
-// PostgreSQL misjudged how few incidents straddle and hashed every item.
-func (s *Insights) straddlingItemCounts(ctx context.Context, f insight.Filter) (insight.ItemCounts, error) {
+// incidents the sums left it out for, as named by InsightItemCounts. Their
+// items are read by incident and counted here: in one statement with the
+// sums, PostgreSQL misjudged how few incidents straddle and hashed every
+// item.
+func (s *Insights) straddlingItemCounts(ctx context.Context, f insight.Filter, straddling string) (insight.ItemCounts, error) {
 	var c insight.ItemCounts
-	var a args
-	fromS, toS := a.add(f.From.Unix()), a.add(f.To.Unix())
-	straddles := func(kind string) string {
-		lo, hi := "f.item_"+kind+"_min", "f.item_"+kind+"_max"
-		return "(" + lo + " < " + fromS + " AND " + hi + " >= " + fromS + " OR " + lo + " < " + toS + " AND " + hi + " >= " + toS + ")"
-	}
-	q := `SELECT f.incident_id,
-			CASE WHEN ` + straddles("opened") + ` THEN 1 ELSE 0 END,
-			CASE WHEN ` + straddles("done") + ` THEN 1 ELSE 0 END
-		FROM insight_facts f
-		WHERE ` + strings.Join(append([]string{"f.item_n > 0", "(" + straddles("opened") + " OR " + straddles("done") + ")"}, s.factCond(f, &a)...), " AND ")
 	type kinds struct{ opened, done bool }
 	edge := map[int64]kinds{}
-	rows, err := s.db.SQL.QueryContext(ctx, q, a...)
-	if err != nil {
-		return c, fmt.Errorf("insight item counts: %w", err)
-	}
 	var ids []any
-	for rows.Next() {
-		var id int64
-		var opened, done int
-		if err := rows.Scan(&id, &opened, &done); err != nil {
-			rows.Close()
-			return c, fmt.Errorf("insight item counts: %w", err)
+	for part := range strings.SplitSeq(straddling, ",") {
+		if part == "" {
+			continue
 		}
-		edge[id] = kinds{opened == 1, done == 1}
+		idText, flags, _ := strings.Cut(part, ":")
+		id, err := strconv.ParseInt(idText, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("insight item counts: straddling incident %q: %w", part, err)
+		}
+		edge[id] = kinds{strings.Contains(flags, "o"), strings.Contains(flags, "d")}
 		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return c, fmt.Errorf("insight item counts: %w", err)
 	}
 	in := func(t time.Time) bool { return !t.Before(f.From) && t.Before(f.To) }
 	for len(ids) > 0 {
