@@ -3,6 +3,7 @@ package insight
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -262,9 +263,13 @@ func (s *Service) cached(key string) *Report {
 }
 
 // build reads the rows and measures them. The four reads are independent,
-// so they run at once, each on a connection of its own: the answer takes
-// as long as the slowest of them rather than their sum. The incidents are
-// measured as soon as they are read, while the item questions still run.
+// so they run side by side, each on a connection of its own, but no more
+// at once than the process has cores (GOMAXPROCS): on SQLite each read is
+// CPU work in the pure-Go driver, and four reads on two cores took half as
+// much CPU again as two at a time for a slower answer (measured in
+// docs/benchmarks.md, fifth pass). The two longest reads start first. The
+// incidents are measured as soon as they are read, while the item
+// questions still run.
 func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, error) {
 	now := s.now()
 	var (
@@ -280,15 +285,12 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 		within = DefaultReviewWithin
 	}
 	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	g.Go(func() (err error) {
 		incs, err = s.Store.InsightIncidents(ctx, f)
 		if err == nil {
 			s.measureIncidents(&rep, incs)
 		}
-		return err
-	})
-	g.Go(func() (err error) {
-		counts, err = s.Store.InsightItemCounts(ctx, f)
 		return err
 	})
 	g.Go(func() (err error) {
@@ -298,6 +300,10 @@ func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, err
 		}
 		truncatedItems = len(open) >= f.Limit
 		items, err = s.openStats(ctx, open, now)
+		return err
+	})
+	g.Go(func() (err error) {
+		counts, err = s.Store.InsightItemCounts(ctx, f)
 		return err
 	})
 	g.Go(func() (err error) {
