@@ -15,8 +15,9 @@ import (
 // text value, its fields joined with packSep (migration 0053). On SQLite
 // the values are generated columns stored in the indexes the reads walk;
 // on PostgreSQL the query builds the same text. One column instead of
-// eleven per row halved the read on the pure-Go SQLite driver, where every
-// column costs a round of driver calls and a Go string for text.
+// eleven per row cut the read of a year's facts on the pure-Go SQLite
+// driver to about a third (17 to 6 ms of CPU), as every column of every
+// row costs a round of driver calls and a Go string for text.
 
 // packSep joins the fields of a packed row: a C0 control character, which
 // the input rules keep out of names, tags and times.
