@@ -265,9 +265,9 @@ func (s *Service) cached(key string) *Report {
 // build reads the rows and measures them. The four reads are independent,
 // so they run side by side, each on a connection of its own, but no more
 // at once than the process has cores (GOMAXPROCS): on SQLite each read is
-// CPU work in the pure-Go driver, and four reads on two cores took half as
-// much CPU again as two at a time for a slower answer (measured in
-// docs/benchmarks.md, fifth pass). The two longest reads start first. The
+// CPU work in the pure-Go driver, and four reads on two cores took a
+// quarter to a third more CPU than two at a time, for a slower answer
+// (docs/benchmarks.md, fifth pass). The two longest reads start first. The
 // incidents are measured as soon as they are read, while the item
 // questions still run.
 func (s *Service) build(ctx context.Context, f Filter, rep Report) (*Report, error) {
