@@ -64,10 +64,10 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 		}
 	}
 	jc.Periodic = append(jc.Periodic,
-		river.NewPeriodicJob(river.PeriodicInterval(every),
+		jobs.NewPeriodic(every,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	if len(trackers) > 0 {
-		jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.PollEvery),
+		jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(cfg.PollEvery,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.TrackerPollArgs{}, nil }, nil))
 	}
 	return nil
