@@ -279,3 +279,24 @@ func TestPausedRunnerRescuesStuckJob(t *testing.T) {
 		waitPaused(t, r, 2)
 	})
 }
+
+// TestExpectStartsPausedRunner: a paused queue told to expect work starts
+// its client before any job is inserted, and pauses again when none comes.
+func TestExpectStartsPausedRunner(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		r := startRunner(t, db, jobs.Config{Register: func(ws *river.Workers) { river.AddWorker(ws, &wakeWorker{}) }})
+		waitPaused(t, r, 1)
+		// Let the start's own work (the periodic jobs run on start) settle;
+		// then, left alone with its poll an hour away, it stays paused.
+		time.Sleep(time.Second)
+		waitPaused(t, r, 1)
+		_, settled := r.Paused()
+		time.Sleep(500 * time.Millisecond)
+		if paused, pauses := r.Paused(); !paused || pauses != settled {
+			t.Fatalf("with nothing to do: paused %v, %d pauses; want still paused after %d", paused, pauses, settled)
+		}
+		r.Expect()
+		// One more pause means it started again: on Expect alone.
+		waitPaused(t, r, settled+1)
+	})
+}

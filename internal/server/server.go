@@ -438,10 +438,25 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger, Maintenance: s.statusSchedule},
 	})
+	s.Handler = expectWork(s.jobRunner, s.Handler)
 	if o.DemoPeer {
 		s.Handler = withDemoPeer(s.Handler)
 	}
 	return s, nil
+}
+
+// expectWork starts a paused job queue as soon as a request that writes
+// arrives (a declaration, an alert, a form), so the jobs it inserts find
+// the queue's client started rather than wait for it (jobs.Runner.Expect).
+func expectWork(r *jobs.Runner, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch req.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			r.Expect()
+		}
+		next.ServeHTTP(w, req)
+	})
 }
 
 // newOutbox builds the outbox with the channels the notify section sets up.
