@@ -223,6 +223,7 @@ func build(db *store.DB, now func() time.Time, cfg Config, r *Runner) (*Client, 
 		// a pg_notify on PostgreSQL), so the window is kept short.
 		FetchCooldown: fetchCooldown,
 		Hooks:         hooks,
+		Middleware:    []rivertype.Middleware{&exclusive{db: db}},
 		Queues:        queues,
 		Workers:       workers,
 		PeriodicJobs:  riverPeriodic,
