@@ -64,3 +64,47 @@ func TestSingletonKindRunsOneAtATime(t *testing.T) {
 		}
 	})
 }
+
+// gateRouter holds its first run until released, so a test can store
+// signals while a run is under way.
+type gateRouter struct {
+	started chan struct{}
+	release chan struct{}
+	runs    atomic.Int32
+}
+
+func (g *gateRouter) RouteAll(ctx context.Context) (int, error) {
+	if g.runs.Add(1) == 1 {
+		close(g.started)
+		<-g.release
+	}
+	return 0, nil
+}
+
+// TestQueueRoutingFollowsARunningRun: signals stored while a routing run is
+// running (it may have read before them) get a run of their own after it,
+// although the running job keeps an identical insert out; a second request
+// meanwhile adds no third run. There is no periodic catch-up here, so
+// without the follow-up they would never be routed.
+func TestQueueRoutingFollowsARunningRun(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		router := &gateRouter{started: make(chan struct{}), release: make(chan struct{})}
+		r := startRunner(t, db, jobs.Config{Register: func(ws *river.Workers) { river.AddWorker(ws, &jobs.RouteSignalsWorker{Router: router}) }})
+		if err := jobs.QueueRouting(ctx, r.Client); err != nil {
+			t.Fatal(err)
+		}
+		<-router.started
+		for range 2 {
+			if err := jobs.QueueRouting(ctx, r.Client); err != nil {
+				t.Fatal(err)
+			}
+		}
+		close(router.release)
+		waitFor(t, "the follow-up run", func() bool { return router.runs.Load() == 2 })
+		waitPaused(t, r, 1)
+		if n := router.runs.Load(); n != 2 {
+			t.Fatalf("%d routing runs, want 2", n)
+		}
+	})
+}

@@ -34,8 +34,10 @@ var singletonKinds = map[string]bool{
 	ReviewSweepArgs{}.Kind():     true,
 }
 
-// exclusive works a singleton kind's job under a lock named by its kind and
-// arguments, across replicas; a second run waits for the first, then runs.
+// exclusive works a singleton kind's job under a lock named by its kind,
+// across replicas; a second run waits for the first, then runs. The lock
+// ignores the arguments: a routing follow-up (RouteSignalsArgs.After) must
+// wait for the run it follows, and recurrence checks are short.
 type exclusive struct {
 	river.MiddlewareDefaults
 	db *store.DB
@@ -45,5 +47,5 @@ func (e *exclusive) Work(ctx context.Context, job *rivertype.JobRow, doInner fun
 	if !singletonKinds[job.Kind] {
 		return doInner(ctx)
 	}
-	return e.db.Exclusive(ctx, "job:"+job.Kind+":"+string(job.EncodedArgs), doInner)
+	return e.db.Exclusive(ctx, "job:"+job.Kind, doInner)
 }

@@ -629,7 +629,8 @@ func (s *Server) routeOnKick(ctx context.Context) {
 			return
 		case <-s.routeKick:
 		}
-		if _, err := s.Jobs.Insert(ctx, jobs.RouteSignalsArgs{}, nil); err != nil && ctx.Err() == nil {
+		err := jobs.QueueRouting(ctx, s.Jobs)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("queue routing run", "err", err)
 		}
 		select {
