@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/review"
 
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
@@ -25,4 +28,35 @@ func unindexed(db *store.DB) func(ctx context.Context) (bool, error) {
 		ids, err := db.Search().Unindexed(ctx, 1)
 		return len(ids) > 0 || err != nil, err
 	}
+}
+
+// sweepNeed: a review sweep is needed when something fell due or changed
+// since this replica last looked (review.Service.SweepNeeded), and at
+// least hourly whatever the look says, in case a look missed something
+// (a write with a clock behind, an insert that failed). Only the periodic
+// timer's goroutine calls it.
+type sweepNeed struct {
+	review    *review.Service
+	now       func() time.Time
+	window    time.Duration
+	last, ran time.Time
+}
+
+// sweepAtLeastEvery is the safety net's period.
+const sweepAtLeastEvery = time.Hour
+
+func (n *sweepNeed) needed(ctx context.Context) (bool, error) {
+	now := n.now()
+	needed := n.last.IsZero() || now.Sub(n.ran) >= sweepAtLeastEvery
+	if !needed {
+		var err error
+		if needed, err = n.review.SweepNeeded(ctx, n.last, now, n.window); err != nil {
+			return true, err // n.last stays: the next look covers this one's window
+		}
+	}
+	n.last = now
+	if needed {
+		n.ran = now
+	}
+	return needed, nil
 }

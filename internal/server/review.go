@@ -53,11 +53,12 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 	if every == 0 {
 		every = reviewSweepEvery
 	}
+	window := max(10*every, time.Hour)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.TrackerSyncWorker{Syncer: s.Syncer})
 		river.AddWorker(w, &jobs.TrackerPollWorker{Syncer: s.Syncer})
-		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: max(10*every, time.Hour)})
+		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: window})
 		river.AddWorker(w, &jobs.RecurrenceCheckWorker{Review: svc, Now: o.Now})
 		if register != nil {
 			register(w)
@@ -65,7 +66,8 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 	}
 	jc.Periodic = append(jc.Periodic,
 		jobs.NewPeriodic(every,
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+			When((&sweepNeed{review: svc, now: o.Now, window: window}).needed))
 	if len(trackers) > 0 {
 		jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(cfg.PollEvery,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.TrackerPollArgs{}, nil }, nil))
