@@ -30,6 +30,20 @@ type Periodic struct {
 	// period is skipped, and no replica's queue wakes up for it. An error
 	// counts as needed.
 	Needed func(ctx context.Context) (bool, error)
+	// NeededSince, when set, is asked instead whether anything fell due
+	// or changed in (since, now] on the clock Now, since being the last
+	// look after which a run was sure to begin (zero at first). A look
+	// whose insert met a run already under way (which may have read
+	// before the change) keeps its window open for the next look.
+	NeededSince func(ctx context.Context, since, now time.Time) (bool, error)
+	Now         func() time.Time
+}
+
+// WhenSince returns p run only in periods where needed says something fell
+// due or changed since the last run surely began (see NeededSince).
+func (p Periodic) WhenSince(now func() time.Time, needed func(ctx context.Context, since, now time.Time) (bool, error)) Periodic {
+	p.NeededSince, p.Now = needed, now
+	return p
 }
 
 // When returns p run only in periods where needed says it has work.
@@ -62,12 +76,13 @@ func runPeriodic(ctx context.Context, client *Client, list []Periodic, log *slog
 	}
 	now := time.Now()
 	next := make([]time.Time, len(list))
+	since := make([]time.Time, len(list)) // for NeededSince
 	for i, p := range list {
 		if p.Every <= 0 {
 			continue
 		}
 		if p.RunOnStart {
-			insertPeriodic(ctx, client, p, now.Truncate(p.Every), log)
+			insertPeriodic(ctx, client, p, &since[i], log)
 		}
 		next[i] = now.Truncate(p.Every).Add(p.Every)
 	}
@@ -97,23 +112,34 @@ func runPeriodic(ctx context.Context, client *Client, list []Periodic, log *slog
 			// The period that has begun; a timer that fired late (a
 			// suspended VM) skips the periods it missed, as River does.
 			start := now.Truncate(p.Every)
-			insertPeriodic(ctx, client, p, start, log)
+			insertPeriodic(ctx, client, p, &since[i], log)
 			next[i] = start.Add(p.Every)
 		}
 	}
 }
 
-// insertPeriodic inserts p's job for the period beginning at start. River
-// keys a job unique by period with the insert time truncated to the period,
-// the same in every replica whenever in the period each one's timer fires.
+// insertPeriodic inserts p's job for the period now begun. River keys a
+// job unique by period with the insert time truncated to the period, the
+// same in every replica whenever in the period each one's timer fires.
 // (An explicit start time would make the job "scheduled", left for the
-// leader's scheduler to release.)
-func insertPeriodic(ctx context.Context, client *Client, p Periodic, start time.Time, log *slog.Logger) {
-	if p.Needed != nil {
+// leader's scheduler to release.) since is p's NeededSince window start.
+func insertPeriodic(ctx context.Context, client *Client, p Periodic, since *time.Time, log *slog.Logger) {
+	var lookedAt time.Time
+	if p.NeededSince != nil || p.Needed != nil {
 		nctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		needed, err := p.Needed(nctx)
+		var needed bool
+		var err error
+		if p.NeededSince != nil {
+			lookedAt = p.Now()
+			needed, err = p.NeededSince(nctx, *since, lookedAt)
+		} else {
+			needed, err = p.Needed(nctx)
+		}
 		cancel()
 		if err == nil && !needed {
+			if p.NeededSince != nil {
+				*since = lookedAt
+			}
 			return
 		}
 	}
@@ -138,8 +164,24 @@ func insertPeriodic(ctx context.Context, client *Client, p Periodic, start time.
 	}
 	ictx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if _, err := client.Insert(ictx, args, &o); err != nil && ctx.Err() == nil {
-		// The next period tries again, as a leader's missed insert would.
-		log.Warn("insert periodic job", "kind", args.Kind(), "err", err)
+	res, err := client.Insert(ictx, args, &o)
+	if err != nil {
+		if ctx.Err() == nil {
+			// The next period tries again, as a leader's missed insert would.
+			log.Warn("insert periodic job", "kind", args.Kind(), "err", err)
+		}
+		return
 	}
+	if p.NeededSince != nil && (!res.UniqueSkippedAsDuplicate || notStarted(res.Job.State)) {
+		*since = lookedAt // a run begins after this look
+	}
+}
+
+// notStarted tells whether a job in state has yet to begin its run.
+func notStarted(state rivertype.JobState) bool {
+	switch state {
+	case rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateScheduled, rivertype.JobStateRetryable:
+		return true
+	}
+	return false
 }

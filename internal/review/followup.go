@@ -88,6 +88,11 @@ type DueDate struct {
 	Changed bool
 }
 
+// changeSlack is how far before the last look SweepNeeded looks for
+// changed items. A change in it asks for a sweep at every look for that
+// long; the sweep gives each notice once.
+const changeSlack = time.Minute
+
 // SweepNeeded tells whether a sweep at now could do what the sweeps up to
 // since could not: a reminder or escalation of an open item fell due in
 // between, an item changed, or an incident changed in the last window is
@@ -100,7 +105,11 @@ func (s *Service) SweepNeeded(ctx context.Context, since, now time.Time, window 
 	for _, d := range s.cfg.RemindBefore {
 		ahead = max(ahead, d)
 	}
-	dues, err := s.store.DueDatesNear(ctx, since, now.Add(ahead), since)
+	// A change is looked for a little before since: an item's update time
+	// is taken before its transaction commits, and another replica's
+	// clock may run a little behind, so a change stamped just before the
+	// last look may have become visible only after it.
+	dues, err := s.store.DueDatesNear(ctx, since, now.Add(ahead), since.Add(-changeSlack))
 	if err != nil {
 		return true, err
 	}

@@ -31,32 +31,29 @@ func unindexed(db *store.DB) func(ctx context.Context) (bool, error) {
 }
 
 // sweepNeed: a review sweep is needed when something fell due or changed
-// since this replica last looked (review.Service.SweepNeeded), and at
-// least hourly whatever the look says, in case a look missed something
-// (a write with a clock behind, an insert that failed). Only the periodic
-// timer's goroutine calls it.
+// since the last run surely began (review.Service.SweepNeeded), and at
+// least hourly whatever the look says, in case a look missed something (a
+// write stamped by a clock far behind). Only the periodic timer's
+// goroutine calls it.
 type sweepNeed struct {
-	review    *review.Service
-	now       func() time.Time
-	window    time.Duration
-	last, ran time.Time
+	review *review.Service
+	window time.Duration
+	asked  time.Time // the last look that asked for a run
 }
 
 // sweepAtLeastEvery is the safety net's period.
 const sweepAtLeastEvery = time.Hour
 
-func (n *sweepNeed) needed(ctx context.Context) (bool, error) {
-	now := n.now()
-	needed := n.last.IsZero() || now.Sub(n.ran) >= sweepAtLeastEvery
+func (n *sweepNeed) needed(ctx context.Context, since, now time.Time) (bool, error) {
+	needed := since.IsZero() || now.Sub(n.asked) >= sweepAtLeastEvery
 	if !needed {
 		var err error
-		if needed, err = n.review.SweepNeeded(ctx, n.last, now, n.window); err != nil {
-			return true, err // n.last stays: the next look covers this one's window
+		if needed, err = n.review.SweepNeeded(ctx, since, now, n.window); err != nil {
+			return true, err
 		}
 	}
-	n.last = now
 	if needed {
-		n.ran = now
+		n.asked = now
 	}
 	return needed, nil
 }

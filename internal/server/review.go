@@ -67,7 +67,7 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 	jc.Periodic = append(jc.Periodic,
 		jobs.NewPeriodic(every,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
-			When((&sweepNeed{review: svc, now: o.Now, window: window}).needed))
+			WhenSince(o.Now, (&sweepNeed{review: svc, window: window}).needed))
 	if len(trackers) > 0 {
 		jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(cfg.PollEvery,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.TrackerPollArgs{}, nil }, nil))
