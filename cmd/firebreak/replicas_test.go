@@ -262,6 +262,13 @@ func TestThreeReplicas(t *testing.T) {
 			t.Fatal(err)
 		}
 		from := time.Now()
+		// An action item already overdue: the review sweep, which runs only
+		// when something fell due or changed, has its escalation to give.
+		if status, body := api(t, c.replicas[1].base, c.token, "POST", "/api/v1/incidents/"+ref+"/action-items", map[string]any{
+			"title": "Page the payments on-call on queue depth", "category": "detect", "term": "short", "owner": "ops",
+			"due_at": time.Now().Add(-48 * time.Hour).UTC().Format("2006-01-02")}); status != 201 {
+			t.Fatalf("add an action item: %d %v", status, body)
+		}
 		overdue := func() int {
 			var n int
 			if err := c.db.QueryRow("SELECT COUNT(*) FROM timeline_events WHERE incident_id = $1 AND kind = 'update_overdue'",

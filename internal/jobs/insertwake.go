@@ -22,16 +22,20 @@ import (
 // SQLite (see wake.go). The workers debounce notifications, so a
 // notification too many costs nothing, and with none held back the polls
 // are only a fallback and can be rare.
+//
+// A paused Runner (idle.go), if any, also hears of jobs inserted to run
+// later, so that it wakes when they fall due.
 type insertWakeDriver struct {
 	riverdriver.Driver[*sql.Tx]
+	runner *Runner
 }
 
 func (d *insertWakeDriver) GetExecutor() riverdriver.Executor {
-	return &insertWakeExecutor{Executor: d.Driver.GetExecutor()}
+	return &insertWakeExecutor{Executor: d.Driver.GetExecutor(), runner: d.runner}
 }
 
 func (d *insertWakeDriver) UnwrapExecutor(tx *sql.Tx) riverdriver.ExecutorTx {
-	return &insertWakeExecutorTx{ExecutorTx: d.Driver.UnwrapExecutor(tx)}
+	return &insertWakeExecutorTx{ExecutorTx: d.Driver.UnwrapExecutor(tx), runner: d.runner}
 }
 
 func (d *insertWakeDriver) UnwrapTx(execTx riverdriver.ExecutorTx) *sql.Tx {
@@ -43,6 +47,7 @@ func (d *insertWakeDriver) UnwrapTx(execTx riverdriver.ExecutorTx) *sql.Tx {
 
 type insertWakeExecutor struct {
 	riverdriver.Executor
+	runner *Runner
 }
 
 func (e *insertWakeExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
@@ -50,13 +55,13 @@ func (e *insertWakeExecutor) Begin(ctx context.Context) (riverdriver.ExecutorTx,
 	if err != nil {
 		return nil, err
 	}
-	return &insertWakeExecutorTx{ExecutorTx: tx}, nil
+	return &insertWakeExecutorTx{ExecutorTx: tx, runner: e.runner}, nil
 }
 
 func (e *insertWakeExecutor) JobInsertFastMany(ctx context.Context, params *riverdriver.JobInsertFastManyParams) ([]*riverdriver.JobInsertFastResult, error) {
 	res, err := e.Executor.JobInsertFastMany(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.Executor, params)
+		err = announceInserts(ctx, e.Executor, e.runner, params)
 	}
 	return res, err
 }
@@ -64,13 +69,14 @@ func (e *insertWakeExecutor) JobInsertFastMany(ctx context.Context, params *rive
 func (e *insertWakeExecutor) JobInsertFastManyNoReturning(ctx context.Context, params *riverdriver.JobInsertFastManyParams) (int, error) {
 	n, err := e.Executor.JobInsertFastManyNoReturning(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.Executor, params)
+		err = announceInserts(ctx, e.Executor, e.runner, params)
 	}
 	return n, err
 }
 
 type insertWakeExecutorTx struct {
 	riverdriver.ExecutorTx
+	runner *Runner
 }
 
 func (e *insertWakeExecutorTx) Begin(ctx context.Context) (riverdriver.ExecutorTx, error) {
@@ -78,13 +84,13 @@ func (e *insertWakeExecutorTx) Begin(ctx context.Context) (riverdriver.ExecutorT
 	if err != nil {
 		return nil, err
 	}
-	return &insertWakeExecutorTx{ExecutorTx: tx}, nil
+	return &insertWakeExecutorTx{ExecutorTx: tx, runner: e.runner}, nil
 }
 
 func (e *insertWakeExecutorTx) JobInsertFastMany(ctx context.Context, params *riverdriver.JobInsertFastManyParams) ([]*riverdriver.JobInsertFastResult, error) {
 	res, err := e.ExecutorTx.JobInsertFastMany(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.ExecutorTx, params)
+		err = announceInserts(ctx, e.ExecutorTx, e.runner, params)
 	}
 	return res, err
 }
@@ -92,7 +98,7 @@ func (e *insertWakeExecutorTx) JobInsertFastMany(ctx context.Context, params *ri
 func (e *insertWakeExecutorTx) JobInsertFastManyNoReturning(ctx context.Context, params *riverdriver.JobInsertFastManyParams) (int, error) {
 	n, err := e.ExecutorTx.JobInsertFastManyNoReturning(ctx, params)
 	if err == nil {
-		err = announceInserts(ctx, e.ExecutorTx, params)
+		err = announceInserts(ctx, e.ExecutorTx, e.runner, params)
 	}
 	return n, err
 }
@@ -102,11 +108,15 @@ const insertTopic = "river_insert"
 
 // announceInserts sends one insert notification per queue that got a job
 // due now. Scheduled jobs are left to River's scheduler, which announces
-// them when they fall due.
-func announceInserts(ctx context.Context, exec riverdriver.Executor, params *riverdriver.JobInsertFastManyParams) error {
+// them when they fall due; a runner hears when that is, so that a paused
+// client is started for it.
+func announceInserts(ctx context.Context, exec riverdriver.Executor, r *Runner, params *riverdriver.JobInsertFastManyParams) error {
 	seen := map[string]bool{}
 	var payloads []string
 	for _, j := range params.Jobs {
+		if j.State != rivertype.JobStateAvailable && r != nil && j.ScheduledAt != nil {
+			r.scheduled(*j.ScheduledAt)
+		}
 		if j.State != rivertype.JobStateAvailable || seen[j.Queue] {
 			continue
 		}

@@ -71,6 +71,34 @@ func (w *StaleCheckWorker) Work(ctx context.Context, _ *river.Job[StaleCheckArgs
 	return err
 }
 
+// Due tells whether some open incident's update is due now: the check's
+// reads without its writes. Most minutes nothing is, and the period is
+// skipped without waking the queue (Periodic.Needed).
+func (w *StaleCheckWorker) Due(ctx context.Context) (bool, error) {
+	open, err := w.Incidents.ListIncidents(ctx, incident.Filter{
+		Statuses: []incident.Status{incident.Investigating, incident.Identified, incident.Monitoring},
+		SeeAll:   true, Limit: staleBatch,
+	})
+	if err != nil || len(open) == 0 {
+		return err != nil, err
+	}
+	clocks, err := w.Incidents.UpdateClocks(ctx, open)
+	if err != nil {
+		return true, err
+	}
+	every := w.UpdateEvery
+	if every == nil {
+		every = incident.Grade.UpdateInterval
+	}
+	now := w.Now()
+	for _, inc := range open {
+		if clocks[inc.ID].Due(every(inc.Grade), now) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // Check records and reminds every open incident whose update is due at now,
 // and returns how many it reminded.
 func (w *StaleCheckWorker) Check(ctx context.Context, now time.Time) (int, error) {

@@ -97,9 +97,15 @@ func (e *wakeExecutorTx) NotifyMany(_ context.Context, params *riverdriver.Notif
 type hub struct {
 	mu        sync.Mutex
 	listeners map[*memListener]struct{}
+	// onInsert, when set, hears every insert notification, also while no
+	// listener is connected (a paused Runner).
+	onInsert func()
 }
 
 func (h *hub) notify(topic string, payloads []string) {
+	if topic == insertTopic && h.onInsert != nil {
+		h.onInsert()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for l := range h.listeners {

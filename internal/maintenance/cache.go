@@ -39,14 +39,20 @@ type Loader interface {
 // Cache answers "is this signal suppressed?" from memory. The intake's fast
 // path asks it for every new signal, so the check takes no lock and no I/O:
 // the snapshot is swapped whole when something changes. Changes are seen
-// at once in this process (the Service calls Load after each) and, from
-// other replicas or the CLI, by polling the store's change mark.
+// at once in this process (the Service calls Load after each), from other
+// replicas as soon as Listen hears of them (PostgreSQL), and otherwise (the
+// CLI writing an SQLite file, a lost notice) by polling the store's change
+// mark, rarely: an idle server should cost nothing.
 type Cache struct {
 	Store Loader
 	Now   func() time.Time
 	Poll  time.Duration // default 2 s
-	Log   *slog.Logger
-	cur   atomic.Pointer[snapshot]
+	// Listen, when set, waits for changes announced by other processes and
+	// calls notify for each (ready once listening), until ctx ends or it
+	// fails; Run listens again after a failure.
+	Listen func(ctx context.Context, ready, notify func()) error
+	Log    *slog.Logger
+	cur    atomic.Pointer[snapshot]
 }
 
 // horizon is how far ahead a snapshot holds recurring occurrences; it is
@@ -116,8 +122,8 @@ func (c *Cache) Suppressed(service string, labels map[string]string, at time.Tim
 }
 
 // Run keeps the cache fresh until ctx ends: when the store's
-// change mark moves (polled), and before the snapshot's recurring
-// occurrences run out. A failed load keeps the last snapshot.
+// change mark moves (announced, or polled), and before the snapshot's
+// recurring occurrences run out. A failed load keeps the last snapshot.
 func (c *Cache) Run(ctx context.Context) {
 	poll := c.Poll
 	if poll <= 0 {
@@ -125,10 +131,20 @@ func (c *Cache) Run(ctx context.Context) {
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
+	kick := make(chan struct{}, 1)
+	if c.Listen != nil {
+		go c.listen(ctx, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-kick:
 		case <-t.C:
 			snap := c.cur.Load()
 			mark, err := c.Store.ChangeMark(ctx)
@@ -141,6 +157,28 @@ func (c *Cache) Run(ctx context.Context) {
 			c.Log.Warn("reload maintenance windows and silences; using the last set", "err", err)
 		}
 		cancel()
+	}
+}
+
+// listen calls kick for every change announced, and once each time it
+// starts listening (what was announced while it was not is looked for
+// then), until ctx ends.
+func (c *Cache) listen(ctx context.Context, kick func()) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := c.Listen(ctx, func() { backoff = time.Second; kick() }, kick)
+		if ctx.Err() != nil {
+			return
+		}
+		if c.Log != nil {
+			c.Log.Warn("maintenance change listener dropped; reconnecting", "err", err, "in", backoff)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
 	}
 }
 

@@ -81,6 +81,54 @@ func (s *Service) SendDueNotices(ctx context.Context, now time.Time) (int, error
 	}
 }
 
+// DueDate is an open item's due date, and whether the item changed since
+// the time asked about.
+type DueDate struct {
+	Due     time.Time
+	Changed bool
+}
+
+// changeSlack is how far before the last look SweepNeeded looks for
+// changed items. A change in it asks for a sweep at every look for that
+// long; the sweep gives each notice once.
+const changeSlack = time.Minute
+
+// SweepNeeded tells whether a sweep at now could do what the sweeps up to
+// since could not: a reminder or escalation of an open item fell due in
+// between, an item changed, or an incident changed in the last window is
+// not checked for recurrence. It is two small reads; an idle server asks
+// it each period instead of starting its job queue for a sweep
+// (docs/benchmarks.md, "Idle cost"). The windows of successive calls meet
+// without a gap, so each reminder time falls in exactly one.
+func (s *Service) SweepNeeded(ctx context.Context, since, now time.Time, window time.Duration) (bool, error) {
+	var ahead time.Duration
+	for _, d := range s.cfg.RemindBefore {
+		ahead = max(ahead, d)
+	}
+	// A change is looked for a little before since: an item's update time
+	// is taken before its transaction commits, and another replica's
+	// clock may run a little behind, so a change stamped just before the
+	// last look may have become visible only after it.
+	dues, err := s.store.DueDatesNear(ctx, since, now.Add(ahead), since.Add(-changeSlack))
+	if err != nil {
+		return true, err
+	}
+	for _, d := range dues {
+		// An escalation is given once now is after the due date, a
+		// reminder once now is at or after due-d (noticesFor).
+		if d.Changed || (!d.Due.Before(since) && d.Due.Before(now)) {
+			return true, nil
+		}
+		for _, before := range s.cfg.RemindBefore {
+			if at := d.Due.Add(-before); at.After(since) && !at.After(now) {
+				return true, nil
+			}
+		}
+	}
+	incs, err := s.store.IncidentsToCheck(ctx, now.Add(-window), 1)
+	return len(incs) > 0 || err != nil, err
+}
+
 // giveNotices records what is due for one item now.
 func (s *Service) giveNotices(ctx context.Context, it *ActionItem, now time.Time) (int, error) {
 	given := 0

@@ -70,6 +70,9 @@ type Store interface {
 	// IncidentsToCheck returns incidents changed since the given time that
 	// have not been checked for recurrence since; MarkChecked records a check.
 	IncidentsToCheck(ctx context.Context, since time.Time, limit int) ([]*incident.Incident, error)
+	// DueDatesNear returns the due dates of open items due at or before
+	// until, due after from or changed after changed.
+	DueDatesNear(ctx context.Context, from, until, changed time.Time) ([]DueDate, error)
 	MarkChecked(ctx context.Context, inc *incident.Incident) error
 	// IncidentsByID loads the named incidents (those that exist).
 	IncidentsByID(ctx context.Context, ids []int64) ([]*incident.Incident, error)

@@ -14,10 +14,15 @@ import (
 // flagPoll is how often an SQLite server looks for switch changes made by
 // another process on its file. Flips through this server (web, API, CLI,
 // Slack: the CLI talks to the server) reach its snapshot at once; another
-// writer is a restore or a script, rare enough that a few seconds do, and a
-// poll twice a second was a tenth of what an idle server spent.
+// writer is a restore or a script, rare enough that half a minute does, and
+// a poll twice a second was a tenth of what an idle server spent.
 // PostgreSQL replicas are told by LISTEN/NOTIFY instead and poll nothing.
-const flagPoll = 5 * time.Second
+const flagPoll = 30 * time.Second
+
+// flagReload is how often the whole snapshot is read again whatever the
+// notices and marks said: a safety net, so rare (an idle server should
+// cost nothing).
+const flagReload = 5 * time.Minute
 
 // flagIncidents tells the flag service of the incidents a flip names.
 type flagIncidents struct{ incidents *incident.Service }
@@ -49,7 +54,7 @@ func (s *Server) openFlags(ctx context.Context, o Options) error {
 	if err := s.Flags.SyncConfig(ctx, o.Flags); err != nil {
 		return err
 	}
-	s.flagWatcher = &flag.Watcher{Served: s.FlagsServed, Store: fs, Log: o.Logger.With("component", "flags")}
+	s.flagWatcher = &flag.Watcher{Served: s.FlagsServed, Store: fs, Reload: flagReload, Log: o.Logger.With("component", "flags")}
 	if s.DB.Dialect == store.Postgres {
 		s.flagWatcher.Listen = fs.ListenFlags
 	} else {

@@ -35,8 +35,8 @@ func (s *Server) flagLeftWorker(o Options) *jobs.FlagLeftWorker {
 }
 
 // flagLeftPeriodic runs the left-flipped check on the elected leader.
-func flagLeftPeriodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(jobs.FlagLeftEvery),
+func flagLeftPeriodic() jobs.Periodic {
+	return jobs.NewPeriodic(jobs.FlagLeftEvery,
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.FlagLeftArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})
 }
 

@@ -38,7 +38,7 @@ func (s *Server) openInsights(o Options, jc *jobs.Config) {
 			register(w)
 		}
 	}
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(digestEvery),
+	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(digestEvery,
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.InsightDigestArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 }
 

@@ -8,13 +8,17 @@ import (
 
 	"github.com/firebreak-oss/firebreak/internal/incident"
 	"github.com/firebreak-oss/firebreak/internal/maintenance"
+	"github.com/firebreak-oss/firebreak/internal/store"
 	"github.com/firebreak-oss/firebreak/internal/web/status"
 )
 
 // maintenancePoll is how often a server looks for windows and silences
-// another replica or the CLI created or ended: the cache reads a change
-// mark, one indexed MAX, and reloads only when it moved.
-const maintenancePoll = 2 * time.Second
+// another process created or ended without it hearing: the cache reads a
+// change mark, one indexed MAX, and reloads only when it moved. On
+// PostgreSQL every change is announced to every replica (LISTEN), so this
+// is the fallback for a lost notice; on SQLite, for the CLI writing the
+// file. The server's own changes reload its cache at once.
+const maintenancePoll = 30 * time.Second
 
 // openMaintenance builds maintenance windows and silences: the service
 // that changes them, the in-memory cache routing consults for every new
@@ -23,6 +27,9 @@ func (s *Server) openMaintenance(ctx context.Context, o Options) error {
 	ms := s.DB.Maintenance()
 	s.maintenanceCache = &maintenance.Cache{Store: ms, Now: o.Now, Poll: maintenancePoll,
 		Log: o.Logger.With("component", "maintenance")}
+	if s.DB.Dialect == store.Postgres {
+		s.maintenanceCache.Listen = ms.ListenChanges
+	}
 	s.Maintenance = &maintenance.Service{Store: ms, Now: o.Now, Signals: s.DB.Signals(),
 		ServiceExists: func(name string) bool {
 			_, ok := o.Catalog.Service(name)

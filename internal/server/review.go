@@ -53,21 +53,23 @@ func (s *Server) openReview(o Options, jc *jobs.Config) error {
 	if every == 0 {
 		every = reviewSweepEvery
 	}
+	window := max(10*every, time.Hour)
 	register := jc.Register
 	jc.Register = func(w *river.Workers) {
 		river.AddWorker(w, &jobs.TrackerSyncWorker{Syncer: s.Syncer})
 		river.AddWorker(w, &jobs.TrackerPollWorker{Syncer: s.Syncer})
-		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: max(10*every, time.Hour)})
+		river.AddWorker(w, &jobs.ReviewSweepWorker{Review: svc, Now: o.Now, Window: window})
 		river.AddWorker(w, &jobs.RecurrenceCheckWorker{Review: svc, Now: o.Now})
 		if register != nil {
 			register(w)
 		}
 	}
 	jc.Periodic = append(jc.Periodic,
-		river.NewPeriodicJob(river.PeriodicInterval(every),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+		jobs.NewPeriodic(every,
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReviewSweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+			WhenSince(o.Now, (&sweepNeed{review: svc, window: window}).needed))
 	if len(trackers) > 0 {
-		jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(cfg.PollEvery),
+		jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(cfg.PollEvery,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.TrackerPollArgs{}, nil }, nil))
 	}
 	return nil

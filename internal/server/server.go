@@ -158,6 +158,8 @@ type Server struct {
 	Reports   *report.Service
 	Library   *report.Library
 	Jobs      *jobs.Client
+	// jobRunner works Jobs, pausing it while the queue is idle.
+	jobRunner *jobs.Runner
 	Outbox    *notify.Outbox // stores and delivers every outbound message
 	Propagate *propagate.Propagator
 	Review    *review.Service
@@ -359,28 +361,32 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 	// Routing follows each accepted batch at once (routeSoon); the periodic
 	// run picks up whatever a crash or a race left behind. Every run is a
 	// few writes, so it is not frequent: an idle server should cost nothing.
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(routeCatchUpEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(routeCatchUpEvery,
+		func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+		When(unrouted(signals)))
 	if jc.Queues == nil {
 		jc.Queues = map[string]river.QueueConfig{}
 	}
 	jc.Queues[notify.QueueName] = notify.QueueConfig
-	jc.Periodic = append(jc.Periodic, river.NewPeriodicJob(river.PeriodicInterval(notify.RescueEvery),
-		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(notify.RescueEvery,
+		func() (river.JobArgs, *river.InsertOpts) { return notify.RescueArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+		When(jobs.RunningIn(db, notify.QueueName)))
 	jc.Periodic = append(jc.Periodic,
-		river.NewPeriodicJob(river.PeriodicInterval(15*time.Minute),
+		jobs.NewPeriodic(15*time.Minute,
 			func() (river.JobArgs, *river.InsertOpts) { return jobs.ReportRemindArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
-		river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
-			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+		jobs.NewPeriodic(time.Minute,
+			func() (river.JobArgs, *river.InsertOpts) { return jobs.SearchBackfillArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+			When(unindexed(db)),
 		flagLeftPeriodic())
 	if jc.Logger == nil {
 		// River reports every start and stop at info; keep the log for what matters.
 		jc.Logger = o.Logger.With("component", "jobs")
 	}
-	if s.Jobs, err = jobs.New(db, o.Now, jc); err != nil {
+	if s.jobRunner, err = jobs.Open(db, o.Now, jc); err != nil {
 		db.Close()
 		return nil, err
 	}
+	s.Jobs = s.jobRunner.Client
 	s.Outbox.Queue, s.Propagate.Queue = s.Jobs, s.Jobs
 	s.Playbooks.Queue = s.Jobs
 	if rooms != nil {
@@ -432,10 +438,25 @@ func Open(ctx context.Context, o Options) (*Server, error) {
 		Status: &status.Handler{Store: db.Incidents(), Services: func() []string { return serviceNames(o.Catalog) },
 			SignedIn: webUI.SignedInUser, Now: o.Now, Zone: o.Policy.Zone, Log: o.Logger, Maintenance: s.statusSchedule},
 	})
+	s.Handler = expectWork(s.jobRunner, s.Handler)
 	if o.DemoPeer {
 		s.Handler = withDemoPeer(s.Handler)
 	}
 	return s, nil
+}
+
+// expectWork starts a paused job queue as soon as a request that writes
+// arrives (a declaration, an alert, a form), so the jobs it inserts find
+// the queue's client started rather than wait for it (jobs.Runner.Expect).
+func expectWork(r *jobs.Runner, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		switch req.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			r.Expect()
+		}
+		next.ServeHTTP(w, req)
+	})
 }
 
 // newOutbox builds the outbox with the channels the notify section sets up.
@@ -505,7 +526,7 @@ const shutdownGrace = 15 * time.Second
 // finish, stops the workers and closes the database.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer s.DB.Close()
-	if err := s.Jobs.Start(ctx); err != nil {
+	if err := s.jobRunner.Start(ctx); err != nil {
 		return fmt.Errorf("start job queue: %w", err)
 	}
 	go s.DB.Warm(ctx, s.warmConns)
@@ -567,7 +588,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	err := hs.Shutdown(sctx)
-	if jerr := s.Jobs.Stop(sctx); jerr != nil {
+	if jerr := s.jobRunner.Stop(sctx); jerr != nil {
 		err = errors.Join(err, fmt.Errorf("stop job queue: %w", jerr))
 	}
 	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
@@ -608,7 +629,8 @@ func (s *Server) routeOnKick(ctx context.Context) {
 			return
 		case <-s.routeKick:
 		}
-		if _, err := s.Jobs.Insert(ctx, jobs.RouteSignalsArgs{}, nil); err != nil && ctx.Err() == nil {
+		err := jobs.QueueRouting(ctx, s.Jobs)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("queue routing run", "err", err)
 		}
 		select {

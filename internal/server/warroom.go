@@ -82,7 +82,8 @@ func (s *Server) openWarRooms(o Options, jc *jobs.Config) *warroom.Rooms {
 		}
 		s.Outbox.Notifiers[warroom.MattermostChannel] = mm
 	}
-	jc.Periodic = append(jc.Periodic, rooms.Periodic(every))
+	jc.Periodic = append(jc.Periodic, jobs.NewPeriodic(every,
+		func() (river.JobArgs, *river.InsertOpts) { return warroom.SweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
 	return rooms
 }
 

@@ -92,7 +92,7 @@ type RestoreOptions struct {
 
 // ErrLive is returned when a restore would replace a database that a
 // running server seems to be using.
-var ErrLive = errors.New("a running server seems to use this database (its job queue has a leader); stop it first")
+var ErrLive = errors.New("a running server seems to use this database (it has the file open, or its job queue has a leader); stop it first")
 
 // Restore brings the SQLite backup at from back as the database file to.
 // The backup is checked first; an existing database is refused unless
@@ -142,10 +142,13 @@ func Restore(ctx context.Context, from, to string, opts RestoreOptions) (kept st
 	return kept, syncDir(filepath.Dir(to))
 }
 
-// isLive tells whether the job queue of the database at path has a leader
-// whose term has not run out: River renews it every few seconds while a
-// server runs, so it is a running server's mark.
+// isLive tells whether a process has the database at path open (see
+// shmInUse), or its job queue has a leader whose term has not run out:
+// River renews it every few seconds while a server's queue works.
 func isLive(ctx context.Context, path string, now time.Time) bool {
+	if shmInUse(path) {
+		return true
+	}
 	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		return false

@@ -79,7 +79,10 @@ func (db *DB) optTime(t time.Time) any {
 func (s *Maintenance) logChange(ctx context.Context, tx *sql.Tx, at time.Time, ref, kind, actor string) error {
 	_, err := tx.ExecContext(ctx, "INSERT INTO maintenance_changes (at, ref, kind, actor) VALUES ($1, $2, $3, $4)",
 		s.db.t(at), ref, kind, actor)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.notifyChange(ctx, tx)
 }
 
 // CreateWindow stores a new window and sets its ID.

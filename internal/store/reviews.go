@@ -504,3 +504,23 @@ func (s *Reviews) RecordNotice(ctx context.Context, n review.Notice, ev incident
 	})
 	return given, err
 }
+
+// DueDatesNear returns the due dates of open items (open or in progress)
+// due at or before until whose due date is at or after from or which changed
+// after changed: the items a review sweep could newly owe a notice. It
+// reads only an index's worth of rows on a quiet database.
+func (s *Reviews) DueDatesNear(ctx context.Context, from, until, changed time.Time) ([]review.DueDate, error) {
+	out, err := queryList(ctx, s.db.SQL, func(row rowScanner) (review.DueDate, error) {
+		var due scanTime
+		var d review.DueDate
+		err := row.Scan(&due, &d.Changed)
+		d.Due = due.Time
+		return d, err
+	}, `SELECT due_at, CASE WHEN updated_at > $3 THEN 1 ELSE 0 END FROM action_items
+		WHERE status IN ('open', 'in_progress') AND due_at IS NOT NULL AND due_at <= $1 AND (due_at >= $2 OR updated_at > $3)`,
+		s.db.t(until), s.db.t(from), s.db.t(changed))
+	if err != nil {
+		return nil, fmt.Errorf("due dates near: %w", err)
+	}
+	return out, nil
+}

@@ -50,6 +50,8 @@ type DB struct {
 
 	// closers run when the DB closes (see OnClose).
 	closers []func()
+	// locks are Exclusive's locks on SQLite.
+	locks memLocks
 	// OnIndexed, when set, runs inside the transaction that changed an
 	// incident or its report, after its search document is rewritten: the
 	// review enqueues its recurrence check there, so a new incident, and

@@ -38,6 +38,14 @@ func (s *site) item(t *testing.T, id string) (status string, link map[string]any
 
 var waitFor = testutil.WaitFor
 
+// pushed waits until the item's pushes are recorded as done: the tracker
+// has the change before the push's job writes so, and until then the item
+// keeps its own status over the tracker's (as it should).
+func (s *site) pushed(t *testing.T, id string) {
+	t.Helper()
+	waitFor(t, "the push recorded", func() bool { _, link := s.item(t, id); return link["pending"] == 0.0 })
+}
+
 func (s *site) declareAndAdd(t *testing.T, title string) string {
 	t.Helper()
 	inc := s.call(t, "POST", "/api/v1/incidents", map[string]any{"title": "Checkout timeouts", "grade": "SEV2", "services": []string{"checkout-api"}}, 201)
@@ -100,6 +108,7 @@ func TestJiraSync(t *testing.T) {
 
 		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "done"}, 200)
 		waitFor(t, "the Jira issue done", func() bool { return jira.Issue("OPS-1").Category == "done" })
+		s.pushed(t, id)
 
 		// Reopened in Jira: the webhook brings it back; a bad signature changes nothing.
 		jira.SetStatus("OPS-1", "To Do", "new")
@@ -151,6 +160,7 @@ func TestGitHubSync(t *testing.T) {
 
 		s.call(t, "PATCH", "/api/v1/action-items/"+id, map[string]any{"status": "dropped"}, 200)
 		waitFor(t, "the issue closed", func() bool { return gh.Issue("1").Status == "closed" })
+		s.pushed(t, id)
 		if r := gh.Issue("1").StateReason; r != "not_planned" {
 			t.Errorf("a dropped item's issue closed as %q, want not_planned", r)
 		}
