@@ -108,3 +108,31 @@ func TestQueueRoutingFollowsARunningRun(t *testing.T) {
 		}
 	})
 }
+
+// TestNeededSinceKeepsWindowOpenBehindARunningRun: a periodic look that
+// finds a change asks for a run, but a run already under way (which may
+// have read before the change) keeps the insert out; the change's window
+// stays open, and the next look asks again once that run has ended.
+func TestNeededSinceKeepsWindowOpenBehindARunningRun(t *testing.T) {
+	eachDB(t, func(t *testing.T, db *store.DB) {
+		router := &gateRouter{started: make(chan struct{}), release: make(chan struct{})}
+		var changed atomic.Int64 // unix nanos of the last change
+		r := startRunner(t, db, jobs.Config{
+			Register: func(ws *river.Workers) { river.AddWorker(ws, &jobs.RouteSignalsWorker{Router: router}) },
+			Periodic: []jobs.Periodic{jobs.NewPeriodic(200*time.Millisecond,
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.RouteSignalsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}).
+				WhenSince(time.Now, func(_ context.Context, since, _ time.Time) (bool, error) {
+					return since.IsZero() || time.Unix(0, changed.Load()).After(since), nil
+				})},
+		})
+		<-router.started
+		changed.Store(time.Now().UnixNano())
+		time.Sleep(time.Second) // several looks, each meeting the running run
+		close(router.release)
+		waitFor(t, "a run for the change", func() bool { return router.runs.Load() == 2 })
+		waitPaused(t, r, 1)
+		if n := router.runs.Load(); n != 2 {
+			t.Fatalf("%d runs, want 2", n)
+		}
+	})
+}
