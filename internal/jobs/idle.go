@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/firebreak-oss/firebreak/internal/relisten"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
@@ -375,20 +376,9 @@ func unixTime(s float64) time.Time {
 // sent while the connection is away are lost; the runner's poll finds
 // their jobs.
 func (r *Runner) listen(ctx context.Context) {
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := r.listenOnce(ctx, func() { backoff = time.Second })
-		if ctx.Err() != nil {
-			return
-		}
-		r.log.Debug("job queue wake listener dropped; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
+	relisten.Keep(ctx, 30*time.Second, func(err error, wait time.Duration) {
+		r.log.Debug("job queue wake listener dropped; reconnecting", "err", err, "in", wait)
+	}, r.listenOnce)
 }
 
 func (r *Runner) listenOnce(ctx context.Context, ready func()) error {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync/atomic"
 	"time"
+
+	"github.com/firebreak-oss/firebreak/internal/relisten"
 )
 
 // entry is one window occurrence or silence in the cache, with compiled matchers.
@@ -164,22 +166,13 @@ func (c *Cache) Run(ctx context.Context) {
 // starts listening (what was announced while it was not is looked for
 // then), until ctx ends.
 func (c *Cache) listen(ctx context.Context, kick func()) {
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := c.Listen(ctx, func() { backoff = time.Second; kick() }, kick)
-		if ctx.Err() != nil {
-			return
-		}
+	relisten.Keep(ctx, 30*time.Second, func(err error, wait time.Duration) {
 		if c.Log != nil {
-			c.Log.Warn("maintenance change listener dropped; reconnecting", "err", err, "in", backoff)
+			c.Log.Warn("maintenance change listener dropped; reconnecting", "err", err, "in", wait)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
-	}
+	}, func(ctx context.Context, ready func()) error {
+		return c.Listen(ctx, func() { ready(); kick() }, kick)
+	})
 }
 
 // Active is a window occurrence in progress.

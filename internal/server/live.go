@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/firebreak-oss/firebreak/internal/relisten"
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
@@ -17,18 +18,9 @@ func (s *Server) listenTimeline(ctx context.Context) {
 	if s.DB.Dialect != store.Postgres {
 		return
 	}
-	backoff := time.Second
-	for ctx.Err() == nil {
-		err := s.DB.ListenTimeline(ctx, func() { backoff = time.Second; s.liveWake.Notify() }, s.liveWake.Notify)
-		if ctx.Err() != nil {
-			return
-		}
-		s.log.Warn("timeline listener dropped; reconnecting", "err", err, "in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 10*time.Second)
-	}
+	relisten.Keep(ctx, 10*time.Second, func(err error, wait time.Duration) {
+		s.log.Warn("timeline listener dropped; reconnecting", "err", err, "in", wait)
+	}, func(ctx context.Context, ready func()) error {
+		return s.DB.ListenTimeline(ctx, func() { ready(); s.liveWake.Notify() }, s.liveWake.Notify)
+	})
 }
