@@ -36,7 +36,8 @@ type Periodic struct {
 	// whose insert met a run already under way (which may have read
 	// before the change) keeps its window open for the next look.
 	NeededSince func(ctx context.Context, since, now time.Time) (bool, error)
-	Now         func() time.Time
+	// Now is NeededSince's clock (the server's, which tests may set).
+	Now func() time.Time
 }
 
 // WhenSince returns p run only in periods where needed says something fell
