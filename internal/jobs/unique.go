@@ -23,8 +23,9 @@ func singleton() river.InsertOpts {
 }
 
 // singletonKinds are the kinds inserted with singleton(). Their workers
-// assume no second run of the same kind and arguments at once: two routing
-// runs could each declare an incident for one new group.
+// assume no second run of the same kind at once: two routing runs could
+// each declare an incident for one new group. A kind added to singleton()
+// belongs here too.
 var singletonKinds = map[string]bool{
 	RouteSignalsArgs{}.Kind():    true,
 	StaleCheckArgs{}.Kind():      true,

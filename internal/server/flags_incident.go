@@ -34,7 +34,8 @@ func (s *Server) flagLeftWorker(o Options) *jobs.FlagLeftWorker {
 	}
 }
 
-// flagLeftPeriodic runs the left-flipped check on the elected leader.
+// flagLeftPeriodic runs the left-flipped check once per period across
+// replicas (jobs.Periodic).
 func flagLeftPeriodic() jobs.Periodic {
 	return jobs.NewPeriodic(jobs.FlagLeftEvery,
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.FlagLeftArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})

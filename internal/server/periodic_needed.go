@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/firebreak-oss/firebreak/internal/review"
-
 	"github.com/firebreak-oss/firebreak/internal/store"
 )
 
