@@ -147,4 +147,14 @@ func TestInsightsInBrowser(t *testing.T) {
 	if errs := tab.JSErrors(); len(errs) > 0 {
 		t.Errorf("JavaScript errors: %v", errs)
 	}
+
+	// On a 390 px phone the charts stack in one column, with no sideways
+	// scrolling (two columns of at least 420 px once overflowed).
+	phone := b.NewTab(t, testutil.Viewport(390, 2400))
+	signIn(t, phone, s.base, "alice")
+	phone.Do(t, chromedp.Navigate(s.base+"/insights?period=last-365d"), chromedp.WaitVisible(chromedp.CSS(`svg.chart`)))
+	if w := testutil.Run(t, phone, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); w > 390 {
+		t.Errorf("the insights page is %d px wide on a 390 px phone", w)
+	}
+	phone.Screenshot(t, "insights-phone")
 }
